@@ -1,0 +1,1 @@
+"""Message modules: each defines MESSAGES = {key: {"zh-CN": ..., "en": ...}}."""

@@ -1,0 +1,31 @@
+"""Data rule messages (build and import)."""
+
+MESSAGES = {
+    "rule.violation": {
+        "en": "{table}, row {row}, column {column}, value {value}: {rule}",
+        "zh-CN": "{table} 第 {row} 行，列 {column}，值 {value}：{rule}",
+    },
+    "rule.required": {"en": "a value is required", "zh-CN": "必填，不能为空"},
+    "rule.check": {"en": "value not allowed ({detail})", "zh-CN": "取值不允许（{detail}）"},
+    "rule.duplicate_key": {"en": "duplicate key", "zh-CN": "主键重复"},
+    "rule.foreign_key": {
+        "en": "refers to a missing {detail}", "zh-CN": "引用的 {detail} 不存在",
+    },
+    "rule.contract_amount": {
+        "en": "contract amount does not equal the sum of its lines",
+        "zh-CN": "合同金额不等于明细金额之和",
+    },
+    "rule.payment_before_signing": {
+        "en": "payment dated before the contract was signed",
+        "zh-CN": "回款日期早于合同签约日期",
+    },
+    "rule.stint_order": {"en": "stage stint exits before it enters", "zh-CN": "阶段退出时间早于进入时间"},
+    "rule.stint_overlap": {
+        "en": "stage stint overlaps the previous stint of the same opportunity",
+        "zh-CN": "商机阶段时段与前一阶段重叠",
+    },
+    "rule.stage_positions": {
+        "en": "stage positions must run 1..n without gaps",
+        "zh-CN": "阶段序号必须从 1 连续编号到 n",
+    },
+}

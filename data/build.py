@@ -1,0 +1,139 @@
+"""Build a warehouse file: stage -> check the data rules -> publish -> derived tables.
+
+The new warehouse is written beside the old one and renamed into place only when it
+is complete, so a failed build (a broken rule, a crash, Ctrl-C) leaves the previous
+file untouched and a running app keeps serving it. Both the demo generator
+(``data.generate``) and the importer (``data.load``) build through ``build()``: they
+differ only in the ``fill`` function that writes the staged rows.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from data import rules
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+DEFAULT_WAREHOUSE = Path(__file__).with_name("warehouse.duckdb")
+
+
+def warehouse_path() -> Path:
+    """The warehouse the app reads: $CRM_WAREHOUSE, else data/warehouse.duckdb."""
+    return Path(os.environ.get("CRM_WAREHOUSE", DEFAULT_WAREHOUSE))
+
+
+class BuildError(Exception):
+    """The staged data broke data rules; nothing was published."""
+
+    def __init__(self, violations: list[rules.Violation]):
+        self.violations = violations
+        super().__init__(f"{len(violations)} data rule violation(s)")
+
+    def report(self, lang: str = "en") -> str:
+        return "\n".join(v.message(lang) for v in self.violations)
+
+
+def _derived_steps() -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
+    """Derived tables, computed from the published base tables on every build.
+
+    Each step reads ``main.*`` and writes its own derived table. The costing engine
+    (``cost_of_sales`` for FIFO, moving and monthly average) plugs in here.
+    """
+    return []
+
+
+def create_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Typed, unconstrained copies of every contract table in schema ``staging``,
+    each with ``_row`` (the row as the user sees it in the source)."""
+    con.execute("create schema staging")
+    for table in rules.TABLES:
+        con.execute(f'create table staging."{table}" as select * from main."{table}" limit 0')
+        con.execute(f'alter table staging."{table}" add column _row bigint')
+
+
+AS_OF_SQL = """
+select greatest(
+    (select max(signed_on) from contracts),
+    (select max(paid_on) from payments),
+    (select max(incurred_on) from expenses),
+    (select max(created_at)::date from customers),
+    (select max(created_at)::date from opportunities),
+    (select max(occurred_at)::date from activities),
+    (select max(received_on) from purchases)
+)
+"""
+
+
+def _publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    counts = {}
+    for table in rules.TABLES:
+        cols = ", ".join(
+            f'"{c}"' for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'main' "
+                "and table_name = ? order by column_index", [table]).fetchall()
+        )
+        con.execute(f'insert into main."{table}" ({cols}) select {cols} from staging."{table}" order by _row')
+        counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+    con.execute("drop schema staging cascade")
+    return counts
+
+
+def build(
+    out: Path,
+    fill: Callable[[duckdb.DuckDBPyConnection], None],
+    source: str,
+    *,
+    progress: bool = True,
+) -> dict:
+    """Build ``out`` from the rows ``fill`` stages; return the build_info as a dict.
+
+    Raises ``BuildError`` (with every violation, up to a limit) when a data rule is
+    broken; ``out`` is then untouched.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.name}.building-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    started = time.monotonic()
+    steps = ["stage", "check", "publish", *[s.__name__ for s in _derived_steps()], "finish"]
+    bar = tqdm(total=len(steps), desc="build", disable=not progress, unit="step")
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(SCHEMA.read_text())
+        create_staging(con)
+        fill(con)
+        bar.update()
+        violations = rules.check(con)
+        bar.update()
+        if violations:
+            raise BuildError(violations)
+        counts = _publish(con)
+        bar.update()
+        for step in _derived_steps():
+            step(con)
+            bar.update()
+        for table in rules.DERIVED_TABLES[:-1]:
+            counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+        as_of = con.execute(AS_OF_SQL).fetchone()[0]
+        con.execute(
+            "insert into build_info values (current_timestamp::timestamp, ?, ?, map(?, ?))",
+            [source, as_of, list(counts), list(counts.values())],
+        )
+        con.execute("checkpoint")
+        con.close()
+        os.replace(tmp, out)
+        bar.update()
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    return {"source": source, "as_of": as_of, "rows": counts, "seconds": round(time.monotonic() - started, 1)}
