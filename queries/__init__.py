@@ -1,0 +1,191 @@
+"""The only door to the warehouse: ``run(name, filters) -> DataFrame``.
+
+- One query, one file: ``queries/<name>.sql``; its leading ``--`` lines are its header
+  (grain, parameters, pages).
+- ``run`` binds the filters as named parameters, splices the scope prelude
+  (``scope.sql``: the filtered relations ``f_contracts``, ``f_customers``, ...) in
+  front of the query's own CTEs, runs it on a per-thread cursor of a read-only
+  connection, and caches the result by (query, parameters, build).
+- A new warehouse file (an atomic rename by ``data.build``) is noticed on the next call:
+  the connection is reopened and the cache, keyed by the build, no longer matches.
+  Connections still in use by other threads are left to finish.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data.build import warehouse_path
+from queries.filters import Filters
+
+QUERY_DIR = Path(__file__).parent
+PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+CACHE_SIZE = 512
+
+
+class WarehouseMissing(RuntimeError):
+    """No warehouse file at the configured path."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reps a viewer may see: everyone (``reps=None``) or only ``reps``."""
+
+    reps: tuple[str, ...] | None = None
+
+    def params(self) -> dict:
+        return {"scope_all": self.reps is None, "scope_reps": list(self.reps or ())}
+
+
+EVERYONE = Scope()
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in QUERY_DIR.glob("*.sql") if p.stem != "scope")
+
+
+def header(name: str) -> str:
+    lines = []
+    for line in _read(name).splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return "\n".join(lines)
+
+
+_texts: dict[str, str] = {}
+
+
+def _read(name: str) -> str:
+    if name not in _texts:
+        if name not in names():
+            raise KeyError(f"unknown query {name!r}")
+        _texts[name] = (QUERY_DIR / f"{name}.sql").read_text()
+    return _texts[name]
+
+
+def _body(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
+
+
+def compose(name: str) -> str:
+    """The query's SQL with the scope prelude spliced in as leading CTEs."""
+    if "scope" not in _texts:
+        _texts["scope"] = _body((QUERY_DIR / "scope.sql").read_text())
+    body = _body(_read(name))
+    match = re.match(r"with\s+(recursive\s+)?", body, flags=re.IGNORECASE)
+    if match:
+        return f"with recursive {_texts['scope']},\n{body[match.end():]}"
+    return f"with recursive {_texts['scope']}\n{body}"
+
+
+# --- the connection --------------------------------------------------------------------
+
+class _Warehouse:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._key: tuple | None = None
+        self.path: Path | None = None
+
+    def _stat_key(self, path: Path) -> tuple:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise WarehouseMissing(f"no warehouse at {path}: run `make run` or `python -m data.load`") from None
+        return (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def cursor(self) -> tuple[duckdb.DuckDBPyConnection, tuple]:
+        path = warehouse_path()
+        key = self._stat_key(path)
+        with self._lock:
+            if key != self._key:
+                self._con = duckdb.connect(str(path), read_only=True)
+                self._key, self.path = key, path
+            con, key = self._con, self._key
+        local = self._local
+        if getattr(local, "key", None) != key:
+            local.cursor, local.key = con.cursor(), key
+        return local.cursor, key
+
+
+_warehouse = _Warehouse()
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def params_for(filters: Filters | None, as_of: date | None = None) -> dict:
+    """Named parameters for ``filters``: the periods and the dimension lists."""
+    filters = filters or Filters()
+    out = {
+        "teams": list(filters.teams), "reps": list(filters.reps), "regions": list(filters.regions),
+        "categories": list(filters.categories), "ctypes": list(filters.customer_types),
+        "sources": list(filters.sources),
+    }
+    if as_of is not None:
+        out.update(filters.periods(as_of))
+    return out
+
+
+def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **extra) -> pd.DataFrame:
+    """Run query ``name`` for ``filters`` (periods resolved against the warehouse's as_of);
+    ``extra`` are the query's own parameters (values only: identifiers come from
+    allow-lists in the caller)."""
+    sql = compose(name)
+    needs_period = any(p in ("start", "end", "as_of") for p in PARAM.findall(sql))
+    params = params_for(filters, warehouse_as_of() if needs_period else None)
+    params.update(scope.params())
+    params.update(extra)
+    used = set(PARAM.findall(sql))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
+    bound = {k: v for k, v in params.items() if k in used}
+    cursor, build = _warehouse.cursor()
+    key = (name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), build, scope)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key].copy()
+    frame = cursor.execute(sql, bound).df()
+    with _cache_lock:
+        _cache[key] = frame
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return frame.copy()
+
+
+def build_info() -> dict:
+    """The warehouse's build_info row (source, built_at, as_of, row counts)."""
+    frame = run("build_info")
+    return frame.iloc[0].to_dict() if len(frame) else {}
+
+
+def warehouse_as_of() -> date:
+    """The warehouse's as_of: the latest transaction date (today for an empty one)."""
+    as_of = build_info().get("as_of")
+    return pd.Timestamp(as_of).date() if as_of is not None and not pd.isna(as_of) else date.today()
+
+
+def dimension_values(scope: Scope = EVERYONE) -> dict[str, set[str]]:
+    """Valid values of each URL list filter (team, rep, region, category, source)."""
+    frame = run("dimension_values", Filters(), scope)
+    return {key: set(group["value"]) for key, group in frame.groupby("dimension")}
+
+
+def parse_filters(query, extra_keys: tuple[str, ...] = (), scope: Scope = EVERYONE) -> Filters:
+    """``Filters.from_query`` checked against the warehouse's own values."""
+    return Filters.from_query(query, dimension_values(scope), extra_keys)

@@ -1,0 +1,186 @@
+"""Filters: the state a user can share, parsed from and written to the URL query string.
+
+``Filters.from_query`` never raises: an unknown key, an unknown value or a malformed
+date is dropped and named in ``dropped`` (the shell shows it as a notice), so nothing
+a URL says reaches SQL unchecked. Periods follow ../shared/METRICS.md ("Common ground").
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlencode
+
+PRESETS = (
+    "today", "yesterday", "this_week", "last_week", "this_month", "last_month",
+    "this_quarter", "last_quarter", "this_year", "last_year", "last_7_days",
+    "last_30_days", "last_90_days", "year_to_date", "custom",
+)
+DEFAULT_PRESET = "this_year"
+CUSTOMER_TYPES = ("prospect", "customer", "agent", "lost")
+
+# URL key -> Filters field, for the multi-valued dimension filters.
+LIST_KEYS = {
+    "team": "teams", "rep": "reps", "region": "regions",
+    "category": "categories", "ctype": "customer_types", "source": "sources",
+}
+GLOBAL_KEYS = ("preset", "start", "end", "as_of", *LIST_KEYS)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _add_months(d: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (29 Feb -> 28 Feb)."""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def _fiscal_year_start(d: date, start_month: int) -> date:
+    year = d.year if d.month >= start_month else d.year - 1
+    return date(year, start_month, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    preset: str = DEFAULT_PRESET
+    start: date | None = None  # custom range only
+    end: date | None = None
+    as_of: date | None = None  # None: the warehouse's as_of
+    teams: tuple[str, ...] = ()
+    reps: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    customer_types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = field(default=(), compare=False)
+
+    # --- URL -----------------------------------------------------------------------
+    @classmethod
+    def from_query(cls, query: str | dict | None, known: dict[str, set[str]] | None = None,
+                   extra_keys: tuple[str, ...] = ()) -> Filters:
+        """Parse ``?preset=..&team=T1,T2``; ``known`` maps a list key (team, rep, ...) to
+        its valid values (unknown ones are dropped). ``extra_keys`` are a page's own keys,
+        passed over silently."""
+        if isinstance(query, dict):
+            pairs = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
+        else:
+            pairs = parse_qs((query or "").lstrip("?"), keep_blank_values=False)
+        known = known or {}
+        dropped: list[str] = []
+        values: dict = {}
+        for key, raw in pairs.items():
+            items = [p for v in raw for p in str(v).split(",") if p != ""]
+            if key in LIST_KEYS:
+                valid = CUSTOMER_TYPES if key == "ctype" else known.get(key)
+                kept = [v for v in dict.fromkeys(items) if valid is None or v in valid]
+                dropped += [f"{key}={v}" for v in items if v not in kept]
+                if kept:
+                    values[LIST_KEYS[key]] = tuple(sorted(kept))
+            elif key == "preset":
+                if items and items[0] in PRESETS:
+                    values["preset"] = items[0]
+                else:
+                    dropped += [f"preset={v}" for v in items]
+            elif key in ("start", "end", "as_of"):
+                try:
+                    values[key] = date.fromisoformat(items[0])
+                except (ValueError, IndexError):
+                    dropped += [f"{key}={v}" for v in items]
+            elif key not in extra_keys:
+                dropped.append(key)
+        if values.get("preset") == "custom" and not (values.get("start") and values.get("end")):
+            dropped.append("preset=custom")
+            values.pop("preset")
+        if values.get("preset") != "custom":
+            values.pop("start", None), values.pop("end", None)
+        elif values["start"] > values["end"]:
+            values["start"], values["end"] = values["end"], values["start"]
+        return cls(**values, dropped=tuple(dropped))
+
+    def to_query(self) -> str:
+        """The canonical query string (defaults left out), with a leading '?' or ''."""
+        pairs: list[tuple[str, str]] = []
+        if self.preset != DEFAULT_PRESET:
+            pairs.append(("preset", self.preset))
+        if self.preset == "custom":
+            pairs += [("start", self.start.isoformat()), ("end", self.end.isoformat())]
+        if self.as_of:
+            pairs.append(("as_of", self.as_of.isoformat()))
+        for key, name in LIST_KEYS.items():
+            if getattr(self, name):
+                pairs.append((key, ",".join(getattr(self, name))))
+        return "?" + urlencode(pairs, safe=",") if pairs else ""
+
+    def replace(self, **changes) -> Filters:
+        return replace(self, dropped=(), **changes)
+
+    # --- periods -------------------------------------------------------------------
+    def period(self, as_of: date, fiscal_start_month: int = 1) -> Period:
+        """The whole period of the preset (it may reach past as_of)."""
+        a = self.as_of or as_of
+        p = self.preset
+        if p == "custom":
+            return Period(self.start, self.end)
+        if p in ("today", "yesterday"):
+            d = a - timedelta(days=p == "yesterday")
+            return Period(d, d)
+        if p in ("this_week", "last_week"):
+            monday = a - timedelta(days=a.weekday()) - timedelta(weeks=p == "last_week")
+            return Period(monday, monday + timedelta(days=6))
+        if p in ("this_month", "last_month"):
+            first = _add_months(a.replace(day=1), -(p == "last_month"))
+            return Period(first, _add_months(first, 1) - timedelta(days=1))
+        if p in ("this_quarter", "last_quarter"):
+            first = _add_months(_quarter_start(a), -3 * (p == "last_quarter"))
+            return Period(first, _add_months(first, 3) - timedelta(days=1))
+        if p in ("this_year", "last_year"):
+            first = _fiscal_year_start(a, fiscal_start_month)
+            first = _add_months(first, -12 * (p == "last_year"))
+            return Period(first, _add_months(first, 12) - timedelta(days=1))
+        if p == "year_to_date":
+            return Period(date(a.year, 1, 1), a)
+        days = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90}[p]
+        return Period(a - timedelta(days=days - 1), a)
+
+    def periods(self, as_of: date, fiscal_start_month: int = 1) -> dict[str, date]:
+        """Current period (cut at as_of), its MoM base (环比) and YoY base (同比).
+
+        A period that includes as_of is compared to-date: 1-15 March against 1-15 Feb
+        (环比, the same dates of the period before, cut at its end) and against
+        1-15 March a year earlier (同比, dates minus one year: 29 Feb -> 28 Feb).
+        Presets of whole months/quarters/years step back by that unit; other periods
+        (days, weeks, custom) step back by their own length in days.
+        """
+        a = self.as_of or as_of
+        whole = self.period(a, fiscal_start_month)
+        cur = Period(whole.start, min(whole.end, a)) if whole.start <= a else whole
+        unit = {"this_month": 1, "last_month": 1, "this_quarter": 3, "last_quarter": 3,
+                "this_year": 12, "last_year": 12}.get(self.preset)
+        if unit:
+            prev_whole_start = _add_months(whole.start, -unit)
+            prev_start = prev_whole_start
+            prev_end = min(_add_months(cur.end, -unit), whole.start - timedelta(days=1))
+        elif self.preset == "year_to_date":
+            prev_start, prev_end = _add_months(cur.start, -12), _add_months(cur.end, -12)
+        else:
+            prev_start = cur.start - timedelta(days=cur.days)
+            prev_end = cur.start - timedelta(days=1)
+        return {
+            "start": cur.start, "end": cur.end, "as_of": a,
+            "prev_start": prev_start, "prev_end": prev_end,
+            "yoy_start": _add_months(cur.start, -12), "yoy_end": _add_months(cur.end, -12),
+        }

@@ -1,0 +1,141 @@
+-- Scope prelude: the filtered relations every query reads (never the base tables).
+-- Spliced in front of each query's own CTEs by queries.run(). One place decides what
+-- a viewer sees: $scope_all / $scope_reps (everyone, or only these reps: a later login narrows it) and the
+-- global filters $teams (with their sub-teams), $reps, $regions (customer region),
+-- $categories (product category), $ctypes (customer type), $sources (customer source).
+-- Empty lists mean "no filter". f_accounts: customers matching the customer filters,
+-- whoever owns them; f_customers: those, owned by a rep in scope. f_contracts holds counted contracts only
+-- (status = 'active'); with a category filter its amount is the sum of the matching
+-- lines, so every revenue number follows the category.
+team_tree as (
+    select t.team_id, t.team_id as root_id
+    from teams as t
+    union all
+    select child.team_id, tree.root_id
+    from teams as child
+    join team_tree as tree on child.parent_team_id = tree.team_id
+),
+f_teams as (
+    select t.*
+    from teams as t
+    where len($teams) = 0
+       or t.team_id in (select team_id from team_tree where list_contains($teams, root_id))
+),
+f_reps as (
+    select r.*
+    from reps as r
+    where r.team_id in (select team_id from f_teams)
+      and (len($reps) = 0 or list_contains($reps, r.rep_id))
+      and ($scope_all or list_contains($scope_reps, r.rep_id))
+),
+people_filtered as (
+    -- true when the team/rep filter or the viewer's scope narrows the reps
+    select len($teams) > 0 or len($reps) > 0 or not $scope_all as active
+),
+f_accounts as (
+    -- customers matching the customer filters, whoever owns them
+    select c.*
+    from customers as c
+    where (len($regions) = 0 or list_contains($regions, c.region))
+      and (len($ctypes) = 0 or list_contains($ctypes, c.type))
+      and (len($sources) = 0 or list_contains($sources, c.source))
+),
+f_customers as (
+    -- ... and, when reps are narrowed, owned by one of them (the pool drops out)
+    select a.*
+    from f_accounts as a
+    where not (select active from people_filtered)
+       or a.owner_rep_id in (select rep_id from f_reps)
+),
+f_products as (
+    select p.*
+    from products as p
+    where len($categories) = 0 or list_contains($categories, p.category)
+),
+f_stages as (
+    select * from stages
+),
+contracts_in_scope as (
+    select c.*
+    from contracts as c
+    where c.status = 'active'
+      and c.rep_id in (select rep_id from f_reps)
+      and c.customer_id in (select customer_id from f_accounts)
+),
+f_contract_items as (
+    select i.*
+    from contract_items as i
+    join contracts_in_scope as c on c.contract_id = i.contract_id
+    where len($categories) = 0 or i.product_id in (select product_id from f_products)
+),
+f_contracts as (
+    select c.* replace (
+        coalesce(
+            (select sum(i.amount) from f_contract_items as i where i.contract_id = c.contract_id),
+            0
+        )::decimal(18, 2) as amount
+    )
+    from contracts_in_scope as c
+    where len($categories) > 0
+      and c.contract_id in (select contract_id from f_contract_items)
+    union all by name
+    select c.*
+    from contracts_in_scope as c
+    where len($categories) = 0
+),
+f_payment_plans as (
+    select pp.*
+    from payment_plans as pp
+    where pp.contract_id in (select contract_id from f_contracts)
+),
+f_payments as (
+    select p.*
+    from payments as p
+    where p.contract_id in (select contract_id from f_contracts)
+),
+f_opportunities as (
+    select o.*
+    from opportunities as o
+    where o.rep_id in (select rep_id from f_reps)
+      and o.customer_id in (select customer_id from f_accounts)
+),
+f_stage_history as (
+    select h.*
+    from opportunity_stage_history as h
+    where h.opportunity_id in (select opportunity_id from f_opportunities)
+),
+f_expenses as (
+    select e.*
+    from expenses as e
+    where e.rep_id in (select rep_id from f_reps)
+),
+f_activities as (
+    select a.*
+    from activities as a
+    where a.rep_id in (select rep_id from f_reps)
+      and a.customer_id in (select customer_id from f_accounts)
+),
+f_pool_events as (
+    select pe.*
+    from pool_events as pe
+    where pe.customer_id in (select customer_id from f_accounts)
+      and (not (select active from people_filtered) or pe.rep_id in (select rep_id from f_reps))
+),
+f_targets as (
+    select tg.*
+    from targets as tg
+    where tg.rep_id in (select rep_id from f_reps)
+),
+f_purchases as (
+    select pu.*
+    from purchases as pu
+    where pu.product_id in (select product_id from f_products)
+),
+f_cost_of_sales as (
+    select cs.*
+    from cost_of_sales as cs
+    semi join f_contract_items as i on i.contract_id = cs.contract_id and i.line_no = cs.line_no
+),
+f_build_info as (
+    select * from build_info
+)

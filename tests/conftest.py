@@ -1,0 +1,43 @@
+"""Shared fixtures: the literal-SQL fixture warehouse, built by the real build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data import build, rules
+
+FIXTURE_SQL = Path(__file__).with_name("fixture.sql")
+
+
+def sql_fill(sql: str):
+    """A build ``fill`` that runs literal INSERTs into the staging tables and numbers
+    each table's rows in insertion order."""
+
+    def fill(con):
+        con.execute("set search_path = 'staging'")
+        con.execute(sql)
+        con.execute("set search_path = 'main'")
+        for table in rules.TABLES:
+            con.execute(f'update staging."{table}" set _row = rowid + 1 where _row is null')
+
+    return fill
+
+
+def build_fixture(path: Path, sql: str | None = None) -> Path:
+    build.build(path, sql_fill(sql if sql is not None else FIXTURE_SQL.read_text()),
+                "fixture", progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory) -> Path:
+    return build_fixture(tmp_path_factory.mktemp("wh") / "fixture.duckdb")
+
+
+@pytest.fixture
+def warehouse(fixture_warehouse, monkeypatch) -> Path:
+    """Point the gateway (and the app) at the fixture warehouse."""
+    monkeypatch.setenv("CRM_WAREHOUSE", str(fixture_warehouse))
+    return fixture_warehouse
