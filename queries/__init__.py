@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -31,7 +32,7 @@ PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 CACHE_SIZE = 512
 
 
-class WarehouseMissing(RuntimeError):
+class WarehouseMissingError(RuntimeError):
     """No warehouse file at the configured path."""
 
 
@@ -78,13 +79,17 @@ def _body(text: str) -> str:
 
 def compose(name: str) -> str:
     """The query's SQL with the scope prelude spliced in as leading CTEs."""
-    if "scope" not in _texts:
-        _texts["scope"] = _body((QUERY_DIR / "scope.sql").read_text())
+    prelude = _prelude()
     body = _body(_read(name))
     match = re.match(r"with\s+(recursive\s+)?", body, flags=re.IGNORECASE)
     if match:
-        return f"with recursive {_texts['scope']},\n{body[match.end():]}"
-    return f"with recursive {_texts['scope']}\n{body}"
+        return f"with recursive {prelude},\n{body[match.end():]}"
+    return f"with recursive {prelude}\n{body}"
+
+
+@functools.cache
+def _prelude() -> str:
+    return _body((QUERY_DIR / "scope.sql").read_text())
 
 
 # --- the connection --------------------------------------------------------------------
@@ -101,7 +106,7 @@ class _Warehouse:
         try:
             st = path.stat()
         except FileNotFoundError:
-            raise WarehouseMissing(f"no warehouse at {path}: run `make run` or `python -m data.load`") from None
+            raise WarehouseMissingError(f"no warehouse at {path}: run `make run` or `python -m data.load`") from None
         return (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
 
     def cursor(self) -> tuple[duckdb.DuckDBPyConnection, tuple]:
@@ -109,12 +114,16 @@ class _Warehouse:
         key = self._stat_key(path)
         with self._lock:
             if key != self._key:
-                self._con = duckdb.connect(str(path), read_only=True)
-                self._key, self.path = key, path
+                # A fresh in-memory instance that attaches the file: duckdb.connect(path)
+                # would hand back its cached instance of the old file.
+                con = duckdb.connect()
+                con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
+                self._con, self._key, self.path = con, key, path
             con, key = self._con, self._key
         local = self._local
         if getattr(local, "key", None) != key:
             local.cursor, local.key = con.cursor(), key
+            local.cursor.execute("use warehouse")
         return local.cursor, key
 
 

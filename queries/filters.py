@@ -173,7 +173,9 @@ class Filters:
         if unit:
             prev_whole_start = _add_months(whole.start, -unit)
             prev_start = prev_whole_start
-            prev_end = min(_add_months(cur.end, -unit), whole.start - timedelta(days=1))
+            prev_end = whole.start - timedelta(days=1)
+            if cur.end < whole.end:  # to-date: cut the period before at the same date
+                prev_end = min(_add_months(cur.end, -unit), prev_end)
         elif self.preset == "year_to_date":
             prev_start, prev_end = _add_months(cur.start, -12), _add_months(cur.end, -12)
         else:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import app  # noqa: F401  (the Dash app registers the pages, so tests can import them)
 from data import build, rules
 
 FIXTURE_SQL = Path(__file__).with_name("fixture.sql")
@@ -29,6 +30,16 @@ def build_fixture(path: Path, sql: str | None = None) -> Path:
     build.build(path, sql_fill(sql if sql is not None else FIXTURE_SQL.read_text()),
                 "fixture", progress=False)
     return path
+
+
+def extra_contract(contract_id, customer_id, rep_id, signed_on, amount, product_id="P3") -> str:
+    """SQL adding one active one-line contract to the fixture."""
+    return (
+        "\ninsert into contracts (contract_id, customer_id, rep_id, signed_on, amount, status) values "
+        f"('{contract_id}', '{customer_id}', '{rep_id}', '{signed_on}', {amount}, 'active');\n"
+        "insert into contract_items (contract_id, line_no, product_id, quantity, unit_price, amount) values "
+        f"('{contract_id}', 1, '{product_id}', 1, {amount}, {amount});\n"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,52 @@
+# CRM Analytics: `make run` serves the demo, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WAREHOUSE ?= $(or $(CRM_WAREHOUSE),data/warehouse.duckdb)
+
+.PHONY: run test lint load demo large browser-deps clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(WAREHOUSE): | $(VENV)/.runtime
+	$(PY) -m data.generate --scale demo --out $(WAREHOUSE)
+
+run: $(VENV)/.runtime $(WAREHOUSE)
+	CRM_WAREHOUSE=$(WAREHOUSE) $(PY) app.py
+
+demo: $(VENV)/.runtime
+	$(PY) -m data.generate --scale demo --out $(WAREHOUSE)
+
+large: $(VENV)/.runtime
+	$(PY) -m data.generate --scale large --out $(WAREHOUSE)
+
+load: $(VENV)/.runtime
+	@test -n "$(DIR)" || (echo "usage: make load DIR=folder" && exit 2)
+	$(PY) -m data.load "$(DIR)" --out $(WAREHOUSE)
+
+# Debian's Chromium and its driver for the browser tests, and CJK fonts for exported charts.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  if command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	  else echo "chromium/chromedriver missing and no apt-get: browser tests will be skipped"; fi; \
+	fi
+
+test: $(VENV)/.dev browser-deps
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""Shared figure styling: a colour-blind-safe palette (Okabe-Ito), fonts that carry
+Chinese, light and dark templates, and the explanatory empty figure."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+
+
+def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.Figure:
+    dark = theme == "dark"
+    fig.update_layout(
+        template="plotly_dark" if dark else "plotly_white",
+        colorway=PALETTE,
+        font={"family": FONT, "size": 13},
+        margin={"l": 48, "r": 16, "t": 24, "b": 40},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        legend={"orientation": "h", "y": -0.2},
+        hoverlabel={"font": {"family": FONT}},
+        height=height,
+    )
+    return fig
+
+
+def empty(message: str, theme: str = "light") -> go.Figure:
+    """A figure that says why it is empty, instead of blank axes."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 14})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, theme)

@@ -1,0 +1,128 @@
+"""/ — the executive overview: KPIs with 环比 and 同比, the monthly trend against a year
+earlier, and the period's top reps and customers."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, callback, html
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body
+from components.context import current_lang, current_theme
+from components.i18n import t
+from components.page import filters_and_periods, query_store
+from queries import run
+
+dash.register_page(__name__, path="/", order=0, label_key="page.overview", title="CRM Analytics")
+
+KPIS = (  # measure, kind
+    ("contract_amount", "money"),
+    ("payments", "money"),
+    ("contracts", "count"),
+    ("new_customers", "count"),
+    ("weighted_pipeline", "money"),
+)
+TOP_N = 5
+
+
+def layout(**query):
+    lang = current_lang()
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.overview", lang), className="visually-hidden"),
+        html.Section(dbc.Row([dbc.Col(KpiCard(m, t(f"measure.{m}", lang)), xs=12, sm=6, lg=True, className="mb-3")
+                              for m, _ in KPIS]), **{"aria-label": t("overview.kpis", lang)}),
+        dbc.Row([dbc.Col(ChartCard("trend", t("overview.trend", lang)), className="mb-3")]),
+        dbc.Row([
+            dbc.Col(ChartCard("top-reps", t("overview.top_reps", lang), height=300), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("top-customers", t("overview.top_customers", lang), height=300), lg=6,
+                    className="mb-3"),
+        ]),
+    ])
+
+
+def _value(measure: str, kind: str, value, lang: str) -> str:
+    return fmt.money(value, lang) if kind == "money" else fmt.number(value, lang)
+
+
+def sparkline(values, theme: str) -> go.Figure:
+    fig = go.Figure(go.Scatter(y=list(values), mode="lines", line={"width": 2, "color": figures.PALETTE[0]},
+                               fill="tozeroy", hoverinfo="skip"))
+    fig = figures.style(fig, theme, height=48)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def kpi_children(kpis, sparks, lang: str, theme: str) -> list:
+    """One KpiCard body per measure, from overview_kpis and overview_sparklines."""
+    rows = kpis.set_index("measure")
+    out = []
+    for measure, kind in KPIS:
+        r = rows.loc[measure]
+
+        def cmp(prefix, r=r, kind=kind):
+            pct = r[f"{prefix}_pct"]
+            return (fmt.change(r[f"{prefix}_change"], kind, lang), fmt.percent(pct, signed=True),
+                    None if fmt._undefined(pct) else pct)
+
+        spark = sparkline(sparks[measure], theme) if measure in sparks else None
+        out.append(kpi_body(t(f"measure.{measure}", lang), _value(measure, kind, r["current"], lang),
+                            cmp("mom"), cmp("yoy"), spark, lang))
+    return out
+
+
+def trend_figure(frame, lang: str, theme: str) -> go.Figure:
+    if frame["contract_amount"].abs().sum() == 0 and frame["contract_amount_last_year"].abs().sum() == 0:
+        return figures.empty(t("empty.no_contracts", lang), theme)
+    months = frame["month"]
+    fig = go.Figure([
+        go.Bar(x=months, y=frame["contract_amount"], name=t("measure.contract_amount", lang),
+               hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
+        go.Scatter(x=months, y=frame["contract_amount_last_year"], name=t("measure.contract_amount_last_year", lang),
+                   mode="lines+markers", line={"dash": "dot"},
+                   hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
+    ])
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    return figures.style(fig, theme)
+
+
+def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure:
+    if frame.empty:
+        return figures.empty(t("empty.no_contracts", lang), theme)
+    ordered = frame.iloc[::-1]
+    labels = [f"{r} · {name}" for r, name in zip(ordered["rank"], ordered[label_column], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=ordered["contract_amount"], y=labels, orientation="h",
+        text=[fmt.money(v, lang) for v in ordered["contract_amount"]], textposition="auto",
+        customdata=ordered.iloc[:, 1], hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 140})
+    return figures.style(fig, theme, height=300)
+
+
+@callback(
+    Output({"type": "kpi", "kpi": dash.ALL}, "children"),
+    *card_outputs("trend"),
+    *card_outputs("top-reps"),
+    *card_outputs("top-customers"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, _periods = filters_and_periods(query)
+    kpis = run("overview_kpis", filters)
+    sparks = run("overview_sparklines", filters)
+    trend = run("overview_trend", filters)
+    reps = run("overview_top_reps", filters, limit=TOP_N)
+    customers = run("overview_top_customers", filters, limit=TOP_N)
+    return (
+        kpi_children(kpis, sparks, lang, theme),
+        *card_payload(trend_figure(trend, lang, theme), trend),
+        *card_payload(ranking_figure(reps, "rep_name", lang, theme), reps),
+        *card_payload(ranking_figure(customers, "customer_name", lang, theme), customers),
+    )

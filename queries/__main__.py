@@ -1,0 +1,43 @@
+"""Command line: `python -m queries list` and
+`python -m queries run NAME 'preset=this_year&team=T2' --format csv|json [--param key=value]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import queries
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m queries")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the queries with their headers")
+    run = sub.add_parser("run", help="print one query's result")
+    run.add_argument("name")
+    run.add_argument("filters", nargs="?", default="", help="filters as in the URL, e.g. 'preset=last_year&team=T2'")
+    run.add_argument("--format", choices=("csv", "json"), default="csv")
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="a query's own parameter (e.g. limit=10)")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for name in queries.names():
+            print(f"{name}\n  " + queries.header(name).replace("\n", "\n  ") + "\n")
+        return 0
+    filters = queries.parse_filters(args.filters)
+    for item in filters.dropped:
+        print(f"ignored: {item}", file=sys.stderr)
+    extra = {}
+    for item in args.param:
+        key, _, value = item.partition("=")
+        extra[key] = int(value) if value.lstrip("-").isdigit() else value
+    frame = queries.run(args.name, filters, **extra)
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

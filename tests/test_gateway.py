@@ -1,0 +1,121 @@
+"""The gateway: binding, scope, the cache and its drop on rebuild, SQL hygiene."""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+import queries
+from queries import Scope, run
+from queries.filters import Filters
+from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
+
+QUERY_DIR = Path(queries.__file__).parent
+BASE_TABLES = ("teams", "reps", "customers", "products", "stages", "opportunities",
+               "opportunity_stage_history", "contracts", "contract_items", "payment_plans", "payments",
+               "purchases", "expenses", "activities", "pool_events", "targets", "cost_of_sales", "build_info")
+
+
+def test_no_query_names_a_base_table():
+    for path in QUERY_DIR.glob("*.sql"):
+        if path.stem == "scope":
+            continue
+        body = "\n".join(line.split("--")[0] for line in path.read_text().splitlines())
+        for table in BASE_TABLES:
+            assert not re.search(rf"(from|join)\s+{table}\b", body, re.IGNORECASE), f"{path.name} reads {table}"
+
+
+def test_every_query_has_a_header():
+    for name in queries.names():
+        assert queries.header(name), name
+
+
+def test_no_value_is_formatted_into_sql():
+    for path in list(QUERY_DIR.glob("*.py")) + list(Path("pages").glob("*.py")) + list(Path("components").glob("*.py")):
+        text = path.read_text()
+        assert not re.search(r"execute\(f[\"']", text), f"{path} formats SQL"
+
+
+def test_unknown_query_is_refused(warehouse):
+    with pytest.raises(KeyError):
+        run("scope")
+    with pytest.raises(KeyError):
+        run("../data/schema")
+
+
+def test_team_filter_takes_sub_teams(warehouse):
+    # T2 has sub-team T4 (R2): both reps' contracts count
+    reps = run("overview_top_reps", Filters(teams=("T2",)), limit=10)
+    assert list(reps["rep_id"]) == ["R1", "R2"]
+
+
+def test_scope_narrows_everything(warehouse):
+    kpis = run("overview_kpis", Filters(), Scope(reps=("R3",))).set_index("measure")
+    # R3 this year: K08 400 + K10 600
+    assert kpis.loc["contract_amount", "current"] == 1000
+    assert run("dimension_values", Filters(), Scope(reps=("R3",))).query("dimension == 'rep'")["value"].tolist() \
+        == ["R3"]
+
+
+def test_filter_values_are_bound_not_spliced(warehouse):
+    hostile = Filters(reps=("R1' or '1'='1",))
+    assert run("overview_top_reps", hostile, limit=5).empty
+
+
+def test_parse_filters_checks_values_against_the_warehouse(warehouse):
+    f = queries.parse_filters("team=T2,T99&region=华东&category=硬件")
+    assert f.teams == ("T2",) and f.regions == ("华东",) and f.categories == ("硬件",)
+    assert f.dropped == ("team=T99",)
+
+
+def test_cache_hits_and_returns_copies(warehouse):
+    first = run("overview_top_reps", Filters(), limit=5)
+    first.loc[0, "contract_amount"] = -1
+    assert run("overview_top_reps", Filters(), limit=5).loc[0, "contract_amount"] == 1500
+
+
+def test_new_build_is_picked_up_without_restart(tmp_path, monkeypatch):
+    path = build_fixture(tmp_path / "wh.duckdb")
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    before = run("overview_kpis", Filters()).set_index("measure").loc["contract_amount", "current"]
+    assert before == 3200
+    # a rebuild with one more contract on as_of, renamed into place
+    build_fixture(path, FIXTURE_SQL.read_text() + extra_contract("K11", "C2", "R2", "2024-03-15", 50))
+    after = run("overview_kpis", Filters()).set_index("measure").loc["contract_amount", "current"]
+    assert after == 3250
+
+
+def test_threads_use_their_own_cursors(warehouse):
+    results, errors = [], []
+
+    def work():
+        try:
+            for preset in ("this_year", "last_year", "this_month", "last_month"):
+                results.append(run("overview_trend", Filters(preset=preset)).shape)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors and len(results) == 16
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    with pytest.raises(queries.WarehouseMissingError, match="no warehouse"):
+        run("build_info")
+
+
+def test_cli_prints_a_query(warehouse, capsys):
+    from queries.__main__ import main
+
+    main(["run", "overview_top_reps", "preset=this_year&team=T3", "--format", "csv", "--param", "limit=5"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("rank,rep_id")
+    assert out[1].startswith("1,R3,") and len(out) == 2
+    main(["list"])
+    assert "overview_kpis" in capsys.readouterr().out
+    assert os.environ["CRM_WAREHOUSE"]

@@ -1,0 +1,123 @@
+"""The executive overview on the fixture: every number worked out by hand (see the
+comments of tests/fixture.sql), then the page callback called directly."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from queries import run
+from queries.filters import Filters
+from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
+
+
+def kpis(**filters):
+    return run("overview_kpis", Filters(**filters)).set_index("measure")
+
+
+def test_kpis_this_year(warehouse):
+    k = kpis()
+    # 2024-01-01..2024-03-15: K06 1500 + K07 700 + K08 400 + K10 600 (K09 is void)
+    # base 2023-01-01..2023-03-15: K01 1000 + K02 500 + K03 2000 (K04 on 20 March is after the cut)
+    assert k.loc["contract_amount", ["current", "mom_base", "yoy_base"]].tolist() == [3200, 3500, 3500]
+    assert k.loc["contract_amount", "yoy_change"] == -300
+    assert k.loc["contract_amount", "yoy_pct"] == pytest.approx(-300 / 3500)
+    assert k.loc["contracts", ["current", "yoy_base"]].tolist() == [4, 3]
+    # payments: PM04 500 + PM05 700 against PM01 1000 + PM02 200: no change
+    assert k.loc["payments", ["current", "yoy_base", "yoy_change", "yoy_pct"]].tolist() == [1200, 1200, 0, 0]
+    # new customers C7, C8 against none: a zero base gives no percentage
+    assert k.loc["new_customers", ["current", "yoy_base", "yoy_change"]].tolist() == [2, 0, 2]
+    assert pd.isna(k.loc["new_customers", "yoy_pct"])
+    # pipeline on 15 March 2024: O1 1000 × 50% (stage default) + O2 2000 × 40% (rep's own)
+    # on 15 March 2023: O5 3000 × 10% (it was in 初步接洽 then, though lost now)
+    assert k.loc["weighted_pipeline", ["current", "yoy_base"]].tolist() == [1300, 300]
+
+
+def test_kpis_last_month_ending_29_february(warehouse):
+    k = kpis(preset="last_month")
+    # February 2024 (K06 on the 29th + K10) against January 2024 (empty) and February 2023
+    # (1-28 Feb: K02 on the 28th)
+    assert k.loc["contract_amount", ["current", "mom_base", "yoy_base"]].tolist() == [2100, 0, 500]
+    assert pd.isna(k.loc["contract_amount", "mom_pct"])
+    assert k.loc["contract_amount", "mom_change"] == 2100
+    assert k.loc["contract_amount", "yoy_pct"] == pytest.approx(3.2)
+    # 29 Feb: O1 500 + O2 800 + O4 (需求确认 until 1 March) 800 × 30%
+    assert k.loc["weighted_pipeline", "current"] == 1540
+
+
+def test_kpis_this_month_to_date(warehouse):
+    k = kpis(preset="this_month")
+    # 1-15 March 2024 against 1-15 February 2024 and 1-15 March 2023
+    assert k.loc["contract_amount", ["current", "mom_base", "yoy_base"]].tolist() == [1100, 600, 2000]
+
+
+def test_kpis_with_a_category_filter(warehouse):
+    # 软件 lines only: K06 line 2 (500) + K07 line 1 (500) this year; K02 500 + K03 line 1 1000 before
+    k = kpis(categories=("软件",))
+    assert k.loc["contract_amount", ["current", "yoy_base"]].tolist() == [1000, 1500]
+    assert k.loc["contracts", "current"] == 2
+
+
+def test_trend_has_every_month_and_the_year_before(warehouse):
+    trend = run("overview_trend", Filters())
+    assert trend["month"].dt.date.tolist() == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+    # January is empty (0, not a gap); February includes the 29th; March is cut at the 15th
+    assert trend["contract_amount"].tolist() == [0, 2100, 1100]
+    assert trend["contract_amount_last_year"].tolist() == [1000, 500, 2000]
+    assert trend["yoy_pct"].tolist() == pytest.approx([-1.0, 3.2, -0.45])
+
+
+def test_trend_with_an_empty_year_before(warehouse):
+    trend = run("overview_trend", Filters(preset="custom", start=date(2022, 1, 1), end=date(2022, 2, 28)))
+    assert trend["contract_amount"].tolist() == [0, 0]
+    assert trend["yoy_pct"].isna().all()
+
+
+def test_sparklines_cover_twelve_months(warehouse):
+    s = run("overview_sparklines", Filters())
+    assert len(s) == 12 and s["month"].iloc[0].date() == date(2023, 4, 1)
+    assert s["contract_amount"].tolist() == [0, 0, 0, 0, 0, 0, 0, 800, 0, 0, 2100, 1100]
+    assert s["new_customers"].sum() == 5  # C4 (Jun), C6 (Aug), C5 (Dec), C7 (Jan), C8 (Mar)
+
+
+def test_top_reps_and_customers(warehouse):
+    reps = run("overview_top_reps", Filters(), limit=5)
+    assert reps[["rank", "rep_id", "contract_amount"]].values.tolist() == [[1, "R1", 1500], [2, "R3", 1000],
+                                                                           [3, "R2", 700]]
+    customers = run("overview_top_customers", Filters(), limit=2)
+    assert customers["customer_id"].tolist() == ["C4", "C1"]
+
+
+def test_ranking_ties_share_a_rank_and_break_by_id(tmp_path, monkeypatch):
+    # one more contract brings R2 (700 + 800) level with R1 (1500): ranks 1, 1, 3, R1 first
+    path = build_fixture(tmp_path / "tie.duckdb", FIXTURE_SQL.read_text() + extra_contract("K11", "C2", "R2",
+                                                                                         "2024-03-14", 800))
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    reps = run("overview_top_reps", Filters(), limit=5)
+    assert reps[["rank", "rep_id", "contract_amount"]].values.tolist() == [[1, "R1", 1500], [1, "R2", 1500],
+                                                                           [3, "R3", 1000]]
+    # C4 1500 and C2 800 / C1 700: the limit keeps the first two
+    assert run("overview_top_customers", Filters(), limit=2)["customer_id"].tolist() == ["C4", "C2"]
+
+
+def test_page_callback_fills_every_card(warehouse):
+    from pages import overview
+
+    kpi_children, trend_fig, trend_data, _reps_fig, reps_data, _cust_fig, _cust_data = overview.update(
+        {"preset": "last_month"})
+    assert len(kpi_children) == 5
+    texts = str(kpi_children[0])
+    assert "¥2,100" in texts and "—" in texts and "+320.0%" in texts
+    assert trend_data["columns"][:2] == ["month", "contract_amount"]
+    assert [row[1] for row in trend_data["data"]] == [2100]
+    assert reps_data["data"][0][1] == "R1"
+    assert len(trend_fig.data) == 2
+
+
+def test_page_callback_explains_an_empty_period(warehouse):
+    from pages import overview
+
+    out = overview.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
+    figure = out[1]
+    assert "No contracts" in figure.layout.annotations[0].text or "没有合同" in figure.layout.annotations[0].text
+    assert out[2]["data"] == [["2021-01-01T00:00:00.000", 0.0, 0.0, None]]
