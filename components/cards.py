@@ -60,8 +60,15 @@ def card_outputs(card: str) -> list[Output]:
 
 
 def frame_for_store(frame: pd.DataFrame) -> dict:
-    """A frame as JSON-safe {"columns", "data"} (dates in ISO), for a dcc.Store."""
-    return json.loads(frame.to_json(orient="split", date_format="iso", index=False, force_ascii=False))
+    """A frame as JSON-safe {"columns", "data"} for a dcc.Store: dates as YYYY-MM-DD,
+    moments as YYYY-MM-DD HH:MM:SS (what a spreadsheet shows)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            values = out[column]
+            midnight = (values.dropna() == values.dropna().dt.normalize()).all()
+            out[column] = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+    return json.loads(out.to_json(orient="split", index=False, force_ascii=False))
 
 
 def card_payload(figure, frame: pd.DataFrame) -> tuple:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
 from pathlib import Path
 
 import pytest
 
-import app  # noqa: F401  (the Dash app registers the pages, so tests can import them)
+import app  # the Dash app registers the pages, so tests can import them
 from data import build, rules
 
 FIXTURE_SQL = Path(__file__).with_name("fixture.sql")
@@ -52,3 +55,21 @@ def warehouse(fixture_warehouse, monkeypatch) -> Path:
     """Point the gateway (and the app) at the fixture warehouse."""
     monkeypatch.setenv("CRM_WAREHOUSE", str(fixture_warehouse))
     return fixture_warehouse
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def browser(request, warehouse):
+    """The real app on a free port of this machine, driven by headless Chromium
+    (Debian's chromium and chromedriver; never a downloaded browser)."""
+    if not (shutil.which("chromedriver") and Path("/usr/bin/chromium").exists()):
+        pytest.skip("chromium and chromedriver are not installed (make test installs them)")
+    os.environ.setdefault("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
+    dash_duo = request.getfixturevalue("dash_duo")
+    dash_duo.start_server(app.app, port=_free_port())
+    return dash_duo

@@ -120,4 +120,4 @@ def test_page_callback_explains_an_empty_period(warehouse):
     out = overview.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     figure = out[1]
     assert "No contracts" in figure.layout.annotations[0].text or "没有合同" in figure.layout.annotations[0].text
-    assert out[2]["data"] == [["2021-01-01T00:00:00.000", 0.0, 0.0, None]]
+    assert out[2]["data"] == [["2021-01-01", 0.0, 0.0, None]]

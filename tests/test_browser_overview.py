@@ -1,0 +1,61 @@
+"""The overview in real headless Chromium: period change -> KPIs and URL change,
+language switch, a chart's CSV download."""
+
+import time
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+
+
+def _wait_for(predicate, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            value = predicate()
+        except Exception:  # the page may be re-rendering
+            value = None
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def _click(driver, find):
+    """Find, scroll into view and click, retrying while the page re-renders or a
+    loading overlay covers the element."""
+
+    def attempt():
+        element = find()
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        element.click()
+        return True
+
+    _wait_for(attempt)
+
+
+def _kpi(browser):
+    return browser.find_element(".kpi-value").text
+
+
+def test_overview_period_language_and_export(browser):
+    browser.wait_for_page(url=browser.server_url + "/")
+    _wait_for(lambda: _kpi(browser) == "¥3,200")
+    driver = browser.driver
+
+    _click(driver, lambda: driver.find_element(By.ID, "f-preset"))
+    _click(driver, lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "上月"][0])
+    _wait_for(lambda: "preset=last_month" in driver.current_url)
+    _wait_for(lambda: _kpi(browser) == "¥2,100")
+
+    _click(driver, lambda: driver.find_element(By.ID, "lang-switch"))
+    _wait_for(lambda: browser.find_element(".kpi-label").text == "Contract amount")
+    assert "preset=last_month" in driver.current_url
+    assert browser.find_element("#f-preset").text == "Last month"
+
+    _click(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#card-trend .dropdown-toggle"))
+    _click(driver, lambda: driver.find_element(By.XPATH, "//*[@id='card-trend']//*[text()='Data (CSV)']"))
+    target = Path(browser.download_path) / "overview_trend_2024-02-01_2024-02-29.csv"
+    _wait_for(target.exists)
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "month,contract_amount,contract_amount_last_year,yoy_pct"
+    assert lines[1] == "2024-02-01,2100,500,3.2"
