@@ -180,8 +180,8 @@ def _calendar_weights(days: np.ndarray) -> np.ndarray:
     for year in np.unique(years):
         # the dip spans the year of the festival and the weeks around it
         offset = (days - _spring_festival(int(year))).astype(int)
-        w *= np.where((offset >= -7) & (offset <= 12), 0.2,
-                      np.where((offset >= -15) & (offset <= 20), 0.65, 1.0))
+        w *= np.where((offset >= -7) & (offset <= 10), 0.3,
+                      np.where((offset >= -14) & (offset <= 18), 0.75, 1.0))
     w *= np.where((month == 6) & (dom <= 18), np.where(dom >= 15, 2.2, 1.5), 1.0)
     w *= np.where(month == 11, np.where((dom >= 8) & (dom <= 11), 2.6, np.where(dom <= 11, 1.6, 1.15)), 1.0)
     w *= np.where((month == 10) & (dom <= 7), 0.25, 1.0)
@@ -206,10 +206,10 @@ class _Company:
         self.rows: dict[str, int] = {}
         self.progress = progress
         self._rep_cum: dict[int | None, np.ndarray] = {}
-        # volume of business per day: calendar shape times ~8% a year on top of the
+        # volume of business per day: calendar shape times ~12% a year on top of the
         # growth that comes from a customer base that accumulates
         years = np.arange(self.n_days) / 365.25
-        weights = _calendar_weights(self.days) * 1.08 ** years
+        weights = _calendar_weights(self.days) * 1.12 ** years
         self.cum = np.concatenate([[0.0], np.cumsum(weights)])
         self.cum /= self.cum[-1]
 
@@ -294,8 +294,8 @@ class _Company:
                 group_region.append(r)
                 group_city.append(CITY_OFFSET[r] + g % len(cities))
         self.insert(
-            "teams", f"'T' || lpad((t + 1)::varchar, 3, '0') as team_id, name, "
-            f"case when parent >= 0 then 'T' || lpad((parent + 1)::varchar, 3, '0') end as parent_team_id",
+            "teams", "'T' || lpad((t + 1)::varchar, 3, '0') as team_id, name, "
+            "case when parent >= 0 then 'T' || lpad((parent + 1)::varchar, 3, '0') end as parent_team_id",
             t=np.arange(len(team_name)), name=np.array(team_name), parent=np.array(team_parent))
 
         # reps: a head per region (on the region team), a lead per group, members spread
@@ -367,9 +367,9 @@ class _Company:
 
     def customers(self) -> None:
         rng, nc, n_days = self.rng, self.scale.customers, self.n_days
-        # a quarter existed before the history; the rest arrive with the business
-        pre = rng.random(nc) < 0.25
-        created = np.where(pre, -rng.uniform(30, 3 * 365, nc),
+        # nearly half existed before the history; the rest arrive with the business
+        pre = rng.random(nc) < 0.45
+        created = np.where(pre, -rng.integers(30, 3 * 365, nc),
                            self.sample_days(np.zeros(nc, dtype=np.int64), np.full(nc, n_days)))
         created = created + self.work_time(nc)
         order = np.argsort(created, kind="stable")  # ids follow creation
@@ -431,10 +431,10 @@ class _Company:
         owner = np.where(taken & np.isinf(own_end), current, -1)
 
         # buyers: a size (heavy tail), a buying window after they are won, some churn
-        size = rng.lognormal(0, 1.15, nc)
+        size = rng.lognormal(0, 1.45, nc)
         agent = buyer & (rng.random(nc) < 0.08)
         size = np.where(agent, size * 2.5, size)
-        first = np.where(pre, rng.uniform(0, 120, nc), np.where(taken, t_own, 0) + rng.exponential(45, nc))
+        first = np.where(pre, rng.uniform(0, 30, nc), np.where(taken, t_own, 0) + rng.exponential(45, nc))
         churn = np.where(rng.random(nc) < 0.3, first + rng.exponential(500, nc), np.inf)
         b = np.ceil(first).astype(np.int64)
         e = np.minimum(np.minimum(own_end, churn), n_days).astype(np.int64)
@@ -446,14 +446,14 @@ class _Company:
         # the customer record; its type follows what it did (settled after contracts)
         industry = rng.choice(len(INDUSTRIES), nc, p=INDUSTRY_SHARE)
         self.customer_width = _width(nc, 6)
-        self.customer_cols = dict(
-            c=np.arange(nc), created=created, owner=owner, industry=industry, region=region, city=city,
-            source=np.where(from_pool, rng.choice(len(SOURCES), nc, p=SOURCE_SHARE_POOL),
-                            rng.choice(len(SOURCES), nc, p=SOURCE_SHARE_REP)),
-            b1=rng.integers(0, len(BRAND), nc), b2=rng.integers(0, len(BRAND), nc),
-            trade=TRADE_OFFSET[industry] + (rng.random(nc) * np.diff(TRADE_OFFSET)[industry]).astype(int),
-            suffix=rng.integers(0, len(SUFFIXES), nc), agent=agent, churned=np.isfinite(churn),
-            lost_lead=rng.random(nc) < 0.05)
+        self.customer_cols = {
+            "c": np.arange(nc), "created": created, "owner": owner, "industry": industry, "region": region,
+            "city": city, "source": np.where(from_pool, rng.choice(len(SOURCES), nc, p=SOURCE_SHARE_POOL),
+                                             rng.choice(len(SOURCES), nc, p=SOURCE_SHARE_REP)),
+            "b1": rng.integers(0, len(BRAND), nc), "b2": rng.integers(0, len(BRAND), nc),
+            "trade": TRADE_OFFSET[industry] + (rng.random(nc) * np.diff(TRADE_OFFSET)[industry]).astype(int),
+            "suffix": rng.integers(0, len(SUFFIXES), nc), "agent": agent, "churned": np.isfinite(churn),
+            "lost_lead": rng.random(nc) < 0.05}
 
         # lead-pool movements: claims/assigns of pool leads, owner changes when reps
         # leave, releases and auto-returns; replayed in time order they end in `owner`
@@ -772,29 +772,34 @@ class _Company:
     # -- stock, people, follow-ups, targets --------------------------------------------
 
     def purchases(self) -> None:
-        """Receipts keep stock ahead of the month's sales; costs drift per product.
+        """Receipts keep stock ahead of sales; costs drift per product.
 
-        Each month's receipts arrive in its first days and cover its demand with a
-        margin; an opening receipt holds six weeks of sales. A few products only
-        arrive weeks after their first sales, and now and then a receipt falls short,
-        so some issues run beyond stock on hand."""
+        Each month's receipt arrives just before it and tops stock up to the
+        month's sales plus a margin (an opening receipt holds six weeks of sales).
+        Now and then a delivery is missed, and a few products only arrive weeks after
+        their first sales, so some issues run beyond stock on hand (shortfalls); the
+        next receipt fills the gap."""
         rng = self.rng
         n_products, n_months = self.demand.shape
-        monthly = self.demand.mean(axis=1)
         late = rng.random(n_products) < 0.05
         late[np.argmax(self.popularity)] = True  # at least one best seller arrives late
-        qty = np.ceil(self.demand * rng.uniform(1.0, 1.25, self.demand.shape))
-        qty *= np.where(rng.random(self.demand.shape) < 0.02, 0.3, 1.0)
+        opening = np.ceil(self.demand.mean(axis=1) * 1.5 + 5) * ~late
+        missed = rng.random(self.demand.shape) < 0.02
+        cover = rng.uniform(1.1, 1.4, self.demand.shape)
+        qty = np.zeros(self.demand.shape)
+        stock = opening.copy()
+        for m in range(n_months):
+            qty[:, m] = np.where(missed[:, m], 0, np.maximum(np.ceil(self.demand[:, m] * cover[:, m] - stock), 0))
+            stock += qty[:, m] - self.demand[:, m]
         # cost: 55-75% of list price, a trend of a few % a year and a monthly random walk
         years = np.arange(n_months) / 12
         log_cost = (np.log(self.list_cents * rng.uniform(0.55, 0.75, n_products))[:, None]
                     + rng.normal(0.02, 0.05, n_products)[:, None] * years
                     + np.cumsum(rng.normal(0, 0.025, (n_products, n_months)), axis=1))
-        month_start = self.month_first_day[None, :]
-        month_len = np.diff(np.append(self.month_first_day, self.n_days))[None, :]
-        day = month_start + np.where(late[:, None] & (np.arange(n_months) == 0),
-                                     np.minimum(20, month_len - 1), rng.integers(0, 4, qty.shape) % month_len)
-        opening = np.ceil(monthly * 1.5 + 5) * ~late
+        # a month's receipt arrives in the last days before it (the first on day one,
+        # a late product's three weeks into the first month)
+        day = np.maximum(self.month_first_day[None, :] - rng.integers(1, 6, qty.shape), 0)
+        day[:, 0] = np.where(late, np.minimum(20, self.n_days - 1), 0)
         p_idx = np.repeat(np.arange(n_products), n_months)
         p_all = np.concatenate([np.arange(n_products), p_idx])
         day_all = np.concatenate([np.zeros(n_products, dtype=np.int64), day.ravel()])
@@ -870,27 +875,36 @@ class _Company:
 
     def targets(self) -> None:
         """Monthly goals for contract amount and payments in every month a rep works:
-        the rep's usual month, shaped by the season, with a stretch; a few reps
-        (regional heads and some others) have none."""
+        the rep's share of the business around that month times the company's month,
+        with a personal stretch (some reps beat it, some miss); the regional heads and
+        a few others have none."""
         rng = self.rng
         _, span = self.rep_active_days()
         n_reps = len(self.rep_weight)
-        active = span > 0
-        company = self.rep_month.sum(axis=1)
-        season = company / np.maximum(company.mean(axis=1, keepdims=True), 1)
-        months_active = np.maximum(active.sum(axis=1), 1)
-        usual = self.rep_month.sum(axis=2) / months_active  # (measure, rep)
-        usual = np.where(usual > 0, usual, np.median(usual, axis=1, keepdims=True))
-        stretch = rng.lognormal(0.05, 0.2, n_reps)
-        goal = usual[:, :, None] * season[:, None, :] * stretch[None, :, None] * rng.lognormal(0, 0.1, span.shape)
+        company = self.rep_month.sum(axis=1)  # (measure, month)
+        # the first and last months may be partial: scale them to whole months
+        first_month = np.datetime64(self.start, "M")
+        days = np.arange(first_month.astype("datetime64[D]"), (np.datetime64(self.end, "M") + 1).astype("datetime64[D]"))
+        weights = _calendar_weights(days)
+        month_of = (days.astype("datetime64[M]") - first_month).astype(int)
+        covered = (days >= np.datetime64(self.start)) & (days <= np.datetime64(self.end))
+        whole_month = company / (np.bincount(month_of, weights * covered) / np.bincount(month_of, weights))
+
+        def around(x: np.ndarray) -> np.ndarray:  # sums over the seven months around each
+            c = np.cumsum(np.pad(x, [(0, 0)] * (x.ndim - 1) + [(4, 3)]), axis=-1)
+            return c[..., 7:] - c[..., :-7]
+
+        share = around(self.rep_month) / np.maximum(around(company), 1)[:, None, :]
+        stretch = rng.lognormal(-0.08, 0.15, n_reps)
+        goal = share * whole_month[:, None, :] * stretch[None, :, None] * rng.lognormal(0, 0.1, share.shape)
         goal = np.maximum(np.round(goal / 100_000) * 100_000, 1_000_000)  # whole thousands of yuan
         with_targets = (np.arange(n_reps) >= self.n_regions) & (rng.random(n_reps) < 0.92)
-        m, r, mo = np.nonzero(np.broadcast_to(active & with_targets[:, None], goal.shape))
-        month = np.datetime64(self.start, "M") + mo
+        m, r, mo = np.nonzero(np.broadcast_to((span > 0) & with_targets[:, None], goal.shape))
+        first = (first_month + mo).astype("datetime64[D]")
         self.insert(
             "targets", f"{_ident('R', 'r', self.rep_width)} as rep_id, month::date as month, "
             f"{_pick(['contract_amount', 'payment_amount'], 'm')} as measure, {_money('goal')} as amount",
-            r=r, month=month.astype("datetime64[D]"), m=m, goal=goal[m, r, mo].astype(np.int64))
+            r=r, month=first, m=m, goal=goal[m, r, mo].astype(np.int64))
 
     def run(self) -> None:
         steps = [self.teams_and_reps, self.products_and_stages, self.customers, self.contract_headers,
