@@ -72,4 +72,5 @@ def browser(request, warehouse):
     os.environ.setdefault("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
     dash_duo = request.getfixturevalue("dash_duo")
     dash_duo.start_server(app.app, port=_free_port())
+    dash_duo.driver.set_window_size(1400, 1000)
     return dash_duo
