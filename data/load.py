@@ -26,6 +26,7 @@ import codecs
 import csv
 import functools
 import os
+import re
 import sys
 import tempfile
 import time
@@ -152,12 +153,27 @@ def required_columns(table: str) -> list[str]:
 # --- stage 1: plan -------------------------------------------------------------------------
 
 
+_KEY_LINE = re.compile(r"^(\s*)([^\s\"'\[#=][^\"'=#]*?)(\s*=)", re.MULTILINE)
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+(\s*\.\s*[A-Za-z0-9_-]+)*")
+
+
+def _quote_keys(text: str) -> str:
+    """Quote keys TOML 1.0 does not allow bare (合同金额 = "amount"), as TOML 1.1 would read them."""
+    def quote(m: re.Match) -> str:
+        key = m[2]
+        if _BARE_KEY.fullmatch(key):
+            return m[0]
+        return m[1] + '"' + key.replace("\\", "\\\\") + '"' + m[3]
+
+    return _KEY_LINE.sub(quote, text)
+
+
 def _read_mapping(folder: Path, errors: list[Problem]) -> dict[str, dict]:
     path = folder / MAPPING
     if not path.is_file():
         return {}
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        doc = tomllib.loads(_quote_keys(path.read_text(encoding="utf-8-sig")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         errors.append(Problem(MAPPING, "load.mapping_syntax", detail=str(e)))
         return {}
@@ -400,14 +416,18 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
     names = [f"c{i}" for i in range(source.width)]
     if source.kind == "csv":
         path = source.path if source.encoding == "utf-8" else _transcode(source, tmp)
-        con.execute(
-            f'create temp table "{raw}" as select *, 0::bigint as _row from read_csv(?, header = true, '
-            "all_varchar = true, delim = ?, quote = '\"', escape = '\"', names = ?, store_rejects = true)",
-            [str(path), source.delimiter, names],
-        )
+        try:
+            con.execute(
+                f'create temp table "{raw}" as select *, 0::bigint as _row from read_csv(?, auto_detect = false, '
+                "header = true, delim = ?, quote = '\"', escape = '\"', columns = ?, store_rejects = true)",
+                [str(path), source.delimiter, dict.fromkeys(names, "VARCHAR")],
+            )
+        except duckdb.InvalidInputException as e:
+            return [Problem(source.file, "load.unreadable", detail=str(e).splitlines()[0])]
         rejects = con.execute(
-            "select e.line, e.error_type, e.csv_line from reject_errors as e "
-            "join reject_scans as s using (scan_id, file_id) where s.file_path = ? order by e.line limit ?",
+            "select e.line, min(e.error_type), min(e.csv_line) from reject_errors as e "
+            "join reject_scans as s using (scan_id, file_id) where s.file_path = ? "
+            "group by e.line order by e.line limit ?",
             [str(path), rules.MAX_PER_RULE],
         ).fetchall()
         # The table was written in file order, so rowid is the record's index (header = row 1).
@@ -442,7 +462,7 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
     table, raw = source.table, f"raw_{source.table}"
     problems = _read_raw(con, source, raw, tmp)
     if problems:
-        con.execute(f'drop table "{raw}"')
+        con.execute(f'drop table if exists "{raw}"')
         return problems, False
     texts, params, checks, targets, values = [], [], [], [], []
     for column, data_type in contract_columns()[table]:
