@@ -94,8 +94,14 @@ class Problem:
     detail: str = ""
 
     def message(self, lang: str | None = None) -> str:
-        return t("load.problem", lang, file=self.file, row="—" if self.row is None else self.row,
-                 column=self.column or "—", value="—" if self.value is None else self.value,
+        where = [self.file]
+        if self.row is not None:
+            where.append(t("load.row", lang, row=self.row))
+        if self.column is not None:
+            where.append(t("load.column", lang, column=self.column))
+        if self.value is not None:
+            where.append(t("load.value", lang, value=self.value))
+        return t("load.problem", lang, where=t("load.separator", lang).join(where),
                  rule=t(self.rule, lang, detail=self.detail))
 
 
@@ -239,9 +245,7 @@ def _csv_header(source: Source) -> list[str] | None:
     source.encoding = encoding
     with source.path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as f:
         first = f.readline()
-        while first and not first.strip():
-            first = f.readline()
-        if not first.strip():
+        if not first.strip():  # no header row
             return None
         source.delimiter = max(DELIMITERS, key=first.count) if any(d in first for d in DELIMITERS) else ","
         return next(csv.reader([first], delimiter=source.delimiter))
@@ -299,11 +303,10 @@ def _locate(folder: Path, table: str, spec: dict, files: dict[str, Path],
                               detail=", ".join(p.name for p in candidates)))
         return None
     if not candidates:
-        expected = " / ".join(f"{table}{ext}" for ext in FORMATS)
         if required:
-            errors.append(Problem(f"{table}.csv", "load.missing_file", detail=expected))
+            errors.append(Problem(f"{table}.csv", "load.missing_file", detail=" / ".join(FORMATS[1:])))
         else:
-            warnings.append(Problem(f"{table}.csv", "load.optional_missing", detail=expected))
+            warnings.append(Problem(f"{table}.csv", "load.optional_missing"))
         return Source(table, f"{table}.csv")
     return Source(table, candidates[0].name, candidates[0])
 

@@ -293,7 +293,7 @@ def test_cli_reports_in_both_languages(tmp_path, out, capsys):
     assert main([str(folder), "--out", str(out), "--lang", "en", "--quiet"]) == 1
     assert "contracts.csv, row 2, column signed_on, value soon: not a date" in capsys.readouterr().err
     assert main([str(folder), "--out", str(out), "--lang", "zh-CN", "--quiet"]) == 1
-    assert "contracts.csv 第 2 行，列 signed_on，值 soon：不是日期" in capsys.readouterr().err
+    assert "contracts.csv，第 2 行，列 signed_on，值 soon：不是日期" in capsys.readouterr().err
 
 
 # --- inputs that must load -------------------------------------------------------------------

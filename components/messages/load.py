@@ -1,10 +1,11 @@
 """Messages of the importer (data/load.py): problems, warnings, summary and command line."""
 
 MESSAGES = {
-    "load.problem": {
-        "en": "{file}, row {row}, column {column}, value {value}: {rule}",
-        "zh-CN": "{file} 第 {row} 行，列 {column}，值 {value}：{rule}",
-    },
+    "load.problem": {"en": "{where}: {rule}", "zh-CN": "{where}：{rule}"},
+    "load.separator": {"en": ", ", "zh-CN": "，"},
+    "load.row": {"en": "row {row}", "zh-CN": "第 {row} 行"},
+    "load.column": {"en": "column {column}", "zh-CN": "列 {column}"},
+    "load.value": {"en": "value {value}", "zh-CN": "值 {value}"},
     "load.warning": {"en": "Warning: {message}", "zh-CN": "警告：{message}"},
     "load.failed": {
         "en": "Nothing was loaded; the current warehouse is unchanged. {count} problem(s):",
@@ -24,11 +25,11 @@ MESSAGES = {
     # Files and mapping.toml
     "load.no_folder": {"en": "folder not found", "zh-CN": "找不到该文件夹"},
     "load.missing_file": {
-        "en": "required file is missing (expected {detail})", "zh-CN": "缺少必需的文件（应为 {detail}）",
+        "en": "required file is missing (or {detail})", "zh-CN": "缺少必需的文件（或 {detail}）",
     },
     "load.optional_missing": {
-        "en": "optional table not given ({detail}); it will be empty",
-        "zh-CN": "未提供可选表（{detail}），将作为空表",
+        "en": "optional file not given; the table will be empty",
+        "zh-CN": "未提供可选文件，该表将为空表",
     },
     "load.optional_empty": {
         "en": "empty file; the optional table will be empty", "zh-CN": "文件为空，该可选表将作为空表",
