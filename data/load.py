@@ -178,8 +178,10 @@ def _read_mapping(folder: Path, errors: list[Problem]) -> dict[str, dict]:
     path = folder / MAPPING
     if not path.is_file():
         return {}
+    data = path.read_bytes()
     try:
-        doc = tomllib.loads(_quote_keys(path.read_text(encoding="utf-8-sig")))
+        text = data.decode("utf-8-sig") if _detect_encoding(path) == "utf-8" else data.decode("gb18030")
+        doc = tomllib.loads(_quote_keys(text))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         errors.append(Problem(MAPPING, "load.mapping_syntax", detail=str(e)))
         return {}
@@ -529,11 +531,12 @@ def _filler(sources: list[Source], tmp: Path, progress: bool) -> Callable[[duckd
             problems.append(Problem(by_table["stages"].file, "load.stages_required"))
             cells_only = False
         if problems:
+            order = {s.file: i for i, s in enumerate(sources)}
             if cells_only:  # also report the data rules, except at the cells already reported
                 seen = {(p.file, p.row, p.column) for p in problems}
                 problems += [p for p in map(functools.partial(_from_violation, by_table), rules.check(con))
                              if not (p.rule == "rule.required" and (p.file, p.row, p.column) in seen)]
-            raise LoadError(problems)
+            raise LoadError(sorted(problems, key=lambda p: (order[p.file], p.row or 0)))
 
     return fill
 

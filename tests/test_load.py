@@ -310,7 +310,7 @@ def test_gbk_csv_with_chinese_headers_through_mapping(tmp_path):
     lines = "\n".join(f'{h} = "{c}"' for c, h in headers.items())
     (folder / "mapping.toml").write_text(
         f'[tables.contracts]\nfile = "合同.csv"\n[tables.contracts.columns]\n{lines}\n'
-        '[tables.contracts.values.status]\n有效 = "active"\n作废 = "void"\n', encoding="utf-8")
+        '[tables.contracts.values.status]\n有效 = "active"\n作废 = "void"\n', encoding="gbk")
     db = tmp_path / "w.duckdb"
     info = load(folder, db, progress=False)
     assert info["files"]["contracts"] == "合同.csv" and info["rows"]["contracts"] == 2
