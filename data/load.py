@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -108,7 +108,7 @@ class Problem:
 class LoadError(Exception):
     """The input has problems; nothing was published."""
 
-    def __init__(self, problems: list[Problem], warnings: list[Problem] = ()):
+    def __init__(self, problems: list[Problem], warnings: Iterable[Problem] = ()):
         self.problems = problems[:rules.MAX_TOTAL]
         self.warnings = list(warnings)
         super().__init__(f"{len(self.problems)} problem(s)")

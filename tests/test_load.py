@@ -381,6 +381,7 @@ def test_slash_dates_and_thousands_separators(tmp_path):
 
 def test_optional_tables_may_be_missing(tmp_path):
     data = edited("contracts", 0, opportunity_id="")
+    data["teams"] = [dict(row, 备注="x") for row in data["teams"]]
     folder = write_folder(tmp_path / "in", {t: data[t] for t in rules.REQUIRED_TABLES})
     (folder / "notes.txt").write_text("x")
     (folder / "targets.csv").write_bytes(b"")
@@ -389,7 +390,7 @@ def test_optional_tables_may_be_missing(tmp_path):
     assert info["rows"]["payments"] == 0 and info["source"] == "in"
     warned = {(w.file, w.rule) for w in info["warnings"]}
     assert {("payments.csv", "load.optional_missing"), ("notes.txt", "load.unused_file"),
-            ("targets.csv", "load.optional_empty")} <= warned
+            ("targets.csv", "load.optional_empty"), ("teams.csv", "load.extra_column")} <= warned
 
 
 def test_template_loads_empty(tmp_path):
