@@ -417,13 +417,13 @@ def _transcode(source: Source, tmp: Path) -> Path:
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Path) -> list[Problem]:
-    """Every cell as text into temp table ``raw`` (columns c0.., _row); malformed CSV lines."""
+    """Every cell as text into temp table ``raw`` (columns c0.., and _row but for CSV); malformed lines."""
     names = [f"c{i}" for i in range(source.width)]
     if source.kind == "csv":
         path = source.path if source.encoding == "utf-8" else _transcode(source, tmp)
         try:
             con.execute(
-                f'create temp table "{raw}" as select *, 0::bigint as _row from read_csv(?, auto_detect = false, '
+                f'create temp table "{raw}" as select * from read_csv(?, auto_detect = false, '
                 "header = true, delim = ?, quote = '\"', escape = '\"', columns = ?, store_rejects = true)",
                 [str(path), source.delimiter, dict.fromkeys(names, "VARCHAR")],
             )
@@ -435,8 +435,6 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
             "group by e.line order by e.line limit ?",
             [str(path), rules.MAX_PER_RULE],
         ).fetchall()
-        # The table was written in file order, so rowid is the record's index (header = row 1).
-        con.execute(f'update "{raw}" set _row = rowid + 2')
         return [Problem(source.file, "load.malformed_line", row=line, value=text, detail=kind)
                 for line, kind, text in rejects]
     if source.kind == "parquet":
@@ -484,7 +482,9 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
             checks.append((v, column, rule, expression))
         targets.append(f'"{column}"')
         values.append(expression)
-    src = f'with src as (select _row, {", ".join(texts) or "1"} from "{raw}")'
+    # A CSV's temp table was written in file order: rowid is the record's index (header = row 1).
+    row = "rowid + 2" if source.kind == "csv" else "_row"
+    src = f'with src as (select {row} as _row, {", ".join(texts) or "1"} from "{raw}")'
     found = []
     if checks:
         union = " union all ".join(
