@@ -416,16 +416,35 @@ def _transcode(source: Source, tmp: Path) -> Path:
     return target
 
 
+def _mapped(source: Source) -> list[tuple[str, str]]:
+    """(column, type) of the contract columns the file holds, in contract order."""
+    return [(c, data_type) for c, data_type in contract_columns()[source.table] if c in source.columns]
+
+
+def _texts(source: Source, cell: Callable[[int], str]) -> tuple[str, list]:
+    """Select list v0.. of the mapped columns' text: value-mapped, trimmed, empty as null."""
+    texts, params = [], []
+    for k, (column, _) in enumerate(_mapped(source)):
+        text = cell(source.columns[column])
+        if column in source.values:
+            text = f"coalesce(map(?, ?)[trim({text})], {text})"
+            params += [list(source.values[column]), list(source.values[column].values())]
+        texts.append(f"nullif(trim({text}), '') as v{k}")
+    return ", ".join(texts), params
+
+
 def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Path) -> list[Problem]:
-    """Every cell as text into temp table ``raw`` (columns c0.., and _row but for CSV); malformed lines."""
-    names = [f"c{i}" for i in range(source.width)]
+    """The text of every mapped cell into temp table ``raw`` (v0.., and _row but for CSV);
+    malformed lines."""
     if source.kind == "csv":
         path = source.path if source.encoding == "utf-8" else _transcode(source, tmp)
+        texts, params = _texts(source, "c{}".format)
+        names = dict.fromkeys((f"c{i}" for i in range(source.width)), "VARCHAR")
         try:
             con.execute(
-                f'create temp table "{raw}" as select * from read_csv(?, auto_detect = false, '
+                f'create temp table "{raw}" as select {texts} from read_csv(?, auto_detect = false, '
                 "header = true, delim = ?, quote = '\"', escape = '\"', columns = ?, store_rejects = true)",
-                [str(path), source.delimiter, dict.fromkeys(names, "VARCHAR")],
+                [*params, str(path), source.delimiter, names],
             )
         except duckdb.InvalidInputException as e:
             return [Problem(source.file, "load.unreadable", detail=str(e).splitlines()[0])]
@@ -438,11 +457,11 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
         return [Problem(source.file, "load.malformed_line", row=line, value=text, detail=kind)
                 for line, kind, text in rejects]
     if source.kind == "parquet":
-        cols = ", ".join(f"#{i + 1}::varchar as c{i}" for i in range(source.width))
-        con.execute(f'create temp table "{raw}" as select {cols}, file_row_number + 1 as _row '
-                    "from read_parquet(?, file_row_number = true)", [str(source.path)])
+        texts, params = _texts(source, lambda i: f"#{i + 1}::varchar")
+        con.execute(f'create temp table "{raw}" as select {texts}, file_row_number + 1 as _row '
+                    "from read_parquet(?, file_row_number = true)", [*params, str(source.path)])
         return []
-    columns: list[list[str | None]] = [[] for _ in names]
+    columns: list[list[str | None]] = [[] for _ in range(source.width)]
     numbers = []
     for number, cells in enumerate(_xlsx_rows(source), start=1):
         texts = [_cell_text(c) for c in cells[:source.width]]
@@ -452,10 +471,11 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
         for column, text in zip(columns, texts, strict=True):
             column.append(text)
         numbers.append(number)
-    arrow = pa.table({**{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)},
+    arrow = pa.table({**{f"c{i}": pa.array(c, pa.string()) for i, c in enumerate(columns)},
                       "_row": pa.array(numbers, pa.int64())})
+    texts, params = _texts(source, "c{}".format)
     con.register("xlsx_rows", arrow)
-    con.execute(f'create temp table "{raw}" as select * from xlsx_rows')
+    con.execute(f'create temp table "{raw}" as select {texts}, _row from xlsx_rows', params)
     con.unregister("xlsx_rows")
     return []
 
@@ -467,44 +487,31 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
     if problems:
         con.execute(f'drop table if exists "{raw}"')
         return problems, False
-    texts, params, checks, targets, values = [], [], [], [], []
-    for column, data_type in contract_columns()[table]:
-        if column not in source.columns:
-            continue
-        cell = f"c{source.columns[column]}"
-        if column in source.values:
-            cell = f"coalesce(map(?, ?)[trim({cell})], {cell})"
-            params += [list(source.values[column]), list(source.values[column].values())]
-        v = f"v{len(targets)}"
-        texts.append(f"nullif(trim({cell}), '') as {v}")
-        expression, rule = _convert(v, data_type)
-        if rule:
-            checks.append((v, column, rule, expression))
-        targets.append(f'"{column}"')
-        values.append(expression)
     # A CSV's temp table was written in file order: rowid is the record's index (header = row 1).
     row = "rowid + 2" if source.kind == "csv" else "_row"
-    src = f'with src as (select {row} as _row, {", ".join(texts) or "1"} from "{raw}")'
+    mapped = _mapped(source)
+    converted = [_convert(f"v{k}", data_type) for k, (_, data_type) in enumerate(mapped)]
+    checks = [(k, expression) for k, (expression, rule) in enumerate(converted) if rule]
     found = []
     if checks:
         union = " union all ".join(
-            f"select {i} as i, _row, {v} as v from src where {v} is not null and {e} is null"
-            for i, (v, _, _, e) in enumerate(checks)
+            f'select {k} as k, {row} as _row, v{k} as v from "{raw}" where v{k} is not null and {e} is null'
+            for k, e in checks
         )
         totals: dict[int, int] = {}
-        for i, row, value, total in con.execute(
-            f"{src} select i, _row, v, count(*) over (partition by i) from ({union}) "
-            f"qualify row_number() over (partition by i order by _row) <= {rules.MAX_PER_RULE} order by i, _row",
-            params,
+        for k, line, value, total in con.execute(
+            f"select k, _row, v, count(*) over (partition by k) from ({union}) "
+            f"qualify row_number() over (partition by k order by _row) <= {rules.MAX_PER_RULE} order by k, _row"
         ).fetchall():
-            found.append(Problem(source.file, checks[i][2], row=row, column=source.header(checks[i][1]),
+            found.append(Problem(source.file, converted[k][1], row=line, column=source.header(mapped[k][0]),
                                  value=value))
-            totals[i] = total
-        found += [Problem(source.file, "load.more", column=source.header(checks[i][1]),
+            totals[k] = total
+        found += [Problem(source.file, "load.more", column=source.header(mapped[k][0]),
                           detail=str(total - rules.MAX_PER_RULE))
-                  for i, total in totals.items() if total > rules.MAX_PER_RULE]
-    con.execute(f'insert into staging."{table}" ({", ".join([*targets, "_row"])}) '
-                f'{src} select {", ".join([*values, "_row"])} from src', params)
+                  for k, total in totals.items() if total > rules.MAX_PER_RULE]
+    targets = ", ".join(f'"{column}"' for column, _ in mapped)
+    values = ", ".join(expression for expression, _ in converted)
+    con.execute(f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"')
     con.execute(f'drop table "{raw}"')
     return found, True
 
