@@ -74,7 +74,8 @@ CITIES = tuple(c for _, _, cities in REGIONS for c in cities)
 CITY_REGION = np.array([r for r, (_, _, cities) in enumerate(REGIONS) for _ in cities])
 CITY_OFFSET = np.cumsum([0] + [len(cities) for _, _, cities in REGIONS])
 
-SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢")
+SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"
+                 "余杜叶程魏苏吕丁任沈姚卢")
 GIVEN = tuple("伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍建红文辉宇鹏飞浩然欣怡婷雪梅晨阳博俊峰志军")
 BRAND = tuple("恒信华泰鑫盛宏达永安金鼎瑞丰隆昌博远天成嘉和中科新源海通德润佳联瑞祥汇通万利广汇创元")
 # industry, name words
@@ -385,7 +386,8 @@ class _Company:
         region = np.where(taken, self.rep_region[np.maximum(owner0, 0)],
                           rng.choice(self.n_regions, nc, p=self.region_share()))
         near = rng.random(nc) < 0.7
-        other_city = CITY_OFFSET[region] + (rng.random(nc) * (CITY_OFFSET[region + 1] - CITY_OFFSET[region])).astype(int)
+        span = CITY_OFFSET[region + 1] - CITY_OFFSET[region]
+        other_city = CITY_OFFSET[region] + (rng.random(nc) * span).astype(int)
         city = np.where(taken & near, self.rep_city[np.maximum(owner0, 0)], other_city)
 
         buyer = taken & (rng.random(nc) < np.where(pre, 0.75, np.where(from_pool, 0.4, 0.5)))
@@ -884,7 +886,8 @@ class _Company:
         company = self.rep_month.sum(axis=1)  # (measure, month)
         # the first and last months may be partial: scale them to whole months
         first_month = np.datetime64(self.start, "M")
-        days = np.arange(first_month.astype("datetime64[D]"), (np.datetime64(self.end, "M") + 1).astype("datetime64[D]"))
+        last_day = (np.datetime64(self.end, "M") + 1).astype("datetime64[D]")
+        days = np.arange(first_month.astype("datetime64[D]"), last_day)
         weights = _calendar_weights(days)
         month_of = (days.astype("datetime64[M]") - first_month).astype(int)
         covered = (days >= np.datetime64(self.start)) & (days <= np.datetime64(self.end))

@@ -243,7 +243,7 @@ def _csv_header(source: Source) -> list[str] | None:
     """The header cells of a CSV (None when the file is empty); sets encoding and delimiter."""
     encoding = _detect_encoding(source.path)
     if encoding is None:
-        raise _Unreadable("load.encoding")
+        raise _UnreadableError("load.encoding")
     source.encoding = encoding
     with source.path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as f:
         first = f.readline()
@@ -259,7 +259,7 @@ def _xlsx_rows(source: Source):
     book = load_workbook(source.path, read_only=True, data_only=True)
     try:
         if source.sheet and source.sheet not in book.sheetnames:
-            raise _Unreadable("load.no_sheet", source.sheet)
+            raise _UnreadableError("load.no_sheet", source.sheet)
         sheet = book[source.sheet] if source.sheet else book.worksheets[0]
         yield from sheet.iter_rows(values_only=True)
     finally:
@@ -281,7 +281,7 @@ def _parquet_header(source: Source) -> list[str]:
     return pq.read_schema(source.path).names
 
 
-class _Unreadable(Exception):
+class _UnreadableError(Exception):
     def __init__(self, rule: str, detail: str = ""):
         self.rule, self.detail = rule, detail
         super().__init__(rule)
@@ -369,10 +369,10 @@ def plan(folder: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
         source.sheet = spec.get("sheet")
         try:
             header = {"csv": _csv_header, "xlsx": _xlsx_header, "parquet": _parquet_header}[source.kind](source)
-        except _Unreadable as e:
+        except _UnreadableError as e:
             errors.append(Problem(source.file, e.rule, detail=e.detail))
             continue
-        except Exception as e:  # noqa: BLE001 - any reader failure is a problem with that file
+        except Exception as e:
             errors.append(Problem(source.file, "load.unreadable", detail=f"{type(e).__name__}: {e}"))
             continue
         if header is None:

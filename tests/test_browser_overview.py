@@ -43,7 +43,7 @@ def test_overview_period_language_and_export(browser):
     driver = browser.driver
 
     _click(driver, lambda: driver.find_element(By.ID, "f-preset"))
-    _click(driver, lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "上月"][0])
+    _click(driver, lambda: next(o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "上月"))
     _wait_for(lambda: "preset=last_month" in driver.current_url)
     _wait_for(lambda: _kpi(browser) == "¥2,100")
 

@@ -1,0 +1,83 @@
+"""Messages, formatting and exports."""
+
+import io
+import string
+
+import pandas as pd
+import pytest
+
+from components import format as fmt
+from components.cards import export_bytes, export_name, frame_for_store, frame_from_store, neutralise
+from components.i18n import LANGS, MESSAGES, t
+from components.page import with_params
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders():
+    formatter = string.Formatter()
+    for key, entry in MESSAGES.items():
+        assert set(entry) == set(LANGS), key
+        fields = [{f for _, f, _, _ in formatter.parse(entry[lang]) if f} for lang in LANGS]
+        assert fields[0] == fields[1], key
+        assert all(entry[lang].strip() for lang in LANGS), key
+
+
+def test_unknown_language_falls_back_to_chinese():
+    assert t("page.overview", "fr") == "经营概览"
+    assert t("page.overview", "en") == "Overview"
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    (1234567, "en", "¥1,234,567"),
+    (1234567, "zh-CN", "¥123.46万"),
+    (123456789, "zh-CN", "¥1.23亿"),
+    (9999, "zh-CN", "¥9,999"),
+    (12.5, "en", "¥12.50"),
+    (-20000, "zh-CN", "-¥2.00万"),
+    (None, "en", "—"),
+    (float("nan"), "en", "—"),
+    (float("inf"), "zh-CN", "—"),
+])
+def test_money(value, lang, expected):
+    assert fmt.money(value, lang) == expected
+
+
+def test_percent_and_change():
+    assert fmt.percent(-300 / 3500) == "-8.6%"
+    assert fmt.percent(3.2, signed=True) == "+320.0%"
+    assert fmt.percent(0, signed=True) == "0.0%"
+    assert fmt.percent(None) == "—"
+    assert fmt.change(-1300, "money", "en") == "-¥1,300"
+    assert fmt.change(0, "count", "en") == "±0"
+    assert fmt.change(2, "count", "zh-CN") == "+2"
+
+
+def test_formula_cells_are_neutralised():
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "ok", None],
+                          "n": [1, 2, 3, 4, 5, 6]})
+    safe = neutralise(frame)
+    assert safe["name"].tolist()[:5] == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "ok"]
+    assert safe["n"].tolist() == [1, 2, 3, 4, 5, 6]  # numbers stay numbers (negative ones too)
+    csv = export_bytes(frame, "csv").decode("utf-8-sig")
+    assert csv.splitlines()[1].startswith("\"'=HYPERLINK(")
+    xlsx = pd.read_excel(io.BytesIO(export_bytes(frame, "xlsx")))
+    assert xlsx["name"].tolist()[:2] == ["'=HYPERLINK(\"x\")", "'+1"]
+
+
+def test_store_round_trip_keeps_dates_plain():
+    frame = pd.DataFrame({"month": pd.to_datetime(["2024-02-01", "2024-03-01"]),
+                          "at": pd.to_datetime(["2024-02-01 09:30", "2024-03-01 00:00"]), "v": [1.5, None]})
+    back = frame_from_store(frame_for_store(frame))
+    assert back["month"].tolist() == ["2024-02-01", "2024-03-01"]
+    assert back["at"].tolist() == ["2024-02-01 09:30:00", "2024-03-01 00:00:00"]
+
+
+def test_export_name_carries_page_and_period(warehouse):
+    name = export_name("revenue", "trend", {"preset": "last_month"}, "xlsx")
+    assert name == "revenue_trend_2024-02-01_2024-02-29.xlsx"
+    assert export_name("", "x", {"preset": "bogus"}, "csv") == "overview_x_2024-01-01_2024-03-15.csv"
+
+
+def test_with_params():
+    assert with_params("?preset=last_month&rep=R1", rep="R2") == "?preset=last_month&rep=R2"
+    assert with_params("?preset=last_month&rep=R1", rep=None) == "?preset=last_month"
+    assert with_params("", team=["T1", "T2"]) == "?team=T1,T2"
