@@ -145,6 +145,9 @@ def cost_moves(product, kind, month, customer, quantity, cost) -> dict[str, np.n
 
     Returns, for every issue (return included), ``event`` (its position), ``shortfall``
     (scaled by 10^4), ``costed`` and the COGS in cents per method."""
+    if not len(product):
+        return {"event": product, "shortfall": quantity, "costed": product.astype(bool),
+                **{method: product for method in METHODS}}
     m = _Moves(product, kind, month, customer, quantity, cost)
     lines = np.flatnonzero(~m.is_receipt)
     result = {"event": lines, "shortfall": m.short[lines], "costed": m.costed[lines]}
@@ -245,7 +248,8 @@ class _Moves:
         ref = self.ref[returns]
         has = ref >= 0
         safe = np.maximum(ref, 0)
-        return np.where(has, issue_value(safe) / (self.quantity[safe] / SCALE), fallback)
+        quantity = np.where(has, self.quantity[safe], SCALE) / SCALE
+        return np.where(has, issue_value(safe) / quantity, fallback)
 
     def fifo(self):
         """FIFO: (exact int64 part, float part) of every move's COGS."""
@@ -294,7 +298,7 @@ class _Moves:
         ordinal = np.maximum.accumulate(np.where(~self.is_issue, np.cumsum(~self.is_issue) - 1, -1))
         before = ordinal - (~self.is_issue)  # last entry strictly before each move
         covered = self.covered / SCALE
-        rate = np.zeros(len(entries))
+        rate = np.zeros(len(entries) + 1)  # + 1: a valid index when there is no entry at all
 
         def issue_value(i):
             return covered[i] * rate[np.maximum(before[i], 0)] + self.short_value[i] / VALUE_SCALE
