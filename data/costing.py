@@ -86,19 +86,29 @@ moves as (
     union all
     select * from issues
 ),
+products as (
+    select product_id, row_number() over (order by product_id) - 1 as product
+    from (select distinct product_id from moves)
+),
+customers as (
+    select customer_id, row_number() over (order by customer_id) as customer
+    from (select distinct customer_id from issues)
+),
 final as (
     select row_number() over (
-               order by product_id, moved_on, kind, purchase_id, contract_id, line_no) - 1 as event,
-           dense_rank() over (order by product_id) - 1 as product,
-           kind,
-           year(moved_on) * 12 + month(moved_on) as month,
-           dense_rank() over (order by customer_id) as customer,
-           (quantity * 10000)::bigint as scaled_quantity,
-           coalesce((unit_cost * 10000)::bigint, 0) as scaled_cost,
-           product_id, contract_id, line_no, quantity
-    from moves
+               order by p.product, m.moved_on, m.kind, coalesce(m.purchase_id, m.contract_id), m.line_no) - 1 as event,
+           p.product,
+           m.kind,
+           year(m.moved_on) * 12 + month(m.moved_on) as month,
+           coalesce(c.customer, 0) as customer,
+           (m.quantity * 10000)::bigint as scaled_quantity,
+           coalesce((m.unit_cost * 10000)::bigint, 0) as scaled_cost,
+           m.product_id, m.contract_id, m.line_no, m.quantity
+    from moves as m
+    join products as p on p.product_id = m.product_id
+    left join customers as c on c.customer_id = m.customer_id
 )
-select * from final order by event
+select * from final
 """
 
 WRITE_SQL = """
@@ -117,7 +127,7 @@ final as (
            (shortfall::decimal(18, 0) * 0.0001)::decimal(18, 4) as shortfall_quantity
     from by_method
 )
-select * from final order by contract_id, line_no, method
+select * from final
 """
 
 
@@ -234,7 +244,8 @@ class _Moves:
         """For every return, the same customer's latest earlier issue (q > 0) of the
         product, else -1."""
         lines = np.flatnonzero(~self.is_receipt)
-        order = lines[np.lexsort((lines, customer[lines], self.product[lines]))]
+        group = self.product[lines] * (customer.max() + 1) + customer[lines]
+        order = lines[np.argsort(group, kind="stable")]  # by product, customer, then event
         group_start = _segment_first(_segment_starts(self.product[order], customer[order]), len(order))
         position = np.arange(len(order))
         last_issue = np.maximum.accumulate(np.where(self.quantity[order] > 0, position, -1))
