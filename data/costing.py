@@ -53,7 +53,9 @@ change a rate, so they are valued afterwards in one vectorised step.
 Numerics. The average rates and return costs are rationals with growing denominators;
 they are float64 (return-layer sums in extended precision). A line value computed within
 1e-6 cent (+ 1e-12 relative) of a half cent is taken to be the exact half cent, then
-rounded away from zero; values that are pure int64 sums round exactly in integers.
+rounded away from zero; values that are pure int64 sums round exactly in integers. The
+int64 cumulative sums may wrap around (only differences within a product are used, and
+those are exact modulo 2^64), so a single line's value must stay below ~9.2·10^10.
 """
 
 from __future__ import annotations
