@@ -45,7 +45,9 @@ def _derived_steps() -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
     Each step reads ``main.*`` and writes its own derived table. The costing engine
     (``cost_of_sales`` for FIFO, moving and monthly average) plugs in here.
     """
-    return []
+    from data.costing import build_cost_of_sales
+
+    return [build_cost_of_sales]
 
 
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:
