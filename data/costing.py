@@ -163,7 +163,7 @@ def cost_moves(product, kind, month, customer, quantity, cost) -> dict[str, np.n
     m = _Moves(product, kind, month, customer, quantity, cost)
     lines = np.flatnonzero(~m.is_receipt)
     result = {"event": lines, "shortfall": m.short[lines], "costed": m.costed[lines]}
-    for method, (exact, approx) in zip(METHODS, (m.fifo(), m.moving_average(), m.monthly_average())):
+    for method, (exact, approx) in zip(METHODS, (m.fifo(), m.moving_average(), m.monthly_average()), strict=True):
         result[method] = np.where(m.costed, _cents(exact, approx), 0)[lines]
     return result
 

@@ -116,7 +116,7 @@ def reference_fifo(moves, known):
         if units > fill:
             layers.append([units - fill, cost])
 
-    for m, last in zip(moves, known):
+    for m, last in zip(moves, known, strict=True):
         if m.key is None:
             enter(m.quantity, m.cost)
         elif m.quantity >= 0:
@@ -148,7 +148,7 @@ def reference_moving(moves, known):
         rate = (on_hand * rate + units * cost) / (on_hand + units) if on_hand > 0 else cost
         on_hand += units
 
-    for m, last in zip(moves, known):
+    for m, last in zip(moves, known, strict=True):
         if m.key is None:
             enter(m.quantity, m.cost)
         elif m.quantity >= 0:
@@ -167,7 +167,7 @@ def reference_moving(moves, known):
 
 def reference_monthly(moves, known):
     on_hand, value, rate, cogs, latest = Fraction(0), Fraction(0), None, {}, {}
-    indexed = list(zip(moves, known))
+    indexed = list(zip(moves, known, strict=True))
     for _, group in groupby(indexed, key=lambda mk: mk[0].month):
         group = list(group)
         pool_qty, pool_value, q = max(on_hand, 0), value, on_hand
