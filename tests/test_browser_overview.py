@@ -1,5 +1,5 @@
 """The overview in real headless Chromium: period change -> KPIs and URL change,
-language switch, a chart's CSV download."""
+language switch, a chart's CSV and SVG downloads."""
 
 import time
 from pathlib import Path
@@ -59,3 +59,10 @@ def test_overview_period_language_and_export(browser):
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "month,contract_amount,contract_amount_last_year,yoy_pct"
     assert lines[1] == "2024-02-01,2100,500,3.2"
+
+    # the chart itself, drawn by plotly.js in the browser
+    _click(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#card-trend .dropdown-toggle"))
+    _click(driver, lambda: driver.find_element(By.XPATH, "//*[@id='card-trend']//*[text()='Chart (SVG)']"))
+    svg = Path(browser.download_path) / "overview_trend.svg"
+    _wait_for(svg.exists)
+    assert svg.read_text().startswith("<svg")
