@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -184,7 +185,15 @@ def build_info() -> dict:
 
 
 def warehouse_as_of() -> date:
-    """The warehouse's as_of: the latest transaction date (today for an empty one)."""
+    """The as_of of every relative period: the setting CRM_AS_OF (YYYY-MM-DD) if given,
+    else the warehouse's latest transaction date (today for an empty warehouse). A URL's
+    ``as_of`` overrides both (Filters.as_of)."""
+    setting = os.environ.get("CRM_AS_OF")
+    if setting:
+        try:
+            return date.fromisoformat(setting)
+        except ValueError:
+            pass  # a malformed setting is ignored, as a malformed URL value is
     as_of = build_info().get("as_of")
     return pd.Timestamp(as_of).date() if as_of is not None and not pd.isna(as_of) else date.today()
 

@@ -8,6 +8,7 @@ a URL says reaches SQL unchecked. Periods follow ../shared/METRICS.md ("Common g
 from __future__ import annotations
 
 import calendar
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode
@@ -19,6 +20,12 @@ PRESETS = (
 )
 DEFAULT_PRESET = "this_year"
 CUSTOMER_TYPES = ("prospect", "customer", "agent", "lost")
+
+
+def configured_fiscal_start_month() -> int:
+    """The setting CRM_FISCAL_START_MONTH (1-12, default January): when "this year" starts."""
+    value = os.environ.get("CRM_FISCAL_START_MONTH", "1")
+    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else 1
 
 # URL key -> Filters field, for the multi-valued dimension filters.
 LIST_KEYS = {
@@ -129,7 +136,7 @@ class Filters:
         return replace(self, dropped=(), **changes)
 
     # --- periods -------------------------------------------------------------------
-    def period(self, as_of: date, fiscal_start_month: int = 1) -> Period:
+    def period(self, as_of: date, fiscal_start_month: int | None = None) -> Period:
         """The whole period of the preset (it may reach past as_of)."""
         a = self.as_of or as_of
         p = self.preset
@@ -148,7 +155,7 @@ class Filters:
             first = _add_months(_quarter_start(a), -3 * (p == "last_quarter"))
             return Period(first, _add_months(first, 3) - timedelta(days=1))
         if p in ("this_year", "last_year"):
-            first = _fiscal_year_start(a, fiscal_start_month)
+            first = _fiscal_year_start(a, fiscal_start_month or configured_fiscal_start_month())
             first = _add_months(first, -12 * (p == "last_year"))
             return Period(first, _add_months(first, 12) - timedelta(days=1))
         if p == "year_to_date":
@@ -156,7 +163,7 @@ class Filters:
         days = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90}[p]
         return Period(a - timedelta(days=days - 1), a)
 
-    def periods(self, as_of: date, fiscal_start_month: int = 1) -> dict[str, date]:
+    def periods(self, as_of: date, fiscal_start_month: int | None = None) -> dict[str, date]:
         """Current period (cut at as_of), its MoM base (环比) and YoY base (同比).
 
         A period that includes as_of is compared to-date: 1-15 March against 1-15 Feb

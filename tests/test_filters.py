@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from queries.filters import Filters
+from queries.filters import Filters, Period
 
 KNOWN = {"team": {"T1", "T2"}, "rep": {"R1", "R2"}, "region": {"华东"}, "category": {"硬件"}, "source": {"官网"}}
 
@@ -100,3 +100,10 @@ def test_as_of_in_the_url_overrides_the_warehouse():
 def test_fiscal_year_start_month():
     p = Filters(preset="this_year").periods(AS_OF, fiscal_start_month=4)
     assert (p["start"], p["end"]) == (date(2023, 4, 1), date(2024, 3, 15))
+
+
+def test_fiscal_year_setting(monkeypatch):
+    monkeypatch.setenv("CRM_FISCAL_START_MONTH", "7")
+    assert Filters(preset="last_year").period(AS_OF) == Period(date(2022, 7, 1), date(2023, 6, 30))
+    monkeypatch.setenv("CRM_FISCAL_START_MONTH", "13")
+    assert Filters(preset="last_year").period(AS_OF) == Period(date(2023, 1, 1), date(2023, 12, 31))

@@ -119,3 +119,12 @@ def test_cli_prints_a_query(warehouse, capsys):
     main(["list"])
     assert "overview_kpis" in capsys.readouterr().out
     assert os.environ["CRM_WAREHOUSE"]
+
+
+def test_as_of_setting_overrides_the_warehouse(warehouse, monkeypatch):
+    monkeypatch.setenv("CRM_AS_OF", "2024-02-29")
+    assert queries.warehouse_as_of().isoformat() == "2024-02-29"
+    kpis = run("overview_kpis", Filters(preset="this_month")).set_index("measure")
+    assert kpis.loc["contract_amount", "current"] == 2100  # February to the 29th
+    monkeypatch.setenv("CRM_AS_OF", "not a date")
+    assert queries.warehouse_as_of().isoformat() == "2024-03-15"
