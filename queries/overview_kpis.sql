@@ -48,16 +48,15 @@ open_at_end as (
 ),
 
 stage_on_day as (
+    -- the stage of the stint that covers the window's last day, else the current stage
     select oe.window_name, oe.opportunity_id, oe.amount, oe.probability,
-           coalesce(
-               (select h.stage from f_stage_history as h
-                where h.opportunity_id = oe.opportunity_id
-                  and h.entered_at::date <= oe.window_end
-                  and (h.exited_at is null or h.exited_at::date > oe.window_end)
-                order by h.entered_at desc limit 1),
-               oe.current_stage
-           ) as stage
+           coalesce(arg_max(h.stage, h.entered_at), any_value(oe.current_stage)) as stage
     from open_at_end as oe
+    left join f_stage_history as h
+      on h.opportunity_id = oe.opportunity_id
+     and h.entered_at::date <= oe.window_end
+     and (h.exited_at is null or h.exited_at::date > oe.window_end)
+    group by oe.window_name, oe.opportunity_id, oe.amount, oe.probability
 ),
 
 pipeline_totals as (

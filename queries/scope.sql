@@ -68,16 +68,16 @@ f_contract_items as (
     join contracts_in_scope as c on c.contract_id = i.contract_id
     where len($categories) = 0 or i.product_id in (select product_id from f_products)
 ),
+category_amounts as (
+    select i.contract_id, sum(i.amount) as amount
+    from f_contract_items as i
+    group by i.contract_id
+),
 f_contracts as (
-    select c.* replace (
-        coalesce(
-            (select sum(i.amount) from f_contract_items as i where i.contract_id = c.contract_id),
-            0
-        )::decimal(18, 2) as amount
-    )
+    select c.* replace (ca.amount::decimal(18, 2) as amount)
     from contracts_in_scope as c
+    join category_amounts as ca on ca.contract_id = c.contract_id
     where len($categories) > 0
-      and c.contract_id in (select contract_id from f_contract_items)
     union all by name
     select c.*
     from contracts_in_scope as c
