@@ -11,7 +11,7 @@ with counted as (
 
 final as (
     select c.rep_id, r.name as rep_name, c.kind, c.activities,
-           sum(c.activities) over (partition by c.rep_id) as rep_total
+           (sum(c.activities) over (partition by c.rep_id))::bigint as rep_total
     from counted as c
     join f_reps as r on r.rep_id = c.rep_id
 )
