@@ -162,13 +162,16 @@ def KpiCard(kpi: str, label: str) -> html.Section:  # noqa: N802
 
 
 def kpi_body(label: str, value: str, mom: tuple[str, str, float | None],
-             yoy: tuple[str, str, float | None], spark=None, lang: str = "en") -> list:
+             yoy: tuple[str, str, float | None], spark=None, lang: str = "en",
+             lower_is_better: bool = False) -> list:
     """Children of a KpiCard: label, value, 环比 and 同比 rows (change, percent, direction)
-    and an optional sparkline figure."""
+    and an optional sparkline figure. ``lower_is_better`` (e.g. overdue amounts) colours a
+    rise red and a fall green; the arrows still show the direction."""
+    good, bad = ("text-danger", "text-success") if lower_is_better else ("text-success", "text-danger")
 
     def row(name_key, parts):
         absolute, pct, direction = parts
-        css = "text-success" if direction and direction > 0 else "text-danger" if direction and direction < 0 \
+        css = good if direction and direction > 0 else bad if direction and direction < 0 \
             else "text-body-secondary"
         arrow = "▲" if direction and direction > 0 else "▼" if direction and direction < 0 else ""
         return html.Div([

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 
@@ -24,7 +25,9 @@ KPIS = (  # measure, kind
     ("contracts", "count"),
     ("new_customers", "count"),
     ("weighted_pipeline", "money"),
+    ("overdue_receivables", "money"),
 )
+LOWER_IS_BETTER = ("overdue_receivables",)
 TOP_N = 5
 
 
@@ -72,8 +75,23 @@ def kpi_children(kpis, sparks, lang: str, theme: str) -> list:
 
         spark = sparkline(sparks[measure], theme) if measure in sparks else None
         out.append(kpi_body(t(f"measure.{measure}", lang), _value(measure, kind, r["current"], lang),
-                            cmp("mom"), cmp("yoy"), spark, lang))
+                            cmp("mom"), cmp("yoy"), spark, lang, lower_is_better=measure in LOWER_IS_BETTER))
     return out
+
+
+def overdue_kpi(overdue: pd.DataFrame, periods: dict) -> dict:
+    """The overdue-receivables KPI row, shaped like an overview_kpis row: the overdue amount
+    (receivables_overdue) as of the current window's end, of the 环比 window's end and of the
+    同比 window's end; percentages (current - base) / |base|, None for a zero base."""
+    totals = overdue.groupby(pd.to_datetime(overdue["as_of_date"]).dt.date)["unsettled"].sum()
+    current, mom, yoy = (float(totals.get(periods[key], 0.0)) for key in ("end", "prev_end", "yoy_end"))
+
+    def pct(base):
+        return (current - base) / abs(base) if base else None
+
+    return {"measure": "overdue_receivables", "current": current,
+            "mom_base": mom, "mom_change": current - mom, "mom_pct": pct(mom),
+            "yoy_base": yoy, "yoy_change": current - yoy, "yoy_pct": pct(yoy)}
 
 
 def trend_figure(frame, lang: str, theme: str) -> go.Figure:
@@ -114,8 +132,11 @@ def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure
 )
 def update(query):
     lang, theme = current_lang(), current_theme()
-    filters, _periods = filters_and_periods(query)
-    kpis = run("overview_kpis", filters)
+    filters, periods = filters_and_periods(query)
+    overdue = run("receivables_overdue", filters,
+                  dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
+    kpis = pd.concat([run("overview_kpis", filters), pd.DataFrame([overdue_kpi(overdue, periods)])],
+                     ignore_index=True)
     sparks = run("overview_sparklines", filters)
     trend = run("overview_trend", filters)
     reps = run("overview_top_reps", filters, limit=TOP_N)

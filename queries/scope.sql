@@ -138,4 +138,24 @@ f_cost_of_sales as (
 ),
 f_build_info as (
     select * from build_info
+),
+-- f_account_*: facts about the customers of f_accounts that no rep or category filter
+-- changes (the pool is shared; whether a customer ever bought or was followed up does
+-- not depend on who is looking): used for pool history, conversion and last follow-up.
+f_account_pool_events as (
+    select pe.*
+    from pool_events as pe
+    where pe.customer_id in (select customer_id from f_accounts)
+),
+f_account_activities as (
+    select a.*
+    from activities as a
+    where a.customer_id in (select customer_id from f_accounts)
+),
+f_account_contracts as (
+    -- counted contracts of those customers, whoever signed them, with every line
+    select c.*
+    from contracts as c
+    where c.status = 'active'
+      and c.customer_id in (select customer_id from f_accounts)
 )

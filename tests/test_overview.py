@@ -58,6 +58,20 @@ def test_kpis_with_a_category_filter(warehouse):
     assert k.loc["contracts", "current"] == 2
 
 
+def test_overdue_receivables_kpi(warehouse):
+    from pages import overview
+
+    filters = Filters()
+    periods = filters.periods(date(2024, 3, 15))
+    frame = run("receivables_overdue", filters, dates=sorted({periods["end"], periods["prev_end"]}))
+    row = overview.overdue_kpi(frame, periods)
+    # 15 March 2024: PL07 300 + PL03 1000 + PL04 500 (PM04 500 without plan_id settles half
+    # of it); 15 March 2023 (both 环比 and 同比 for this year to date): PL07 500 - 200
+    assert [row[k] for k in ("current", "mom_base", "yoy_base", "mom_change")] == [1800, 300, 300, 1500]
+    assert row["mom_pct"] == pytest.approx(5.0)
+    assert overview.overdue_kpi(frame.iloc[0:0], periods)["mom_pct"] is None
+
+
 def test_trend_has_every_month_and_the_year_before(warehouse):
     trend = run("overview_trend", Filters())
     assert trend["month"].dt.date.tolist() == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
@@ -105,9 +119,13 @@ def test_page_callback_fills_every_card(warehouse):
 
     kpi_children, trend_fig, trend_data, _reps_fig, reps_data, _cust_fig, _cust_data = overview.update(
         {"preset": "last_month"})
-    assert len(kpi_children) == 5
+    assert len(kpi_children) == 6
     texts = str(kpi_children[0])
     assert "¥2,100" in texts and "—" in texts and "+320.0%" in texts
+    # overdue receivables at 29 Feb 2024: PL07 300 (K02, PM02 paid 200 of 500) + PL03 1000
+    # (K03); the same at 31 January; none at 28 Feb 2023 (PL01 paid, PL07 due 1 March)
+    overdue = str(kpi_children[5])
+    assert "¥1,300" in overdue and "0.0%" in overdue and "+¥1,300" in overdue
     assert trend_data["columns"][:2] == ["month", "contract_amount"]
     assert [row[1] for row in trend_data["data"]] == [2100]
     assert reps_data["data"][0][1] == "R1"

@@ -1,0 +1,265 @@
+"""/acquisition — are new customers coming in and converting, and are they followed up:
+new customers by month (by type or source), conversion and days to the first contract
+per creation month, cohorts, sources by conversion and revenue, the follow-up calendar,
+follow-ups by rep and the customers nobody has followed up for a while. Definitions:
+METRICS.md ("New customers", conversion)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx, html, no_update
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload, chart_id
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_outputs, grid_payload, link_customers
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from queries import run
+
+VIEW_KEYS = ("split", "kind", "days")
+dash.register_page(__name__, path="/acquisition", order=60, label_key="page.acquisition", view_params=VIEW_KEYS)
+
+SPLITS = ("type", "source")
+KINDS = ("visit", "call", "message", "meeting", "other")
+THRESHOLDS = ("7", "15", "30", "90", "180")
+DEFAULT_DAYS = "30"
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            "zh-CN": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
+FORGOTTEN_COLUMNS = ("customer_id", "customer_name", "type", "rep_name", "created_on", "last_activity_on",
+                     "days_since")
+
+
+def _view(query) -> tuple[str, str, str]:
+    return (view_value(query, "split", SPLITS, "type"), view_value(query, "kind", KINDS, "all"),
+            view_value(query, "days", THRESHOLDS, DEFAULT_DAYS))
+
+
+def _radio(control_id: str, legend: str, options: list[dict], value: str) -> html.Fieldset:
+    return html.Fieldset([
+        html.Legend(legend, className="small text-body-secondary mb-0 me-2 float-none w-auto"),
+        dbc.RadioItems(id=control_id, options=options, value=value, inline=True,
+                       inputClassName="me-1", labelClassName="me-3"),
+    ], className="d-flex flex-wrap align-items-center mt-2")
+
+
+def layout(**query):
+    lang = current_lang()
+    split, kind, days = _view(query)
+    split_control = _radio("acq-split", t("acquisition.split", lang),
+                           [{"label": t(f"acquisition.split.{s}", lang), "value": s} for s in SPLITS], split)
+    kind_control = _radio("acq-kind", t("acquisition.kind", lang),
+                          [{"label": t(f"acquisition.kind.{k}", lang), "value": k} for k in ("all", *KINDS)], kind)
+    days_control = _radio("acq-days", t("acquisition.forgotten.threshold", lang),
+                          [{"label": t("acquisition.forgotten.days", lang, days=d), "value": d} for d in THRESHOLDS],
+                          days)
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.acquisition", lang), className="visually-hidden"),
+        dbc.Row([
+            dbc.Col(ChartCard("acq-new", t("acquisition.new_customers", lang), extra=split_control), lg=6,
+                    className="mb-3"),
+            dbc.Col(ChartCard("acq-conversion", t("acquisition.conversion", lang)), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(GridCard("acq-cohort", t("acquisition.cohort", lang), height=340), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("acq-sources", t("acquisition.sources", lang)), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(ChartCard("acq-calendar", t("acquisition.calendar", lang), height=280, extra=kind_control),
+                    lg=7, className="mb-3"),
+            dbc.Col(ChartCard("acq-reps", t("acquisition.by_rep", lang), height=280), lg=5, className="mb-3"),
+        ]),
+        html.Div([
+            days_control,
+            html.P(id="acq-forgotten-hint", className="small text-body-secondary mb-2"),
+            GridCard("acq-forgotten", t("acquisition.forgotten", lang, days=days), row_id="customer_id"),
+        ], className="mb-3"),
+    ])
+
+
+# --- pure pieces -----------------------------------------------------------------------
+
+def _source_label(source, lang: str) -> str:
+    return t("acquisition.no_source", lang) if source is None or pd.isna(source) else str(source)
+
+
+def new_customers_figure(frame: pd.DataFrame, split: str, lang: str, theme: str) -> go.Figure:
+    """Stacked bars of new customers per month, one series per type or source."""
+    if frame["customers"].sum() == 0:
+        return figures.empty(t("acquisition.empty.customers", lang), theme)
+    months = sorted(frame["month"].unique())
+    rows = frame[frame["customers"] > 0]
+    labels = rows[split].map(lambda v: t(f"ctype.{v}", lang) if split == "type" else _source_label(v, lang))
+    table = rows.assign(label=labels).pivot_table(index="month", columns="label", values="customers",
+                                                  aggfunc="sum", fill_value=0).reindex(months, fill_value=0)
+    order = table.sum().sort_values(ascending=False, kind="stable").index
+    fig = go.Figure([go.Bar(x=table.index, y=table[label], name=label,
+                            hovertemplate=f"{label} %{{x|%Y-%m}}: %{{y}}<extra></extra>") for label in order])
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    return figures.style(fig, theme)
+
+
+def conversion_figure(months: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """Conversion rate per creation month (bars) and mean days to the first contract."""
+    if months["created"].sum() == 0:
+        return figures.empty(t("acquisition.empty.customers", lang), theme)
+    text = [f"{fmt.percent(r)} ({c}/{n})" for r, c, n in
+            zip(months["conversion_rate"], months["converted"], months["created"], strict=True)]
+    fig = go.Figure([
+        go.Bar(x=months["month"], y=months["conversion_rate"], name=t("acquisition.conversion_rate", lang),
+               text=text, textposition="outside", hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>"),
+        go.Scatter(x=months["month"], y=months["mean_days_to_first"], name=t("acquisition.mean_days", lang),
+                   yaxis="y2", mode="lines+markers", hovertemplate="%{x|%Y-%m}: %{y:.1f}<extra></extra>"),
+    ])
+    fig.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero"},
+                      yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False})
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    return figures.style(fig, theme)
+
+
+def cohort_table(cohort: pd.DataFrame, months: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Creation month x months until the first contract (+0, +1, ...), and not yet."""
+    never = t("acquisition.cohort.never", lang)
+    month_col, created_col = t("acquisition.cohort.month", lang), t("acquisition.created", lang)
+    base = pd.DataFrame({month_col: months["month"].dt.strftime("%Y-%m"), created_col: months["created"]})
+    if cohort.empty:
+        return base
+    lags = cohort["months_to_first"]
+    labels = lags.map(lambda n: never if pd.isna(n) else t("acquisition.cohort.after", lang, n=int(n)))
+    order = [t("acquisition.cohort.after", lang, n=int(n)) for n in sorted(lags.dropna().unique())] + [never]
+    table = cohort.assign(label=labels, key=cohort["month"].dt.strftime("%Y-%m")).pivot_table(
+        index="key", columns="label", values="customers", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=[c for c in order if c in table.columns]).astype(int)
+    return base.merge(table, left_on=month_col, right_index=True, how="left").fillna(0).astype(
+        {c: int for c in table.columns})
+
+
+def sources_figure(sources: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """Revenue by source (bars) with the new customers' conversion rate (markers)."""
+    if sources.empty:
+        return figures.empty(t("empty.no_data", lang), theme)
+    labels = [_source_label(s, lang) for s in sources["source"]]
+    fig = go.Figure([
+        go.Bar(x=labels, y=sources["revenue"], name=t("acquisition.revenue", lang),
+               text=[fmt.money(v, lang) for v in sources["revenue"]], textposition="auto",
+               hovertemplate="%{x}: %{y:,.0f}<extra></extra>"),
+        go.Scatter(x=labels, y=sources["conversion_rate"], name=t("acquisition.conversion_rate", lang),
+                   yaxis="y2", mode="markers", marker={"size": 12, "symbol": "diamond"},
+                   customdata=[f"{c}/{n}" for c, n in zip(sources["converted"], sources["created"], strict=True)],
+                   hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>"),
+    ])
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05],
+                              "showgrid": False})
+    return figures.style(fig, theme)
+
+
+def calendar_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """Weeks (columns) x weekdays (rows, Monday on top) of follow-ups per day."""
+    if days["activities"].sum() == 0:
+        return figures.empty(t("acquisition.empty.activities", lang), theme)
+    grid = days.pivot_table(index="weekday", columns="week", values="activities", aggfunc="sum")
+    grid = grid.reindex(range(1, 8))
+    names = WEEKDAYS.get(lang, WEEKDAYS["en"])
+    fig = go.Figure(go.Heatmap(
+        z=grid.values, x=grid.columns, y=list(names), colorscale="Blues", xgap=2, ygap=2,
+        colorbar={"title": {"text": t("acquisition.followups", lang)}},
+        hovertemplate=f"{t('acquisition.week', lang)} %{{x|%Y-%m-%d}}, %{{y}}: %{{z}}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return figures.style(fig, theme, height=280)
+
+
+def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    if frame.empty:
+        return figures.empty(t("acquisition.empty.activities", lang), theme)
+    reps = frame.drop_duplicates("rep_id")[["rep_id", "rep_name"]].iloc[::-1]
+    fig = go.Figure()
+    for i, kind in enumerate(KINDS):
+        counts = frame[frame["kind"] == kind].set_index("rep_id")["activities"].reindex(reps["rep_id"], fill_value=0)
+        if counts.sum():
+            fig.add_bar(y=reps["rep_name"], x=counts.values, name=t(f"acquisition.kind.{kind}", lang),
+                        orientation="h", customdata=reps["rep_id"], marker_color=figures.PALETTE[i],
+                        hovertemplate="%{y}: %{x}<extra></extra>")
+    fig.update_layout(barmode="stack", margin={"l": 100})
+    return figures.style(fig, theme, height=280)
+
+
+def _headers(lang: str) -> dict[str, str]:
+    out = {c: t(f"acquisition.col.{c}", lang) for c in
+           ("customer_id", "type", "created_on", "last_activity_on", "days_since")}
+    out.update(customer_name=t("common.customer", lang), rep_name=t("common.rep", lang))
+    return out
+
+
+# --- callbacks -------------------------------------------------------------------------
+
+@callback(
+    *card_outputs("acq-new"),
+    *card_outputs("acq-conversion"),
+    *grid_outputs("acq-cohort"),
+    *card_outputs("acq-sources"),
+    *card_outputs("acq-calendar"),
+    *card_outputs("acq-reps"),
+    *grid_outputs("acq-forgotten"),
+    Output("acq-forgotten-hint", "children"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, periods = filters_and_periods(query, VIEW_KEYS)
+    split, kind, days = _view(query)
+    new = run("acquisition_new_customers", filters)
+    conversion = run("acquisition_conversion", filters)
+    months = conversion[conversion["level"] == "month"].reset_index(drop=True)
+    cohort = conversion[conversion["level"] == "cohort"].reset_index(drop=True)
+    sources = conversion[conversion["level"] == "source"].reset_index(drop=True)
+    calendar = run("acquisition_activity_calendar", filters, kind="" if kind == "all" else kind)
+    reps = run("acquisition_activity_by_rep", filters)
+    forgotten = run("acquisition_forgotten", filters, days=int(days))
+    month_frame = months[["month", "created", "converted", "conversion_rate", "mean_days_to_first"]]
+    source_frame = sources[["source", "created", "converted", "conversion_rate", "mean_days_to_first", "revenue"]]
+    return (
+        *card_payload(new_customers_figure(new, split, lang, theme), new),
+        *card_payload(conversion_figure(month_frame, lang, theme), month_frame),
+        *grid_payload(cohort_table(cohort, months, lang)),
+        *card_payload(sources_figure(source_frame, lang, theme), source_frame),
+        *card_payload(calendar_figure(calendar, lang, theme), calendar),
+        *card_payload(reps_figure(reps, lang, theme), reps),
+        *grid_payload(forgotten.loc[:, list(FORGOTTEN_COLUMNS)].assign(
+            type=forgotten["type"].map(lambda v: t(f"ctype.{v}", lang))), _headers(lang),
+                      links=("customer_id", "customer_name")),
+        t("acquisition.forgotten.hint", lang, date=fmt.day(periods["as_of"])),
+    )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("acq-split", "value"),
+    Input("acq-kind", "value"),
+    Input("acq-days", "value"),
+    Input(chart_id("acq-reps"), "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def narrow(split, kind, days, rep_click, search):
+    """The view controls write their keys to the URL (defaults leave it); a rep's bar
+    narrows the global rep filter."""
+    trigger = ctx.triggered_id
+    if trigger == chart_id("acq-reps"):
+        if not rep_click:
+            return no_update
+        new = with_params(search, rep=rep_click["points"][0]["customdata"])
+    else:
+        new = with_params(search, split=split if split in SPLITS and split != "type" else None,
+                          kind=kind if kind in KINDS else None,
+                          days=days if days in THRESHOLDS and days != DEFAULT_DAYS else None)
+    return new if new != (search or "") else no_update
+
+
+link_customers("acq-forgotten", "customer_id")

@@ -1,0 +1,226 @@
+"""/receivables — is the money coming in (回款): due against received by month, the
+collection rate, outstanding and overdue amounts, overdue aging by rep and by customer,
+the overdue instalments and the contracts ending soon. Definitions: METRICS.md
+("Receivables"); the settlement rule is in queries/receivables_overdue.sql."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx, html, no_update
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload, chart_id
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_outputs, grid_payload, link_customers
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from queries import run
+
+VIEW_KEYS = ("bucket",)
+dash.register_page(__name__, path="/receivables", order=80, label_key="page.receivables", view_params=VIEW_KEYS)
+
+BUCKETS = ("0-30", "31-60", "61-90", "90+")
+ENDING_DAYS = 30
+PLAN_COLUMNS = ("plan_id", "contract_id", "customer_id", "customer_name", "rep_name", "due_on", "amount",
+                "settled", "unsettled", "days_late")
+ENDING_COLUMNS = ("contract_id", "customer_id", "customer_name", "rep_name", "signed_on", "ends_on", "amount",
+                  "paid", "outstanding")
+
+
+def _headers(lang: str) -> dict[str, str]:
+    cols = ("contract_id", "plan_id", "due_on", "amount", "settled", "unsettled", "days_late", "signed_on",
+            "ends_on", "paid", "outstanding", "total")
+    out = {c: t(f"receivables.col.{c}", lang) for c in cols}
+    out.update({b: t(f"receivables.bucket.{b}", lang) for b in BUCKETS})
+    out.update(customer_id=t("acquisition.col.customer_id", lang), customer_name=t("common.customer", lang),
+               rep_name=t("common.rep", lang))
+    return out
+
+
+def layout(**query):
+    lang = current_lang()
+    bucket = view_value(query, "bucket", BUCKETS, "all")
+    control = dbc.RadioItems(
+        id="rcv-bucket", value=bucket, inline=True, className="mt-2",
+        options=[{"label": t(f"receivables.bucket.{b}", lang), "value": b} for b in ("all", *BUCKETS)],
+        inputClassName="me-1", labelClassName="me-3",
+    )
+    aging_extra = html.Div([html.Div(t("receivables.aging.hint", lang), className="small text-body-secondary"),
+                            html.Fieldset([html.Legend(t("receivables.bucket", lang), className="visually-hidden"),
+                                           control])])
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.receivables", lang), className="visually-hidden"),
+        html.Section(dbc.Card(dbc.CardBody(html.Div(id="rcv-summary", children=t("common.loading", lang)))),
+                     className="mb-3", **{"aria-label": t("receivables.summary", lang)}),
+        dbc.Row([
+            dbc.Col(ChartCard("rcv-months", t("receivables.by_month", lang)), lg=7, className="mb-3"),
+            dbc.Col(ChartCard("rcv-aging", t("receivables.aging", lang), height=260, extra=aging_extra), lg=5,
+                    className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(ChartCard("rcv-aging-reps", t("receivables.aging_reps", lang)), lg=6, className="mb-3"),
+            dbc.Col(GridCard("rcv-aging-customers", t("receivables.aging_customers", lang), height=340,
+                             row_id="customer_id"), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([dbc.Col(GridCard("rcv-overdue", t("receivables.overdue_plans", lang), row_id="plan_id"),
+                         className="mb-3")]),
+        dbc.Row([dbc.Col(GridCard("rcv-ending", t("receivables.ending", lang), height=300, row_id="contract_id"),
+                         className="mb-3")]),
+    ])
+
+
+# --- pure pieces -----------------------------------------------------------------------
+
+def summary_children(summary: pd.DataFrame, overdue_total: float, as_of, lang: str) -> list:
+    row = summary.iloc[0]
+    stats = [
+        ("receivables.due", fmt.money(row["due"], lang)),
+        ("receivables.received", fmt.money(row["received"], lang)),
+        ("receivables.collection_rate", fmt.percent(row["collection_rate"])),
+        ("receivables.outstanding", fmt.money(row["outstanding"], lang)),
+        ("receivables.overdue", fmt.money(overdue_total, lang)),
+    ]
+    return [
+        dbc.Row([dbc.Col(html.Div([html.Div(t(key, lang), className="kpi-label"),
+                                   html.Div(value, className="kpi-value")]), xs=6, md=True)
+                 for key, value in stats]),
+        html.Div(t("receivables.as_of", lang, date=fmt.day(as_of)), className="small text-body-secondary mt-1"),
+    ]
+
+
+def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    if frame["due"].abs().sum() == 0 and frame["received"].abs().sum() == 0:
+        return figures.empty(t("receivables.empty.months", lang), theme)
+    rate = [fmt.percent(v) for v in frame["collection_rate"]]
+    fig = go.Figure([
+        go.Bar(x=frame["month"], y=frame["due"], name=t("receivables.due", lang),
+               hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
+        go.Bar(x=frame["month"], y=frame["received"], name=t("receivables.received", lang), text=rate,
+               textposition="outside", hovertemplate="%{x|%Y-%m}: %{y:,.0f} (%{text})<extra></extra>"),
+    ])
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    return figures.style(fig, theme)
+
+
+def aging(overdue: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
+    """Overdue amount per ``key`` (rep_id / customer_id) and bucket, with the total;
+    largest total first, ties by key."""
+    if overdue.empty:
+        return pd.DataFrame(columns=[key, name, *BUCKETS, "total"])
+    table = overdue.pivot_table(index=[key, name], columns="bucket", values="unsettled", aggfunc="sum",
+                                fill_value=0.0).reindex(columns=list(BUCKETS), fill_value=0.0)
+    table["total"] = table.sum(axis=1)
+    table = table.reset_index()
+    table.columns.name = None
+    return table.sort_values(["total", key], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def bucket_totals(overdue: pd.DataFrame) -> pd.DataFrame:
+    totals = overdue.groupby("bucket")["unsettled"].sum().reindex(list(BUCKETS), fill_value=0.0)
+    counts = overdue.groupby("bucket")["plan_id"].count().reindex(list(BUCKETS), fill_value=0)
+    return pd.DataFrame({"bucket": list(BUCKETS), "unsettled": totals.values, "plans": counts.values})
+
+
+def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> go.Figure:
+    if totals["unsettled"].sum() == 0:
+        return figures.empty(t("receivables.empty.overdue", lang), theme)
+    colours = [figures.PALETTE[5] if selected in ("all", b) else "#BBBBBB" for b in totals["bucket"]]
+    fig = go.Figure(go.Bar(
+        x=[t(f"receivables.bucket.{b}", lang) for b in totals["bucket"]], y=totals["unsettled"],
+        customdata=totals["bucket"], marker_color=colours,
+        text=[fmt.money(v, lang) for v in totals["unsettled"]], textposition="auto",
+        hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+    ))
+    return figures.style(fig, theme, height=260)
+
+
+def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    if table.empty:
+        return figures.empty(t("receivables.empty.overdue", lang), theme)
+    ordered = table.iloc[::-1]
+    fig = go.Figure([
+        go.Bar(y=ordered["rep_name"], x=ordered[b], name=t(f"receivables.bucket.{b}", lang), orientation="h",
+               customdata=ordered["rep_id"], marker_color=figures.PALETTE[i],
+               hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
+        for i, b in enumerate(BUCKETS)
+    ])
+    fig.update_layout(barmode="stack", margin={"l": 100})
+    return figures.style(fig, theme)
+
+
+def overdue_plans(overdue: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    """The overdue instalments of ``bucket`` ('all' = every bucket), most days late first."""
+    rows = overdue if bucket == "all" else overdue[overdue["bucket"] == bucket]
+    return rows.loc[:, list(PLAN_COLUMNS)].reset_index(drop=True)
+
+
+# --- callbacks -------------------------------------------------------------------------
+
+@callback(
+    Output("rcv-summary", "children"),
+    *card_outputs("rcv-months"),
+    *card_outputs("rcv-aging"),
+    *card_outputs("rcv-aging-reps"),
+    *grid_outputs("rcv-aging-customers"),
+    *grid_outputs("rcv-overdue"),
+    *grid_outputs("rcv-ending"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, periods = filters_and_periods(query, VIEW_KEYS)
+    bucket = view_value(query, "bucket", BUCKETS, "all")
+    summary = run("receivables_summary", filters)
+    months = run("receivables_by_month", filters)
+    overdue = run("receivables_overdue", filters, dates=[periods["as_of"]])
+    ending = run("receivables_ending", filters, days=ENDING_DAYS)
+    totals = bucket_totals(overdue)
+    reps = aging(overdue, "rep_id", "rep_name")
+    customers = aging(overdue, "customer_id", "customer_name")
+    headers = _headers(lang)
+    links = ("customer_id", "customer_name")
+    return (
+        summary_children(summary, float(overdue["unsettled"].sum()), periods["as_of"], lang),
+        *card_payload(months_figure(months, lang, theme), months),
+        *card_payload(aging_figure(totals, bucket, lang, theme), totals),
+        *card_payload(reps_figure(reps, lang, theme), reps),
+        *grid_payload(customers, headers, links=links),
+        *grid_payload(overdue_plans(overdue, bucket), headers, links=links),
+        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, links=links),
+    )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("rcv-bucket", "value"),
+    Input(chart_id("rcv-aging"), "clickData"),
+    Input(chart_id("rcv-aging-reps"), "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def narrow(bucket, aging_click, rep_click, search):
+    """A bucket (radio or aging bar) narrows the instalment list; a rep's bar narrows the
+    global rep filter."""
+    trigger = ctx.triggered_id
+    if trigger == "rcv-bucket":
+        chosen = bucket if bucket in BUCKETS else None
+    elif trigger == chart_id("rcv-aging") and aging_click:
+        chosen = aging_click["points"][0]["customdata"]
+    elif trigger == chart_id("rcv-aging-reps") and rep_click:
+        new = with_params(search, rep=rep_click["points"][0]["customdata"])
+        return new if new != (search or "") else no_update
+    else:
+        return no_update
+    new = with_params(search, bucket=chosen if chosen in BUCKETS else None)
+    return new if new != (search or "") else no_update
+
+
+for _card, _row_id in (("rcv-aging-customers", "customer_id"), ("rcv-overdue", "plan_id"),
+                       ("rcv-ending", "contract_id")):
+    link_customers(_card, _row_id)

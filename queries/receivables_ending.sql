@@ -1,0 +1,32 @@
+-- receivables_ending: one row per counted contract ending (ends_on) in
+-- [$as_of, $as_of + $days days], with its amount, payments received by $as_of and the
+-- outstanding amount (amount - payments; negative = paid beyond the amount).
+-- Ordered by ends_on, then contract_id.
+-- Parameters: $as_of, $days + scope. Pages: /receivables.
+with ending as (
+    select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, c.amount
+    from f_contracts as c
+    where c.ends_on between $as_of and $as_of::date + $days::integer
+),
+
+paid as (
+    select p.contract_id, sum(p.amount) as paid
+    from f_payments as p
+    where p.paid_on <= $as_of
+      and p.contract_id in (select contract_id from ending)
+    group by p.contract_id
+),
+
+final as (
+    select e.contract_id, e.customer_id, cu.name as customer_name, e.rep_id, r.name as rep_name,
+           e.signed_on, e.ends_on,
+           e.amount::double as amount,
+           coalesce(p.paid, 0)::double as paid,
+           (e.amount - coalesce(p.paid, 0))::double as outstanding
+    from ending as e
+    join f_accounts as cu on cu.customer_id = e.customer_id
+    join f_reps as r on r.rep_id = e.rep_id
+    left join paid as p using (contract_id)
+)
+
+select * from final order by ends_on, contract_id

@@ -1,0 +1,31 @@
+-- receivables_summary: one row: plan amounts due in [$start, $end], payments received in
+-- it, the collection rate received / due (NULL when nothing was due), and the outstanding
+-- total as of $as_of: the sum over counted contracts signed by then of amount - payments
+-- received by then (a contract paid beyond its amount lowers the total).
+-- Parameters: $start, $end, $as_of + scope. Pages: /receivables.
+with due as (
+    select sum(amount) as due
+    from f_payment_plans
+    where due_on between $start and $end
+),
+
+received as (
+    select sum(amount) as received
+    from f_payments
+    where paid_on between $start and $end
+),
+
+outstanding as (
+    select (select sum(amount) from f_contracts where signed_on <= $as_of)
+         - coalesce((select sum(amount) from f_payments where paid_on <= $as_of), 0) as outstanding
+),
+
+final as (
+    select coalesce(d.due, 0)::double as due,
+           coalesce(r.received, 0)::double as received,
+           (coalesce(r.received, 0) / nullif(coalesce(d.due, 0), 0))::double as collection_rate,
+           coalesce(o.outstanding, 0)::double as outstanding
+    from due as d, received as r, outstanding as o
+)
+
+select * from final

@@ -1,0 +1,102 @@
+"""/lead-pool on the fixture plus tests/fixtures/acquisition.sql; as_of = 2024-03-15,
+pool limit 30 days unless said. Every number worked out by hand in the comments."""
+
+from datetime import date
+
+import pytest
+
+from queries import run
+from queries.filters import Filters
+from tests.acquisition_fixture import acquisition_path, acquisition_warehouse  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("acquisition_warehouse")
+
+
+def test_pool_size_reconstructed_from_events():
+    size = run("pool_size", Filters()).set_index("day")["pool_size"]
+    size.index = size.index.date
+    at = {d: size[date.fromisoformat(d)] for d in (
+        "2024-01-01", "2024-01-05", "2024-01-20", "2024-01-21", "2024-02-01", "2024-02-04", "2024-02-16",
+        "2024-02-17", "2024-03-10", "2024-03-11", "2024-03-15")}
+    # 1 Jan: C6 (released 2023-09-01) and C23-C26 (created without owner 2023-10-01: their
+    # first event is a claim) = 5; C24 claimed 5 Jan -> 4; C7 created 20 Jan in the pool -> 5,
+    # claimed 21 Jan -> 4; C23 claimed 1 Feb -> 3; C24 auto-returned 4 Feb -> 4; C26 claimed
+    # 16 Feb -> 3; C25 17 Feb -> 2; C8 created 10 Mar -> 3, claimed 11 Mar -> 2 (C6, C24: the
+    # customers without owner now)
+    assert list(at.values()) == [5, 4, 5, 4, 3, 4, 3, 2, 3, 2, 2]
+    assert len(size) == 75
+
+
+def test_pool_size_at_the_end_of_last_year():
+    # a customer claimed only later (C23, first event 2024) was already in the pool in 2023
+    size = run("pool_size", Filters(preset="last_year"))["pool_size"]
+    # 1 Jan 2023: nobody (C6 was created in August, owned); 1 Sep: C6 released -> 1; 1 Oct: +4
+    assert size.iloc[0] == 0 and size.iloc[-1] == 5
+    assert size.iloc[243] == 1  # 1 September 2023
+
+
+def test_claims_releases_and_auto_returns_per_rep():
+    reps = run("pool_by_rep", Filters())
+    # R1 claimed C23 and C26 (C26 signed K25 on 1 March, 14 days later: converted);
+    # R2 claimed C7 and C24, C24 auto-returned 4 Feb; R3 claimed C8 and C25
+    assert reps[["rep_id", "claims", "assigns", "releases", "auto_returns", "claims_converted"]].values.tolist() \
+        == [["R1", 2, 0, 0, 0, 1], ["R2", 2, 0, 0, 1, 0], ["R3", 2, 0, 0, 0, 0]]
+    assert reps["claim_conversion"].tolist() == [0.5, 0.0, 0.0]
+    # last year: only R3's release of C6 (1 Sep 2023): no claims, no conversion share
+    last = run("pool_by_rep", Filters(preset="last_year"))
+    assert last[["rep_id", "claims", "releases"]].values.tolist() == [["R3", 0, 1]]
+    assert last["claim_conversion"].isna().all()
+
+
+def test_customers_due_back_in_the_next_7_days():
+    def due(limit, **filters):
+        d = run("pool_due", Filters(**filters), limit_days=limit, window=7)
+        return list(zip(d["customer_id"], d["rep_id"], d["days_left"], strict=True))
+
+    # limit 30: C25 claimed 17 Feb, never followed up -> 18 March, 3 days left; C21 owned
+    # since created 20 Feb, no follow-up -> 21 March, 6 days. Not: C23 (followed up 25 Feb ->
+    # 26 March, 11 days), C26 (due 17 March but K25 keeps it), C8 (claimed 11 March -> 10 April),
+    # C7 (due 24 Feb, already past), C20/C22 (contracts)
+    assert due(30) == [("C25", "R3", 3), ("C21", "R3", 6)]
+    # limit 20: C23 25 Feb + 20 = 16 March (1 day); C25 and C21 are past already
+    assert due(20) == [("C23", "R1", 1)]
+    assert due(30, reps=("R1",)) == []
+    d = run("pool_due", Filters(), limit_days=30, window=7)
+    assert d.loc[0, "taken_on"].date() == date(2024, 2, 17) and d["last_activity_on"].isna().all()
+
+
+def test_pool_limit_setting(monkeypatch):
+    from pages import lead_pool
+
+    monkeypatch.delenv("CRM_POOL_LIMIT_DAYS", raising=False)
+    assert lead_pool.pool_limit_days({}) == 30
+    monkeypatch.setenv("CRM_POOL_LIMIT_DAYS", "45")
+    assert lead_pool.pool_limit_days({}) == 45
+    assert lead_pool.pool_limit_days({"limit_days": "20"}) == 20
+    assert lead_pool.pool_limit_days({"limit_days": "0"}) == 45  # out of range: the setting
+    assert lead_pool.pool_limit_days({"limit_days": "abc"}) == 45
+
+
+def test_page_callback(monkeypatch):
+    from pages import lead_pool
+
+    monkeypatch.delenv("CRM_POOL_LIMIT_DAYS", raising=False)
+    out = lead_pool.update({})
+    assert len(out) == 10
+    size_fig, due_rows, due_store, rule = out[0], out[4], out[6], out[9]
+    assert "2" in size_fig.layout.annotations[0].text
+    assert [r["customer_id"] for r in due_rows] == ["C25", "C21"]
+    assert due_store["columns"][0] == "rep_name"
+    assert "30" in rule and "2024-03-15" in rule
+    out = lead_pool.update({"limit_days": "20"})
+    assert [r["customer_id"] for r in out[4]] == ["C23"] and "20" in out[9]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_empty_due_list_explains_itself(lang):
+    import pandas as pd
+
+    from pages import lead_pool
+
+    fig = lead_pool.due_by_rep_figure(pd.DataFrame(columns=["rep_id", "rep_name"]), lang, "light")
+    assert fig.layout.annotations[0].text

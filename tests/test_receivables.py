@@ -1,0 +1,152 @@
+"""/receivables on the fixture plus tests/fixtures/acquisition.sql; as_of = 2024-03-15.
+Every number worked out by hand in the comments."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from components.grid import customer_href
+from queries import run
+from queries.filters import Filters
+from tests.acquisition_fixture import acquisition_path, acquisition_warehouse  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("acquisition_warehouse")
+
+AS_OF = date(2024, 3, 15)
+
+
+def overdue(**filters):
+    frame = run("receivables_overdue", Filters(**filters), dates=[AS_OF])
+    return frame.set_index("plan_id")
+
+
+def test_settlement_unassigned_partial_and_overpayment():
+    o = overdue()
+    # K20: PM20 450 without plan_id settles the earliest plan PL20 (300) and 150 of PL21
+    assert "PL20" not in o.index
+    assert o.loc["PL21", ["settled", "unsettled"]].tolist() == [150, 150]
+    assert o.loc["PL22", ["settled", "unsettled"]].tolist() == [0, 300]
+    # K21: PM21 500 on PL23 (400) overpays it by 100, which goes to the next plan PL24 (600)
+    assert "PL23" not in o.index
+    assert o.loc["PL24", ["settled", "unsettled"]].tolist() == [100, 500]
+    # K06: PM04 500 without plan_id goes to PL04 (1000, due 1 March): partly settled
+    assert o.loc["PL04", ["amount", "settled", "unsettled", "days_late"]].tolist() == [1000, 500, 500, 14]
+    # K02: PM02 pays 200 of PL07's 500
+    assert o.loc["PL07", "unsettled"] == 300
+    # PL06 (K07, due on as_of) is fully paid by PM05: not overdue; PL37 (20 March) is not due
+    assert "PL06" not in o.index and "PL37" not in o.index
+
+
+def test_aging_boundaries_and_a_plan_due_on_as_of():
+    o = overdue()
+    # K22's unpaid plans, due 30/31, 60/61, 90/91 days before 15 March 2024 and on it
+    expected = {"PL36": (0, "0-30"), "PL30": (30, "0-30"), "PL31": (31, "31-60"), "PL32": (60, "31-60"),
+                "PL33": (61, "61-90"), "PL34": (90, "61-90"), "PL35": (91, "90+")}
+    for plan, (days, bucket) in expected.items():
+        assert tuple(o.loc[plan, ["days_late", "bucket"]]) == (days, bucket), plan
+    # per bucket: 0-30: PL04 500 + PL30 100 + PL36 100; 31-60: PL31 + PL32; 61-90: PL33 + PL34;
+    # 90+: PL07 300 + PL03 1000 + PL21 150 + PL22 300 + PL24 500 + PL35 100
+    assert o.groupby("bucket")["unsettled"].sum().to_dict() == {"0-30": 700, "31-60": 200, "61-90": 200,
+                                                                 "90+": 2350}
+    # ordered by days late, most first
+    assert o.index[:3].tolist() == ["PL07", "PL03", "PL21"]
+
+
+def test_overdue_as_of_several_dates():
+    frame = run("receivables_overdue", Filters(), dates=[date(2023, 3, 15), date(2023, 7, 1)])
+    by_date = frame.groupby(frame["as_of_date"].dt.date)["unsettled"].sum().to_dict()
+    # 15 March 2023: PL07 500 - PM02 200. 1 July 2023: PL07 300 + PL03 1000 + PL20 300
+    # (PM20 comes on 15 July)
+    assert by_date == {date(2023, 3, 15): 300, date(2023, 7, 1): 1600}
+
+
+def test_overdue_follows_the_rep_filter():
+    o = overdue(reps=("R3",))
+    assert o.index.tolist() == ["PL24"]
+
+
+def test_due_and_received_by_month():
+    m = run("receivables_by_month", Filters())
+    # January: PL32 + PL33; February: PL30 + PL31; March (to the 15th): PL04 1000 + PL06 700 + PL36 100
+    assert m["due"].tolist() == [200, 200, 1800]
+    # received: PM04 500 + PM05 700 in March
+    assert m["received"].tolist() == [0, 0, 1200]
+    assert m["collection_rate"].tolist() == pytest.approx([0, 0, 1200 / 1800])
+    last_year = run("receivables_by_month", Filters(preset="last_year"))
+    # January 2023: nothing due: no rate ("—"), not inf
+    assert last_year.loc[0, ["due", "received"]].tolist() == [0, 0]
+    assert pd.isna(last_year.loc[0, "collection_rate"])
+    # July 2023: PL20 300 due, PM20 450 received
+    assert last_year.loc[6, "collection_rate"] == pytest.approx(1.5)
+
+
+def test_summary_and_ending_contracts():
+    s = run("receivables_summary", Filters()).iloc[0]
+    # outstanding: fixture K02 300 + K03 1000 + K04 300 + K05 800 + K06 1000 + K08 400 + K10 600
+    # plus K20 450 + K21 500 + K22 800 + K23 300 + K24 200 + K25 400
+    assert s.tolist() == [2200, 1200, pytest.approx(1200 / 2200), 7050]
+    e = run("receivables_ending", Filters(), days=30)
+    # ends_on in [15 March, 14 April]: K03 (31 March) and K21 (14 April); K20 (15 April) is out
+    assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
+        ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]
+
+
+def test_nothing_due_gives_a_dash():
+    from pages import receivables
+
+    s = run("receivables_summary", Filters(preset="custom", start=date(2022, 1, 1), end=date(2022, 1, 31)))
+    assert "—" in str(receivables.summary_children(s, 0.0, AS_OF, "en"))
+
+
+def test_aging_tables():
+    from pages import receivables
+
+    o = run("receivables_overdue", Filters(), dates=[AS_OF])
+    reps = receivables.aging(o, "rep_id", "rep_name")
+    # R1: K03 1000 + K06 500 + K22 700; R2: K02 300 + K20 450; R3: K21 500
+    assert reps[["rep_id", "0-30", "31-60", "61-90", "90+", "total"]].values.tolist() == [
+        ["R1", 700, 200, 200, 1100, 2200], ["R2", 0, 0, 0, 750, 750], ["R3", 0, 0, 0, 500, 500]]
+    customers = receivables.aging(o, "customer_id", "customer_name")
+    assert customers[["customer_id", "total"]].values.tolist() == [["C4", 1200], ["C1", 1000], ["C2", 750],
+                                                                   ["C3", 500]]
+    assert receivables.aging(o.iloc[0:0], "rep_id", "rep_name").empty
+
+
+def test_page_callback():
+    from pages import receivables
+
+    out = receivables.update({"bucket": "31-60"})
+    summary, aging_store, plans_store = out[0], out[4], out[12]
+    assert "¥3,450" in str(summary) and "54.5%" in str(summary) and "¥7,050" in str(summary)
+    assert aging_store["data"] == [["0-30", 700, 3], ["31-60", 200, 2], ["61-90", 200, 2], ["90+", 2350, 6]]
+    # the bucket narrows the instalment list
+    assert [row[0] for row in plans_store["data"]] == ["PL32", "PL31"]
+    assert len(receivables.update({})[12]["data"]) == 13
+
+
+def test_bucket_and_rep_clicks_write_the_url():
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    from pages import receivables
+
+    def call(prop_id, *args):
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": None}]))
+        return receivables.narrow(*args)
+
+    assert call("rcv-bucket.value", "61-90", None, None, "?preset=last_year") == "?preset=last_year&bucket=61-90"
+    assert call("rcv-bucket.value", "all", None, None, "?bucket=61-90") == ""
+    chart = '{"card":"rcv-aging","type":"chart"}.clickData'
+    assert call(chart, "all", {"points": [{"customdata": "90+"}]}, None, "") == "?bucket=90%2B"
+    reps = '{"card":"rcv-aging-reps","type":"chart"}.clickData'
+    assert call(reps, "all", None, {"points": [{"customdata": "R2"}]}, "?bucket=90%2B") == "?bucket=90%2B&rep=R2"
+
+
+def test_customer_cells_link_to_the_customer():
+    from pages import receivables
+
+    store = receivables.update({})[12]
+    cell = {"colId": "customer_name", "rowId": "PL24", "value": "北京华泰实业"}
+    assert customer_href(cell, store, "?preset=last_year&bucket=90%2B", "plan_id") == "/customer/C3?preset=last_year"
+    assert customer_href({**cell, "colId": "amount"}, store, "", "plan_id") is None
