@@ -22,8 +22,12 @@ def grid_id(card: str) -> dict:
     return {"type": "grid", "card": card}
 
 
-def GridCard(card: str, title: str, height: int = 420, page_size: int = 20) -> html.Section:  # noqa: N802
+def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # noqa: N802
+             row_id: str | None = None) -> html.Section:
+    """``row_id`` names the column that identifies a row: ``cellClicked["rowId"]`` is then
+    that row's value (for clicks that narrow a filter)."""
     lang = current_lang()
+    row_options = {"getRowId": f"params.data.{row_id}"} if row_id else {}
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(t(f"card.{fmt}", lang), id={"type": "export", "card": card, "fmt": fmt})
          for fmt in ("csv", "xlsx")],
@@ -44,6 +48,7 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20) -> h
                 dashGridOptions={"pagination": True, "paginationPageSize": page_size,
                                  "overlayNoRowsTemplate": t("grid.no_rows", lang),
                                  "enableCellTextSelection": True, "ensureDomOrder": True},
+                **row_options,
             ), type="circle", delay_show=150),
         ]),
         dcc.Store(id=data_id(card)),
@@ -55,16 +60,24 @@ def grid_outputs(card: str) -> list[Output]:
     return [Output(grid_id(card), "rowData"), Output(grid_id(card), "columnDefs"), Output(data_id(card), "data")]
 
 
+NUMBER_FORMAT = "params.value == null ? '—' : d3.format(',.2~f')(params.value)"
+PERCENT_FORMAT = "params.value == null ? '—' : d3.format('+,.1f')(params.value * 100) + '%'"
+
+
 def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
-                 numeric: tuple[str, ...] = ()) -> tuple:
+                 numeric: tuple[str, ...] = (), percent: tuple[str, ...] = ()) -> tuple:
     """(rowData, columnDefs, store) for ``grid_outputs``; ``headers`` maps a column to
-    its visible header (columns not named keep their name)."""
+    its visible header (columns not named keep their name). Numbers show "—" when
+    undefined; ``percent`` columns hold ratios (0.125) and show as signed percentages
+    (+12.5%); the store (the export) keeps the numbers themselves."""
     headers = headers or {}
     columns = []
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column)}
-        if column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
-            spec.update(type="rightAligned", valueFormatter={"function": "d3.format(',.2~f')(params.value)"})
+        if column in percent:
+            spec.update(type="rightAligned", valueFormatter={"function": PERCENT_FORMAT})
+        elif column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
+            spec.update(type="rightAligned", valueFormatter={"function": NUMBER_FORMAT})
         columns.append(spec)
     store = frame_for_store(frame)
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
