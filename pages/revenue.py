@@ -89,11 +89,13 @@ def layout(**query):
         dbc.Row([dbc.Col(GridCard("revenue-table", t("revenue.table", lang), height=320), className="mb-3")]),
         dbc.Row([dbc.Col(html.Div([
             html.Div([
-                dbc.Button("◀", id="revenue-year-prev", size="sm", color="outline-secondary", n_clicks=0,
-                           title=t("revenue.year.prev", lang), **{"aria-label": t("revenue.year.prev", lang)}),
+                html.Button("◀", id="revenue-year-prev", className="btn btn-sm btn-outline-secondary",
+                            n_clicks=0, title=t("revenue.year.prev", lang),
+                            **{"aria-label": t("revenue.year.prev", lang)}),
                 html.Span(id="revenue-year-label", className="fw-semibold px-2", **{"aria-live": "polite"}),
-                dbc.Button("▶", id="revenue-year-next", size="sm", color="outline-secondary", n_clicks=0,
-                           title=t("revenue.year.next", lang), **{"aria-label": t("revenue.year.next", lang)}),
+                html.Button("▶", id="revenue-year-next", className="btn btn-sm btn-outline-secondary",
+                            n_clicks=0, title=t("revenue.year.next", lang),
+                            **{"aria-label": t("revenue.year.next", lang)}),
             ], className="d-flex align-items-center mb-2", role="group",
                 **{"aria-label": t("revenue.year.pick", lang)}),
             GridCard("revenue-year", t("revenue.year", lang), height=520, page_size=20),
@@ -158,13 +160,14 @@ def series_headers(lang: str) -> dict[str, str]:
 
 
 def year_table(months: pd.DataFrame, quarters: pd.DataFrame, year_row: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Twelve months (those after as_of empty), then the quarters, then the year: value,
+    """Twelve months, then the quarters, then the year (those after as_of empty): value,
     环比 and 同比 bases and percentages. Quarter and year totals are sums of the months
     (the same facts over the same days), with their own 环比/同比 bases."""
     columns = ["label", "value", "mom_base", "mom_pct", "yoy_base", "yoy_pct"]
-    labels = pd.DataFrame({"label": [f"{year}-{m:02d}" for m in range(1, 13)]})
-    out = labels.merge(months[columns], on="label", how="left")
-    return pd.concat([out, quarters[columns], year_row[columns]], ignore_index=True)
+    labels = pd.DataFrame({"label": [f"{year}-{m:02d}" for m in range(1, 13)]
+                           + [f"{year}-Q{q}" for q in range(1, 5)] + [str(year)]})
+    return labels.merge(pd.concat([months[columns], quarters[columns], year_row[columns]]), on="label",
+                        how="left")
 
 
 def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, lang: str,
