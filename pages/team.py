@@ -32,6 +32,7 @@ BOARD = ("contract_amount", "payments", "contracts", "new_customers", "follow_up
 MONEY = ("contract_amount", "payments")
 TARGETS = ("contract_amount", "payment_amount")
 HORIZONS = ("month", "quarter", "year")
+CHART_REPS = 12
 
 
 def board_label(measure: str, lang: str) -> str:
@@ -61,7 +62,8 @@ def layout(**query):
         _radio("team-rank-by", [{"label": board_label(m, lang), "value": m} for m in BOARD], v["rank_by"],
                t("team.rank_by", lang)),
         dbc.Row([
-            dbc.Col(ChartCard("team-reps", t("team.reps_chart", lang, measure=board_label(v["rank_by"], lang)),
+            dbc.Col(ChartCard("team-reps", t("team.reps_chart", lang, measure=board_label(v["rank_by"], lang),
+                                                           n=CHART_REPS),
                               height=360), lg=5, className="mb-3"),
             dbc.Col(GridCard("team-reps-grid", t("team.reps_grid", lang), height=360, row_id="member_id"), lg=7,
                     className="mb-3"),
@@ -91,10 +93,11 @@ def _fmt(measure: str, value, lang: str) -> str:
 
 
 def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.Figure:
-    """Horizontal bars, the leader on top; customdata = rep_id for the click."""
+    """Horizontal bars of the first CHART_REPS reps, the leader on top; customdata = rep_id
+    for the click (the grid beside it lists every rep)."""
     if frame.empty:
         return figures.empty(t("team.empty", lang), theme)
-    rows = ranked(frame, measure).iloc[::-1]
+    rows = ranked(frame, measure).head(CHART_REPS).iloc[::-1]
     rank = [f"{int(r)}" if pd.notna(r) else "—" for r in rows[f"rank_{measure}"]]
     values = rows[measure].astype(float).fillna(0) * (100 if measure == "win_rate" else 1)
     fig = go.Figure(go.Bar(
@@ -103,7 +106,7 @@ def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.
         customdata=rows["member_id"], hovertemplate="%{y}: %{text}<extra></extra>",
         marker={"color": figures.PALETTE[0]},
     ))
-    fig = figures.style(fig, theme, height=max(240, 36 * len(rows) + 60))
+    fig = figures.style(fig, theme, height=360)
     fig.update_layout(margin={"l": 120})
     if measure == "win_rate":
         fig.update_xaxes(ticksuffix="%")

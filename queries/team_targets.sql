@@ -30,7 +30,7 @@ members as (
     join f_rep_groups as g on g.rep_id = r.rep_id
 ),
 
-targets as (
+target_sums as (
     select mb.member_id, h.horizon, tg.measure, sum(tg.amount)::double as target
     from f_targets as tg
     join members as mb on mb.rep_id = tg.rep_id
@@ -63,7 +63,7 @@ final as (
            coalesce(a.actual, 0)::double as actual,
            coalesce(a.actual, 0) / nullif(t.target, 0) as achievement
     from grid as g
-    left join targets as t using (member_id, horizon, measure)
+    left join target_sums as t using (member_id, horizon, measure)
     left join actuals as a using (member_id, horizon, measure)
 )
 

@@ -21,7 +21,7 @@ def _bars(driver):
 def test_revenue_measure_bucket_and_slice_click(browser):
     browser.wait_for_page(url=browser.server_url + "/revenue")
     driver = browser.driver
-    _wait_for(lambda: len(_bars(driver)) > 0)
+    _wait_for(lambda: len(_bars(driver)) > 0, timeout=30)  # the first render builds every card
 
     _click(driver, lambda: driver.find_element(By.XPATH, "//label[text()='回款金额']"))
     _wait_for(lambda: _query(driver).get("measure") == ["payments"])

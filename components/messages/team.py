@@ -8,8 +8,8 @@ MESSAGES = {
     "team.measure.win_rate": {"en": "Win rate", "zh-CN": "赢率"},
     "team.measure.contract_amount": {"en": "Contract amount", "zh-CN": "合同金额"},
     "team.measure.payment_amount": {"en": "Payments received", "zh-CN": "回款金额"},
-    "team.reps_chart": {"en": "Reps ranked by {measure} (click a rep to filter every page by them)",
-                        "zh-CN": "员工{measure}排名（点击员工即按其筛选所有页面）"},
+    "team.reps_chart": {"en": "Top {n} reps by {measure} (click a rep to filter every page by them)",
+                        "zh-CN": "员工{measure}前{n}名（点击员工即按其筛选所有页面）"},
     "team.reps_grid": {"en": "Rep leaderboard (ranks 1, 2, 2, 4; ties listed by rep id)",
                        "zh-CN": "员工排行榜（并列同名次，按员工编号排列）"},
     "team.teams_grid": {
