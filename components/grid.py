@@ -28,7 +28,8 @@ def grid_id(card: str) -> dict:
 
 def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # noqa: N802
              row_id: str | None = None) -> html.Section:
-    """``row_id``: the column that identifies a row (AG Grid's getRowId; see link_customers)."""
+    """``row_id`` names the column that identifies a row (AG Grid's getRowId):
+    ``cellClicked["rowId"]`` is then that row's value (see link_customers)."""
     lang = current_lang()
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(t(f"card.{fmt}", lang), id={"type": "export", "card": card, "fmt": fmt})
@@ -64,16 +65,25 @@ def grid_outputs(card: str) -> list[Output]:
     return [Output(grid_id(card), "rowData"), Output(grid_id(card), "columnDefs"), Output(data_id(card), "data")]
 
 
+NUMBER_FORMAT = "params.value == null ? '—' : d3.format(',.2~f')(params.value)"
+PERCENT_FORMAT = "params.value == null ? '—' : d3.format('+,.1f')(params.value * 100) + '%'"
+
+
 def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
-                 numeric: tuple[str, ...] = (), links: tuple[str, ...] = ()) -> tuple:
+                 numeric: tuple[str, ...] = (), percent: tuple[str, ...] = (),
+                 links: tuple[str, ...] = ()) -> tuple:
     """(rowData, columnDefs, store) for ``grid_outputs``; ``headers`` maps a column to
-    its visible header (columns not named keep their name); ``links`` are styled as links."""
+    its visible header (columns not named keep their name). Numbers show "—" when
+    undefined; ``percent`` columns hold ratios (0.125) and show as signed percentages
+    (+12.5%); ``links`` are styled as links; the store (the export) keeps the values."""
     headers = headers or {}
     columns = []
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column)}
-        if column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
-            spec.update(type="rightAligned", valueFormatter={"function": "d3.format(',.2~f')(params.value)"})
+        if column in percent:
+            spec.update(type="rightAligned", valueFormatter={"function": PERCENT_FORMAT})
+        elif column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
+            spec.update(type="rightAligned", valueFormatter={"function": NUMBER_FORMAT})
         if column in links:
             spec["cellClass"] = "grid-link"
         columns.append(spec)

@@ -158,4 +158,48 @@ f_account_contracts as (
     from contracts as c
     where c.status = 'active'
       and c.customer_id in (select customer_id from f_accounts)
+),
+team_levels as (
+    -- f_teams as a forest hanging from its anchors (teams whose parent is not in f_teams):
+    -- path = the team ids from the anchor down to the team
+    select t.team_id, [t.team_id] as path
+    from f_teams as t
+    where t.parent_team_id is null or t.parent_team_id not in (select team_id from f_teams)
+    union all
+    select child.team_id, list_append(l.path, child.team_id)
+    from f_teams as child
+    join team_levels as l on child.parent_team_id = l.team_id
+),
+f_rep_groups as (
+    -- each rep in scope with the team it is counted under when a page groups by team:
+    -- with a single anchor (the whole company, or team=T2) the teams one level below it,
+    -- each with all its sub-teams (reps directly in the anchor form the anchor's own group);
+    -- with several anchors, the anchors. Groups never overlap, and a group's team filter
+    -- (team=<group_team_id>) selects exactly its reps, except the anchor's own group.
+    select r.rep_id, l.path[least(len(l.path), a.depth)] as group_team_id
+    from f_reps as r
+    join team_levels as l on l.team_id = r.team_id
+    cross join (select case when count(*) = 1 then 2 else 1 end as depth
+                from team_levels where len(path) = 1) as a
+),
+f_measure_facts as (
+    -- one row per dated fact of the revenue measures, in the units the pages add up:
+    -- contract_amount (f_contracts.amount by signed_on), contracts (1 per counted contract),
+    -- payments (by paid_on), expenses (by incurred_on), new_customers (1 per f_customers row
+    -- by created_at, rep = owner, null for the pool), follow_ups (1 per activity by occurred_at)
+    select 'contract_amount' as measure, c.signed_on as day, c.amount::double as value,
+           c.rep_id, c.customer_id
+    from f_contracts as c
+    union all
+    select 'contracts', c.signed_on, 1, c.rep_id, c.customer_id from f_contracts as c
+    union all
+    select 'payments', p.paid_on, p.amount::double, c.rep_id, c.customer_id
+    from f_payments as p
+    join f_contracts as c on c.contract_id = p.contract_id
+    union all
+    select 'expenses', e.incurred_on, e.amount::double, e.rep_id, null from f_expenses as e
+    union all
+    select 'new_customers', cu.created_at::date, 1, cu.owner_rep_id, cu.customer_id from f_customers as cu
+    union all
+    select 'follow_ups', a.occurred_at::date, 1, a.rep_id, a.customer_id from f_activities as a
 )

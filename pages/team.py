@@ -1,0 +1,232 @@
+"""/team — who is ahead: rep and team leaderboards for the period (competition ranks per
+measure) and target achievement for the month, quarter and year containing the period's
+end. Clicking a rep (bar or grid row) sets the global rep filter.
+
+Teams are the group teams of ``f_rep_groups``: one level below the selected team (the
+whole company: its divisions), each with all its sub-teams.
+View state in the URL: rank_by (leaderboard measure), target (contract_amount or
+payment_amount).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_id, grid_outputs, grid_payload
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from queries import run
+
+VIEW_KEYS = ("rank_by", "target")
+dash.register_page(__name__, path="/team", order=20, label_key="page.team", view_params=VIEW_KEYS)
+
+BOARD = ("contract_amount", "payments", "contracts", "new_customers", "follow_ups", "win_rate")
+MONEY = ("contract_amount", "payments")
+TARGETS = ("contract_amount", "payment_amount")
+HORIZONS = ("month", "quarter", "year")
+CHART_REPS = 12
+
+
+def board_label(measure: str, lang: str) -> str:
+    return t(f"team.measure.{measure}" if measure in ("follow_ups", "win_rate") else f"measure.{measure}", lang)
+
+
+def view(query: dict | None) -> dict:
+    return {"rank_by": view_value(query, "rank_by", BOARD, "contract_amount"),
+            "target": view_value(query, "target", TARGETS, "contract_amount")}
+
+
+def _radio(id_: str, options: list[dict], value: str, label: str) -> html.Div:
+    return html.Div([
+        dbc.Label(label, html_for=id_, className="small text-body-secondary me-2 mb-0"),
+        dbc.RadioItems(id=id_, options=options, value=value, inline=True, input_class_name="btn-check",
+                       label_class_name="btn btn-sm btn-outline-primary", label_checked_class_name="active",
+                       class_name="btn-group flex-wrap"),
+    ], className="d-flex align-items-center flex-wrap gap-1 me-3 mb-2")
+
+
+def layout(**query):
+    lang = current_lang()
+    v = view(query)
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.team", lang), className="visually-hidden"),
+        _radio("team-rank-by", [{"label": board_label(m, lang), "value": m} for m in BOARD], v["rank_by"],
+               t("team.rank_by", lang)),
+        dbc.Row([
+            dbc.Col(ChartCard("team-reps", t("team.reps_chart", lang, measure=board_label(v["rank_by"], lang),
+                                                           n=CHART_REPS),
+                              height=360), lg=5, className="mb-3"),
+            dbc.Col(GridCard("team-reps-grid", t("team.reps_grid", lang), height=360, row_id="member_id"), lg=7,
+                    className="mb-3"),
+        ]),
+        dbc.Row([dbc.Col(GridCard("team-teams-grid", t("team.teams_grid", lang), height=260), className="mb-3")]),
+        _radio("team-target", [{"label": t(f"team.measure.{m}", lang), "value": m} for m in TARGETS], v["target"],
+               t("team.target_measure", lang)),
+        html.Section(dbc.Card([
+            dbc.CardHeader(html.H2(id="team-targets-title", className="h6 m-0")),
+            dbc.CardBody(dcc.Loading(html.Div(id="team-targets"), type="circle", delay_show=150)),
+        ], className="mb-3"), **{"aria-label": t("team.target_measure", lang)}),
+    ])
+
+
+# --- pure pieces ----------------------------------------------------------------------
+
+def ranked(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Rows in leaderboard order: by the measure's competition rank, ties by id; reps
+    without a rank (no closed deal for the win rate) last."""
+    return frame.sort_values([f"rank_{measure}", "member_id"], na_position="last", kind="stable")
+
+
+def _fmt(measure: str, value, lang: str) -> str:
+    if measure == "win_rate":
+        return fmt.percent(value)
+    return fmt.money(value, lang) if measure in MONEY else fmt.number(value, lang)
+
+
+def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.Figure:
+    """Horizontal bars of the first CHART_REPS reps, the leader on top; customdata = rep_id
+    for the click (the grid beside it lists every rep)."""
+    if frame.empty:
+        return figures.empty(t("team.empty", lang), theme)
+    rows = ranked(frame, measure).head(CHART_REPS).iloc[::-1]
+    rank = [f"{int(r)}" if pd.notna(r) else "—" for r in rows[f"rank_{measure}"]]
+    values = rows[measure].astype(float).fillna(0) * (100 if measure == "win_rate" else 1)
+    fig = go.Figure(go.Bar(
+        x=values, y=[f"{r} · {name}" for r, name in zip(rank, rows["member_name"], strict=True)], orientation="h",
+        text=[_fmt(measure, v, lang) for v in rows[measure]], textposition="auto",
+        customdata=rows["member_id"], hovertemplate="%{y}: %{text}<extra></extra>",
+        marker={"color": figures.PALETTE[0]},
+    ))
+    fig = figures.style(fig, theme, height=360)
+    fig.update_layout(margin={"l": 120})
+    if measure == "win_rate":
+        fig.update_xaxes(ticksuffix="%")
+    return fig
+
+
+BOARD_COLUMNS = ("member_id", "member_name", "team_name", "contract_amount", "rank_contract_amount", "payments",
+                 "rank_payments", "contracts", "rank_contracts", "new_customers", "rank_new_customers",
+                 "follow_ups", "rank_follow_ups", "won", "lost", "win_rate", "rank_win_rate")
+
+
+def board_table(frame: pd.DataFrame, measure: str, level: str) -> pd.DataFrame:
+    columns = [c for c in BOARD_COLUMNS if level == "rep" or c != "team_name"]
+    return ranked(frame, measure)[columns].reset_index(drop=True)
+
+
+def board_headers(lang: str) -> dict[str, str]:
+    out = {"member_id": t("team.col.id", lang), "member_name": t("team.col.name", lang),
+           "team_name": t("common.team", lang), "won": t("team.col.won", lang), "lost": t("team.col.lost", lang)}
+    for m in BOARD:
+        out[m] = board_label(m, lang)
+        out[f"rank_{m}"] = f"{t('team.col.rank', lang)} · {board_label(m, lang)}"
+    return out
+
+
+def achievement_cell(target, actual, achievement, lang: str) -> html.Td:
+    """Target, actual, achievement % and a progress bar; no target: "—", never 0% or 100%."""
+    money = fmt.money
+    if pd.isna(target):
+        return html.Td([html.Div(f"{t('team.actual', lang)} {money(actual, lang)}", className="small"),
+                        html.Div(fmt.DASH, className="fw-semibold", title=t("team.no_target", lang),
+                                 **{"aria-label": t("team.no_target", lang)})])
+    pct = fmt.percent(achievement)
+    bar = dbc.Progress(value=0 if pd.isna(achievement) else max(0, min(100, achievement * 100)),
+                       color="success" if not pd.isna(achievement) and achievement >= 1 else "primary",
+                       style={"height": "8px"}, hide_label=True)
+    return html.Td([
+        html.Div(f"{money(actual, lang)} / {money(target, lang)}", className="small"),
+        html.Div(pct, className="fw-semibold"),
+        bar,
+    ])
+
+
+def targets_table(frame: pd.DataFrame, measure: str, lang: str) -> html.Table:
+    """One row per rep or team, a cell per horizon (month, quarter, year)."""
+    rows = frame[frame["measure"] == measure]
+    head = html.Thead(html.Tr([html.Th(t("team.col.name", lang))]
+                              + [html.Th(t(f"team.horizon.{h}", lang), scope="col") for h in HORIZONS]))
+    body = []
+    for member_id, group in rows.groupby("member_id", sort=True):
+        cells = group.set_index("horizon")
+        body.append(html.Tr([html.Th(f"{cells['member_name'].iloc[0]} ({member_id})", scope="row")] + [
+            achievement_cell(cells.loc[h, "target"], cells.loc[h, "actual"], cells.loc[h, "achievement"], lang)
+            for h in HORIZONS]))
+    return dbc.Table([head, html.Tbody(body)], bordered=False, hover=True, size="sm", className="align-middle")
+
+
+# --- callbacks --------------------------------------------------------------------------
+
+@callback(
+    *card_outputs("team-reps"),
+    *grid_outputs("team-reps-grid"),
+    *grid_outputs("team-teams-grid"),
+    Output("team-targets-title", "children"),
+    Output("team-targets", "children"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    v = view(query)
+    filters, periods = filters_and_periods(query, VIEW_KEYS)
+    reps = run("team_leaderboard", filters, level="rep")
+    teams = run("team_leaderboard", filters, level="team")
+    rep_targets = run("team_targets", filters, level="rep")
+    team_targets = run("team_targets", filters, level="team")
+    headers = board_headers(lang)
+    pct = ("win_rate",)
+    target_label = t(f"team.measure.{v['target']}", lang)
+    targets = html.Div([
+        html.H3(t("team.targets_reps", lang), className="h6"),
+        targets_table(rep_targets, v["target"], lang),
+        html.H3(t("team.targets_teams", lang), className="h6 mt-3"),
+        targets_table(team_targets, v["target"], lang),
+    ])
+    return (
+        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
+        *grid_payload(board_table(reps, v["rank_by"], "rep"), headers, percent=pct),
+        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, percent=pct),
+        t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),
+        targets,
+    )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("team-rank-by", "value"),
+    Input("team-target", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def set_view(rank_by, target, search):
+    if rank_by not in BOARD or target not in TARGETS:
+        return no_update
+    new = with_params(search, rank_by=None if rank_by == "contract_amount" else rank_by,
+                      target=None if target == "contract_amount" else target)
+    return new if new != (search or "") else no_update
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input({"type": "chart", "card": "team-reps"}, "clickData"),
+    Input(grid_id("team-reps-grid"), "cellClicked"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def pick_rep(click, cell, search):
+    """A clicked rep becomes the global rep filter: every page then shows that rep."""
+    if dash.ctx.triggered_id == grid_id("team-reps-grid"):
+        rep = (cell or {}).get("rowId")
+    else:
+        points = (click or {}).get("points") or []
+        rep = points[0].get("customdata") if points else None
+    return with_params(search, rep=rep) if rep else no_update
