@@ -5,8 +5,9 @@
 -- 'abc' (A, B, C) or 'cell' (the 25 R×F cells, key 'r-f', R5 first).
 -- Per group: customers, revenue and its share, orders (contracts), aov = revenue /
 -- orders, margin (NULL unless every member's margin is known), margin_pct, the revenue
--- with no COGS, and CLV = the mean of the members' CLV (customer_value: equal to the
--- CLV formula on the group's totals), NULL unless every member's CLV is known.
+-- with no COGS (total_uncosted_revenue: over all groups), and CLV = the mean of the
+-- members' CLV (customer_value: equal to the CLV formula on the group's totals), NULL
+-- unless every member's CLV is known.
 -- Parameters: $group, $start, $end, $prev_start, $prev_end, $method, $abc_a, $abc_b + scope.
 -- Pages: /customers.
 with valued as (
@@ -54,7 +55,8 @@ per_group as (
 ),
 
 totals as (
-    select count(*) as customers, sum(amount) as revenue from valued
+    select count(*) as customers, sum(amount) as revenue, coalesce(sum(uncosted_revenue), 0) as uncosted_revenue
+    from valued
 ),
 
 inactive as (
@@ -79,7 +81,8 @@ final as (
            g.margin::double as margin,
            g.margin / nullif(g.revenue, 0) as margin_pct,
            g.uncosted_revenue::double as uncosted_revenue,
-           g.clv
+           g.clv,
+           tt.uncosted_revenue::double as total_uncosted_revenue
     from (select * from per_group union all by name select * from inactive where $group = 'tier') as g
     cross join totals as tt
 )

@@ -2,7 +2,7 @@
 -- customer $customer_id, with what settles it as of $as_of (METRICS.md "Receivables"):
 -- payments up to $as_of settle their plan_id; payments without one settle the contract's
 -- earliest unsettled plans (by due_on, then plan_id). A plan is due when due_on <=
--- $as_of; overdue = due and unsettled, aged in days past due.
+-- $as_of; overdue = due and unsettled, aged in days past due; overdue_total = all plans'.
 -- Parameters: $customer_id, $as_of + scope. Pages: /customer/<id>.
 with plans as (
     select pp.plan_id, pp.contract_id, pp.due_on, pp.amount
@@ -47,7 +47,7 @@ settled as (
     left join loose as l on l.contract_id = q.contract_id
 ),
 
-final as (
+aged as (
     select plan_id, contract_id, due_on, amount::double as amount,
            (paid_direct + paid_loose)::double as settled,
            (amount - paid_direct - paid_loose)::double as outstanding,
@@ -55,7 +55,12 @@ final as (
            case when due_on <= $as_of and amount - paid_direct - paid_loose > 0
                 then $as_of::date - due_on end as days_overdue
     from settled
-    order by due_on, plan_id
+),
+
+final as (
+    select a.*, sum(a.overdue) over () as overdue_total
+    from aged as a
+    order by a.due_on, a.plan_id
 )
 
 select * from final
