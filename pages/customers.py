@@ -89,23 +89,22 @@ def layout(**query):
         html.H1(t("page.customers", lang), className="visually-hidden"),
         control,
         dbc.Row([
-            dbc.Col(ChartCard("customers-pyramid", t("customers.pyramid", lang), height=280, extra=[
+            dbc.Col(ChartCard("customers-pyramid", t("customers.pyramid", lang), height=280, extra=html.Div([
                 html.P(t("customers.pyramid_hint", lang), className="small text-body-secondary mb-2"),
                 html.Div(id="customers-tiers"),
                 html.P(t("customers.inactive_note", lang), className="small text-body-secondary mb-0"),
-            ]), lg=6, className="mb-3"),
-            dbc.Col(ChartCard("customers-lorenz", t("customers.pareto", lang), height=280, extra=[
-                html.Div(id="customers-pareto"),
-            ]), lg=6, className="mb-3"),
+            ])), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("customers-lorenz", t("customers.pareto", lang), height=280,
+                              extra=html.Div(id="customers-pareto")), lg=6, className="mb-3"),
         ]),
         dbc.Row([dbc.Col([
             html.Div(id="customers-selection", className="mb-2"),
             GridCard("customers-list", t("customers.list", lang), height=460),
         ], className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340, extra=[
-                html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0"),
-            ]), lg=5, className="mb-3"),
+            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340,
+                              extra=html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0")),
+                lg=5, className="mb-3"),
             dbc.Col(html.Section(dbc.Card([
                 dbc.CardHeader(html.H2(t("customers.segments", lang), className="h6 m-0")),
                 dbc.CardBody(html.Div(id="customers-segments")),
@@ -113,10 +112,10 @@ def layout(**query):
                 lg=7, className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(ChartCard("customers-clv", t("customers.clv", lang), height=360, extra=[
+            dbc.Col(ChartCard("customers-clv", t("customers.clv", lang), height=360, extra=html.Div([
                 html.P(t("customers.clv_formula", lang), className="small mb-1"),
                 html.Div(id="customers-clv-note", className="small text-body-secondary"),
-            ]), lg=7, className="mb-3"),
+            ])), lg=7, className="mb-3"),
             dbc.Col(html.Section(dbc.Card([
                 dbc.CardHeader(html.H2(t("customers.moves", lang), className="h6 m-0")),
                 dbc.CardBody(html.Div(id="customers-moves")),

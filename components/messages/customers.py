@@ -19,11 +19,11 @@ MESSAGES = {
     "customers.tier.major": {"en": "Major", "zh-CN": "大客户"},
     "customers.tier.normal": {"en": "Normal", "zh-CN": "中客户"},
     "customers.tier.small": {"en": "Small", "zh-CN": "小客户"},
-    "customers.tier.inactive": {"en": "Inactive", "zh-CN": "沉睡客户"},
+    "customers.tier.inactive": {"en": "Inactive", "zh-CN": "不活跃客户"},
     "customers.tier.none": {"en": "No purchase", "zh-CN": "未成交"},
     "customers.inactive_note": {
         "en": "Inactive: customers of type “customer” with no purchase in the period (not in the pyramid).",
-        "zh-CN": "沉睡客户：类型为“成交客户”但本期没有成交的客户（不计入金字塔）。",
+        "zh-CN": "不活跃客户：类型为“成交客户”但本期没有成交的客户（不计入金字塔）。",
     },
     "customers.col.tier": {"en": "Tier", "zh-CN": "层级"},
     "customers.col.customers": {"en": "Customers", "zh-CN": "客户数"},
