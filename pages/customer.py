@@ -174,7 +174,7 @@ def update(query, customer_id):
     p = profile.iloc[0]
     grids = {card: run(name, filters, customer_id=customer_id) for card, (name, _h) in GRIDS.items()}
     payloads = [v for card, (_n, headers) in GRIDS.items()
-                for v in grid_payload(grids[card], {c: t(k, lang) for c, k in headers.items()})]
+                for v in grid_payload(grids[card][list(headers)], {c: t(k, lang) for c, k in headers.items()})]
     plans = grids["customer-plans"]
     overdue = t("customer.overdue_total", lang, amount=fmt.money(plans["overdue_total"].iloc[0], lang)) \
         if len(plans) and plans["overdue_total"].iloc[0] > 0 else None
