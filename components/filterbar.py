@@ -31,7 +31,7 @@ def page_keys(pathname: str | None) -> tuple[str, ...]:
     for page in dash.page_registry.values():
         template = page.get("path_template") or page["path"]
         prefix = template.split("<")[0].rstrip("/") or "/"
-        if page["path"] == pathname or (page.get("path_template") and (pathname or "").startswith(prefix)):
+        if page["path"] == pathname or (page.get("path_template") and (pathname or "").startswith(prefix + "/")):
             return tuple(page.get("view_params", ()))
     return ()
 

@@ -2,6 +2,9 @@
 
 - One query, one file: ``queries/<name>.sql``; its leading ``--`` lines are its header
   (grain, parameters, pages).
+- A query may read another query's result as the relation ``q_<name>`` (a metric defined
+  once, reused): ``compose`` splices that query in as a CTE after the prelude, its own
+  inclusions first, each once.
 - ``run`` binds the filters as named parameters, splices the scope prelude
   (``scope.sql``: the filtered relations ``f_contracts``, ``f_customers``, ...) in
   front of the query's own CTEs, runs it on a per-thread cursor of a read-only
@@ -30,6 +33,7 @@ from queries.filters import Filters
 
 QUERY_DIR = Path(__file__).parent
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+INCLUDE = re.compile(r"\bq_([a-z][a-z0-9_]*)\b")
 CACHE_SIZE = 512
 
 
@@ -78,9 +82,24 @@ def _body(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
 
 
+def includes(name: str, _path: tuple[str, ...] = ()) -> list[str]:
+    """The queries ``name`` reads as ``q_<query>`` relations, dependencies first."""
+    order: list[str] = []
+    for used in dict.fromkeys(INCLUDE.findall(_body(_read(name)))):
+        if used not in names():
+            continue
+        if used in (*_path, name):
+            raise ValueError(f"query {name!r} includes itself through {used!r}")
+        for dep in [*includes(used, (*_path, name)), used]:
+            if dep not in order:
+                order.append(dep)
+    return order
+
+
 def compose(name: str) -> str:
-    """The query's SQL with the scope prelude spliced in as leading CTEs."""
-    prelude = _prelude()
+    """The query's SQL with the scope prelude and the queries it includes spliced in as
+    leading CTEs."""
+    prelude = ",\n".join([_prelude(), *(f"q_{dep} as (\n{_body(_read(dep))}\n)" for dep in includes(name))])
     body = _body(_read(name))
     match = re.match(r"with\s+(recursive\s+)?", body, flags=re.IGNORECASE)
     if match:

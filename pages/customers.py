@@ -1,0 +1,421 @@
+"""/customers — customer value: the pyramid with its drill-down, Pareto and ABC, RFM with
+its segments, CLV and the churn it rests on, and tier movement against the previous
+period. Every number comes from the customer_* queries (METRICS.md "Customer value");
+this module only lays them out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import parse_qsl, quote, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload, chart_id
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_id, grid_outputs, grid_payload
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from queries import run
+from queries.filters import GLOBAL_KEYS
+
+METHODS = ("fifo", "moving_average", "monthly_average")
+TIERS = ("vip", "major", "normal", "small")
+SEGMENTS = ("champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep",
+            "at_risk", "cant_lose", "hibernating")
+CELLS = tuple(f"{r}-{f}" for r in range(1, 6) for f in range(1, 6))
+SELECTIONS = {"tier": TIERS, "segment": SEGMENTS, "cell": CELLS}  # URL key -> allowed values
+VIEW_PARAMS = ("method", *SELECTIONS)
+ABC_THRESHOLDS = (Decimal("0.80"), Decimal("0.95"))  # METRICS.md: A below 80%, B below 95% (settings)
+
+dash.register_page(__name__, path="/customers", order=50, label_key="page.customers", view_params=VIEW_PARAMS)
+
+
+def value_params(query: dict | None) -> dict:
+    """The customer_value parameters a page passes along: the costing method (URL view
+    key, allow-listed) and the ABC thresholds."""
+    return {"method": view_value(query, "method", METHODS, "fifo"),
+            "abc_a": ABC_THRESHOLDS[0], "abc_b": ABC_THRESHOLDS[1]}
+
+
+def selection(query: dict | None) -> tuple[str, str] | None:
+    """The (kind, key) the customer list is narrowed to, if the URL names a valid one."""
+    for kind, allowed in SELECTIONS.items():
+        key = view_value(query, kind, allowed, None)
+        if key:
+            return kind, key
+    return None
+
+
+def select_search(search: str | None, kind: str | None, key: str | None) -> str:
+    """``search`` narrowed to one selection (the others cleared); kind None clears all."""
+    return with_params(search, **{k: key if k == kind else None for k in SELECTIONS})
+
+
+def tier_label(tier: str, lang: str) -> str:
+    return t(f"customers.tier.{tier}", lang)
+
+
+def segment_label(segment: str, lang: str) -> str:
+    return t(f"customers.segment.{segment}", lang)
+
+
+def selection_label(kind: str, key: str, lang: str) -> str:
+    if kind == "tier":
+        return tier_label(key, lang)
+    if kind == "segment":
+        return segment_label(key, lang)
+    r, f = key.split("-")
+    return t("customers.cell", lang, r=r, f=f)
+
+
+# --- layout ----------------------------------------------------------------------------
+
+def layout(**query):
+    lang = current_lang()
+    method = value_params(query)["method"]
+    control = html.Div([
+        dbc.Label(t("customers.method", lang), html_for="customers-method", className="me-2 mb-0 small"),
+        dbc.RadioItems(id="customers-method", value=method, inline=True, className="small",
+                       options=[{"label": t(f"customers.method.{m}", lang), "value": m} for m in METHODS]),
+    ], className="d-flex flex-wrap align-items-center mb-2")
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.customers", lang), className="visually-hidden"),
+        control,
+        dbc.Row([
+            dbc.Col(ChartCard("customers-pyramid", t("customers.pyramid", lang), height=280, extra=html.Div([
+                html.P(t("customers.pyramid_hint", lang), className="small text-body-secondary mb-2"),
+                html.Div(id="customers-tiers"),
+                html.P(t("customers.inactive_note", lang), className="small text-body-secondary mb-0"),
+            ])), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("customers-lorenz", t("customers.pareto", lang), height=280,
+                              extra=html.Div(id="customers-pareto")), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([dbc.Col([
+            html.Div(id="customers-selection", className="mb-2"),
+            GridCard("customers-list", t("customers.list", lang), height=460),
+        ], className="mb-3")]),
+        dbc.Row([
+            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340,
+                              extra=html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0")),
+                lg=5, className="mb-3"),
+            dbc.Col(html.Section(dbc.Card([
+                dbc.CardHeader(html.H2(t("customers.segments", lang), className="h6 m-0")),
+                dbc.CardBody(html.Div(id="customers-segments")),
+            ], className="h-100"), **{"aria-label": t("customers.segments", lang)}, className="h-100"),
+                lg=7, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(ChartCard("customers-clv", t("customers.clv", lang), height=360, extra=html.Div([
+                html.P(t("customers.clv_formula", lang), className="small mb-1"),
+                html.Div(id="customers-clv-note", className="small text-body-secondary"),
+            ])), lg=7, className="mb-3"),
+            dbc.Col(html.Section(dbc.Card([
+                dbc.CardHeader(html.H2(t("customers.moves", lang), className="h6 m-0")),
+                dbc.CardBody(html.Div(id="customers-moves")),
+            ], className="h-100"), **{"aria-label": t("customers.moves", lang)}, className="h-100"),
+                lg=5, className="mb-3"),
+        ]),
+    ])
+
+
+# --- figures and tables (pure) -----------------------------------------------------------
+
+def pyramid_figure(tiers: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """The four tiers as a funnel (VIP on top), bar width = customers."""
+    ranked = tiers[tiers["group_key"].isin(TIERS)]
+    if ranked["customers"].sum() == 0:
+        return figures.empty(t("customers.no_customers", lang), theme)
+    labels = [tier_label(k, lang) for k in ranked["group_key"]]
+    text = [f"{n:,} · {fmt.percent(s)} {t('customers.col.revenue', lang)}"
+            for n, s in zip(ranked["customers"], ranked["revenue_share"], strict=True)]
+    fig = go.Figure(go.Funnel(
+        y=labels, x=ranked["customers"], text=text, textinfo="text", customdata=ranked["group_key"],
+        marker={"color": list(figures.PALETTE[:4])}, connector={"line": {"width": 0}},
+        hovertemplate="%{y}: %{x:,} " + t("customers.col.customers", lang) + "<extra></extra>",
+    ))
+    fig = figures.style(fig, theme, height=280)
+    fig.update_layout(margin={"l": 90, "r": 16, "t": 8, "b": 8})
+    return fig
+
+
+def lorenz_figure(lorenz: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    if lorenz.empty:
+        return figures.empty(t("customers.no_customers", lang), theme)
+    top = lorenz[lorenz["pct"] == 20].iloc[0]
+    fig = go.Figure([
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("customers.lorenz_equal", lang),
+                   line={"dash": "dot", "color": figures.PALETTE[7]}, hoverinfo="skip"),
+        go.Scatter(x=lorenz["customer_share"], y=lorenz["revenue_share"], mode="lines",
+                   name=t("customers.lorenz_y", lang), line={"color": figures.PALETTE[0], "width": 3},
+                   hovertemplate="%{x:.1%} → %{y:.1%}<extra></extra>"),
+        go.Scatter(x=[top["customer_share"]], y=[top["revenue_share"]], mode="markers+text",
+                   marker={"size": 10, "color": figures.PALETTE[5]}, showlegend=False,
+                   text=[fmt.percent(top["revenue_share"])], textposition="bottom right", hoverinfo="skip"),
+    ])
+    fig = figures.style(fig, theme, height=280)
+    fig.update_xaxes(title=t("customers.lorenz_x", lang), tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title=t("customers.lorenz_y", lang), tickformat=".0%", range=[0, 1.02])
+    return fig
+
+
+def rfm_figure(cells: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """The 5 × 5 R×F grid: colour and text = customers, hover adds segment and revenue."""
+    if cells["customers"].sum() == 0:
+        return figures.empty(t("customers.no_customers", lang), theme)
+    grid = cells.set_index(["r_score", "f_score"])
+    rows = range(1, 6)
+    z = [[int(grid.loc[(r, f), "customers"]) for f in rows] for r in rows]
+    hover = [[t("customers.rfm_hover", lang, r=r, f=f, segment=segment_label(grid.loc[(r, f), "segment"], lang),
+                count=f"{int(grid.loc[(r, f), 'customers']):,}", money=fmt.money(grid.loc[(r, f), "revenue"], lang))
+              for f in rows] for r in rows]
+    fig = go.Figure(go.Heatmap(
+        x=list(rows), y=list(rows), z=z, text=[[str(v) for v in row] for row in z], texttemplate="%{text}",
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale="Blues", showscale=False,
+        xgap=2, ygap=2,
+    ))
+    fig = figures.style(fig, theme, height=340)
+    fig.update_xaxes(title=t("customers.rfm_x", lang), dtick=1)
+    fig.update_yaxes(title=t("customers.rfm_y", lang), dtick=1)
+    return fig
+
+
+def clv_frame(tiers: pd.DataFrame, segments: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """CLV per tier and per segment, labelled, as drawn (and exported)."""
+    by_tier = tiers[tiers["group_key"].isin(TIERS)].assign(
+        grouping=t("customers.clv_by_tier", lang), label=lambda f: f["group_key"].map(lambda k: tier_label(k, lang)))
+    by_segment = segments.assign(grouping=t("customers.clv_by_segment", lang),
+                                 label=lambda f: f["group_key"].map(lambda k: segment_label(k, lang)))
+    return pd.concat([by_tier, by_segment])[["grouping", "group_key", "label", "customers", "clv"]]
+
+
+def clv_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    if frame["clv"].isna().all():
+        return figures.empty(t("customers.clv_empty", lang), theme)
+    fig = go.Figure([
+        go.Bar(x=group["clv"], y=group["label"], orientation="h", name=name,
+               text=[fmt.money(v, lang) for v in group["clv"]], textposition="auto",
+               hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
+        for name, group in frame.groupby("grouping", sort=False)
+    ])
+    fig = figures.style(fig, theme, height=360)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(margin={"l": 120})
+    return fig
+
+
+def _pick(kind: str, key: str, label: str, active: bool) -> html.Button:
+    return html.Button(label, id={"type": "customers-pick", "key": f"{kind}:{key}"}, n_clicks=0,
+                       className="btn btn-link btn-sm p-0 text-start" + (" fw-bold" if active else ""),
+                       **{"aria-pressed": "true" if active else "false"})
+
+
+def _table(headers: list[str], rows: list[list]) -> dbc.Table:
+    return dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+                      html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
+                     size="sm", hover=True, responsive=True, className="mb-2 small")
+
+
+def tiers_table(tiers: pd.DataFrame, picked, lang: str) -> dbc.Table:
+    """One row per tier (each a button that lists its customers), then the inactive count."""
+    rows = []
+    for r in tiers.itertuples():
+        if r.group_key == "inactive":
+            rows.append([tier_label("inactive", lang), fmt.number(r.customers, lang), "", "", "", "", ""])
+            continue
+        rows.append([
+            _pick("tier", r.group_key, tier_label(r.group_key, lang), picked == ("tier", r.group_key)),
+            fmt.number(r.customers, lang), fmt.money(r.revenue, lang), fmt.percent(r.revenue_share),
+            fmt.money(r.margin, lang), fmt.money(r.aov, lang), fmt.money(r.clv, lang),
+        ])
+    headers = [t(f"customers.col.{c}", lang) for c in ("tier", "customers", "revenue", "revenue_share", "margin",
+                                                         "aov", "clv")]
+    return _table(headers, rows)
+
+
+def pareto_children(lorenz: pd.DataFrame, abc: pd.DataFrame, lang: str) -> list:
+    if lorenz.empty:
+        return []
+    top = lorenz[lorenz["pct"] == 20].iloc[0]
+    headline = t("customers.pareto_headline", lang, top=fmt.number(top["customers"], lang),
+                 n=fmt.number(top["n"], lang), share=fmt.percent(top["revenue_share"]))
+    rows = [[r.group_key, fmt.number(r.customers, lang), fmt.percent(r.customer_share), fmt.money(r.revenue, lang),
+             fmt.percent(r.revenue_share)] for r in abc.itertuples()]
+    headers = [t(f"customers.col.{c}", lang) for c in ("class", "customers", "customer_share", "revenue",
+                                                         "revenue_share")]
+    return [html.P(html.Strong(headline), className="mb-2", id="customers-pareto-headline"),
+            html.H3(t("customers.abc", lang), className="h6"), _table(headers, rows),
+            html.P(t("customers.abc_hint", lang), className="small text-body-secondary mb-0")]
+
+
+def segments_table(segments: pd.DataFrame, picked, lang: str) -> dbc.Table:
+    rows = [[_pick("segment", r.group_key, segment_label(r.group_key, lang), picked == ("segment", r.group_key)),
+             fmt.number(r.customers, lang), fmt.money(r.revenue, lang), fmt.money(r.clv, lang),
+             t(f"customers.action.{r.group_key}", lang)] for r in segments.itertuples()]
+    headers = [t(f"customers.col.{c}", lang) for c in ("segment", "customers", "revenue", "clv", "action")]
+    return _table(headers, rows)
+
+
+def clv_note(churn: pd.DataFrame, tiers: pd.DataFrame, method: str, lang: str) -> list:
+    """Why CLV shows what it shows: the churn it rests on, and any revenue without COGS."""
+    c = churn.iloc[0]
+    if fmt._undefined(c["churn"]):
+        notes = [t("customers.churn_unknown", lang)]
+    else:
+        notes = [t("customers.churn", lang, churned=fmt.number(c["churned"], lang),
+                   before=fmt.number(c["buyers_before"], lang), churn=fmt.percent(c["churn"]),
+                   lifespan=f"{c['lifespan_years']:.1f}")]
+        if c["churn"] < c["churn_used"]:
+            notes.append(t("customers.churn_floored", lang))
+    uncosted = tiers["total_uncosted_revenue"].iloc[0] if len(tiers) else 0
+    if uncosted:
+        notes.append(t("customers.margin_unknown", lang, amount=fmt.money(uncosted, lang),
+                       method=t(f"customers.method.{method}", lang)))
+    return [html.P(n, className="mb-1") for n in notes]
+
+
+def moves_children(moves: pd.DataFrame, periods: dict, lang: str) -> list:
+    """The previous-tier × tier table and the headline counts per direction."""
+    totals = moves.drop_duplicates("direction").set_index("direction")["direction_total"]
+    order = [*TIERS, "none"]
+    cell = moves.set_index(["prev_tier", "tier"])["customers"]
+    label = {k: tier_label(k, lang) for k in order}
+    rows = [[html.Th(label[p], scope="row")] + [
+        html.Td("" if p == k == "none" else fmt.number(cell[(p, k)], lang),
+                className="table-active" if p == k else None) for k in order] for p in order]
+    table = dbc.Table([html.Thead(html.Tr([html.Th(t("customers.col.from", lang), scope="col")]
+                                          + [html.Th(label[k], scope="col") for k in order])),
+                       html.Tbody([html.Tr(r) for r in rows])], size="sm", bordered=True, responsive=True,
+                      className="small mb-2 text-end")
+    headline = t("customers.moves_headline", lang, **{d: fmt.number(totals.get(d, 0), lang)
+                                                      for d in ("up", "down", "new", "left")})
+    return [html.P(html.Strong(headline), className="mb-2"), table,
+            html.P(t("customers.moves_period", lang, start=fmt.day(periods["prev_start"]),
+                     end=fmt.day(periods["prev_end"])), className="small text-body-secondary mb-0")]
+
+
+LIST_HEADERS = {"customer_id": "customers.col.customer", "customer_name": "customers.col.customer",
+                "owner_name": "customers.col.owner", "region": "customers.col.region",
+                "amount": "customers.col.revenue", "contracts": "customers.col.contracts",
+                "last_signed_on": "customers.col.last_purchase", "rfm": "customers.col.rfm",
+                "segment": "customers.col.segment", "clv": "customers.col.clv", "tier": "customers.col.tier",
+                "abc_class": "customers.col.abc", "margin": "customers.col.margin"}
+
+
+def list_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The grid's rows: customer_list with tier and segment in words."""
+    out = frame.drop(columns=["position"])
+    out["tier"] = out["tier"].map(lambda k: tier_label(k, lang))
+    out["segment"] = out["segment"].map(lambda k: segment_label(k, lang))
+    return out
+
+
+# --- callbacks ---------------------------------------------------------------------------
+
+@callback(
+    *card_outputs("customers-pyramid"),
+    Output("customers-tiers", "children"),
+    *card_outputs("customers-lorenz"),
+    Output("customers-pareto", "children"),
+    *card_outputs("customers-rfm"),
+    Output("customers-segments", "children"),
+    *card_outputs("customers-clv"),
+    Output("customers-clv-note", "children"),
+    Output("customers-moves", "children"),
+    *grid_outputs("customers-list"),
+    Output("customers-selection", "children"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, periods = filters_and_periods(query, VIEW_PARAMS)
+    params = value_params(query)
+    picked = selection(query)
+    tiers = run("customer_groups", filters, group="tier", **params)
+    abc = run("customer_groups", filters, group="abc", **params)
+    segments = run("customer_groups", filters, group="segment", **params)
+    cells = run("customer_groups", filters, group="cell", **params)
+    lorenz = run("customer_lorenz", filters, **params)
+    churn = run("customer_churn", filters)
+    moves = run("customer_tier_moves", filters)
+    chosen = dict.fromkeys(SELECTIONS, "")
+    if picked:
+        chosen[picked[0]] = picked[1]
+    customers = list_frame(run("customer_list", filters, **chosen, **params), lang)
+    clv = clv_frame(tiers, segments, lang)
+    headers = {c: t(k, lang) for c, k in LIST_HEADERS.items()}
+    headers["customer_id"] = "ID"
+    if picked:
+        caption = [html.Span(t("customers.list_of", lang, selection=selection_label(*picked, lang)),
+                             className="me-2 fw-semibold"),
+                   html.Button(t("customers.clear", lang), id={"type": "customers-pick", "key": "clear:"},
+                               n_clicks=0, className="btn btn-outline-secondary btn-sm")]
+    else:
+        caption = html.Span(t("customers.list_all", lang), className="small text-body-secondary")
+    return (
+        *card_payload(pyramid_figure(tiers, lang, theme), tiers),
+        tiers_table(tiers, picked, lang),
+        *card_payload(lorenz_figure(lorenz, lang, theme), lorenz),
+        pareto_children(lorenz, abc, lang),
+        *card_payload(rfm_figure(cells, lang, theme), cells),
+        segments_table(segments, picked, lang),
+        *card_payload(clv_figure(clv, lang, theme), clv),
+        clv_note(churn, tiers, params["method"], lang),
+        moves_children(moves, periods, lang),
+        *grid_payload(customers, headers),
+        caption,
+    )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input({"type": "customers-pick", "key": ALL}, "n_clicks"),
+    Input(chart_id("customers-pyramid"), "clickData"),
+    Input(chart_id("customers-rfm"), "clickData"),
+    Input("customers-method", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def choose(_clicks, pyramid_click, rfm_click, method, search):
+    """A tier, segment or cell click narrows the customer list; the method radio sets the
+    costing method. Both live in the URL."""
+    trigger = ctx.triggered_id
+    if trigger == "customers-method":
+        return with_params(search, method=None if method == "fifo" else method)
+    if isinstance(trigger, dict):
+        if not ctx.triggered[0]["value"]:
+            return no_update
+        kind, key = trigger["key"].split(":")
+        return select_search(search, kind if kind in SELECTIONS else None, key or None)
+    if trigger == chart_id("customers-pyramid") and pyramid_click:
+        return select_search(search, "tier", pyramid_click["points"][0]["customdata"])
+    if trigger == chart_id("customers-rfm") and rfm_click:
+        point = rfm_click["points"][0]
+        return select_search(search, "cell", f"{point['y']}-{point['x']}")
+    return no_update
+
+
+def customer_href(customer_id: str, search: str | None) -> str:
+    """The customer's page, keeping the global filters and the costing method."""
+    kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in (*GLOBAL_KEYS, "method")]
+    return f"/customer/{quote(customer_id, safe='')}" + ("?" + urlencode(kept, safe=",") if kept else "")
+
+
+@callback(
+    Output("url", "href", allow_duplicate=True),
+    Input(grid_id("customers-list"), "cellClicked"),
+    State(grid_id("customers-list"), "rowData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def open_customer(cell, rows, search):
+    """A row of the list opens that customer's page."""
+    if not cell or not rows or cell.get("rowId") is None:
+        return no_update
+    return customer_href(rows[int(cell["rowId"])]["customer_id"], search)

@@ -1,0 +1,45 @@
+-- customer_tiers: one row per window and customer with a purchase in it. Windows: current
+-- [$start, $end] and previous [$prev_start, $prev_end]. A purchase = counted contracts
+-- signed in the window whose amount sums to > 0 (a customer whose returns outweigh its
+-- purchases made none).
+-- Pyramid (METRICS.md "Customer value"): ranked by amount descending, ties by
+-- customer_id (row_number: every position is one customer); with n customers in the
+-- window, vip = positions 1..ceil(1% n), major up to ceil(5% n), normal up to
+-- ceil(20% n), small the rest. ceil in integers: ceil(p% × n) = (p × n + 99) // 100.
+-- Parameters: $start, $end, $prev_start, $prev_end + scope.
+-- Pages: /customers (through customer_value and customer_tier_moves), /customer/<id>.
+with windows as (
+    select * from (values
+        ('current', $start::date, $end::date),
+        ('previous', $prev_start::date, $prev_end::date)
+    ) as w (window_name, window_start, window_end)
+),
+
+bought as (
+    select w.window_name, c.customer_id, sum(c.amount) as amount, count(*) as contracts,
+           max(c.signed_on) as last_signed_on
+    from windows as w
+    join f_contracts as c on c.signed_on between w.window_start and w.window_end
+    group by w.window_name, c.customer_id
+    having sum(c.amount) > 0
+),
+
+ranked as (
+    select b.*,
+           row_number() over (partition by b.window_name order by b.amount desc, b.customer_id) as position,
+           count(*) over (partition by b.window_name) as n
+    from bought as b
+),
+
+final as (
+    select r.window_name, r.customer_id, r.amount, r.contracts, r.last_signed_on, r.position, r.n,
+           case
+               when r.position <= (r.n + 99) // 100 then 'vip'
+               when r.position <= (5 * r.n + 99) // 100 then 'major'
+               when r.position <= (20 * r.n + 99) // 100 then 'normal'
+               else 'small'
+           end as tier
+    from ranked as r
+)
+
+select * from final
