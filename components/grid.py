@@ -64,11 +64,34 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column)}
         if column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
-            spec.update(type="rightAligned", valueFormatter={"function": "d3.format(',.2~f')(params.value)"})
+            # d3.format turns an empty cell into "0": show "—" instead
+            spec.update(type="rightAligned", valueFormatter={
+                "function": "params.value == null ? '—' : d3.format(',.2~f')(params.value)"})
         columns.append(spec)
     store = frame_for_store(frame)
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
     return rows, columns, store
+
+
+def link_cells(columns: list[dict], field: str, id_field: str, path: str) -> list[dict]:
+    """``columns`` with ``field`` shown as a link to ``path + row[id_field]`` (e.g. a
+    customer name linking to ``/customer/<customer_id>``) and ``id_field`` hidden."""
+    label = f"String(params.data.{field} ?? '').replace(/[\\[\\]\\\\]/g, '\\\\$&')"
+    href = f"'{path}' + encodeURIComponent(params.data.{id_field})"
+    for spec in columns:
+        if spec["field"] == field:
+            spec.update(cellRenderer="markdown", valueGetter={"function": f"'[' + {label} + '](' + {href} + ')'"})
+        elif spec["field"] == id_field:
+            spec["hide"] = True
+    return columns
+
+
+def percent_cells(columns: list[dict], fields: tuple[str, ...]) -> list[dict]:
+    """``columns`` with ratio ``fields`` shown as percentages with one decimal ("—" if empty)."""
+    for spec in columns:
+        if spec["field"] in fields:
+            spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+    return columns
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),
