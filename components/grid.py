@@ -8,6 +8,9 @@ A row click comes back as ``Input(grid_id(card), "cellClicked")``.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -34,9 +37,11 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20) -> h
         dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Input(id={"type": "grid-search", "card": card}, type="search", debounce=True,
-                      placeholder=t("grid.search", lang), className="form-control form-control-sm mb-2",
-                      **{"aria-label": t("grid.search", lang)}),
+            # dcc.Input takes no aria-label (Dash 4): a label element names it
+            html.Label([html.Span(t("grid.search", lang), className="visually-hidden"),
+                        dcc.Input(id={"type": "grid-search", "card": card}, type="search", debounce=True,
+                                  placeholder=t("grid.search", lang),
+                                  className="form-control form-control-sm mb-2")], className="d-block"),
             dcc.Loading(dag.AgGrid(
                 id=grid_id(card), className=theme, style={"height": f"{height}px"},
                 defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
@@ -73,17 +78,19 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     return rows, columns, store
 
 
-def link_cells(columns: list[dict], field: str, id_field: str, path: str) -> list[dict]:
-    """``columns`` with ``field`` shown as a link to ``path + row[id_field]`` (e.g. a
-    customer name linking to ``/customer/<customer_id>``) and ``id_field`` hidden."""
-    label = f"String(params.data.{field} ?? '').replace(/[\\[\\]\\\\]/g, '\\\\$&')"
-    href = f"'{path}' + encodeURIComponent(params.data.{id_field})"
+def link_cells(rows: list[dict], columns: list[dict], field: str, id_field: str, path: str) -> tuple:
+    """(rows, columns) of ``grid_payload`` with ``field`` shown as a link to
+    ``path + row[id_field]`` (e.g. a customer name to ``/customer/<customer_id>``) and
+    ``id_field`` hidden. Only the shown cells change: the export keeps the plain frame."""
+    for row in rows:
+        text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
+        row[field] = f"[{text}]({path}{quote(str(row[id_field]), safe='')})"
     for spec in columns:
         if spec["field"] == field:
-            spec.update(cellRenderer="markdown", valueGetter={"function": f"'[' + {label} + '](' + {href} + ')'"})
+            spec["cellRenderer"] = "markdown"
         elif spec["field"] == id_field:
             spec["hide"] = True
-    return columns
+    return rows, columns
 
 
 def percent_cells(columns: list[dict], fields: tuple[str, ...]) -> list[dict]:

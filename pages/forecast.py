@@ -41,9 +41,10 @@ def layout(**query):
     horizon = view_value(query, "horizon", HORIZONS, DEFAULT_HORIZON)
     control = html.Div([
         html.Span(t("forecast.horizon", lang), className="small text-body-secondary me-2", id="forecast-horizon-label"),
-        dbc.RadioItems(id="forecast-horizon", value=horizon, inline=True, className="small d-inline-block",
-                       options=[{"label": t("forecast.horizon_option", lang, n=h), "value": h} for h in HORIZONS],
-                       **{"aria-labelledby": "forecast-horizon-label"}),
+        html.Div(dbc.RadioItems(id="forecast-horizon", value=horizon, inline=True, className="small",
+                                options=[{"label": t("forecast.horizon_option", lang, n=h), "value": h}
+                                         for h in HORIZONS]),
+                 role="radiogroup", className="d-inline-block", **{"aria-labelledby": "forecast-horizon-label"}),
         html.Div(t("forecast.apart_note", lang), className="small text-body-secondary"),
     ])
     return html.Div([
@@ -198,7 +199,7 @@ def update(query):
     return (
         stat_badges(badge_items(table, deals, lang)),
         *card_payload(forecast_figure(table, stages, lang, theme), table),
-        rows, link_cells(columns, "customer_name", "customer_id", "/customer/"), store,
+        *link_cells(rows, columns, "customer_name", "customer_id", "/customer/"), store,
         rep_rows, percent_cells(rep_columns, ("coverage",)), rep_store,
     )
 

@@ -43,8 +43,8 @@ def layout(**query):
         html.H1(t("page.funnel", lang), className="visually-hidden"),
         StatRow("funnel-summary", t("funnel.summary", lang)),
         dbc.Row([
-            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div([
-                html.Span(t("funnel.measure", lang), className="visually-hidden"), measure_control])),
+            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div(
+                measure_control, role="radiogroup", **{"aria-label": t("funnel.measure", lang)})),
                 lg=6, className="mb-3"),
             dbc.Col(ChartCard("funnel-cohort", t("funnel.cohort", lang)), lg=6, className="mb-3"),
         ]),
@@ -238,7 +238,7 @@ def update(query):
         *card_payload(snapshot_figure(snapshot, measure, selected, lang, theme), snapshot),
         *card_payload(cohort_figure(cohort, selected, lang, theme), cohort[cohort["is_total"]]),
         note,
-        rows, link_cells(columns, "customer_name", "customer_id", "/customer/"), store,
+        *link_cells(rows, columns, "customer_name", "customer_id", "/customer/"), store,
         *card_payload(lost_figure(lost, "reason", lang, theme), lost[lost["dimension"] == "reason"]),
         *card_payload(lost_figure(lost, "competitor", lang, theme), lost[lost["dimension"] == "competitor"]),
         *card_payload(stage_days_figure(days, lang, theme), days),
