@@ -10,14 +10,14 @@ with months as (
                                   interval 1 month))::date as month
 ),
 
-targets as (
+month_targets as (
     select tg.month, sum(tg.amount) as target
     from f_targets as tg
     where tg.measure = 'contract_amount'
     group by tg.month
 ),
 
-won as (
+month_won as (
     select date_trunc('month', c.signed_on)::date as month, sum(c.amount) as won
     from f_contracts as c
     where c.signed_on between date_trunc('month', $as_of::date) and $as_of::date
@@ -27,8 +27,8 @@ won as (
 final as (
     select m.month, t.target::double as target, coalesce(w.won, 0)::double as won
     from months as m
-    left join targets as t on t.month = m.month
-    left join won as w on w.month = m.month
+    left join month_targets as t on t.month = m.month
+    left join month_won as w on w.month = m.month
 )
 
 select * from final order by month

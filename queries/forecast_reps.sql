@@ -4,7 +4,7 @@
 -- The rep's weighted pipeline comes from pipeline_deals (on $as_of) and is joined on
 -- the page (pages/forecast.py rep_forecast).
 -- Parameters: $start, $end + scope. Pages: /forecast (forecast by rep).
-with targets as (
+with rep_targets as (
     select tg.rep_id, sum(tg.amount) as target
     from f_targets as tg
     where tg.measure = 'contract_amount'
@@ -12,7 +12,7 @@ with targets as (
     group by tg.rep_id
 ),
 
-won as (
+rep_won as (
     select c.rep_id, sum(c.amount) as won
     from f_contracts as c
     where c.signed_on between $start and $end
@@ -22,8 +22,8 @@ won as (
 final as (
     select r.rep_id, r.name as rep_name, t.target::double as target, coalesce(w.won, 0)::double as won
     from f_reps as r
-    left join targets as t on t.rep_id = r.rep_id
-    left join won as w on w.rep_id = r.rep_id
+    left join rep_targets as t on t.rep_id = r.rep_id
+    left join rep_won as w on w.rep_id = r.rep_id
     where t.rep_id is not null or w.rep_id is not null
 )
 

@@ -29,7 +29,8 @@ def test_health_flags_on_the_fixture(warehouse):
     assert deals["is_large_late"].to_dict() == {"O2": True, "O1": False}
 
 
-def test_large_and_late_needs_the_late_stage(variant):
+@pytest.mark.usefixtures("variant")
+def test_large_and_late_needs_the_late_stage():
     deals = deals_on(AS_OF)
     # 3 open deals: the top ceil(0.3) = 1 is O2, but with A谈判审核 added the late stages are
     # 方案报价 (3) and A谈判审核 (4): O2 in 需求确认 (2) is not late
@@ -45,7 +46,8 @@ def test_health_table_gives_the_reasons(warehouse):
     assert table.loc["O2", "reasons"] == "Overdue: expected to close on 2024-03-10; Large deal in a late stage"
 
 
-def test_forecast_months_with_deals_shown_apart(variant):
+@pytest.mark.usefixtures("variant")
+def test_forecast_months_with_deals_shown_apart():
     stages = run("funnel_stages")
     months = run("forecast_months", Filters(), horizon=3)
     table = forecast.forecast_table(months, run("pipeline_deals", Filters(), day=AS_OF), stages, AS_OF)
@@ -65,7 +67,8 @@ def test_forecast_months_with_deals_shown_apart(variant):
     assert list(table.columns[:4]) == ["初步接洽", "需求确认", "方案报价", "A谈判审核"]  # position order
 
 
-def test_forecast_by_rep(variant):
+@pytest.mark.usefixtures("variant")
+def test_forecast_by_rep():
     reps = forecast.rep_forecast(run("forecast_reps", Filters()), run("pipeline_deals", Filters(), day=AS_OF))
     rows = reps.set_index("rep_id")
     assert rows.index.tolist() == ["R1", "R2", "R3"]
@@ -80,7 +83,7 @@ def test_forecast_by_rep(variant):
 
 
 def test_page_callback(warehouse):
-    badges, figure, data, rows, columns, _store, rep_rows, _rep_columns, _rep_store = forecast.update(
+    badges, figure, data, rows, _columns, _store, rep_rows, _rep_columns, _rep_store = forecast.update(
         {"horizon": "3"})
     text = str(badges)
     assert "¥500" in text  # weighted in the months: O1 only
@@ -92,7 +95,7 @@ def test_page_callback(warehouse):
 
 def test_page_callback_explains_an_empty_horizon(warehouse):
     # an as_of long before any data: nothing open, no target, nothing won
-    badges, figure, *_ = forecast.update({"as_of": "2020-01-15", "horizon": "12"})
+    _badges, figure, *_ = forecast.update({"as_of": "2020-01-15", "horizon": "12"})
     assert figure.layout.annotations
     assert forecast.set_horizon("12", "?as_of=2020-01-15") == "?as_of=2020-01-15&horizon=12"
     assert forecast.set_horizon("7", "?horizon=3") == ""
