@@ -9,7 +9,8 @@ makes the customer cells of a grid open ``/customer/<customer_id>``.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+import re
+from urllib.parse import parse_qsl, quote, urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -90,6 +91,29 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     store = frame_for_store(frame)
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
     return rows, columns, store
+
+
+def link_cells(rows: list[dict], columns: list[dict], field: str, id_field: str, path: str) -> tuple:
+    """(rows, columns) of ``grid_payload`` with ``field`` shown as a link to
+    ``path + row[id_field]`` (e.g. a customer name to ``/customer/<customer_id>``) and
+    ``id_field`` hidden. Only the shown cells change: the export keeps the plain frame."""
+    for row in rows:
+        text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
+        row[field] = f"[{text}]({path}{quote(str(row[id_field]), safe='')})"
+    for spec in columns:
+        if spec["field"] == field:
+            spec["cellRenderer"] = "markdown"
+        elif spec["field"] == id_field:
+            spec["hide"] = True
+    return rows, columns
+
+
+def percent_cells(columns: list[dict], fields: tuple[str, ...]) -> list[dict]:
+    """``columns`` with ratio ``fields`` shown as percentages with one decimal ("—" if empty)."""
+    for spec in columns:
+        if spec["field"] in fields:
+            spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+    return columns
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),

@@ -1,0 +1,210 @@
+"""/forecast — what the pipeline will bring month by month, and how healthy it is: the
+weighted pipeline (open deals on as_of) by month of expected close, stacked by stage,
+beside each month's target and the amount already won; the deals that need attention
+(stale, overdue, large and late); and the forecast per rep.
+
+Rule choices: overdue deals (expected close before as_of) and deals without an expected
+close date are shown apart (badges, and their own columns in the exported data), never
+in a month and never dropped; so are deals expected after the horizon. View state in the
+URL: ``horizon`` (3, 6 or 12 months, starting with the month of as_of)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, html
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_outputs, grid_payload, link_cells, percent_cells
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from components.stats import StatRow, stat_badges
+from pages.funnel import deal_headers, open_stages
+from queries import run
+
+VIEW_KEYS = ("horizon",)
+dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS)
+
+HORIZONS = ("3", "6", "12")
+DEFAULT_HORIZON = "6"
+APART = ("overdue", "no_date", "later")  # buckets shown beside the months
+FLAGS = ("stale", "overdue", "large_late")
+
+
+def layout(**query):
+    lang = current_lang()
+    horizon = view_value(query, "horizon", HORIZONS, DEFAULT_HORIZON)
+    control = html.Div([
+        html.Span(t("forecast.horizon", lang), className="small text-body-secondary me-2", id="forecast-horizon-label"),
+        html.Div(dbc.RadioItems(id="forecast-horizon", value=horizon, inline=True, className="small",
+                                options=[{"label": t("forecast.horizon_option", lang, n=h), "value": h}
+                                         for h in HORIZONS]),
+                 role="radiogroup", className="d-inline-block", **{"aria-labelledby": "forecast-horizon-label"}),
+        html.Div(t("forecast.apart_note", lang), className="small text-body-secondary"),
+    ])
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.forecast", lang), className="visually-hidden"),
+        StatRow("forecast-badges", t("forecast.badges", lang)),
+        dbc.Row([dbc.Col(ChartCard("forecast-months", t("forecast.months", lang), height=380, extra=control),
+                         className="mb-3")]),
+        dbc.Row([dbc.Col(GridCard("forecast-health", t("forecast.health", lang), height=360), className="mb-3")]),
+        dbc.Row([dbc.Col(GridCard("forecast-reps", t("forecast.reps", lang), height=360), className="mb-3")]),
+    ])
+
+
+# --- pure pieces ----------------------------------------------------------------------
+
+def buckets(deals: pd.DataFrame, as_of, months: pd.Series) -> pd.Series:
+    """Each open deal's place: the first day of its expected close month (as
+    YYYY-MM-DD) within the horizon, else 'overdue' (expected before as_of), 'no_date'
+    or 'later' (after the horizon's last month)."""
+    expected = pd.to_datetime(deals["expected_close_on"])
+    month = expected.dt.to_period("M").dt.to_timestamp()
+    last = pd.Timestamp(months.max()) if len(months) else pd.Timestamp(as_of)
+    out = month.dt.strftime("%Y-%m-%d")
+    out = out.mask(month > last, "later")
+    out = out.mask(expected < pd.Timestamp(as_of), "overdue")
+    return out.mask(expected.isna(), "no_date")
+
+
+def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFrame, as_of) -> pd.DataFrame:
+    """One row per month of the horizon, then one each for overdue, no_date and later:
+    the weighted amount per open stage (a column per stage, position order), weighted
+    total, best case (unweighted), deals, target and won (months only)."""
+    names = list(open_stages(stages)["stage"])
+    frame = deals.assign(bucket=buckets(deals, as_of, months["month"]))
+    by_stage = frame.pivot_table(index="bucket", columns="stage", values="weighted_amount", aggfunc="sum")
+    by_stage = by_stage.reindex(columns=names).fillna(0.0)
+    totals = frame.groupby("bucket").agg(weighted=("weighted_amount", "sum"), best_case=("amount", "sum"),
+                                         deals=("opportunity_id", "count"))
+    keys = [pd.Timestamp(m).strftime("%Y-%m-%d") for m in months["month"]] + list(APART)
+    table = pd.DataFrame({"bucket": keys}).set_index("bucket").join(by_stage).join(totals)
+    table = table.fillna({c: 0.0 for c in [*names, "weighted", "best_case", "deals"]})
+    table["deals"] = table["deals"].astype("int64")
+    money = months.assign(bucket=[pd.Timestamp(m).strftime("%Y-%m-%d") for m in months["month"]])
+    table = table.join(money.set_index("bucket")[["target", "won"]])
+    return table.reset_index()
+
+
+def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    months = table[~table["bucket"].isin(APART)]
+    if months[["weighted", "target", "won"]].fillna(0).abs().sum().sum() == 0:
+        return figures.empty(t("forecast.empty_months", lang), theme)
+    x = [b[:7] for b in months["bucket"]]
+    hover = "%{x} · %{fullData.name}: %{y:,.0f}<extra></extra>"
+    traces = [go.Bar(x=x, y=months[s], name=s, offsetgroup="pipeline", legendgroup="pipeline",
+                     marker={"color": figures.PALETTE[i % len(figures.PALETTE)]}, hovertemplate=hover)
+              for i, s in enumerate(open_stages(stages)["stage"])]
+    traces += [
+        go.Bar(x=x, y=months["won"], name=t("forecast.won", lang), offsetgroup="won",
+               marker={"color": figures.PALETTE[2], "pattern": {"shape": "/"}}, hovertemplate=hover),
+        go.Scatter(x=x, y=months["target"], name=t("forecast.target", lang), mode="markers",
+                   marker={"symbol": "line-ew-open", "size": 36, "line": {"width": 3, "color": figures.PALETTE[7]}},
+                   hovertemplate=hover),
+        go.Scatter(x=x, y=months["best_case"], name=t("forecast.best_case", lang), mode="lines+markers",
+                   line={"dash": "dot", "color": figures.PALETTE[5]}, hovertemplate=hover),
+    ]
+    fig = go.Figure(traces)
+    fig.update_layout(barmode="relative")
+    fig.update_xaxes(type="category")
+    return figures.style(fig, theme, height=380)
+
+
+def badge_items(table: pd.DataFrame, deals: pd.DataFrame, lang: str) -> list[tuple[str, str, str | None]]:
+    months = table[~table["bucket"].isin(APART)]
+    apart = table.set_index("bucket")
+    items = [
+        (t("forecast.weighted_total", lang), fmt.money(months["weighted"].sum(), lang),
+         t("forecast.best_case", lang) + " " + fmt.money(months["best_case"].sum(), lang)),
+    ]
+    for bucket in APART:
+        row = apart.loc[bucket]
+        items.append((t(f"forecast.{bucket}", lang),
+                      t("forecast.deals_amount", lang, n=int(row["deals"]), amount=fmt.money(row["best_case"], lang)),
+                      t("forecast.weighted_note", lang, amount=fmt.money(row["weighted"], lang))))
+    for flag in FLAGS:
+        items.append((t(f"forecast.flag.{flag}", lang), fmt.number(int(deals[f"is_{flag}"].sum()), lang),
+                      t(f"forecast.flag_note.{flag}", lang)))
+    return items
+
+
+def health_table(deals: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The flagged deals (any of stale, overdue, large_late) with the reasons in words."""
+    flagged = deals[deals["is_stale"] | deals["is_overdue"] | deals["is_large_late"]]
+
+    def reasons(row) -> str:
+        out = []
+        if row["is_stale"]:
+            out.append(t("forecast.reason.stale", lang, days=int(row["days_in_stage"]),
+                         median=fmt.number(round(row["stage_median_days"], 1), lang)))
+        if row["is_overdue"]:
+            out.append(t("forecast.reason.overdue", lang, date=fmt.day(row["expected_close_on"])))
+        if row["is_large_late"]:
+            out.append(t("forecast.reason.large_late", lang))
+        return t("forecast.reason_sep", lang).join(out)
+
+    table = flagged[["opportunity_id", "customer_name", "customer_id", "rep_name", "stage", "amount",
+                     "weighted_amount", "expected_close_on", "days_in_stage"]].copy()
+    table["days_in_stage_median"] = flagged["stage_median_days"].round(1)
+    table["reasons"] = [reasons(r) for _, r in flagged.iterrows()]
+    return table.reset_index(drop=True)
+
+
+def rep_forecast(reps: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep with a target, a won amount or an open deal: target, won, gap =
+    target − won (NULL without a target; negative = target beaten), weighted pipeline
+    and coverage = pipeline / gap (NULL unless the gap is positive)."""
+    pipeline = deals.groupby(["rep_id", "rep_name"], as_index=False)["weighted_amount"].sum()
+    pipeline = pipeline.rename(columns={"weighted_amount": "weighted_pipeline"})
+    frame = reps.merge(pipeline, how="outer", on=["rep_id", "rep_name"])
+    frame = frame.fillna({"won": 0.0, "weighted_pipeline": 0.0})
+    frame["gap"] = frame["target"] - frame["won"]
+    frame["coverage"] = frame["weighted_pipeline"] / frame["gap"].where(frame["gap"] > 0)
+    return frame[["rep_id", "rep_name", "target", "won", "gap", "weighted_pipeline", "coverage"]] \
+        .sort_values("rep_id", ignore_index=True)
+
+
+# --- callbacks ------------------------------------------------------------------------
+
+@callback(
+    Output("forecast-badges", "children"),
+    *card_outputs("forecast-months"),
+    *grid_outputs("forecast-health"),
+    *grid_outputs("forecast-reps"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, periods = filters_and_periods(query, VIEW_KEYS)
+    horizon = int(view_value(query, "horizon", HORIZONS, DEFAULT_HORIZON))
+    as_of = periods["as_of"]
+    stages = run("funnel_stages", filters)
+    deals = run("pipeline_deals", filters, day=as_of)
+    months = run("forecast_months", filters, horizon=horizon)
+    table = forecast_table(months, deals, stages, as_of)
+
+    health = health_table(deals, lang)
+    rows, columns, store = grid_payload(health, deal_headers(lang))
+    reps = rep_forecast(run("forecast_reps", filters), deals)
+    rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
+                   **{c: t(f"forecast.col.{c}", lang) for c in ("target", "won", "gap", "weighted_pipeline",
+                                                                 "coverage")}}
+    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers)
+    return (
+        stat_badges(badge_items(table, deals, lang)),
+        *card_payload(forecast_figure(table, stages, lang, theme), table),
+        *link_cells(rows, columns, "customer_name", "customer_id", "/customer/"), store,
+        rep_rows, percent_cells(rep_columns, ("coverage",)), rep_store,
+    )
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("forecast-horizon", "value"), State("url", "search"),
+          prevent_initial_call=True)
+def set_horizon(horizon, search):
+    return with_params(search, horizon=horizon if horizon in HORIZONS else None)

@@ -1,0 +1,271 @@
+"""/funnel — where deals leak: the snapshot funnel of open deals on the period's end,
+the conversion of the period's cohort stage by stage, why deals are lost, how long they
+sit in each stage, conversion per rep, and a drill-down from a stage to its deals.
+
+View state in the URL: ``measure`` (count, amount, weighted) of the snapshot funnel and
+``stage``, the open stage whose deals are listed (a click on a stage in either funnel;
+clicking it again clears it)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx, html, no_update
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_outputs, grid_payload, link_cells, percent_cells
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from components.stats import StatRow, stat_badges
+from queries import run
+
+VIEW_KEYS = ("measure", "stage")
+dash.register_page(__name__, path="/funnel", order=30, label_key="page.funnel", view_params=VIEW_KEYS)
+
+MEASURES = {"count": "deals", "amount": "amount", "weighted": "weighted_amount"}  # URL value -> column
+HIGHLIGHT = figures.PALETTE[1]
+
+
+def layout(**query):
+    lang = current_lang()
+    measure = view_value(query, "measure", MEASURES, "count")
+    measure_control = dbc.RadioItems(
+        id="funnel-measure", value=measure, inline=True, className="small",
+        options=[{"label": t(f"funnel.measure.{m}", lang), "value": m} for m in MEASURES],
+    )
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.funnel", lang), className="visually-hidden"),
+        StatRow("funnel-summary", t("funnel.summary", lang)),
+        dbc.Row([
+            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div(
+                measure_control, role="radiogroup", **{"aria-label": t("funnel.measure", lang)})),
+                lg=6, className="mb-3"),
+            dbc.Col(ChartCard("funnel-cohort", t("funnel.cohort", lang)), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([dbc.Col([
+            html.P(id="funnel-drill-note", className="small text-body-secondary mb-1", **{"aria-live": "polite"}),
+            GridCard("funnel-deals", t("funnel.deals", lang), height=320, page_size=10),
+        ], className="mb-3")]),
+        dbc.Row([
+            dbc.Col(ChartCard("funnel-lost-reason", t("funnel.lost_reason", lang), height=300), lg=6,
+                    className="mb-3"),
+            dbc.Col(ChartCard("funnel-lost-competitor", t("funnel.lost_competitor", lang), height=300), lg=6,
+                    className="mb-3"),
+        ]),
+        dbc.Row([dbc.Col(ChartCard("funnel-stage-days", t("funnel.stage_days", lang)), className="mb-3")]),
+        dbc.Row([dbc.Col(GridCard("funnel-reps", t("funnel.reps", lang)), className="mb-3")]),
+    ])
+
+
+# --- pure pieces ----------------------------------------------------------------------
+
+def open_stages(stages: pd.DataFrame) -> pd.DataFrame:
+    return stages[stages["kind"] == "open"].sort_values("position")
+
+
+def snapshot_frame(stages: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """One row per open stage (position order, zero where empty): deals, amount and
+    weighted amount of the open deals (pipeline_deals rows)."""
+    sums = deals.groupby("stage").agg(deals=("opportunity_id", "count"), amount=("amount", "sum"),
+                                      weighted_amount=("weighted_amount", "sum"))
+    frame = open_stages(stages)[["stage", "position"]].merge(sums, how="left", left_on="stage", right_index=True)
+    frame = frame.fillna({"deals": 0, "amount": 0.0, "weighted_amount": 0.0})
+    return frame.astype({"deals": "int64"}).reset_index(drop=True)
+
+
+def _bar_colours(stages, selected: str | None) -> list[str]:
+    return [HIGHLIGHT if s == selected else figures.PALETTE[0] for s in stages]
+
+
+def snapshot_figure(frame: pd.DataFrame, measure: str, selected: str | None, lang: str, theme: str) -> go.Figure:
+    column = MEASURES[measure]
+    if frame["deals"].sum() == 0:
+        return figures.empty(t("funnel.empty_snapshot", lang), theme)
+    values = frame[column]
+    text = [fmt.number(v, lang) if measure == "count" else fmt.money(v, lang) for v in values]
+    fig = go.Figure(go.Funnel(
+        y=frame["stage"], x=values, text=text, textinfo="text", customdata=frame["stage"],
+        marker={"color": _bar_colours(frame["stage"], selected)}, connector={"line": {"width": 0}},
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 100})
+    return figures.style(fig, theme)
+
+
+def cohort_figure(cohort: pd.DataFrame, selected: str | None, lang: str, theme: str) -> go.Figure:
+    """Reached per open stage, then won, each with its conversion from the stage before."""
+    rows = cohort[cohort["is_total"] & (cohort["kind"] != "lost")].sort_values("position")
+    if rows.empty or rows["reached"].sum() == 0:
+        return figures.empty(t("funnel.empty_cohort", lang), theme)
+    text = [f"{fmt.number(n, lang)} · {fmt.percent(c)}" if not fmt._undefined(c) else fmt.number(n, lang)
+            for n, c in zip(rows["reached"], rows["conversion_from_previous"], strict=True)]
+    clickable = [s if k == "open" else None for s, k in zip(rows["stage"], rows["kind"], strict=True)]
+    colours = [figures.PALETTE[2] if k == "won" else c
+               for k, c in zip(rows["kind"], _bar_colours(rows["stage"], selected), strict=True)]
+    fig = go.Figure(go.Funnel(
+        y=rows["stage"], x=rows["reached"], text=text, textinfo="text", customdata=clickable,
+        marker={"color": colours}, connector={"line": {"width": 0}},
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 100})
+    return figures.style(fig, theme)
+
+
+def summary_items(win_rates: pd.DataFrame, lang: str) -> list[tuple[str, str, str | None]]:
+    total = win_rates[win_rates["is_total"]].iloc[0]
+    return [
+        (t("funnel.created", lang), fmt.number(total["created"], lang), None),
+        (t("funnel.won", lang), fmt.number(total["won"], lang), fmt.money(total["won_amount"], lang)),
+        (t("funnel.lost", lang), fmt.number(total["lost"], lang), fmt.money(total["lost_amount"], lang)),
+        (t("funnel.win_rate_closed", lang), fmt.percent(total["win_rate_closed"]),
+         t("funnel.win_rate_closed_note", lang)),
+        (t("funnel.win_rate_created", lang), fmt.percent(total["win_rate_created"]),
+         t("funnel.win_rate_created_note", lang)),
+        (t("funnel.median_cycle", lang), fmt.number(total["median_cycle_days"], lang), t("funnel.days", lang)),
+    ]
+
+
+def lost_figure(lost: pd.DataFrame, dimension: str, lang: str, theme: str) -> go.Figure:
+    rows = lost[lost["dimension"] == dimension]
+    if rows.empty:
+        return figures.empty(t("funnel.empty_lost", lang), theme)
+    rows = rows.iloc[::-1]
+    labels = [t("funnel.not_given", lang) if pd.isna(v) else v for v in rows["value"]]
+    fig = go.Figure(go.Bar(
+        x=rows["amount"], y=labels, orientation="h", marker={"color": figures.PALETTE[5]},
+        text=[f"{fmt.number(n, lang)} · {fmt.money(a, lang)}" for n, a in zip(rows["deals"], rows["amount"],
+                                                                                strict=True)],
+        textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 110})
+    return figures.style(fig, theme, height=300)
+
+
+def stage_days_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """A box per open stage from precomputed quantiles: box p25–p75, line at the median,
+    whiskers p10–p90, the mean as a dashed line."""
+    rows = days[days["stints"] > 0]
+    if rows.empty:
+        return figures.empty(t("funnel.empty_days", lang), theme)
+    fig = go.Figure(go.Box(
+        x=rows["stage"], q1=rows["p25_days"], median=rows["median_days"], q3=rows["p75_days"],
+        lowerfence=rows["p10_days"], upperfence=rows["p90_days"], mean=rows["mean_days"],
+        name=t("funnel.days_in_stage", lang), marker={"color": figures.PALETTE[0]}, boxmean=True,
+        customdata=rows["stints"], hoverinfo="y",
+    ))
+    fig.update_xaxes(categoryorder="array", categoryarray=list(days["stage"]))
+    fig.update_yaxes(title_text=t("funnel.days", lang), rangemode="tozero")
+    fig.update_layout(showlegend=False)
+    fig.add_annotation(text=t("funnel.days_note", lang), xref="paper", yref="paper", x=0, y=1.08,
+                       showarrow=False, xanchor="left", font={"size": 11})
+    return figures.style(fig, theme)
+
+
+def rep_table(cohort: pd.DataFrame, win_rates: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep with a cohort: created, reached per open stage (reached_<position>,
+    in position order), won, lost, both win rates and the median won cycle in days."""
+    opened = open_stages(stages)
+    reps = cohort[~cohort["is_total"] & (cohort["kind"] == "open")]
+    wide = reps.pivot(index="rep_id", columns="position", values="reached")
+    wide = wide.reindex(columns=list(opened["position"]), fill_value=0)
+    wide.columns = [f"reached_{p}" for p in wide.columns]
+    base = win_rates[~win_rates["is_total"]].set_index("rep_id")
+    frame = base[["rep_name", "created"]].join(wide).join(
+        base[["won", "lost", "win_rate_closed", "win_rate_created", "median_cycle_days"]])
+    return frame.reset_index().sort_values("rep_id", ignore_index=True)
+
+
+def deals_table(deals: pd.DataFrame) -> pd.DataFrame:
+    return deals[["opportunity_id", "customer_name", "customer_id", "rep_name", "stage", "amount", "probability",
+                  "weighted_amount", "expected_close_on", "days_in_stage"]]
+
+
+def deal_headers(lang: str) -> dict[str, str]:
+    return {c: t(f"funnel.col.{c}", lang) for c in (
+        "opportunity_id", "customer_name", "rep_name", "stage", "amount", "probability", "weighted_amount",
+        "expected_close_on", "days_in_stage", "days_in_stage_median", "reasons")}
+
+
+# --- callbacks ------------------------------------------------------------------------
+
+@callback(
+    Output("funnel-summary", "children"),
+    *card_outputs("funnel-snapshot"),
+    *card_outputs("funnel-cohort"),
+    Output("funnel-drill-note", "children"),
+    *grid_outputs("funnel-deals"),
+    *card_outputs("funnel-lost-reason"),
+    *card_outputs("funnel-lost-competitor"),
+    *card_outputs("funnel-stage-days"),
+    *grid_outputs("funnel-reps"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, periods = filters_and_periods(query, VIEW_KEYS)
+    measure = view_value(query, "measure", MEASURES, "count")
+    stages = run("funnel_stages", filters)
+    selected = view_value(query, "stage", set(open_stages(stages)["stage"]), None)
+
+    deals = run("pipeline_deals", filters, day=periods["end"])
+    snapshot = snapshot_frame(stages, deals)
+    cohort = run("funnel_cohort", filters)
+    win_rates = run("funnel_win_rates", filters)
+    lost = run("funnel_lost", filters)
+    days = run("funnel_stage_days", filters)
+
+    chosen = deals_table(deals[deals["stage"] == selected])
+    rows, columns, store = grid_payload(chosen, deal_headers(lang))
+    note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=len(chosen))
+            if selected else t("funnel.drill_hint", lang, day=fmt.day(periods["end"])))
+
+    reps = rep_table(cohort, win_rates, stages)
+    rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
+                   **{f"reached_{p}": t("funnel.col.reached", lang, stage=s)
+                      for s, p in zip(stages["stage"], stages["position"], strict=True)},
+                   **{c: t(f"funnel.{c}", lang) for c in ("created", "won", "lost", "win_rate_closed",
+                                                          "win_rate_created")},
+                   "median_cycle_days": t("funnel.median_cycle", lang)}
+    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers)
+    return (
+        stat_badges(summary_items(win_rates, lang)),
+        *card_payload(snapshot_figure(snapshot, measure, selected, lang, theme), snapshot),
+        *card_payload(cohort_figure(cohort, selected, lang, theme), cohort[cohort["is_total"]]),
+        note,
+        *link_cells(rows, columns, "customer_name", "customer_id", "/customer/"), store,
+        *card_payload(lost_figure(lost, "reason", lang, theme), lost[lost["dimension"] == "reason"]),
+        *card_payload(lost_figure(lost, "competitor", lang, theme), lost[lost["dimension"] == "competitor"]),
+        *card_payload(stage_days_figure(days, lang, theme), days),
+        rep_rows, percent_cells(rep_columns, ("win_rate_closed", "win_rate_created")), rep_store,
+    )
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("funnel-measure", "value"), State("url", "search"),
+          prevent_initial_call=True)
+def set_measure(measure, search):
+    return with_params(search, measure=measure if measure in MEASURES else None)
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input({"type": "chart", "card": "funnel-snapshot"}, "clickData"),
+    Input({"type": "chart", "card": "funnel-cohort"}, "clickData"),
+    State("url", "search"),
+    State("page-query", "data"),
+    prevent_initial_call=True,
+)
+def select_stage(snapshot_click, cohort_click, search, query):
+    """A click on an open stage in either funnel lists its deals; on the listed one, clears."""
+    click = snapshot_click if ctx.triggered_id == {"type": "chart", "card": "funnel-snapshot"} else cohort_click
+    points = (click or {}).get("points") or []
+    stage = points[0].get("customdata") if points else None
+    if not stage:
+        return no_update
+    current = view_value(query, "stage", (stage,), None)
+    return with_params(search, stage=None if current == stage else stage)

@@ -1,0 +1,101 @@
+"""The pipeline forecast and deal health on the fixture (as_of 2024-03-15) and its funnel
+variant (tests/fixtures/funnel.sql: O7 open without an expected close date, a fourth open
+stage 'A谈判审核'). Numbers worked out by hand in the comments."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from pages import forecast
+from queries import run
+from queries.filters import Filters
+from tests.test_funnel import deals_on, variant, variant_warehouse  # noqa: F401  (fixtures)
+
+AS_OF = date(2024, 3, 15)
+
+
+def test_health_flags_on_the_fixture(warehouse):
+    deals = deals_on(AS_OF)
+    # medians of completed stints by 15 March: 方案报价 15 (O3); 需求确认 16 (O3 16, O4 10,
+    # O5 61); O1 sat in 方案报价 from 1 Feb: 43 days > 2 × 15 -> stale; O2 29 days in
+    # 需求确认 <= 32 -> not stale
+    assert deals.loc["O1", ["days_in_stage", "stage_median_days", "is_stale"]].tolist() == [43, 15, True]
+    assert deals.loc["O2", ["days_in_stage", "stage_median_days", "is_stale"]].tolist() == [29, 16, False]
+    # O2 was expected on 10 March
+    assert deals["is_overdue"].to_dict() == {"O2": True, "O1": False}
+    # top 10% of 2 open deals = ceil(0.2) = 1 deal: O2 (2000); the second-to-last open stage
+    # is 需求确认 (position 2), where O2 is -> large and late
+    assert deals["is_large_late"].to_dict() == {"O2": True, "O1": False}
+
+
+@pytest.mark.usefixtures("variant")
+def test_large_and_late_needs_the_late_stage():
+    deals = deals_on(AS_OF)
+    # 3 open deals: the top ceil(0.3) = 1 is O2, but with A谈判审核 added the late stages are
+    # 方案报价 (3) and A谈判审核 (4): O2 in 需求确认 (2) is not late
+    assert not deals["is_large_late"].any()
+    # O7's open stint (14 days in 初步接洽) against the median 16.5 of 2 10 14 19 27 90
+    assert deals.loc["O7", ["days_in_stage", "stage_median_days", "is_stale", "is_overdue"]].tolist() == \
+        [14, 16.5, False, False]
+
+
+def test_health_table_gives_the_reasons(warehouse):
+    table = forecast.health_table(deals_on(AS_OF).reset_index(), "en").set_index("opportunity_id")
+    assert table.loc["O1", "reasons"] == "Stale: 43 days in stage (median 15)"
+    assert table.loc["O2", "reasons"] == "Overdue: expected to close on 2024-03-10; Large deal in a late stage"
+
+
+@pytest.mark.usefixtures("variant")
+def test_forecast_months_with_deals_shown_apart():
+    stages = run("funnel_stages")
+    months = run("forecast_months", Filters(), horizon=3)
+    table = forecast.forecast_table(months, run("pipeline_deals", Filters(), day=AS_OF), stages, AS_OF)
+    table = table.set_index("bucket")
+    assert table.index.tolist() == ["2024-03-01", "2024-04-01", "2024-05-01", "overdue", "no_date", "later"]
+    # March: no deal expected from 15 March on; target R1 1000 + R2 500 (R3's is a payment
+    # target); won K07 700 + K08 400 (K09 is void)
+    assert table.loc["2024-03-01", ["weighted", "best_case", "target", "won"]].tolist() == [0, 0, 1500, 1100]
+    # April: O1 (30 April) 1000 × 50% in 方案报价; no target
+    assert table.loc["2024-04-01", ["方案报价", "weighted", "best_case", "deals", "won"]].tolist() == \
+        [500, 500, 1000, 1, 0]
+    assert pd.isna(table.loc["2024-04-01", "target"])
+    # O2 (expected 10 March) is overdue: apart, not in March; O7 has no date: apart, not dropped
+    assert table.loc["overdue", ["需求确认", "weighted", "best_case", "deals"]].tolist() == [800, 800, 2000, 1]
+    assert table.loc["no_date", ["初步接洽", "weighted", "best_case", "deals"]].tolist() == [50, 50, 500, 1]
+    assert table.loc["later", "deals"] == 0
+    assert list(table.columns[:4]) == ["初步接洽", "需求确认", "方案报价", "A谈判审核"]  # position order
+
+
+@pytest.mark.usefixtures("variant")
+def test_forecast_by_rep():
+    reps = forecast.rep_forecast(run("forecast_reps", Filters()), run("pipeline_deals", Filters(), day=AS_OF))
+    rows = reps.set_index("rep_id")
+    assert rows.index.tolist() == ["R1", "R2", "R3"]
+    # R1: targets Feb 1200 + Mar 1000; won K06 1500; gap 700; pipeline O1 500 -> 500 / 700
+    assert rows.loc["R1", ["target", "won", "gap", "weighted_pipeline"]].tolist() == [2200, 1500, 700, 500]
+    assert rows.loc["R1", "coverage"] == pytest.approx(500 / 700)
+    # R2: target 500, won K07 700: beaten by 200, no coverage; pipeline O2 800 + O7 50
+    assert rows.loc["R2", ["target", "won", "gap", "weighted_pipeline"]].tolist() == [500, 700, -200, 850]
+    assert pd.isna(rows.loc["R2", "coverage"])
+    # R3: no contract_amount target: no gap
+    assert rows.loc["R3", "won"] == 1000 and pd.isna(rows.loc["R3", "gap"])
+
+
+def test_page_callback(warehouse):
+    badges, figure, data, rows, _columns, _store, rep_rows, _rep_columns, _rep_store = forecast.update(
+        {"horizon": "3"})
+    text = str(badges)
+    assert "¥500" in text  # weighted in the months: O1 only
+    assert [r["customer_name"] for r in rows] == ["[杭州远景科技](/customer/C2)", "[上海恒信贸易](/customer/C1)"]
+    assert [b for b, *_ in data["data"]] == ["2024-03-01", "2024-04-01", "2024-05-01", "overdue", "no_date", "later"]
+    assert [trace.name for trace in figure.data][:3] == ["初步接洽", "需求确认", "方案报价"]
+    assert [r["rep_id"] for r in rep_rows] == ["R1", "R2", "R3"]
+
+
+def test_page_callback_explains_an_empty_horizon(warehouse):
+    # an as_of long before any data: nothing open, no target, nothing won
+    _badges, figure, *_ = forecast.update({"as_of": "2020-01-15", "horizon": "12"})
+    assert figure.layout.annotations
+    assert forecast.set_horizon("12", "?as_of=2020-01-15") == "?as_of=2020-01-15&horizon=12"
+    assert forecast.set_horizon("7", "?horizon=3") == ""
