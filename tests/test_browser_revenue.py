@@ -28,8 +28,9 @@ def test_revenue_measure_bucket_and_slice_click(browser):
     _click(driver, lambda: driver.find_element(By.XPATH, "//label[text()='周']"))
     _wait_for(lambda: _query(driver).get("bucket") == ["week"])
     assert _query(driver)["measure"] == ["payments"]
-    # the series table now has this year's weeks (2024-W01 .. 2024-W11)
-    _wait_for(lambda: "2024-W11" in driver.find_element(By.ID, "card-revenue-series").get_attribute("innerHTML"))
+    # the series now has this year's weeks (2024-W01 .. 2024-W11): the chart's axis and the table
+    _wait_for(lambda: "2024-W11" in driver.page_source and "2024-W01" in driver.find_element(
+        By.ID, "card-revenue-series").get_attribute("innerHTML"))
 
     # this year's payments all belong to team 华东区 (T2: R1 and R2 of its sub-team T4)
     def click_bar():
