@@ -27,10 +27,10 @@ def test_funnel_stage_drills_into_its_deals(browser):
         except AssertionError:
             return False
 
-    _wait_for(click_stage, timeout=20)
+    _wait_for(click_stage, timeout=45)
     # the grid may be redrawn while it is read: read text and address in one go, retrying
     link = _wait_for(lambda: (lambda a: (a.text, a.get_attribute("href")))(
-        driver.find_element(By.CSS_SELECTOR, "[col-id=customer_name] a")))
+        driver.find_element(By.CSS_SELECTOR, "[col-id=customer_name] a")), timeout=20)
     assert link[0] == "上海恒信贸易"
     assert link[1].endswith("/customer/C1")
     assert driver.find_element(By.ID, "funnel-drill-note").text == \

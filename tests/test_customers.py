@@ -121,13 +121,22 @@ def test_fixture_tiers_abc_and_rfm(warehouse):
     assert v.loc["C4", "rfm"] == "2-1-4"
 
 
-def test_no_cogs_means_no_margin_and_no_clv(warehouse):
+def test_margin_needs_every_line_costed(warehouse):
+    # FIFO on the fixture (the build's costing engine): P1 receipts 20@60 then 20@70; K01 10,
+    # K04 3, K05 4 at 60 leave 3@60, so K06's 10 units cost 3×60 + 7×70 = 670 and its P2 unit
+    # 200: C4 margin = 1500 - 870 = 630. K08 (C5): 5@70 = 350, the return of 1 re-enters at
+    # C5's own issue cost 70: COGS 280, margin 400 - 280 = 120. C1 (K07) and C6 (K10) bought
+    # P3, which has no receipts: uncosted, so no margin and no CLV (never margin = revenue).
     v = value()
-    assert v["margin"].isna().all() and v["clv"].isna().all()
-    assert v.loc["C4", "uncosted_revenue"] == 1500
+    assert v["margin"].to_dict() == pytest.approx({"C4": 630, "C5": 120, "C1": float("nan"), "C6": float("nan")},
+                                                  nan_ok=True)
+    assert v.loc["C1", "uncosted_revenue"] == 200 and v.loc["C6", "uncosted_revenue"] == 600
+    assert v["clv"].isna().tolist() == [v.index[i] in ("C1", "C6") for i in range(len(v))]
+    # CLV C4: aov 1500 × (1 order × 365 / 75 days) × 42% margin × 10 years (churn floored)
+    assert v.loc["C4", "clv"] == pytest.approx(1500 * 365 / 75 * 0.42 * 10)
     tiers = run("customer_groups", Filters(), group="tier", **params()).set_index("group_key")
-    assert pd.isna(tiers.loc["vip", "margin"]) and pd.isna(tiers.loc["vip", "clv"])
-    assert tiers["total_uncosted_revenue"].iloc[0] == 3200
+    assert tiers.loc["vip", "margin"] == 630 and pd.isna(tiers.loc["small", "margin"])
+    assert tiers["total_uncosted_revenue"].iloc[0] == 800
 
 
 def test_pyramid_groups_and_inactive(warehouse):
