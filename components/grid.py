@@ -3,19 +3,19 @@
 The grid shows exactly the frame the page hands it; the export menu gives that frame as
 CSV or XLSX through the same export callback as ChartCard (``components.cards``).
 Page callbacks fill it with ``grid_outputs(card)`` <- ``grid_payload(frame, columns)``.
-A row click comes back as ``Input(grid_id(card), "cellClicked")``; ``link_customers(card)``
-makes the customer cells of a grid open ``/customer/<customer_id>``.
+A row click comes back as ``Input(grid_id(card), "cellClicked")``; ``grid_payload(...,
+customer_links=query)`` makes the customer cells links to ``/customer/<customer_id>``.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import quote, urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import MATCH, Input, Output, Patch, State, callback, dcc, html, no_update
+from dash import MATCH, Input, Output, Patch, callback, dcc, html
 
 from components.cards import data_id, frame_for_store
 from components.context import current_lang, current_theme
@@ -68,52 +68,52 @@ def grid_outputs(card: str) -> list[Output]:
 
 NUMBER_FORMAT = "params.value == null ? '—' : d3.format(',.2~f')(params.value)"
 PERCENT_FORMAT = "params.value == null ? '—' : d3.format('+,.1f')(params.value * 100) + '%'"
+RATE_FORMAT = "params.value == null ? '—' : d3.format(',.1f')(params.value * 100) + '%'"
 
 
 def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
-                 numeric: tuple[str, ...] = (), percent: tuple[str, ...] = (),
-                 links: tuple[str, ...] = ()) -> tuple:
+                 numeric: tuple[str, ...] = (), percent: tuple[str, ...] = (), rates: tuple[str, ...] = (),
+                 customer_links: dict | None = None) -> tuple:
     """(rowData, columnDefs, store) for ``grid_outputs``; ``headers`` maps a column to
     its visible header (columns not named keep their name). Numbers show "—" when
-    undefined; ``percent`` columns hold ratios (0.125) and show as signed percentages
-    (+12.5%); ``links`` are styled as links; the store (the export) keeps the values."""
+    undefined; ``percent`` columns hold changes (0.125) shown signed (+12.5%), ``rates``
+    columns ratios shown unsigned (12.5%). With ``customer_links`` (the page's URL query)
+    the customer name (else id) cells are links to ``/customer/<customer_id>`` that keep
+    the global filters: real links, so the keyboard and screen readers follow them too.
+    The store (the export) keeps the plain values."""
     headers = headers or {}
     columns = []
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column)}
         if column in percent:
             spec.update(type="rightAligned", valueFormatter={"function": PERCENT_FORMAT})
+        elif column in rates:
+            spec.update(type="rightAligned", valueFormatter={"function": RATE_FORMAT})
         elif column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
             spec.update(type="rightAligned", valueFormatter={"function": NUMBER_FORMAT})
-        if column in links:
-            spec["cellClass"] = "grid-link"
         columns.append(spec)
     store = frame_for_store(frame)
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
+    if customer_links is not None and "customer_id" in frame.columns:
+        _link_customers(rows, columns, customer_links)
     return rows, columns, store
 
 
-def link_cells(rows: list[dict], columns: list[dict], field: str, id_field: str, path: str) -> tuple:
-    """(rows, columns) of ``grid_payload`` with ``field`` shown as a link to
-    ``path + row[id_field]`` (e.g. a customer name to ``/customer/<customer_id>``) and
-    ``id_field`` hidden. Only the shown cells change: the export keeps the plain frame."""
+def customer_href(customer_id, query: dict | None = None) -> str:
+    """The customer's page, keeping the global filters of ``query`` and the costing method."""
+    kept = [(k, v if isinstance(v, str) else ",".join(v)) for k, v in (query or {}).items()
+            if k in (*GLOBAL_KEYS, "method") and v]
+    return f"/customer/{quote(str(customer_id), safe='')}" + ("?" + urlencode(kept, safe=",") if kept else "")
+
+
+def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
+    field = "customer_name" if any(spec["field"] == "customer_name" for spec in columns) else "customer_id"
     for row in rows:
         text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
-        row[field] = f"[{text}]({path}{quote(str(row[id_field]), safe='')})"
+        row[field] = f"[{text}]({customer_href(row['customer_id'], query)})"
     for spec in columns:
         if spec["field"] == field:
             spec["cellRenderer"] = "markdown"
-        elif spec["field"] == id_field:
-            spec["hide"] = True
-    return rows, columns
-
-
-def percent_cells(columns: list[dict], fields: tuple[str, ...]) -> list[dict]:
-    """``columns`` with ratio ``fields`` shown as percentages with one decimal ("—" if empty)."""
-    for spec in columns:
-        if spec["field"] in fields:
-            spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
-    return columns
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),
@@ -123,31 +123,3 @@ def quick_search(text):
     options = Patch()
     options["quickFilterText"] = text or ""
     return options
-
-
-CUSTOMER_COLUMNS = ("customer_id", "customer_name")
-
-
-def customer_href(cell: dict | None, store: dict | None, search: str | None, row_id: str) -> str | None:
-    """Where a click on a grid cell leads: ``/customer/<id>`` (keeping the global filters)
-    when the cell is in a customer column of a row found in the grid's store by its
-    ``row_id`` column; else None."""
-    if not cell or not store or cell.get("colId") not in CUSTOMER_COLUMNS or cell.get("rowId") is None:
-        return None
-    columns = store["columns"]
-    key, customer = columns.index(row_id), columns.index("customer_id")
-    for row in store["data"]:
-        if str(row[key]) == str(cell["rowId"]):
-            kept = urlencode([(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in GLOBAL_KEYS], safe=",")
-            return f"/customer/{row[customer]}" + (f"?{kept}" if kept else "")
-    return None
-
-
-def link_customers(card: str, row_id: str) -> None:
-    """Clicking a customer cell of grid ``card`` (a GridCard built with ``row_id``) opens
-    the customer's page."""
-
-    @callback(Output("url", "href", allow_duplicate=True), Input(grid_id(card), "cellClicked"),
-              State(data_id(card), "data"), State("url", "search"), prevent_initial_call=True)
-    def open_customer(cell, store, search):
-        return customer_href(cell, store, search, row_id) or no_update

@@ -16,7 +16,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload, link_customers
+from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
@@ -233,7 +233,7 @@ def update(query):
         *card_payload(reps_figure(reps, lang, theme), reps),
         *grid_payload(forgotten.loc[:, list(FORGOTTEN_COLUMNS)].assign(
             type=forgotten["type"].map(lambda v: t(f"ctype.{v}", lang))), _headers(lang),
-                      links=("customer_id", "customer_name")),
+                      customer_links=query),
         t("acquisition.forgotten.hint", lang, date=fmt.day(periods["as_of"])),
     )
 
@@ -262,4 +262,3 @@ def narrow(split, kind, days, rep_click, search):
     return new if new != (search or "") else no_update
 
 
-link_customers("acq-forgotten", "customer_id")

@@ -6,7 +6,6 @@ this module only lays them out."""
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import parse_qsl, quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -18,11 +17,10 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_id, grid_outputs, grid_payload
+from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
-from queries.filters import GLOBAL_KEYS
 
 METHODS = ("fifo", "moving_average", "monthly_average")
 TIERS = ("vip", "major", "normal", "small")
@@ -368,7 +366,7 @@ def update(query):
         *card_payload(clv_figure(clv, lang, theme), clv),
         clv_note(churn, tiers, params["method"], lang),
         moves_children(moves, periods, lang),
-        *grid_payload(customers, headers),
+        *grid_payload(customers, headers, customer_links=query),
         caption,
     )
 
@@ -399,23 +397,3 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
         point = rfm_click["points"][0]
         return select_search(search, "cell", f"{point['y']}-{point['x']}")
     return no_update
-
-
-def customer_href(customer_id: str, search: str | None) -> str:
-    """The customer's page, keeping the global filters and the costing method."""
-    kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in (*GLOBAL_KEYS, "method")]
-    return f"/customer/{quote(customer_id, safe='')}" + ("?" + urlencode(kept, safe=",") if kept else "")
-
-
-@callback(
-    Output("url", "href", allow_duplicate=True),
-    Input(grid_id("customers-list"), "cellClicked"),
-    State(grid_id("customers-list"), "rowData"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def open_customer(cell, rows, search):
-    """A row of the list opens that customer's page."""
-    if not cell or not rows or cell.get("rowId") is None:
-        return no_update
-    return customer_href(rows[int(cell["rowId"])]["customer_id"], search)

@@ -20,7 +20,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload, link_cells, percent_cells
+from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
@@ -190,17 +190,17 @@ def update(query):
     table = forecast_table(months, deals, stages, as_of)
 
     health = health_table(deals, lang)
-    rows, columns, store = grid_payload(health, deal_headers(lang))
+    rows, columns, store = grid_payload(health, deal_headers(lang), customer_links=query)
     reps = rep_forecast(run("forecast_reps", filters), deals)
     rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
                    **{c: t(f"forecast.col.{c}", lang) for c in ("target", "won", "gap", "weighted_pipeline",
                                                                  "coverage")}}
-    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers)
+    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers, rates=("coverage",))
     return (
         stat_badges(badge_items(table, deals, lang)),
         *card_payload(forecast_figure(table, stages, lang, theme), table),
-        *link_cells(rows, columns, "customer_name", "customer_id", "/customer/"), store,
-        rep_rows, percent_cells(rep_columns, ("coverage",)), rep_store,
+        rows, columns, store,
+        rep_rows, rep_columns, rep_store,
     )
 
 

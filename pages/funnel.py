@@ -18,7 +18,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload, link_cells, percent_cells
+from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
@@ -221,7 +221,7 @@ def update(query):
     days = run("funnel_stage_days", filters)
 
     chosen = deals_table(deals[deals["stage"] == selected])
-    rows, columns, store = grid_payload(chosen, deal_headers(lang))
+    rows, columns, store = grid_payload(chosen, deal_headers(lang), customer_links=query)
     note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=len(chosen))
             if selected else t("funnel.drill_hint", lang, day=fmt.day(periods["end"])))
 
@@ -232,17 +232,18 @@ def update(query):
                    **{c: t(f"funnel.{c}", lang) for c in ("created", "won", "lost", "win_rate_closed",
                                                           "win_rate_created")},
                    "median_cycle_days": t("funnel.median_cycle", lang)}
-    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers)
+    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers,
+                                                    rates=("win_rate_closed", "win_rate_created"))
     return (
         stat_badges(summary_items(win_rates, lang)),
         *card_payload(snapshot_figure(snapshot, measure, selected, lang, theme), snapshot),
         *card_payload(cohort_figure(cohort, selected, lang, theme), cohort[cohort["is_total"]]),
         note,
-        *link_cells(rows, columns, "customer_name", "customer_id", "/customer/"), store,
+        rows, columns, store,
         *card_payload(lost_figure(lost, "reason", lang, theme), lost[lost["dimension"] == "reason"]),
         *card_payload(lost_figure(lost, "competitor", lang, theme), lost[lost["dimension"] == "competitor"]),
         *card_payload(stage_days_figure(days, lang, theme), days),
-        rep_rows, percent_cells(rep_columns, ("win_rate_closed", "win_rate_created")), rep_store,
+        rep_rows, rep_columns, rep_store,
     )
 
 

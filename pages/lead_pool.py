@@ -19,7 +19,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload, link_customers
+from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, with_params
 from queries import run
@@ -131,7 +131,7 @@ def update(query):
     return (
         *card_payload(size_figure(size, lang, theme), size),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(due_rows.reset_index(drop=True), _headers(lang), links=("customer_id", "customer_name")),
+        *grid_payload(due_rows.reset_index(drop=True), _headers(lang), customer_links=query),
         *card_payload(due_by_rep_figure(due, lang, theme), due),
         t("pool.due.rule", lang, days=limit, date=fmt.day(periods["as_of"])),
     )
@@ -153,4 +153,3 @@ def narrow_to_rep(reps_click, due_click, search):
     return new if new != (search or "") else no_update
 
 
-link_customers("pool-due", "customer_id")

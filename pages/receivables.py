@@ -15,7 +15,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload, link_customers
+from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
@@ -184,15 +184,14 @@ def update(query):
     reps = aging(overdue, "rep_id", "rep_name")
     customers = aging(overdue, "customer_id", "customer_name")
     headers = _headers(lang)
-    links = ("customer_id", "customer_name")
     return (
         summary_children(summary, float(overdue["unsettled"].sum()), periods["as_of"], lang),
         *card_payload(months_figure(months, lang, theme), months),
         *card_payload(aging_figure(totals, bucket, lang, theme), totals),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(customers, headers, links=links),
-        *grid_payload(overdue_plans(overdue, bucket), headers, links=links),
-        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, links=links),
+        *grid_payload(customers, headers, customer_links=query),
+        *grid_payload(overdue_plans(overdue, bucket), headers, customer_links=query),
+        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, customer_links=query),
     )
 
 
@@ -220,7 +219,3 @@ def narrow(bucket, aging_click, rep_click, search):
     new = with_params(search, bucket=chosen if chosen in BUCKETS else None)
     return new if new != (search or "") else no_update
 
-
-for _card, _row_id in (("rcv-aging-customers", "customer_id"), ("rcv-overdue", "plan_id"),
-                       ("rcv-ending", "contract_id")):
-    link_customers(_card, _row_id)

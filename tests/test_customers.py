@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from components.grid import customer_href
 from queries import Scope, run
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
@@ -345,7 +346,7 @@ def test_selection_and_links_keep_the_filters():
     assert customers.select_search("?preset=last_year&cell=5-1", "tier", "vip") == "?preset=last_year&tier=vip"
     assert customers.select_search("?tier=vip&method=moving_average", None, None) == "?method=moving_average"
     assert customers.selection({"segment": "at_risk", "tier": "bogus"}) == ("segment", "at_risk")
-    assert customers.customer_href("C 1", "?preset=last_year&tier=vip&method=monthly_average") == \
+    assert customer_href("C 1", {"preset": "last_year", "tier": "vip", "method": "monthly_average"}) == \
         "/customer/C%201?preset=last_year&method=monthly_average"
 
 

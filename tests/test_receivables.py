@@ -146,7 +146,9 @@ def test_bucket_and_rep_clicks_write_the_url():
 def test_customer_cells_link_to_the_customer():
     from pages import receivables
 
-    store = receivables.update({})[12]
-    cell = {"colId": "customer_name", "rowId": "PL24", "value": "北京华泰实业"}
-    assert customer_href(cell, store, "?preset=last_year&bucket=90%2B", "plan_id") == "/customer/C3?preset=last_year"
-    assert customer_href({**cell, "colId": "amount"}, store, "", "plan_id") is None
+    rows, columns = receivables.update({"preset": "last_year", "bucket": "90+"})[10:12]
+    row = next(r for r in rows if r["plan_id"] == "PL24")
+    # a real link keeping the global filters (not the page's own bucket)
+    assert row["customer_name"] == "[北京华泰实业](/customer/C3?preset=last_year)"
+    assert next(c for c in columns if c["field"] == "customer_name")["cellRenderer"] == "markdown"
+    assert customer_href("C3", {"preset": "last_year", "bucket": "90+"}) == "/customer/C3?preset=last_year"
