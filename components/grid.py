@@ -3,7 +3,8 @@
 The grid shows exactly the frame the page hands it; the export menu gives that frame as
 CSV or XLSX through the same export callback as ChartCard (``components.cards``).
 Page callbacks fill it with ``grid_outputs(card)`` <- ``grid_payload(frame, columns)``.
-A row click comes back as ``Input(grid_id(card), "cellClicked")``.
+A row click comes back as ``Input(grid_id(card), "cellClicked")``; with ``row_id`` (a
+column) its ``rowId`` is that column's value, whatever the sorting.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def grid_id(card: str) -> dict:
     return {"type": "grid", "card": card}
 
 
-def GridCard(card: str, title: str, height: int = 420, page_size: int = 20) -> html.Section:  # noqa: N802
+def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # noqa: N802
+             row_id: str | None = None) -> html.Section:
     lang = current_lang()
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(t(f"card.{fmt}", lang), id={"type": "export", "card": card, "fmt": fmt})
@@ -39,6 +41,7 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20) -> h
                       **{"aria-label": t("grid.search", lang)}),
             dcc.Loading(dag.AgGrid(
                 id=grid_id(card), className=theme, style={"height": f"{height}px"},
+                getRowId=f"params.data.{row_id}" if row_id else None,
                 defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
                 columnSize="responsiveSizeToFit",
                 dashGridOptions={"pagination": True, "paginationPageSize": page_size,
