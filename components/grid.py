@@ -36,9 +36,11 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
         dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Input(id={"type": "grid-search", "card": card}, type="search", debounce=True,
-                      placeholder=t("grid.search", lang), className="form-control form-control-sm mb-2",
-                      **{"aria-label": t("grid.search", lang)}),
+            # dcc.Input takes no aria-label: an enclosing <label> names it instead
+            html.Label([html.Span(t("grid.search", lang), className="visually-hidden"),
+                        dcc.Input(id={"type": "grid-search", "card": card}, type="search", debounce=True,
+                                  placeholder=t("grid.search", lang),
+                                  className="form-control form-control-sm mb-2")], className="d-block"),
             dcc.Loading(dag.AgGrid(
                 id=grid_id(card), className=theme, style={"height": f"{height}px"},
                 getRowId=f"params.data.{row_id}" if row_id else None,
@@ -67,7 +69,8 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column)}
         if column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
-            spec.update(type="rightAligned", valueFormatter={"function": "d3.format(',.2~f')(params.value)"})
+            spec.update(type="rightAligned", valueFormatter={  # NULL stays visibly undefined, never 0
+                "function": "params.value == null ? '—' : d3.format(',.2~f')(params.value)"})
         columns.append(spec)
     store = frame_for_store(frame)
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]

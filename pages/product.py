@@ -94,8 +94,8 @@ def layers_figure(layers: pd.DataFrame, lang: str, theme: str) -> go.Figure:
 
 def receipts_payload(layers: pd.DataFrame, lang: str) -> tuple:
     frame = layers.assign(kind=[t(f"product.kind.{k}", lang) for k in layers["kind"]])
-    headers = {"entered_on": t("product.entered_on", lang), "kind": t("product.kind", lang),
-               "source": t("product.source", lang), "line_no": t("products.line", lang),
+    headers = {"layer_no": "#", "entered_on": t("product.entered_on", lang), "kind": t("product.kind", lang),
+               "source": t("product.source", lang),
                "quantity": t("products.quantity", lang), "unit_cost": t("product.unit_cost", lang),
                "value": t("product.value", lang), "remaining_quantity": t("product.remaining_quantity", lang),
                "remaining_value": t("product.remaining_value", lang)}

@@ -86,10 +86,8 @@ def layout(**query):
             dbc.Col(ChartCard("products-monthly", t("products.monthly", lang)), lg=6, className="mb-3"),
             dbc.Col(ChartCard("products-compare", t("products.compare_card", lang)), lg=6, className="mb-3"),
         ]),
-        dbc.Row([dbc.Col([
-            GridCard("products-stock", t("products.stock", lang), height=360, row_id="product_id"),
-            html.P(id="products-stock-note", className="small text-body-secondary mt-1"),
-        ], className="mb-3")]),
+        dbc.Row([dbc.Col(GridCard("products-stock", t("products.stock", lang), height=360), className="mb-1")]),
+        html.P(id="products-stock-note", className="small text-body-secondary mb-3"),
         dbc.Row([dbc.Col(GridCard("products-shortfall", t("products.shortfall", lang), height=300),
                          className="mb-3")]),
     ])
@@ -117,28 +115,29 @@ def totals(mix: pd.DataFrame) -> dict:
 
 
 def summary_children(mix: pd.DataFrame, method: str, compare: str | None, lang: str) -> list:
+    """Period totals as tiles; in compare mode the second method's margin and, under it,
+    the difference (compare − method)."""
     total = totals(mix)
+    name = method_label(method, lang)
     tiles = [
-        ("quantity", t("products.quantity", lang), fmt.number(total["quantity"], lang)),
-        ("revenue", t("products.revenue", lang), fmt.money(total["revenue"], lang)),
-        ("cogs", t("products.cogs", lang), fmt.money(total["cogs"], lang)),
-        ("margin", t("products.margin_by", lang, method=method_label(method, lang)),
-         fmt.money(total["margin"], lang)),
-        ("margin_pct", t("products.margin_pct", lang), fmt.percent(total["margin_pct"])),
-        ("uncosted_revenue", t("products.uncosted_revenue", lang), fmt.money(total["uncosted_revenue"], lang)),
+        ("quantity", t("products.quantity", lang), fmt.number(total["quantity"], lang), None),
+        ("revenue", t("products.revenue", lang), fmt.money(total["revenue"], lang), None),
+        ("cogs", t("products.cogs", lang), fmt.money(total["cogs"], lang), None),
+        ("margin", t("products.margin_by", lang, method=name), fmt.money(total["margin"], lang), None),
+        ("margin_pct", t("products.margin_pct", lang), fmt.percent(total["margin_pct"]), None),
+        ("uncosted_revenue", t("products.uncosted_revenue", lang), fmt.money(total["uncosted_revenue"], lang), None),
     ]
     if compare:
-        tiles += [
-            ("compare_margin", t("products.margin_by", lang, method=method_label(compare, lang)),
-             fmt.money(total["compare_margin"], lang)),
-            ("margin_difference", t("products.margin_difference", lang, method=method_label(method, lang),
-                                    compare=method_label(compare, lang)),
-             fmt.change(total["margin_difference"], "money", lang)),
-        ]
+        difference = t("products.margin_difference", lang, method=name, compare=method_label(compare, lang))
+        tiles.append(("compare_margin", t("products.margin_by", lang, method=method_label(compare, lang)),
+                      fmt.money(total["compare_margin"], lang),
+                      html.Div(f"{difference}: {fmt.change(total['margin_difference'], 'money', lang)}",
+                               className="small text-body-secondary", id="products-total-margin_difference")))
     return [dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(label, className="kpi-label"),
         html.Div(value, className="kpi-value", id=f"products-total-{key}"),
-    ]), className="kpi-card h-100"), xs=6, md=4, xl=True) for key, label, value in tiles]
+        extra,
+    ]), className="kpi-card h-100"), xs=6, md=4, xl=True) for key, label, value, extra in tiles]
 
 
 def alerts(mix: pd.DataFrame, shortfall: pd.DataFrame, lang: str) -> list:

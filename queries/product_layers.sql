@@ -26,6 +26,7 @@ returns as (
 
 layers as (
     select *,
+           row_number() over (order by entered_on, kind, source, line_no) as layer_no,
            sum(quantity) over (order by entered_on, kind, source, line_no
                                rows between unbounded preceding and current row) as entered_through
     from (select * from receipts union all select * from returns)
@@ -38,8 +39,8 @@ issued as (
 ),
 
 final as (
-    select l.entered_on, case l.kind when 0 then 'receipt' else 'return' end as kind,
-           l.source, l.line_no,
+    select l.layer_no, l.entered_on, case l.kind when 0 then 'receipt' else 'return' end as kind,
+           case l.kind when 0 then l.source else l.source || ' #' || l.line_no end as source,
            l.quantity::double as quantity, (l.value / l.quantity)::double as unit_cost,
            l.value::double as value,
            r.remaining_quantity::double as remaining_quantity,
@@ -51,4 +52,4 @@ final as (
     ) as r
 )
 
-select * from final order by entered_on, kind, source, line_no
+select * from final order by layer_no
