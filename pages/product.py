@@ -40,17 +40,19 @@ def layout(product_id: str | None = None, **query):
             dcc.Link(t("product.back", lang), href="/products", id="product-back", className="small"),
         ], className="mb-2"),
         html.Div(id="product-alerts"),
-        dbc.Card(dbc.CardBody(method_radio("product-method", method, lang)), className="mb-3"),
-        html.Section(dbc.Row(id="product-summary", className="g-2"), className="mb-3",
-                     **{"aria-label": t("products.summary", lang)}),
-        dbc.Row([
-            dbc.Col(ChartCard("product-monthly", t("product.monthly", lang)), lg=7, className="mb-3"),
-            dbc.Col(ChartCard("product-layers", t("product.layers", lang)), lg=5, className="mb-3"),
-        ]),
-        dbc.Row([
-            dbc.Col(GridCard("product-receipts", t("product.receipts", lang), height=320), lg=6, className="mb-3"),
-            dbc.Col(GridCard("product-customers", t("product.customers", lang), height=320, row_id="customer_id"),
-                    lg=6, className="mb-3"),
+        html.Div(id="product-body", children=[
+            dbc.Card(dbc.CardBody(method_radio("product-method", method, lang)), className="mb-3"),
+            html.Section(dbc.Row(id="product-summary", className="g-2"), className="mb-3",
+                         **{"aria-label": t("products.summary", lang)}),
+            dbc.Row([
+                dbc.Col(ChartCard("product-monthly", t("product.monthly", lang)), lg=7, className="mb-3"),
+                dbc.Col(ChartCard("product-layers", t("product.layers", lang)), lg=5, className="mb-3"),
+            ]),
+            dbc.Row([
+                dbc.Col(GridCard("product-receipts", t("product.receipts", lang), height=320), lg=6, className="mb-3"),
+                dbc.Col(GridCard("product-customers", t("product.customers", lang), height=320, row_id="customer_id"),
+                        lg=6, className="mb-3"),
+            ]),
         ]),
     ])
 
@@ -116,7 +118,7 @@ def not_found(product_id: str | None, lang: str, theme: str) -> tuple:
     alert = dbc.Alert([t("product.not_found_body", lang, product_id=product_id or ""), " ",
                        dcc.Link(t("product.back", lang), href="/products")], color="warning",
                       id="product-not-found")
-    return (t("product.not_found", lang), "", [alert], [],
+    return (t("product.not_found", lang), "", [alert], True, [],
             *card_payload(empty_fig, pd.DataFrame()), *card_payload(empty_fig, pd.DataFrame()),
             *empty_grid, *empty_grid)
 
@@ -125,6 +127,7 @@ def not_found(product_id: str | None, lang: str, theme: str) -> tuple:
     Output("product-title", "children"),
     Output("product-subtitle", "children"),
     Output("product-alerts", "children"),
+    Output("product-body", "hidden"),
     Output("product-summary", "children"),
     *card_outputs("product-monthly"),
     *card_outputs("product-layers"),
@@ -164,6 +167,7 @@ def update(query, product_id):
         t("product.title", lang, name=product["product_name"], product_id=product_id),
         subtitle,
         alerts,
+        False,
         summary_children(row, method, None, lang),
         *card_payload(monthly_figure(monthly, lang, theme), monthly),
         *card_payload(layers_figure(layers, lang, theme), layers),

@@ -283,7 +283,11 @@ def table_payload(mix: pd.DataFrame, compare: str | None, lang: str) -> tuple:
         headers.update(compare_margin=t("products.margin_by", lang, method=method_label(compare, lang)),
                        compare_margin_pct=f"{t('products.margin_pct', lang)} · {method_label(compare, lang)}",
                        margin_difference="Δ")
-    return grid_payload(mix[columns], headers)
+    rows, column_defs, store = grid_payload(mix[columns], headers)
+    for spec in column_defs:
+        if spec["field"].endswith("margin_pct"):
+            spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+    return rows, column_defs, store
 
 
 def stock_payload(stock: pd.DataFrame, lang: str) -> tuple:

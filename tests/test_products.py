@@ -300,9 +300,13 @@ def test_drill_category_then_product(warehouse):
 def test_product_page_callback(warehouse):
     from pages import product
 
-    title, subtitle, alerts, summary, monthly_fig, _m, layers_fig, _l, receipts, *_rest, customers, _cd, _cs = \
+    (title, subtitle, alerts, hidden, summary, monthly_fig, monthly_data, layers_fig, _layers_data,
+     receipts, _receipt_columns, _receipt_store, customers, _customer_columns, _customer_store) = \
         product.update({"method": "moving_average"}, "P1")
-    assert title == "工业网关（P1）" and "硬件" in subtitle
+    assert title == "工业网关（P1）" and "硬件" in subtitle and hidden is False
+    # P1 by month, moving average: February 1000 - 674.07, March 400 - 269.63
+    assert [row[3] for row in monthly_data["data"]] == [0, 1000, 400]
+    assert list(monthly_fig.data[1].y) == pytest.approx([0, 325.93, 130.37])
     assert "¥456" in str(summary)  # P1's margin by moving average
     assert "销量排名 1" in str(alerts)
     assert [row["remaining_quantity"] for row in receipts] == [0, 8, 1]
@@ -318,7 +322,8 @@ def test_product_page_unknown_id_is_a_friendly_not_found(warehouse):
     out = product.update({}, "NOPE")
     assert out[0] == "未找到该产品"
     assert "NOPE" in str(out[2]) and "/products" in str(out[2])
-    assert "未找到该产品" in out[4].layout.annotations[0].text
+    assert out[3] is True  # the product's cards are hidden
+    assert "未找到该产品" in out[5].layout.annotations[0].text
 
 
 def test_open_customer_from_the_product_page(warehouse):
@@ -326,3 +331,13 @@ def test_open_customer_from_the_product_page(warehouse):
 
     assert product.open_customer({"rowId": "C4"}, "?preset=last_month&method=fifo") == \
         "/customer/C4?preset=last_month"
+
+
+def test_layout_reads_the_view_keys_without_data(monkeypatch, tmp_path):
+    from pages import product, products
+
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "none.duckdb"))  # no warehouse: layout must not query
+    page = str(products.layout(method="moving_average", compare="fifo"))
+    assert "value='moving_average'" in page and "value='fifo'" in page
+    assert "value='fifo'" in str(products.layout(method="bogus"))
+    assert "product-body" in str(product.layout(product_id="P1"))
