@@ -4,7 +4,8 @@ The grid shows exactly the frame the page hands it; the export menu gives that f
 CSV or XLSX through the same export callback as ChartCard (``components.cards``).
 Page callbacks fill it with ``grid_outputs(card)`` <- ``grid_payload(frame, columns)``.
 A row click comes back as ``Input(grid_id(card), "cellClicked")``; ``grid_payload(...,
-customer_links=query)`` makes the customer cells links to ``/customer/<customer_id>``.
+customer_links=query)`` makes the customer cells links to ``/customer/<customer_id>``. With ``row_id``
+(a column) a click's ``rowId`` is that column's value, whatever the sorting.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def grid_id(card: str) -> dict:
 def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # noqa: N802
              row_id: str | None = None) -> html.Section:
     """``row_id`` names the column that identifies a row (AG Grid's getRowId):
-    ``cellClicked["rowId"]`` is then that row's value (see link_customers)."""
+    ``cellClicked["rowId"]`` is then that row's value."""
     lang = current_lang()
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(t(f"card.{fmt}", lang), id={"type": "export", "card": card, "fmt": fmt})

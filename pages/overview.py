@@ -15,9 +15,11 @@ from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi
 from components.context import current_lang, current_theme
 from components.i18n import t
 from components.page import filters_and_periods, query_store
+from pages.products import method_label, view_methods
 from queries import run
 
-dash.register_page(__name__, path="/", order=0, label_key="page.overview", title="CRM Analytics")
+dash.register_page(__name__, path="/", order=0, label_key="page.overview", title="CRM Analytics",
+                   view_params=("method",))
 
 KPIS = (  # measure, kind
     ("contract_amount", "money"),
@@ -25,18 +27,26 @@ KPIS = (  # measure, kind
     ("contracts", "count"),
     ("new_customers", "count"),
     ("weighted_pipeline", "money"),
+    ("gross_margin", "money"),  # by the costing method of the URL key ``method`` (default fifo)
     ("overdue_receivables", "money"),
 )
 LOWER_IS_BETTER = ("overdue_receivables",)
 TOP_N = 5
 
 
+def kpi_label(measure: str, method: str, lang: str) -> str:
+    if measure == "gross_margin":
+        return t("products.margin_by", lang, method=method_label(method, lang))
+    return t(f"measure.{measure}", lang)
+
+
 def layout(**query):
     lang = current_lang()
+    method = view_methods(query)[0]
     return html.Div([
         query_store(query),
         html.H1(t("page.overview", lang), className="visually-hidden"),
-        html.Section(dbc.Row([dbc.Col(KpiCard(m, t(f"measure.{m}", lang)), xs=12, sm=6, lg=True, className="mb-3")
+        html.Section(dbc.Row([dbc.Col(KpiCard(m, kpi_label(m, method, lang)), xs=12, sm=6, lg=True, className="mb-3")
                               for m, _ in KPIS]), **{"aria-label": t("overview.kpis", lang)}),
         dbc.Row([dbc.Col(ChartCard("trend", t("overview.trend", lang)), className="mb-3")]),
         dbc.Row([
@@ -61,8 +71,9 @@ def sparkline(values, theme: str) -> go.Figure:
     return fig
 
 
-def kpi_children(kpis, sparks, lang: str, theme: str) -> list:
-    """One KpiCard body per measure, from overview_kpis and overview_sparklines."""
+def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo") -> list:
+    """One KpiCard body per measure, from overview_kpis (+ overview_margin) and
+    overview_sparklines."""
     rows = kpis.set_index("measure")
     out = []
     for measure, kind in KPIS:
@@ -74,7 +85,7 @@ def kpi_children(kpis, sparks, lang: str, theme: str) -> list:
                     None if fmt._undefined(pct) else pct)
 
         spark = sparkline(sparks[measure], theme) if measure in sparks else None
-        out.append(kpi_body(t(f"measure.{measure}", lang), _value(measure, kind, r["current"], lang),
+        out.append(kpi_body(kpi_label(measure, method, lang), _value(measure, kind, r["current"], lang),
                             cmp("mom"), cmp("yoy"), spark, lang, lower_is_better=measure in LOWER_IS_BETTER))
     return out
 
@@ -132,17 +143,18 @@ def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure
 )
 def update(query):
     lang, theme = current_lang(), current_theme()
-    filters, periods = filters_and_periods(query)
+    filters, periods = filters_and_periods(query, ("method",))
+    method = view_methods(query)[0]
     overdue = run("receivables_overdue", filters,
                   dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
-    kpis = pd.concat([run("overview_kpis", filters), pd.DataFrame([overdue_kpi(overdue, periods)])],
-                     ignore_index=True)
+    kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
+                      pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)
     sparks = run("overview_sparklines", filters)
     trend = run("overview_trend", filters)
     reps = run("overview_top_reps", filters, limit=TOP_N)
     customers = run("overview_top_customers", filters, limit=TOP_N)
     return (
-        kpi_children(kpis, sparks, lang, theme),
+        kpi_children(kpis, sparks, lang, theme, method),
         *card_payload(trend_figure(trend, lang, theme), trend),
         *card_payload(ranking_figure(reps, "rep_name", lang, theme), reps),
         *card_payload(ranking_figure(customers, "customer_name", lang, theme), customers),

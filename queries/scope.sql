@@ -136,6 +136,16 @@ f_cost_of_sales as (
     from cost_of_sales as cs
     semi join f_contract_items as i on i.contract_id = cs.contract_id and i.line_no = cs.line_no
 ),
+f_stock_issues as (
+    -- stock leaving (or, returns, re-entering) the warehouse: every counted line of a product
+    -- in f_products with its date and its COGS per method, whoever sold it. Stock is shared,
+    -- like f_purchases: the rep, team and customer filters do not narrow it (the category does).
+    select cs.*, c.signed_on as moved_on, c.customer_id
+    from cost_of_sales as cs
+    join contracts as c on c.contract_id = cs.contract_id
+    where c.status = 'active'
+      and cs.product_id in (select product_id from f_products)
+),
 f_build_info as (
     select * from build_info
 ),

@@ -172,7 +172,7 @@ def test_page_callback_drills_into_a_stage(warehouse):
     from pages import funnel
 
     out = funnel.update({"stage": "方案报价", "measure": "weighted"})
-    summary, snap_fig, snap_data, cohort_fig, _cohort_data, note, rows, columns, store = out[:9]
+    summary, snap_fig, snap_data, cohort_fig, _cohort_data, note, rows, _columns, store = out[:9]
     assert "50.0%" in str(summary) and "25.0%" in str(summary)  # won / (won + lost), won / created
     assert list(snap_fig.data[0].x) == [0, 800, 500]  # the weighted measure
     assert list(snap_fig.data[0].y) == ["初步接洽", "需求确认", "方案报价"]

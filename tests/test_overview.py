@@ -72,6 +72,25 @@ def test_overdue_receivables_kpi(warehouse):
     assert overview.overdue_kpi(frame.iloc[0:0], periods)["mom_pct"] is None
 
 
+def test_gross_margin_kpi(warehouse):
+    # fixture costing: PU1 P1 2022-12-01 20@60, PU2 P1 2023-10-01 20@70, PU3 P2 2022-12-01
+    # 10@200; P3 has no receipts (uncosted: left out, never at zero cost). FIFO COGS of P1:
+    # K01 10@60 = 600, K04 3@60, K05 4@60, K06 3@60 + 7@70 = 670, K08/1 5@70 = 350, the
+    # return K08/2 -1 back at 70 = -70; P2 always 200 a unit.
+    m = run("overview_margin", Filters(), method="fifo").set_index("measure").loc["gross_margin"]
+    # 2024 to 15 March: K06 (1000 - 670) + (500 - 200), K07 500 - 200, K08 (450 - 350) + (-50 + 70)
+    # base 2023 to 15 March: K01 1000 - 600, K02 500 - 200, K03 line 1 1000 - 400
+    assert m[["current", "mom_base", "yoy_base", "yoy_change"]].tolist() == [1050, 1300, 1300, -250]
+    assert m["yoy_pct"] == pytest.approx(-250 / 1300)
+    feb = run("overview_margin", Filters(preset="last_month"), method="fifo").set_index("measure").loc["gross_margin"]
+    # February 2024: 330 + 300 (K10 is P3: uncosted); January empty; 1-28 Feb 2023: K02 300
+    assert feb[["current", "mom_base", "yoy_base"]].tolist() == [630, 0, 300]
+    assert pd.isna(feb["mom_pct"]) and feb["yoy_pct"] == pytest.approx(1.1)
+    # moving average: K06 P1 costs 10 × 1820/27 = 674.07
+    moving = run("overview_margin", Filters(preset="last_month"), method="moving_average")
+    assert moving["current"].tolist() == pytest.approx([625.93])
+
+
 def test_trend_has_every_month_and_the_year_before(warehouse):
     trend = run("overview_trend", Filters())
     assert trend["month"].dt.date.tolist() == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
@@ -119,12 +138,17 @@ def test_page_callback_fills_every_card(warehouse):
 
     kpi_children, trend_fig, trend_data, _reps_fig, reps_data, _cust_fig, _cust_data = overview.update(
         {"preset": "last_month"})
-    assert len(kpi_children) == 6
+    assert len(kpi_children) == 7
     texts = str(kpi_children[0])
     assert "¥2,100" in texts and "—" in texts and "+320.0%" in texts
+    margin = str(kpi_children[5])
+    # gross margin by FIFO: 630 against nothing in January (—) and 300 in February 2023 (+110%)
+    assert "先进先出" in margin and "¥630" in margin and "+110.0%" in margin and "+¥330" in margin
+    moving = str(overview.update({"preset": "last_month", "method": "moving_average"})[0][5])
+    assert "移动加权平均" in moving and "¥625.93" in moving
     # overdue receivables at 29 Feb 2024: PL07 300 (K02, PM02 paid 200 of 500) + PL03 1000
     # (K03); the same at 31 January; none at 28 Feb 2023 (PL01 paid, PL07 due 1 March)
-    overdue = str(kpi_children[5])
+    overdue = str(kpi_children[6])
     assert "¥1,300" in overdue and "0.0%" in overdue and "+¥1,300" in overdue
     assert trend_data["columns"][:2] == ["month", "contract_amount"]
     assert [row[1] for row in trend_data["data"]] == [2100]

@@ -1,0 +1,393 @@
+"""/products — product mix and margin: which products bring volume, which revenue, and
+which really bring margin once the cost of goods is counted (FIFO, moving average or
+monthly weighted average, two side by side), ABC/Pareto, margin % by month, stock at the
+period's end per method, uncosted revenue and shortfalls. A category narrows the global
+filter; a product opens /product/<product_id>.
+
+URL view keys: ``method`` (default fifo) and ``compare`` (a second method).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html, no_update
+from plotly.subplots import make_subplots
+
+from components import figures
+from components import format as fmt
+from components.cards import ChartCard, card_outputs, card_payload
+from components.context import current_lang, current_theme
+from components.grid import GridCard, grid_outputs, grid_payload
+from components.i18n import t
+from components.page import filters_and_periods, query_store, view_value, with_params
+from data.costing import METHODS
+from queries import run
+
+VIEW_KEYS = ("method", "compare")
+dash.register_page(__name__, path="/products", order=45, label_key="page.products", view_params=VIEW_KEYS)
+
+DEFAULT_METHOD = "fifo"
+NO_COMPARE = "none"
+TOP_N = 10
+ABC_COLOURS = {"A": figures.PALETTE[0], "B": figures.PALETTE[1], "C": figures.PALETTE[3]}
+
+
+def view_methods(query: dict | None) -> tuple[str, str | None]:
+    """(method, compare) from the URL: allow-listed; a compare equal to the method is none."""
+    method = view_value(query, "method", METHODS, DEFAULT_METHOD)
+    compare = view_value(query, "compare", METHODS, None)
+    return method, (compare if compare != method else None)
+
+
+def method_label(method: str, lang: str) -> str:
+    return t(f"products.method.{method}", lang)
+
+
+def method_radio(component_id: str, method: str, lang: str) -> html.Div:
+    """The costing-method selector (a page writes its value to the URL key ``method``)."""
+    return html.Div([
+        dbc.Label(t("products.method", lang), html_for=component_id, className="me-2 mb-0 fw-semibold"),
+        dbc.RadioItems(id=component_id, value=method, inline=True,
+                       options=[{"label": method_label(m, lang), "value": m} for m in METHODS]),
+    ], className="d-flex flex-wrap align-items-center")
+
+
+def layout(**query):
+    lang = current_lang()
+    method, compare = view_methods(query)
+    controls = dbc.Card(dbc.CardBody(dbc.Row([
+        dbc.Col(method_radio("products-method", method, lang), md=True),
+        dbc.Col(html.Div([
+            dbc.Label(t("products.compare", lang), html_for="products-compare", className="me-2 mb-0 fw-semibold"),
+            dcc.Dropdown(id="products-compare", value=compare or NO_COMPARE, clearable=False, searchable=False,
+                         options=[{"label": t("products.compare.none", lang), "value": NO_COMPARE}]
+                         + [{"label": method_label(m, lang), "value": m} for m in METHODS if m != method],
+                         style={"minWidth": "14rem"}),
+        ], className="d-flex align-items-center"), md="auto"),
+    ], className="g-2 align-items-center")), className="mb-3")
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.products", lang), className="visually-hidden"),
+        controls,
+        html.Div(id="products-alerts"),
+        html.Section(dbc.Row(id="products-summary", className="g-2"), className="mb-3",
+                     **{"aria-label": t("products.summary", lang)}),
+        dbc.Row([dbc.Col(ChartCard("products-mix", t("products.mix", lang, n=TOP_N), height=420), className="mb-3")]),
+        dbc.Row([dbc.Col(GridCard("products-table", t("products.table", lang), row_id="product_id"),
+                         className="mb-3")]),
+        dbc.Row([
+            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("products-pareto", t("products.pareto", lang), height=400), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(ChartCard("products-monthly", t("products.monthly", lang)), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("products-compare", t("products.compare_card", lang)), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([dbc.Col(GridCard("products-stock", t("products.stock", lang), height=360), className="mb-1")]),
+        html.P(id="products-stock-note", className="small text-body-secondary mb-3"),
+        dbc.Row([dbc.Col(GridCard("products-shortfall", t("products.shortfall", lang), height=300),
+                         className="mb-3")]),
+    ])
+
+
+# --- pure pieces: frames -> components and figures ---------------------------------------
+
+def _names(frame: pd.DataFrame) -> list[str]:
+    return [f"{name} ({pid})" for name, pid in zip(frame["product_name"], frame["product_id"], strict=True)]
+
+
+def totals(mix: pd.DataFrame) -> dict:
+    """Period totals over the products: costed revenue is what the margin % is over."""
+    revenue = mix["revenue"].sum()
+    uncosted = mix["uncosted_revenue"].sum()
+    costed = revenue - uncosted
+    margin = mix["margin"].sum(min_count=1)
+    out = {"quantity": mix["quantity"].sum(), "revenue": revenue, "cogs": mix["cogs"].sum(min_count=1),
+           "margin": margin, "margin_pct": margin / costed if costed else None, "uncosted_revenue": uncosted,
+           "costed_revenue": costed}
+    compare_margin = mix["compare_margin"].sum(min_count=1)
+    out["compare_margin"] = compare_margin
+    out["margin_difference"] = compare_margin - margin if not (pd.isna(compare_margin) or pd.isna(margin)) else None
+    return out
+
+
+def summary_children(mix: pd.DataFrame, method: str, compare: str | None, lang: str) -> list:
+    """Period totals as tiles; in compare mode the second method's margin and, under it,
+    the difference (compare − method)."""
+    total = totals(mix)
+    name = method_label(method, lang)
+    tiles = [
+        ("quantity", t("products.quantity", lang), fmt.number(total["quantity"], lang), None),
+        ("revenue", t("products.revenue", lang), fmt.money(total["revenue"], lang), None),
+        ("cogs", t("products.cogs", lang), fmt.money(total["cogs"], lang), None),
+        ("margin", t("products.margin_by", lang, method=name), fmt.money(total["margin"], lang), None),
+        ("margin_pct", t("products.margin_pct", lang), fmt.percent(total["margin_pct"]), None),
+        ("uncosted_revenue", t("products.uncosted_revenue", lang), fmt.money(total["uncosted_revenue"], lang), None),
+    ]
+    if compare:
+        difference = t("products.margin_difference", lang, method=name, compare=method_label(compare, lang))
+        tiles.append(("compare_margin", t("products.margin_by", lang, method=method_label(compare, lang)),
+                      fmt.money(total["compare_margin"], lang),
+                      html.Div(f"{difference}: {fmt.change(total['margin_difference'], 'money', lang)}",
+                               className="small text-body-secondary", id="products-total-margin_difference")))
+    return [dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(label, className="kpi-label"),
+        html.Div(value, className="kpi-value", id=f"products-total-{key}"),
+        extra,
+    ]), className="kpi-card h-100"), xs=6, md=4, xl=True) for key, label, value, extra in tiles]
+
+
+def alerts(mix: pd.DataFrame, shortfall: pd.DataFrame, lang: str) -> list:
+    """The uncosted-revenue warning (with its amount) and the shortfall notice."""
+    out = []
+    uncosted = mix[mix["uncosted_revenue"] != 0]
+    if len(uncosted):
+        total = totals(mix)
+        out.append(dbc.Alert(t("products.uncosted_alert", lang, amount=fmt.money(total["uncosted_revenue"], lang),
+                               products="、".join(_names(uncosted)) if lang == "zh-CN" else ", ".join(_names(uncosted)),
+                               costed=fmt.money(total["costed_revenue"], lang)),
+                             color="warning", id="products-uncosted-alert"))
+    if len(shortfall):
+        out.append(dbc.Alert(t("products.shortfall_alert", lang, lines=len(shortfall),
+                               units=fmt.number(shortfall["shortfall_quantity"].sum(), lang)),
+                             color="info", id="products-shortfall-alert"))
+    return out
+
+
+def mix_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """Three panels side by side: the top products by volume, by revenue, by gross margin,
+    each labelled with its competition rank."""
+    if mix.empty:
+        return figures.empty(t("products.empty", lang), theme)
+    panels = (("quantity", "quantity_rank", "products.quantity"), ("revenue", "revenue_rank", "products.revenue"),
+              ("margin", "margin_rank", "products.margin"))
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[t(key, lang) for *_, key in panels],
+                        horizontal_spacing=0.14)
+    for col, (measure, rank, _key) in enumerate(panels, start=1):
+        top = mix[mix[rank].notna()].sort_values([rank, "product_id"]).head(TOP_N).iloc[::-1]
+        labels = [f"{int(r)} · {name}" for r, name in zip(top[rank], top["product_name"], strict=True)]
+        text = [fmt.number(v, lang) if measure == "quantity" else fmt.money(v, lang) for v in top[measure]]
+        fig.add_trace(go.Bar(x=top[measure], y=labels, orientation="h", text=text, textposition="auto",
+                             marker_color=figures.PALETTE[col - 1], customdata=top["product_id"], showlegend=False,
+                             hovertemplate="%{y}: %{text}<extra></extra>"), row=1, col=col)
+    return figures.style(fig, theme, height=420)
+
+
+def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """Revenue by category and product (products with positive revenue); node ids are
+    ``c/<category>`` and ``p/<product_id>`` for the drill."""
+    sold = mix[mix["revenue"] > 0]
+    if sold.empty:
+        return figures.empty(t("products.empty", lang), theme)
+    categories = sorted(sold["category"].unique())
+    colours = {c: figures.PALETTE[i % len(figures.PALETTE)] for i, c in enumerate(categories)}
+    by_category = sold.groupby("category")["revenue"].sum()
+    ids = [f"c/{c}" for c in categories] + [f"p/{p}" for p in sold["product_id"]]
+    labels = categories + list(sold["product_name"])
+    parents = [""] * len(categories) + [f"c/{c}" for c in sold["category"]]
+    values = [by_category[c] for c in categories] + list(sold["revenue"])
+    margin_text = [""] * len(categories) + [
+        f"{t('products.margin_pct', lang)} {fmt.percent(p)}" for p in sold["margin_pct"]]
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        text=[fmt.money(v, lang) for v in values], customdata=margin_text,
+        marker={"colors": [colours[c] for c in categories] + [colours[c] for c in sold["category"]]},
+        texttemplate="%{label}<br>%{text}<br>%{customdata}",
+        hovertemplate="%{label}: %{text}<br>%{customdata}<extra></extra>",
+    ))
+    fig = figures.style(fig, theme, height=400)
+    fig.update_layout(margin={"l": 4, "r": 4, "t": 24, "b": 4})
+    return fig
+
+
+def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+    """Two Pareto charts: products by revenue and by gross margin, bars coloured by ABC
+    class, with the cumulative share line."""
+    if mix.empty:
+        return figures.empty(t("products.empty", lang), theme)
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.22, specs=[[{"secondary_y": True}]] * 2,
+                        subplot_titles=[t("products.revenue", lang), t("products.margin", lang)])
+    for row, measure in enumerate(("revenue", "margin"), start=1):
+        part = mix[mix[f"abc_{measure}"].notna()].sort_values([measure, "product_id"], ascending=[False, True])
+        names = list(part["product_name"])
+        fig.add_trace(go.Bar(x=names, y=part[measure], marker_color=[ABC_COLOURS[c] for c in part[f"abc_{measure}"]],
+                             text=part[f"abc_{measure}"], textposition="inside", showlegend=False,
+                             hovertemplate="%{x} (%{text}): %{y:,.0f}<extra></extra>"),
+                      row=row, col=1, secondary_y=False)
+        fig.add_trace(go.Scatter(x=names, y=part[f"cum_share_{measure}"], mode="lines+markers", showlegend=False,
+                                 line={"color": figures.PALETTE[7] if theme != "dark" else "#FFFFFF", "width": 1.5},
+                                 name=t("products.pareto_share", lang),
+                                 hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
+                      row=row, col=1, secondary_y=True)
+        fig.update_yaxes(range=[0, 1.05], tickformat=".0%", row=row, col=1, secondary_y=True)
+    fig.update_xaxes(showticklabels=False)
+    return figures.style(fig, theme, height=400)
+
+
+def monthly_figure(monthly: pd.DataFrame, method: str, compare: str | None, lang: str, theme: str) -> go.Figure:
+    """Margin % by month, one line per method (the compare method dotted)."""
+    if monthly["margin_pct"].isna().all():
+        return figures.empty(t("products.empty_margin", lang), theme)
+    fig = go.Figure()
+    for m in (method, compare):
+        if m is None:
+            continue
+        part = monthly[monthly["method"] == m]
+        fig.add_trace(go.Scatter(
+            x=part["month"], y=part["margin_pct"], mode="lines+markers", name=method_label(m, lang),
+            line={"dash": "solid" if m == method else "dot"},
+            customdata=[[fmt.money(mg, lang), fmt.money(r, lang)] for mg, r in
+                        zip(part["margin"], part["costed_revenue"], strict=True)],
+            hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata[0]} / %{customdata[1]})<extra></extra>"))
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    fig.update_yaxes(tickformat=".0%")
+    return figures.style(fig, theme)
+
+
+def compare_figure(mix: pd.DataFrame, method: str, compare: str | None, lang: str, theme: str) -> go.Figure:
+    """Per product: margin by ``compare`` − margin by ``method`` (hover shows both)."""
+    if compare is None:
+        return figures.empty(t("products.compare_hint", lang), theme)
+    both = mix[mix["margin_difference"].notna()].sort_values(["margin_difference", "product_id"])
+    if both.empty:
+        return figures.empty(t("products.empty_margin", lang), theme)
+    fig = go.Figure(go.Bar(
+        x=both["margin_difference"], y=_names(both), orientation="h",
+        marker_color=[figures.PALETTE[2] if d >= 0 else figures.PALETTE[5] for d in both["margin_difference"]],
+        customdata=[[fmt.money(a, lang), fmt.money(b, lang)] for a, b in
+                    zip(both["margin"], both["compare_margin"], strict=True)],
+        hovertemplate=(f"%{{y}}<br>{method_label(method, lang)}: %{{customdata[0]}}<br>"
+                       f"{method_label(compare, lang)}: %{{customdata[1]}}<br>Δ %{{x:,.2f}}<extra></extra>"),
+    ))
+    fig.update_layout(xaxis_title=t("products.margin_difference", lang, method=method_label(method, lang),
+                                    compare=method_label(compare, lang)))
+    return figures.style(fig, theme, height=max(340, 22 * len(both) + 80))
+
+
+def table_payload(mix: pd.DataFrame, compare: str | None, lang: str) -> tuple:
+    columns = ["product_id", "product_name", "category", "quantity", "quantity_rank", "revenue", "revenue_rank",
+               "cogs", "margin", "margin_rank", "margin_pct", "uncosted_revenue", "abc_revenue", "abc_margin"]
+    headers = {"product_id": t("products.product_id", lang), "product_name": t("products.product", lang),
+               "category": t("products.category", lang), "quantity": t("products.quantity", lang),
+               "quantity_rank": t("products.rank_quantity", lang), "revenue": t("products.revenue", lang),
+               "revenue_rank": t("products.rank_revenue", lang), "cogs": t("products.cogs", lang),
+               "margin": t("products.margin", lang), "margin_rank": t("products.rank_margin", lang),
+               "margin_pct": t("products.margin_pct", lang),
+               "uncosted_revenue": t("products.uncosted_revenue", lang),
+               "abc_revenue": t("products.abc_revenue", lang), "abc_margin": t("products.abc_margin", lang)}
+    if compare:
+        columns += ["compare_margin", "compare_margin_pct", "margin_difference"]
+        headers.update(compare_margin=t("products.margin_by", lang, method=method_label(compare, lang)),
+                       compare_margin_pct=f"{t('products.margin_pct', lang)} · {method_label(compare, lang)}",
+                       margin_difference="Δ")
+    rows, column_defs, store = grid_payload(mix[columns], headers)
+    for spec in column_defs:
+        if spec["field"].endswith("margin_pct"):
+            spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+    return rows, column_defs, store
+
+
+def stock_payload(stock: pd.DataFrame, lang: str) -> tuple:
+    headers = {"product_id": t("products.product_id", lang), "product_name": t("products.product", lang),
+               "category": t("products.category", lang),
+               "quantity_on_hand": t("products.quantity_on_hand", lang),
+               **{f"value_{m}": t(f"products.value_{m}", lang) for m in METHODS}}
+    return grid_payload(stock, headers)
+
+
+def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
+    headers = {"signed_on": t("products.signed_on", lang), "contract_id": t("products.contract", lang),
+               "line_no": t("products.line", lang), "product_id": t("products.product_id", lang),
+               "product_name": t("products.product", lang), "category": t("products.category", lang),
+               "quantity": t("products.quantity", lang), "shortfall_quantity": t("products.shortfall_quantity", lang),
+               "revenue": t("products.revenue", lang), "cogs": t("products.cogs", lang)}
+    return grid_payload(shortfall, headers)
+
+
+# --- callbacks -------------------------------------------------------------------------
+
+@callback(
+    Output("products-alerts", "children"),
+    Output("products-summary", "children"),
+    *card_outputs("products-mix"),
+    *grid_outputs("products-table"),
+    *card_outputs("products-treemap"),
+    *card_outputs("products-pareto"),
+    *card_outputs("products-monthly"),
+    *card_outputs("products-compare"),
+    *grid_outputs("products-stock"),
+    Output("products-stock-note", "children"),
+    *grid_outputs("products-shortfall"),
+    Input("page-query", "data"),
+)
+def update(query):
+    lang, theme = current_lang(), current_theme()
+    filters, periods = filters_and_periods(query, VIEW_KEYS)
+    method, compare = view_methods(query)
+    mix = run("products_mix", filters, method=method, compare=compare)
+    monthly = run("products_monthly", filters, method=method, compare=compare, product_id=None)
+    stock = run("products_stock", filters)
+    shortfall = run("products_shortfall", filters, method=method)
+    return (
+        alerts(mix, shortfall, lang),
+        summary_children(mix, method, compare, lang),
+        *card_payload(mix_figure(mix, lang, theme), mix),
+        *table_payload(mix, compare, lang),
+        *card_payload(treemap_figure(mix, lang, theme), mix),
+        *card_payload(pareto_figure(mix, lang, theme), mix),
+        *card_payload(monthly_figure(monthly, method, compare, lang, theme), monthly),
+        *card_payload(compare_figure(mix, method, compare, lang, theme), mix),
+        *stock_payload(stock, lang),
+        t("products.stock_note", lang, date=fmt.day(periods["end"])),
+        *shortfall_payload(shortfall, lang),
+    )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("products-method", "value"),
+    Input("products-compare", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def set_methods(method, compare, search):
+    """The selectors write the URL (the default fifo and 'no comparison' leave it out)."""
+    method = method if method in METHODS else DEFAULT_METHOD
+    compare = compare if compare in METHODS and compare != method else None
+    return with_params(search, method=None if method == DEFAULT_METHOD else method, compare=compare)
+
+
+def product_href(product_id: str, search: str | None) -> str:
+    """The product page, keeping the global filters and the costing method."""
+    return f"/product/{product_id}" + with_params(search, compare=None)
+
+
+@callback(
+    Output("url", "href", allow_duplicate=True),
+    Input({"type": "chart", "card": "products-treemap"}, "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def drill(click, search):
+    """A category narrows the global category filter; a product opens its page."""
+    node = ((click or {}).get("points") or [{}])[0].get("id") or ""
+    kind, _, key = node.partition("/")
+    if kind == "c" and key:
+        return "/products" + with_params(search, category=key)
+    if kind == "p" and key:
+        return product_href(key, search)
+    return no_update
+
+
+@callback(
+    Output("url", "href", allow_duplicate=True),
+    Input({"type": "grid", "card": "products-table"}, "cellClicked"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def open_product(cell, search):
+    """A row of the products table opens that product's page."""
+    return product_href(cell["rowId"], search) if cell and cell.get("rowId") else no_update
