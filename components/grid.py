@@ -34,9 +34,11 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20) -> h
         dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Input(id={"type": "grid-search", "card": card}, type="search", debounce=True,
-                      placeholder=t("grid.search", lang), className="form-control form-control-sm mb-2",
-                      **{"aria-label": t("grid.search", lang)}),
+            # dcc.Input takes no aria-label: the label element around it names it
+            html.Label([html.Span(t("grid.search", lang), className="visually-hidden"),
+                        dcc.Input(id={"type": "grid-search", "card": card}, type="search", debounce=True,
+                                  placeholder=t("grid.search", lang), className="form-control form-control-sm")],
+                       className="d-block mb-2"),
             dcc.Loading(dag.AgGrid(
                 id=grid_id(card), className=theme, style={"height": f"{height}px"},
                 defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},

@@ -98,6 +98,7 @@ def load_instructions(lang: str) -> html.Div:
             dbc.Button(t("data.template_button", lang), id="data-template", color="primary", size="sm",
                        n_clicks=0),
             html.Span(t("data.template_hint", lang), className="small text-body-secondary"),
+            html.Code(f"python -m data.load --template {t('data.folder_placeholder', lang)}", className="small"),
         ], className="d-flex flex-wrap align-items-center gap-2"),
         dcc.Download(id="data-template-download"),
     ])

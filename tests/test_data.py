@@ -352,3 +352,14 @@ def test_round_trip_gives_the_same_dashboards(company, fixture_warehouse, tmp_pa
     for key, frame in expected.items():
         pd.testing.assert_frame_equal(got[key], frame, obj=str(key))
     assert queries.build_info()["source"] == "export"
+
+
+def test_layout_reads_no_data(tmp_path, monkeypatch):
+    """The layout only builds empty cards with their titles: no warehouse needed."""
+    from pages import data
+
+    monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    page = data.layout(preset="last_month")
+    text = str(page)
+    assert "数据规则" in text and "导入格式：表与列" in text and "none.duckdb" in text
+    assert page.children[0].data == {"preset": "last_month"}

@@ -47,7 +47,7 @@ MESSAGES = {
     "data.all_costed": {"en": "Every counted line has a cost of sales.", "zh-CN": "所有有效明细都已核算销售成本。"},
     "data.shortfall_note": {
         "en": "A shortfall line sold more units than were in stock: the missing units are costed at the last "
-            "known unit cost (none, if the product has no purchase at all). Missing or late purchases "
+              "known unit cost (none, if the product has no purchase at all). Missing or late purchases "
               "usually cause it.",
         "zh-CN": "库存不足的明细是指销售数量超过当时库存：缺少的部分按最近一次已知单位成本核算"
                  "（产品没有任何采购时则无法核算）。"
@@ -123,16 +123,14 @@ MESSAGES = {
     "data.load_after": {
         "en": "The load checks every file and rule first; on any problem it lists each one (file, row, column, "
               "value) and the current data stays as it is. Otherwise it replaces the warehouse at once, and this "
-              "app shows the new data on the next click, without a restart. "
-              "`python -m data.load --template FOLDER` writes the same template.",
+              "app shows the new data on the next click, without a restart.",
         "zh-CN": "导入会先检查所有文件和规则；发现问题时逐条列出（文件、行、列、值），现有数据保持不变。"
-                 "检查通过后一次性替换数据仓库，本应用在下一次点击时即显示新数据，无需重启。"
-                 "`python -m data.load --template 文件夹` 也可生成同样的模板。",
+                 "检查通过后一次性替换数据仓库，本应用在下一次点击时即显示新数据，无需重启。",
     },
     "data.template_button": {"en": "Download the template (ZIP)", "zh-CN": "下载导入模板（ZIP）"},
     "data.template_hint": {
-        "en": "Headers only; stages is required as soon as opportunities has rows.",
-        "zh-CN": "仅含表头；提供商机数据时必须同时提供 stages。",
+        "en": "Headers only; stages is required as soon as opportunities has rows. The same from a shell:",
+        "zh-CN": "仅含表头；提供商机数据时必须同时提供 stages。也可在命令行生成：",
     },
     "data.format": {"en": "The import format: tables and columns", "zh-CN": "导入格式：表与列"},
     "data.col_table_required": {"en": "Table is", "zh-CN": "表"},
