@@ -41,8 +41,8 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from components.i18n import normalise_lang, t
-from data import rules
-from data.build import SCHEMA, BuildError, build, warehouse_path
+from data import contract, rules
+from data.build import BuildError, build, warehouse_path
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 MAPPING = "mapping.toml"
@@ -140,16 +140,7 @@ class Source:
 @functools.cache
 def contract_columns() -> dict[str, tuple[tuple[str, str], ...]]:
     """(column, type) of every contract table, in schema order, from data/schema.sql."""
-    con = duckdb.connect()
-    con.execute(SCHEMA.read_text())
-    found: dict[str, list[tuple[str, str]]] = {}
-    for table, column, data_type in con.execute(
-        "select table_name, column_name, data_type from duckdb_columns() "
-        "where schema_name = 'main' order by table_name, column_index"
-    ).fetchall():
-        found.setdefault(table, []).append((column, data_type))
-    con.close()
-    return {table: tuple(found[table]) for table in rules.TABLES}
+    return {table: tuple((c.name, c.data_type) for c in cols) for table, cols in contract.columns().items()}
 
 
 def required_columns(table: str) -> list[str]:

@@ -26,7 +26,8 @@ def _click(driver, find):
 
     def attempt():
         element = find()
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        # instant: Bootstrap's smooth scrolling would still be moving the element when it is clicked
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
         element.click()
         return True
 
