@@ -42,4 +42,4 @@ final as (
     from ranked as r
 )
 
-select * from final
+select * from final order by window_name, position

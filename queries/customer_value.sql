@@ -83,4 +83,4 @@ final as (
     cross join q_customer_churn as ch
 )
 
-select * from final
+select * from final order by customer_id
