@@ -16,6 +16,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
+from components.controls import ViewToggle
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -39,22 +40,14 @@ def _view(query) -> tuple[str, str, str]:
             view_value(query, "days", THRESHOLDS, DEFAULT_DAYS))
 
 
-def _radio(control_id: str, legend: str, options: list[dict], value: str) -> html.Fieldset:
-    return html.Fieldset([
-        html.Legend(legend, className="small text-body-secondary mb-0 me-2 float-none w-auto"),
-        dbc.RadioItems(id=control_id, options=options, value=value, inline=True,
-                       inputClassName="me-1", labelClassName="me-3"),
-    ], className="d-flex flex-wrap align-items-center mt-2")
-
-
 def layout(**query):
     lang = current_lang()
     split, kind, days = _view(query)
-    split_control = _radio("acq-split", t("acquisition.split", lang),
+    split_control = ViewToggle("acq-split", t("acquisition.split", lang),
                            [{"label": t(f"acquisition.split.{s}", lang), "value": s} for s in SPLITS], split)
-    kind_control = _radio("acq-kind", t("acquisition.kind", lang),
+    kind_control = ViewToggle("acq-kind", t("acquisition.kind", lang),
                           [{"label": t(f"acquisition.kind.{k}", lang), "value": k} for k in ("all", *KINDS)], kind)
-    days_control = _radio("acq-days", t("acquisition.forgotten.threshold", lang),
+    days_control = ViewToggle("acq-days", t("acquisition.forgotten.threshold", lang),
                           [{"label": t("acquisition.forgotten.days", lang, days=d), "value": d} for d in THRESHOLDS],
                           days)
     return html.Div([

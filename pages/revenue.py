@@ -21,6 +21,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
+from components.controls import ViewToggle
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -62,15 +63,6 @@ def view(query: dict | None) -> dict:
             "year": int(year) if year else None}
 
 
-def _radio(id_: str, options: list[dict], value: str, label: str) -> html.Div:
-    return html.Div([
-        dbc.Label(label, html_for=id_, className="small text-body-secondary me-2 mb-0"),
-        dbc.RadioItems(id=id_, options=options, value=value, inline=True, input_class_name="btn-check",
-                       label_class_name="btn btn-sm btn-outline-primary", label_checked_class_name="active",
-                       class_name="btn-group flex-wrap"),
-    ], className="d-flex align-items-center flex-wrap gap-1 me-3 mb-2")
-
-
 def layout(**query):
     lang = current_lang()
     v = view(query)
@@ -80,9 +72,9 @@ def layout(**query):
         query_store(query),
         html.H1(t("page.revenue", lang), className="visually-hidden"),
         html.Div([
-            _radio("revenue-measure", [{"label": measure_label(m, lang), "value": m} for m in MEASURES],
-                   v["measure"], t("revenue.measure", lang)),
-            _radio("revenue-bucket", buckets, v["bucket"], t("revenue.bucket", lang)),
+            ViewToggle("revenue-measure", t("revenue.measure", lang),
+                       [{"label": measure_label(m, lang), "value": m} for m in MEASURES], v["measure"]),
+            ViewToggle("revenue-bucket", t("revenue.bucket", lang), buckets, v["bucket"]),
         ], className="d-flex flex-wrap"),
         dbc.Row([dbc.Col(ChartCard("revenue-series", t("revenue.series", lang, measure=measure_label(
             v["measure"], lang)), height=380), className="mb-3")]),
@@ -100,8 +92,8 @@ def layout(**query):
                 **{"aria-label": t("revenue.year.pick", lang)}),
             GridCard("revenue-year", t("revenue.year", lang), height=520, page_size=20),
         ]), className="mb-3")]),
-        html.Div(_radio("revenue-by", [{"label": t(f"revenue.by.{d}", lang), "value": d}
-                                       for d in DIMENSIONS[v["measure"]]], v["by"], t("revenue.by", lang)),
+        html.Div(ViewToggle("revenue-by", t("revenue.by", lang), [{"label": t(f"revenue.by.{d}", lang), "value": d}
+                                                                  for d in DIMENSIONS[v["measure"]]], v["by"]),
                  className="d-flex flex-wrap"),
         dbc.Row([
             dbc.Col(ChartCard("revenue-breakdown", t("revenue.breakdown", lang, measure=measure_label(

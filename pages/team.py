@@ -20,6 +20,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
+from components.controls import ViewToggle
 from components.grid import GridCard, grid_id, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -44,23 +45,14 @@ def view(query: dict | None) -> dict:
             "target": view_value(query, "target", TARGETS, "contract_amount")}
 
 
-def _radio(id_: str, options: list[dict], value: str, label: str) -> html.Div:
-    return html.Div([
-        dbc.Label(label, html_for=id_, className="small text-body-secondary me-2 mb-0"),
-        dbc.RadioItems(id=id_, options=options, value=value, inline=True, input_class_name="btn-check",
-                       label_class_name="btn btn-sm btn-outline-primary", label_checked_class_name="active",
-                       class_name="btn-group flex-wrap"),
-    ], className="d-flex align-items-center flex-wrap gap-1 me-3 mb-2")
-
-
 def layout(**query):
     lang = current_lang()
     v = view(query)
     return html.Div([
         query_store(query),
         html.H1(t("page.team", lang), className="visually-hidden"),
-        _radio("team-rank-by", [{"label": board_label(m, lang), "value": m} for m in BOARD], v["rank_by"],
-               t("team.rank_by", lang)),
+        ViewToggle("team-rank-by", t("team.rank_by", lang), [{"label": board_label(m, lang), "value": m}
+                                                             for m in BOARD], v["rank_by"]),
         dbc.Row([
             dbc.Col(ChartCard("team-reps", t("team.reps_chart", lang, measure=board_label(v["rank_by"], lang),
                                                            n=CHART_REPS),
@@ -69,8 +61,8 @@ def layout(**query):
                     className="mb-3"),
         ]),
         dbc.Row([dbc.Col(GridCard("team-teams-grid", t("team.teams_grid", lang), height=260), className="mb-3")]),
-        _radio("team-target", [{"label": t(f"team.measure.{m}", lang), "value": m} for m in TARGETS], v["target"],
-               t("team.target_measure", lang)),
+        ViewToggle("team-target", t("team.target_measure", lang),
+                   [{"label": t(f"team.measure.{m}", lang), "value": m} for m in TARGETS], v["target"]),
         html.Section(dbc.Card([
             dbc.CardHeader(html.H2(id="team-targets-title", className="h6 m-0")),
             dbc.CardBody(dcc.Loading(html.Div(id="team-targets"), type="circle", delay_show=150)),
