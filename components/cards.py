@@ -49,10 +49,27 @@ def ChartCard(card: str, title: str, height: int = 340, extra=None) -> html.Sect
                                   style={"height": f"{height}px"}),
                         type="circle", delay_show=150),
             extra,
+            card_note(card),
         ]),
         dcc.Store(id=data_id(card)),
         dcc.Download(id={"type": "download", "card": card}),
     ], className="chart-card h-100", id=f"card-{card}"), **{"aria-label": title}, className="h-100")
+
+
+def card_note(card: str) -> html.Small:
+    """Where a card says that its data was cut (see explain_cut)."""
+    return html.Small(id={"type": "card-note", "card": card}, className="text-body-secondary",
+                      **{"aria-live": "polite"})
+
+
+@callback(Output({"type": "card-note", "card": MATCH}, "children"),
+          Input({"type": "chart-data", "card": MATCH}, "data"), prevent_initial_call=True)
+def explain_cut(data):
+    """Say so when a card's data holds only the first rows of a longer list (``total_rows``)."""
+    total, shown = (data or {}).get("total_rows", 0), len((data or {}).get("data", ()))
+    if total <= shown:
+        return None
+    return t("grid.cut", current_lang(), shown=f"{shown:,}", total=f"{total:,}")
 
 
 def card_outputs(card: str) -> list[Output]:

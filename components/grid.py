@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, Patch, callback, dcc, html
 
-from components.cards import data_id, frame_for_store
+from components.cards import card_note, data_id, frame_for_store
 from components.context import current_lang, current_theme
 from components.i18n import t
 from queries.filters import GLOBAL_KEYS
@@ -57,6 +57,7 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
                                  "localeText": {"noRowsToShow": t("grid.no_rows", lang)},
                                  "enableCellTextSelection": True, "ensureDomOrder": True},
             ), type="circle", delay_show=150),
+            card_note(card),
         ]),
         dcc.Store(id=data_id(card)),
         dcc.Download(id={"type": "download", "card": card}),
@@ -69,6 +70,10 @@ def grid_outputs(card: str) -> list[Output]:
 
 NUMBER_FORMAT = "params.value == null ? '—' : d3.format(',.2~f')(params.value)"
 PERCENT_FORMAT = "params.value == null ? '—' : d3.format('+,.1f')(params.value * 100) + '%'"
+# A grid is for reading: longer lists are cut (in the order the query gives, most
+# important first) and the card says so (components.cards.explain_cut); the command
+# line (python -m queries run ...) gives whole lists.
+GRID_MAX_ROWS = 5000
 RATE_FORMAT = "params.value == null ? '—' : d3.format(',.1f')(params.value * 100) + '%'"
 
 
@@ -83,6 +88,8 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     the global filters: real links, so the keyboard and screen readers follow them too.
     The store (the export) keeps the plain values."""
     headers = headers or {}
+    total = len(frame)
+    frame = frame.head(GRID_MAX_ROWS)
     columns = []
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column)}
@@ -94,6 +101,7 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
             spec.update(type="rightAligned", valueFormatter={"function": NUMBER_FORMAT})
         columns.append(spec)
     store = frame_for_store(frame)
+    store["total_rows"] = total
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
     if customer_links is not None and "customer_id" in frame.columns:
         _link_customers(rows, columns, customer_links)

@@ -81,3 +81,14 @@ def test_with_params():
     assert with_params("?preset=last_month&rep=R1", rep="R2") == "?preset=last_month&rep=R2"
     assert with_params("?preset=last_month&rep=R1", rep=None) == "?preset=last_month"
     assert with_params("", team=["T1", "T2"]) == "?team=T1,T2"
+
+
+def test_long_lists_are_cut_and_the_card_says_so(monkeypatch):
+    from components import cards, grid
+
+    monkeypatch.setattr(grid, "GRID_MAX_ROWS", 3)
+    frame = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4", "C5"], "v": [5, 4, 3, 2, 1]})
+    rows, _columns, store = grid.grid_payload(frame)
+    assert [r["customer_id"] for r in rows] == ["C1", "C2", "C3"] and store["total_rows"] == 5
+    assert cards.explain_cut(store) == "共 5 行，仅显示（及导出）前 3 行：请缩小筛选范围查看其余。"
+    assert cards.explain_cut(grid.grid_payload(frame.head(2))[2]) is None

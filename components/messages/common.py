@@ -64,6 +64,10 @@ MESSAGES = {
     "card.png": {"en": "Chart (PNG)", "zh-CN": "图表 (PNG)"},
     "card.svg": {"en": "Chart (SVG)", "zh-CN": "图表 (SVG)"},
     "grid.search": {"en": "Search this table", "zh-CN": "在表格中搜索"},
+    "grid.cut": {
+        "en": "Showing the first {shown} of {total} rows (exports too): narrow the filters to see the rest.",
+        "zh-CN": "共 {total} 行，仅显示（及导出）前 {shown} 行：请缩小筛选范围查看其余。",
+    },
     "grid.no_rows": {"en": "No rows for these filters.", "zh-CN": "当前筛选条件下没有记录。"},
     "kpi.mom": {"en": "vs previous", "zh-CN": "环比"},
     "kpi.yoy": {"en": "vs last year", "zh-CN": "同比"},
