@@ -34,7 +34,8 @@ from queries.filters import Filters
 QUERY_DIR = Path(__file__).parent
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 INCLUDE = re.compile(r"\bq_([a-z][a-z0-9_]*)\b")
-CACHE_SIZE = 512
+CACHE_SIZE = 512  # results at most ...
+CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "512")) * 2**20  # ... and this much memory
 
 
 class WarehouseMissingError(RuntimeError):
@@ -148,7 +149,8 @@ class _Warehouse:
 
 
 _warehouse = _Warehouse()
-_cache: OrderedDict = OrderedDict()
+_cache: OrderedDict = OrderedDict()  # key -> (frame, bytes), least recently used first
+_cache_bytes = 0
 _cache_lock = threading.Lock()
 
 
@@ -188,13 +190,23 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
-            return _cache[key].copy()
+            return _cache[key][0].copy()
     frame = cursor.execute(sql, bound).df()
-    with _cache_lock:
-        _cache[key] = frame
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    _remember(key, frame)
     return frame.copy()
+
+
+def _remember(key, frame: pd.DataFrame) -> None:
+    """Cache ``frame``; evict the least recently used results past CACHE_SIZE or CACHE_BYTES."""
+    global _cache_bytes
+    size = int(frame.memory_usage(index=True, deep=True).sum())
+    with _cache_lock:
+        if key in _cache:
+            _cache_bytes -= _cache.pop(key)[1]
+        _cache[key] = (frame, size)
+        _cache_bytes += size
+        while len(_cache) > 1 and (len(_cache) > CACHE_SIZE or _cache_bytes > CACHE_BYTES):
+            _cache_bytes -= _cache.popitem(last=False)[1][1]
 
 
 def build_info() -> dict:

@@ -128,3 +128,10 @@ def test_as_of_setting_overrides_the_warehouse(warehouse, monkeypatch):
     assert kpis.loc["contract_amount", "current"] == 2100  # February to the 29th
     monkeypatch.setenv("CRM_AS_OF", "not a date")
     assert queries.warehouse_as_of().isoformat() == "2024-03-15"
+
+
+def test_cache_is_bounded_by_memory(warehouse, monkeypatch):
+    monkeypatch.setattr(queries, "CACHE_BYTES", 1)  # every new result evicts the older ones
+    run("overview_top_reps", Filters(), limit=5)
+    run("overview_top_reps", Filters(), limit=4)
+    assert len(queries._cache) == 1 and queries._cache_bytes == next(iter(queries._cache.values()))[1]
