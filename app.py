@@ -57,8 +57,8 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
             html.Button("◐", id="theme-switch", className="btn btn-sm btn-outline-light", n_clicks=0,
                         title=t("nav.theme", lang),
                         **{"data-theme": "light" if theme == "dark" else "dark", "aria-label": t("nav.theme", lang)}),
-        ], className="d-flex gap-2 ms-lg-2"),
-    ], fluid=True), color="primary", dark=True, className="mb-2", expand="lg")
+        ], className="d-flex gap-2 ms-xl-2"),
+    ], fluid=True), color="primary", dark=True, className="mb-2", expand="xl")
 
 
 def layout():
