@@ -1,0 +1,55 @@
+"""Audit of /revenue, /team, /funnel, /forecast, /customers and /customer/<id> against
+METRICS.md: the defects found, each on the fixture plus tests/fixtures/review_a.sql (K31:
+100 on 2023-03-04; K32: 0.30 for R1 and K33 + K34: 0.10 + 0.20 for R2, all in June 2022).
+as_of = 2024-03-15. Every number worked out by hand in the comments."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from queries import run
+from queries.filters import Filters
+from tests.conftest import FIXTURE_SQL, build_fixture
+
+EXTRA_SQL = Path(__file__).parent / "fixtures" / "review_a.sql"
+
+
+@pytest.fixture(scope="module")
+def audit_warehouse(tmp_path_factory) -> Path:
+    return build_fixture(tmp_path_factory.mktemp("review_a") / "review_a.duckdb",
+                         FIXTURE_SQL.read_text() + EXTRA_SQL.read_text())
+
+
+@pytest.fixture
+def wh(audit_warehouse, monkeypatch) -> Path:
+    monkeypatch.setenv("CRM_WAREHOUSE", str(audit_warehouse))
+    return audit_warehouse
+
+
+def custom(start: date, end: date) -> Filters:
+    return Filters(preset="custom", start=start, end=end)
+
+
+def test_week_yoy_base_is_the_same_dates_a_year_earlier(wh):
+    # ISO week 2024-W09 = Mon 26 Feb .. Sun 3 Mar 2024 (it holds 29 Feb):
+    # value = K06 1500 (29 Feb) + K07 700 (1 Mar) = 2200.
+    # 同比 = the same dates a year earlier, 26 Feb .. 3 Mar 2023 (= $yoy_start .. $yoy_end):
+    # K02 500 (28 Feb 2023); K31 (4 Mar 2023) lies outside, although 26 Feb 2023 + 6 days
+    # = 4 Mar. yoy_base = 500, change = 1700, pct = 1700 / 500 = 3.4.
+    week = custom(date(2024, 2, 26), date(2024, 3, 3))
+    row = run("revenue_series", week, bucket="week", measure="contract_amount").iloc[0]
+    assert (row["label"], row["value"], row["yoy_base"], row["yoy_change"]) == ("2024-W09", 2200, 500, 1700)
+    assert row["yoy_pct"] == pytest.approx(3.4)
+    # the breakdown's period total agrees (its 同比 is [$yoy_start, $yoy_end]): R1 1500 vs 0,
+    # R2 700 vs 500, so the bases add up to the series' 500
+    slices = run("revenue_breakdown", week, bucket="week", measure="contract_amount", dimension="rep", top=8)
+    assert slices[slices["bucket"].isna()]["yoy_base"].sum() == 500
+
+
+def test_a_whole_month_still_compares_with_the_whole_month_a_year_earlier(wh):
+    # the rule for months is unchanged: March 2023 (whole) against March 2022 (nothing): base 0;
+    # March 2023 itself = K03 2000 + K04 300 + K31 100 = 2400
+    row = run("revenue_series", custom(date(2023, 3, 1), date(2023, 3, 31)), bucket="month",
+              measure="contract_amount").iloc[0]
+    assert (row["value"], row["yoy_base"]) == (2400, 0)
