@@ -53,3 +53,18 @@ def test_a_whole_month_still_compares_with_the_whole_month_a_year_earlier(wh):
     row = run("revenue_series", custom(date(2023, 3, 1), date(2023, 3, 31)), bucket="month",
               measure="contract_amount").iloc[0]
     assert (row["value"], row["yoy_base"]) == (2400, 0)
+
+
+def test_equal_money_totals_tie_in_the_leaderboard_and_break_by_id_in_the_breakdown(wh):
+    # June 2022: R1 signed K32 0.30; R2 signed K33 0.10 + K34 0.20 = 0.30. Equal amounts:
+    # competition ranks 1, 1, then R3 and R4 (0) share rank 3 - although as doubles
+    # 0.1 + 0.2 = 0.30000000000000004 > 0.3.
+    june = custom(date(2022, 6, 1), date(2022, 6, 30))
+    board = run("team_leaderboard", june, level="rep").set_index("member_id")
+    assert board["contract_amount"].to_dict() == {"R1": 0.3, "R2": 0.3, "R3": 0, "R4": 0}
+    assert board["rank_contract_amount"].to_dict() == {"R1": 1, "R2": 1, "R3": 3, "R4": 3}
+    # the breakdown's slices: equal values, so ties by slice_id: R1 first, then R2
+    slices = run("revenue_breakdown", june, bucket="month", measure="contract_amount", dimension="rep", top=8)
+    totals = slices[slices["bucket"].isna()].sort_values("position")
+    assert list(totals["slice_id"]) == ["R1", "R2"]
+    assert list(totals["share"]) == [0.5, 0.5]
