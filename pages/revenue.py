@@ -245,7 +245,7 @@ def update(query):
         *grid_payload(year_frame, year_headers, percent=pct),
         year_label,
         *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown),
-        *grid_payload(slices, slice_headers, percent=("share", "yoy_pct")),
+        *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",)),
     )
 
 

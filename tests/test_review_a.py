@@ -68,3 +68,22 @@ def test_equal_money_totals_tie_in_the_leaderboard_and_break_by_id_in_the_breakd
     totals = slices[slices["bucket"].isna()].sort_values("position")
     assert list(totals["slice_id"]) == ["R1", "R2"]
     assert list(totals["share"]) == [0.5, 0.5]
+
+
+def _formatter(columns: list[dict], field: str) -> str:
+    return next(c for c in columns if c["field"] == field)["valueFormatter"]["function"]
+
+
+def test_shares_and_win_rates_are_rates_not_signed_changes(wh):
+    # a share (R1 1500 of 2200 = 68.2%) or a win rate (won 1 of 1 closed = 100.0%) is a ratio:
+    # shown unsigned, like the funnel's win rates; only changes (同比 %) carry a sign
+    from components.grid import PERCENT_FORMAT, RATE_FORMAT
+    from pages import revenue, team
+
+    query = {"preset": "custom", "start": "2024-02-26", "end": "2024-03-03", "by": "rep"}
+    slice_columns = revenue.update(query)[12]
+    assert _formatter(slice_columns, "share") == RATE_FORMAT
+    assert _formatter(slice_columns, "yoy_pct") == PERCENT_FORMAT
+    out = team.update({})
+    for columns in (out[3], out[6]):  # the rep and the team leaderboards
+        assert _formatter(columns, "win_rate") == RATE_FORMAT
