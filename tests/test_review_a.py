@@ -87,3 +87,36 @@ def test_shares_and_win_rates_are_rates_not_signed_changes(wh):
     out = team.update({})
     for columns in (out[3], out[6]):  # the rep and the team leaderboards
         assert _formatter(columns, "win_rate") == RATE_FORMAT
+
+
+def test_chart_hovers_format_money_as_money_and_counts_as_counts(wh):
+    # the hover of each chart shows a value as the cards do: money with the currency
+    # (¥1,500), counts as whole numbers (1, not 1.00), "—" where undefined
+    from pages import customers, forecast, revenue
+
+    week = custom(date(2024, 2, 26), date(2024, 3, 3))
+    # revenue series: the dotted 同比 line of contracts: 1 contract (K02) in the week a year earlier
+    frame = run("revenue_series", week, bucket="week", measure="contracts")
+    line = revenue.series_figure(frame, "contracts", "en", "light").data[1]
+    assert list(line.text) == ["1"] and "%{text}" in line.hovertemplate
+    frame = run("revenue_series", week, bucket="week", measure="contract_amount")
+    assert list(revenue.series_figure(frame, "contract_amount", "en", "light").data[1].text) == ["¥500"]
+    # revenue breakdown by rep of contract amount: R1 1500 (K06) in 2024-W09
+    breakdown = revenue.with_slice_names(run("revenue_breakdown", week, bucket="week", measure="contract_amount",
+                                             dimension="rep", top=8), "rep", "en")
+    bars = revenue.breakdown_figure(breakdown, frame, "contract_amount", "en", "light").data
+    assert list(bars[0].text) == ["¥1,500"] and "%{text}" in bars[0].hovertemplate
+    # forecast: March 2024's target 1500 (R1 1000 + R2 500) and won 1100 (K07 700 + K08 400)
+    as_of = date(2024, 3, 15)
+    stages = run("funnel_stages")
+    table = forecast.forecast_table(run("forecast_months", Filters(), horizon=3),
+                                    run("pipeline_deals", Filters(), day=as_of), stages, as_of)
+    traces = {tr.name: tr for tr in forecast.forecast_figure(table, stages, "en", "light").data}
+    assert list(traces["Target"].text) == ["¥1,500", "—", "—"]
+    assert list(traces["Won (contracts signed)"].text) == ["¥1,100", "¥0", "¥0"]
+    assert all("%{text}" in tr.hovertemplate for tr in traces.values())
+    # customers: the CLV bars' hover is the money text they show
+    clv = customers.clv_frame(run("customer_groups", Filters(), group="tier", **customers.value_params({})),
+                              run("customer_groups", Filters(), group="segment", **customers.value_params({})), "en")
+    fig = customers.clv_figure(clv, "en", "light")  # by tier and by segment (VIP has a CLV)
+    assert len(fig.data) == 2 and all("%{text}" in tr.hovertemplate for tr in fig.data)
