@@ -120,3 +120,20 @@ def test_chart_hovers_format_money_as_money_and_counts_as_counts(wh):
                               run("customer_groups", Filters(), group="segment", **customers.value_params({})), "en")
     fig = customers.clv_figure(clv, "en", "light")  # by tier and by segment (VIP has a CLV)
     assert len(fig.data) == 2 and all("%{text}" in tr.hovertemplate for tr in fig.data)
+
+
+def test_team_chart_explains_a_period_with_nothing_to_rank(wh):
+    # no facts in January 2001: the four reps all have 0 (win rate: none closed), so the
+    # chart says why it is empty instead of four bars of ¥0 all ranked 1; the grid still lists them
+    from pages import team
+
+    query = {"preset": "custom", "start": "2001-01-01", "end": "2001-01-31"}
+    for rank_by in ("contract_amount", "win_rate"):
+        fig, _data, rows, *_rest = team.update({**query, "rank_by": rank_by})
+        assert not fig.data
+        text = fig.layout.annotations[0].text
+        assert text.startswith("当前筛选条件下") and team.board_label(rank_by, "zh-CN") in text  # zh-CN: the default
+        assert [r["member_id"] for r in rows] == ["R1", "R2", "R3", "R4"]
+    # with R1 having 1 contract (K06) in February 2024 the chart draws the bars
+    fig, *_rest = team.update({"preset": "custom", "start": "2024-02-01", "end": "2024-02-29"})
+    assert len(fig.data) == 1
