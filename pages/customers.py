@@ -199,7 +199,7 @@ def clv_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     fig = go.Figure([
         go.Bar(x=group["clv"], y=group["label"], orientation="h", name=name,
                text=[fmt.money(v, lang) for v in group["clv"]], textposition="auto",
-               hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
+               hovertemplate="%{y}: %{text}<extra></extra>")
         for name, group in frame.groupby("grouping", sort=False)
     ])
     fig = figures.style(fig, theme, height=360)

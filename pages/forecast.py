@@ -97,18 +97,23 @@ def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme:
     if months[["weighted", "target", "won"]].fillna(0).abs().sum().sum() == 0:
         return figures.empty(t("forecast.empty_months", lang), theme)
     x = [b[:7] for b in months["bucket"]]
-    hover = "%{x} · %{fullData.name}: %{y:,.0f}<extra></extra>"
+    hover = "%{x} · %{fullData.name}: %{text}<extra></extra>"
+
+    def money(column):
+        return [fmt.money(v, lang) for v in months[column]]
     traces = [go.Bar(x=x, y=months[s], name=s, offsetgroup="pipeline", legendgroup="pipeline",
-                     marker={"color": figures.PALETTE[i % len(figures.PALETTE)]}, hovertemplate=hover)
+                     marker={"color": figures.PALETTE[i % len(figures.PALETTE)]}, text=money(s),
+                     textposition="none", hovertemplate=hover)
               for i, s in enumerate(open_stages(stages)["stage"])]
     traces += [
         go.Bar(x=x, y=months["won"], name=t("forecast.won", lang), offsetgroup="won",
-               marker={"color": figures.PALETTE[2], "pattern": {"shape": "/"}}, hovertemplate=hover),
+               marker={"color": figures.PALETTE[2], "pattern": {"shape": "/"}}, text=money("won"),
+               textposition="none", hovertemplate=hover),
         go.Scatter(x=x, y=months["target"], name=t("forecast.target", lang), mode="markers",
                    marker={"symbol": "line-ew-open", "size": 36, "line": {"width": 3, "color": figures.PALETTE[7]}},
-                   hovertemplate=hover),
+                   text=money("target"), hovertemplate=hover),
         go.Scatter(x=x, y=months["best_case"], name=t("forecast.best_case", lang), mode="lines+markers",
-                   line={"dash": "dot", "color": figures.PALETTE[5]}, hovertemplate=hover),
+                   line={"dash": "dot", "color": figures.PALETTE[5]}, text=money("best_case"), hovertemplate=hover),
     ]
     fig = go.Figure(traces)
     fig.update_layout(barmode="relative")

@@ -118,17 +118,22 @@ def resolved(query: dict | None) -> tuple:
     return filters, periods, v
 
 
+def value_texts(values, measure: str, lang: str) -> list[str]:
+    """The measure's values as the page shows them: money or a count."""
+    return [fmt.money(v, lang) if measure in MONEY else fmt.number(v, lang) for v in values]
+
+
 def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.Figure:
     """Bars of the value, a dotted line of the year earlier, 环比 % and 同比 % on a second axis."""
     if frame["value"].abs().sum() == 0 and frame["yoy_base"].abs().sum() == 0:
         return figures.empty(t("revenue.empty", lang, measure=measure_label(measure, lang)), theme)
-    money = measure in MONEY
-    text = [fmt.money(v, lang) if money else fmt.number(v, lang) for v in frame["value"]]
+    text = value_texts(frame["value"], measure, lang)
     fig = go.Figure([
         go.Bar(x=frame["label"], y=frame["value"], name=measure_label(measure, lang), text=text,
                textposition="none", hovertemplate="%{x}: %{text}<extra></extra>"),
         go.Scatter(x=frame["label"], y=frame["yoy_base"], name=t("revenue.last_year", lang),
-                   mode="lines+markers", line={"dash": "dot"}, hovertemplate="%{x}: %{y:,.2f}<extra></extra>"),
+                   text=value_texts(frame["yoy_base"], measure, lang), mode="lines+markers", line={"dash": "dot"},
+                   hovertemplate="%{x}: %{text}<extra></extra>"),
         go.Scatter(x=frame["label"], y=frame["mom_pct"] * 100, name=t("revenue.mom_pct", lang), yaxis="y2",
                    mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
         go.Scatter(x=frame["label"], y=frame["yoy_pct"] * 100, name=t("revenue.yoy_pct", lang), yaxis="y2",
@@ -178,7 +183,8 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
         clickable = row.slice_kind == "slice"
         fig.add_bar(x=[labels.get(b, str(b)) for b in cells["bucket"]], y=cells["value"], name=name,
                     customdata=[row.slice_id if clickable else None] * len(cells),
-                    hovertemplate=f"{row.slice_name} · %{{x}}: %{{y:,.2f}}<extra></extra>")
+                    text=value_texts(cells["value"], measure, lang), textposition="none",
+                    hovertemplate=f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>")
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.15})
@@ -245,7 +251,7 @@ def update(query):
         *grid_payload(year_frame, year_headers, percent=pct),
         year_label,
         *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown),
-        *grid_payload(slices, slice_headers, percent=("share", "yoy_pct")),
+        *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",)),
     )
 
 

@@ -89,6 +89,8 @@ def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.
     for the click (the grid beside it lists every rep)."""
     if frame.empty:
         return figures.empty(t("team.empty", lang), theme)
+    if frame[measure].fillna(0).eq(0).all():
+        return figures.empty(t("team.empty_measure", lang, measure=board_label(measure, lang)), theme)
     rows = ranked(frame, measure).head(CHART_REPS).iloc[::-1]
     rank = [f"{int(r)}" if pd.notna(r) else "—" for r in rows[f"rank_{measure}"]]
     values = rows[measure].astype(float).fillna(0) * (100 if measure == "win_rate" else 1)
@@ -185,8 +187,8 @@ def update(query):
     ])
     return (
         *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
-        *grid_payload(board_table(reps, v["rank_by"], "rep"), headers, percent=pct),
-        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, percent=pct),
+        *grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct),
+        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),
         targets,
     )

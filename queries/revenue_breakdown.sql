@@ -35,9 +35,10 @@ with facts as (
 ),
 
 slice_totals as (
+    -- sums of doubles rounded to cents, so that equal amounts tie (and break by slice_id)
     select slice_id,
-           coalesce(sum(value) filter (where day between $start and $end), 0) as value,
-           coalesce(sum(value) filter (where day between $yoy_start and $yoy_end), 0) as yoy_base
+           coalesce(round(sum(value) filter (where day between $start and $end), 2), 0) as value,
+           coalesce(round(sum(value) filter (where day between $yoy_start and $yoy_end), 2), 0) as yoy_base
     from facts
     group by slice_id
 ),

@@ -10,7 +10,8 @@
 -- bucket's base lies before $start and is read from the data, never missing). Its 同比
 -- base is the same window one year earlier (DuckDB `- interval 1 year`: 29 Feb -> 28 Feb);
 -- a whole month/quarter/year maps to the whole bucket a year earlier (February 2025 against
--- 1-29 February 2024), a whole week or day to its dates minus one year, so the last
+-- 1-29 February 2024), a whole week or day to its dates minus one year (the week of
+-- 26 Feb-3 Mar 2024 against 26 Feb-3 Mar 2023, not 7 days from 26 Feb 2023), so the last
 -- bucket's base ends at $end - 1 year = $yoy_end.
 -- Labels: YYYY-MM-DD, ISO week YYYY-Www (2024-12-30 is 2025-W01), YYYY-MM, YYYY-Qn, YYYY.
 -- Parameters: $start, $end, $bucket, $measure + scope. Pages: /revenue (series, year view).
@@ -55,7 +56,7 @@ windows as (
     select bucket_start, 'yoy',
            case when lo > bucket_start then (lo - interval 1 year)::date
                 else (bucket_start - interval 1 year)::date end,
-           case when hi < bucket_end then (hi - interval 1 year)::date
+           case when hi < bucket_end or $bucket in ('day', 'week') then (hi - interval 1 year)::date
                 else (bucket_start - interval 1 year + unit - interval 1 day)::date end
     from bounds
 ),

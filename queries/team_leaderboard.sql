@@ -15,8 +15,9 @@ with members as (
 
 sums as (
     select m.member_id,
-           coalesce(sum(f.value) filter (where f.measure = 'contract_amount'), 0)::double as contract_amount,
-           coalesce(sum(f.value) filter (where f.measure = 'payments'), 0)::double as payments,
+           -- money summed as doubles, rounded to cents so that equal amounts tie (0.1 + 0.2 = 0.3)
+           coalesce(round(sum(f.value) filter (where f.measure = 'contract_amount'), 2), 0)::double as contract_amount,
+           coalesce(round(sum(f.value) filter (where f.measure = 'payments'), 2), 0)::double as payments,
            coalesce(sum(f.value) filter (where f.measure = 'contracts'), 0)::bigint as contracts,
            coalesce(sum(f.value) filter (where f.measure = 'new_customers'), 0)::bigint as new_customers,
            coalesce(sum(f.value) filter (where f.measure = 'follow_ups'), 0)::bigint as follow_ups

@@ -34,4 +34,6 @@ MESSAGES = {
     "team.col.id": {"en": "Id", "zh-CN": "编号"},
     "team.col.name": {"en": "Name", "zh-CN": "名称"},
     "team.empty": {"en": "No reps for these filters.", "zh-CN": "当前筛选条件下没有员工。"},
+    "team.empty_measure": {"en": "Nothing to rank: no {measure} in this period for these filters.",
+                           "zh-CN": "当前筛选条件下，本期没有{measure}可排名。"},
 }
