@@ -1,5 +1,5 @@
 """Audit of /revenue, /team, /funnel, /forecast, /customers and /customer/<id> against
-METRICS.md: the defects found, each on the fixture plus tests/fixtures/review_a.sql (K31:
+METRICS.md: the defects found, each on the fixture plus tests/fixtures/metric_edges.sql (K31:
 100 on 2023-03-04; K32: 0.30 for R1 and K33 + K34: 0.10 + 0.20 for R2, all in June 2022).
 as_of = 2024-03-15. Every number worked out by hand in the comments."""
 
@@ -12,12 +12,12 @@ from queries import run
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
 
-EXTRA_SQL = Path(__file__).parent / "fixtures" / "review_a.sql"
+EXTRA_SQL = Path(__file__).parent / "fixtures" / "metric_edges.sql"
 
 
 @pytest.fixture(scope="module")
 def audit_warehouse(tmp_path_factory) -> Path:
-    return build_fixture(tmp_path_factory.mktemp("review_a") / "review_a.duckdb",
+    return build_fixture(tmp_path_factory.mktemp("metric_edges") / "metric_edges.duckdb",
                          FIXTURE_SQL.read_text() + EXTRA_SQL.read_text())
 
 
