@@ -8,11 +8,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+from datetime import date
 from pathlib import Path
 
 import dash
 import plotly.io as pio
 import pytest
+
+from queries.filters import DEFAULT_PRESET, Filters
 
 PAGES = sorted(p.stem for p in (Path(__file__).parents[1] / "pages").glob("*.py")
                if p.stem not in ("__init__", "not_found_404"))
@@ -30,6 +33,9 @@ QUERIES = {
                   "stage": "nope", "segment": "z", "dimension": "q"},
     "junk_dates": {"preset": "nonsense", "start": "2024-13-45", "end": "yesterday", "as_of": "x"},
     "reversed_range": {"preset": "custom", "start": "2024-03-01", "end": "2024-01-01"},
+    # valid ISO dates whose year-earlier or year-later bounds leave Python's date range
+    "as_of_year_9999": {"as_of": "9999-12-31"},
+    "range_in_year_1": {"preset": "custom", "start": "0001-01-01", "end": "0001-02-01"},
 }
 
 
@@ -95,3 +101,15 @@ def test_every_page_is_covered():
     for slug in PAGES:
         params = inspect.signature(_module(slug).update).parameters
         assert 1 <= len(params) <= 2, slug
+
+
+def test_dates_out_of_range_are_dropped_like_junk():
+    # 9999-12-31: "this year" ends 9999-12-31 and its end + 12 months is year 10000;
+    # 0001-01-01: its 同比 base would be year 0. Both raised in Filters.periods before.
+    filters = Filters.from_query({"as_of": "9999-12-31", "preset": "custom", "start": "0001-01-01",
+                                  "end": "2024-01-31"})
+    assert filters.as_of is None
+    assert filters.preset == DEFAULT_PRESET
+    assert set(filters.dropped) == {"as_of=9999-12-31", "start=0001-01-01", "preset=custom"}
+    # an ordinary old or future date still passes
+    assert Filters.from_query({"as_of": "1990-06-30"}).as_of == date(1990, 6, 30)
