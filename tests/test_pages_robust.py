@@ -15,6 +15,8 @@ import dash
 import plotly.io as pio
 import pytest
 
+import app
+from components.context import current_lang, current_theme
 from queries.filters import DEFAULT_PRESET, Filters
 
 PAGES = sorted(p.stem for p in (Path(__file__).parents[1] / "pages").glob("*.py")
@@ -80,6 +82,20 @@ def _non_empty(values) -> bool:
 
 @pytest.mark.parametrize(("slug", "query_name", "detail"), list(_cases()))
 def test_page_answers_every_query(warehouse, slug, query_name, detail):
+    _answers(slug, query_name, detail)
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_page_answers_in_english_and_dark_mode(warehouse, slug):
+    # the viewer's cookies, as the browser sends them
+    with app.app.server.test_request_context(headers={"Cookie": "lang=en; theme=dark"}):
+        assert (current_lang(), current_theme()) == ("en", "dark")
+        for query_name in ("empty_range", "rep_without_data", "junk_view"):
+            for detail in DETAIL_IDS.get(slug, (None,)):
+                _answers(slug, query_name, detail)
+
+
+def _answers(slug, query_name, detail):
     page = _module(slug)
     query = dict(QUERIES[query_name])
     args = (query, detail) if detail else (query,)
