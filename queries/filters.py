@@ -20,6 +20,9 @@ PRESETS = (
 )
 DEFAULT_PRESET = "this_year"
 CUSTOMER_TYPES = ("prospect", "customer", "agent", "lost")
+# dates a URL may name: the periods step years and custom lengths back and forth from them,
+# which must stay inside Python's date range (a year-0 同比 base raised on every page)
+DATE_BOUNDS = (date(1900, 1, 1), date(2999, 12, 31))
 
 
 def configured_fiscal_start_month() -> int:
@@ -104,8 +107,12 @@ class Filters:
                     dropped += [f"preset={v}" for v in items]
             elif key in ("start", "end", "as_of"):
                 try:
-                    values[key] = date.fromisoformat(items[0])
+                    day = date.fromisoformat(items[0])
                 except (ValueError, IndexError):
+                    day = None
+                if day is not None and DATE_BOUNDS[0] <= day <= DATE_BOUNDS[1]:
+                    values[key] = day
+                else:
                     dropped += [f"{key}={v}" for v in items]
             elif key not in extra_keys:
                 dropped.append(key)

@@ -1,11 +1,13 @@
 -- receivables_ending: one row per counted contract ending (ends_on) in
 -- [$as_of, $as_of + $days days], with its amount, payments received by $as_of and the
--- outstanding amount (amount - payments; negative = paid beyond the amount).
+-- outstanding amount (amount - payments; negative = paid beyond the amount). With a category
+-- filter the amount stays the whole contract's (f_account_contracts), like its payments.
 -- Ordered by ends_on, then contract_id.
 -- Parameters: $as_of, $days + scope. Pages: /receivables.
 with ending as (
-    select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, c.amount
+    select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, k.amount
     from f_contracts as c
+    join f_account_contracts as k on k.contract_id = c.contract_id
     where c.ends_on between $as_of and $as_of::date + $days::integer
 ),
 

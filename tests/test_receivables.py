@@ -152,3 +152,19 @@ def test_customer_cells_link_to_the_customer():
     assert row["customer_name"] == "[北京华泰实业](/customer/C3?preset=last_year)"
     assert next(c for c in columns if c["field"] == "customer_name")["cellRenderer"] == "markdown"
     assert customer_href("C3", {"preset": "last_year", "bucket": "90+"}) == "/customer/C3?preset=last_year"
+
+
+def test_category_filter_keeps_whole_contract_amounts_against_whole_payments():
+    # 软件 (P2) selects K02, K03, K06, K07 (fixture) and K21 (acquisition.sql); plans and
+    # payments are whole-contract, so the amount they are set against must be too.
+    # Per contract, amount - payments by 15 March 2024: K02 500-200 = 300, K03 2000-1000 = 1000,
+    # K06 1500-500 = 1000, K07 700-700 = 0, K21 1000-500 = 500 -> 2800.
+    # (The 软件 lines alone, 500+1000+500+500+1000 = 3500, less the 2900 paid gave 600.)
+    s = run("receivables_summary", Filters(categories=("软件",))).iloc[0]
+    assert s["outstanding"] == 2800
+    # due in 2024 to 15 March: PL04 (K06) 1000 + PL06 (K07) 700; received PM04 500 + PM05 700
+    assert s[["due", "received"]].tolist() == [1700, 1200]
+    e = run("receivables_ending", Filters(categories=("软件",)), days=30)
+    # K03 ends 31 March: 2000 (not its 软件 line's 1000), paid 1000 -> 1000 outstanding
+    assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
+        ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]

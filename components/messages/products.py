@@ -44,7 +44,8 @@ MESSAGES = {
     "products.compare_card": {"en": "Gross margin per product: two costing methods side by side",
                               "zh-CN": "各产品毛利：两种计价方法对比"},
     "products.compare_hint": {
-        "en": "Pick a second method under “Compare with” to see each product's margin by both methods "
+        # a chart annotation does not wrap: the break keeps it inside a half-width card
+        "en": "Pick a second method under “Compare with”<br>to see each product's margin by both methods "
               "and the difference.",
         "zh-CN": "在“对比方法”中选择第二种计价方法，即可查看各产品两种方法下的毛利及差额。",
     },
