@@ -3,6 +3,8 @@ Chinese, light and dark templates, and the explanatory empty figure."""
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -17,9 +19,12 @@ def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.
         colorway=PALETTE,
         font={"family": FONT, "size": 13},
         margin={"l": 48, "r": 16, "t": 24, "b": 40},
+        xaxis={"automargin": True},
+        yaxis={"automargin": True},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        legend={"orientation": "h", "y": -0.2},
+        # the legend sits under the axis labels (tilted ones on a phone too), never on them
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         hoverlabel={"font": {"family": FONT}},
         height=height,
     )
@@ -29,8 +34,17 @@ def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.
 def empty(message: str, theme: str = "light") -> go.Figure:
     """A figure that says why it is empty, instead of blank axes."""
     fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+    fig.add_annotation(text=wrap(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font={"size": 14})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return style(fig, theme)
+
+
+def wrap(text: str, width: int = 44) -> str:
+    """Plotly text does not wrap by itself: break long messages into lines (<br>), at spaces
+    for alphabetic text and every width/2 characters for Chinese."""
+    if " " in text:
+        return "<br>".join(textwrap.wrap(text, width))
+    step = width // 2
+    return "<br>".join(text[i:i + step] for i in range(0, len(text), step))

@@ -54,6 +54,7 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
                 defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
                 columnSize="responsiveSizeToFit",
                 dashGridOptions={"pagination": True, "paginationPageSize": page_size,
+                                 "paginationPageSizeSelector": sorted({page_size, 20, 50, 100}),
                                  "localeText": {"noRowsToShow": t("grid.no_rows", lang)},
                                  "enableCellTextSelection": True, "ensureDomOrder": True},
             ), type="circle", delay_show=150),

@@ -46,7 +46,7 @@ def layout(**query):
     return html.Div([
         query_store(query),
         html.H1(t("page.overview", lang), className="visually-hidden"),
-        html.Section(dbc.Row([dbc.Col(KpiCard(m, kpi_label(m, method, lang)), xs=12, sm=6, lg=True, className="mb-3")
+        html.Section(dbc.Row([dbc.Col(KpiCard(m, kpi_label(m, method, lang)), xs=12, sm=6, lg=3, className="mb-3")
                               for m, _ in KPIS]), **{"aria-label": t("overview.kpis", lang)}),
         dbc.Row([dbc.Col(ChartCard("trend", t("overview.trend", lang)), className="mb-3")]),
         dbc.Row([

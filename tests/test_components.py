@@ -92,3 +92,12 @@ def test_long_lists_are_cut_and_the_card_says_so(monkeypatch):
     assert [r["customer_id"] for r in rows] == ["C1", "C2", "C3"] and store["total_rows"] == 5
     assert cards.explain_cut(store) == "共 5 行，仅显示（及导出）前 3 行：请缩小筛选范围查看其余。"
     assert cards.explain_cut(grid.grid_payload(frame.head(2))[2]) is None
+
+
+def test_empty_figures_wrap_long_messages():
+    from components.figures import empty, wrap
+
+    assert wrap("No contracts in this period for these filters.", 20) == \
+        "No contracts in this<br>period for these<br>filters."
+    assert wrap("当前时间段和筛选条件下没有合同。", 16) == "当前时间段和筛选<br>条件下没有合同。"
+    assert empty("短").layout.annotations[0].text == "短"
