@@ -71,7 +71,6 @@ REGIONS = (
     ("东北", 0.06, ("沈阳", "大连", "长春", "哈尔滨")),
 )
 CITIES = tuple(c for _, _, cities in REGIONS for c in cities)
-CITY_REGION = np.array([r for r, (_, _, cities) in enumerate(REGIONS) for _ in cities])
 CITY_OFFSET = np.cumsum([0] + [len(cities) for _, _, cities in REGIONS])
 
 SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from components import figures
 from components import format as fmt
@@ -50,7 +50,7 @@ def layout(product_id: str | None = None, **query):
             ]),
             dbc.Row([
                 dbc.Col(GridCard("product-receipts", t("product.receipts", lang), height=320), lg=6, className="mb-3"),
-                dbc.Col(GridCard("product-customers", t("product.customers", lang), height=320, row_id="customer_id"),
+                dbc.Col(GridCard("product-customers", t("product.customers", lang), height=320),
                         lg=6, className="mb-3"),
             ]),
         ]),
@@ -104,11 +104,12 @@ def receipts_payload(layers: pd.DataFrame, lang: str) -> tuple:
     return grid_payload(frame, headers)
 
 
-def customers_payload(customers: pd.DataFrame, lang: str) -> tuple:
+def customers_payload(customers: pd.DataFrame, lang: str, query: dict | None = None) -> tuple:
+    """The top customers, each linking to the customer's page (filters and method kept)."""
     headers = {"rank": t("common.rank", lang), "customer_id": t("product.customer_id", lang),
                "customer_name": t("common.customer", lang), "quantity": t("products.quantity", lang),
                "revenue": t("products.revenue", lang), "margin": t("products.margin", lang)}
-    return grid_payload(customers, headers)
+    return grid_payload(customers, headers, customer_links=query or {})
 
 
 def not_found(product_id: str | None, lang: str, theme: str) -> tuple:
@@ -172,7 +173,7 @@ def update(query, product_id):
         *card_payload(monthly_figure(monthly, lang, theme), monthly),
         *card_payload(layers_figure(layers, lang, theme), layers),
         *receipts_payload(layers, lang),
-        *customers_payload(customers, lang),
+        *customers_payload(customers, lang, query),
     )
 
 
@@ -185,16 +186,3 @@ def update(query, product_id):
 def set_method(method, search):
     method = method if method in METHODS else DEFAULT_METHOD
     return with_params(search, method=None if method == DEFAULT_METHOD else method)
-
-
-@callback(
-    Output("url", "href", allow_duplicate=True),
-    Input({"type": "grid", "card": "product-customers"}, "cellClicked"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def open_customer(cell, search):
-    """A customer row opens that customer's page (built by another branch), with the filters."""
-    if not cell or not cell.get("rowId"):
-        return no_update
-    return f"/customer/{cell['rowId']}" + with_params(search, method=None)

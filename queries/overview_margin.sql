@@ -7,11 +7,7 @@
 -- Parameters: $start, $end, $prev_start, $prev_end, $yoy_start, $yoy_end, $method + scope.
 -- Pages: / (overview).
 with windows as (
-    select * from (values
-        ('current', $start::date, $end::date),
-        ('mom', $prev_start::date, $prev_end::date),
-        ('yoy', $yoy_start::date, $yoy_end::date)
-    ) as w (window_name, window_start, window_end)
+    select * from q_comparison_windows
 ),
 
 costed_lines as (
