@@ -16,6 +16,7 @@ from dash import ALL, Dash, Input, Output, State, callback, clientside_callback,
 
 import components.cards
 import components.grid  # noqa: F401  (registers the grid search callback)
+from components import inputs
 from components.context import current_lang, current_theme
 from components.filterbar import filter_bar
 from components.i18n import t
@@ -33,6 +34,7 @@ app = Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
+inputs.install(app)
 
 
 def nav_pages() -> list[dict]:
@@ -91,11 +93,11 @@ def toggle_nav(_clicks, is_open):
 @callback(Output({"type": "nav-link", "path": ALL}, "href"), Input("url", "search"),
           State({"type": "nav-link", "path": ALL}, "id"))
 def carry_filters(search, ids):
-    """Navbar links keep the global filters, so every page opens on the same slice."""
-    from urllib.parse import parse_qsl, urlencode
-
-    kept = urlencode([(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in GLOBAL_KEYS], safe=",")
-    return [i["path"] + (f"?{kept}" if kept else "") for i in ids]
+    """Navbar links keep the global filters, so every page opens on the same slice: the
+    bounded query's global keys, never the raw text the client sent."""
+    kept = inputs.query(search).search(GLOBAL_KEYS)
+    paths = [inputs.text(i.get("path")) if isinstance(i, dict) else None for i in ids or ()]
+    return [(path if path and path.startswith("/") else "/") + kept for path in paths]
 
 
 # Language and theme live in cookies (read by the server when it renders), so switching

@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
+from components import inputs
 from components.context import current_lang
 from components.i18n import t
 
@@ -66,7 +67,8 @@ def card_note(card: str) -> html.Small:
           Input({"type": "chart-data", "card": MATCH}, "data"), prevent_initial_call=True)
 def explain_cut(data):
     """Say so when a card's data holds only the first rows of a longer list (``total_rows``)."""
-    total, shown = (data or {}).get("total_rows", 0), len((data or {}).get("data", ()))
+    data = inputs.table(data) or {"data": [], "total_rows": 0}
+    total, shown = data["total_rows"], len(data["data"])
     if total <= shown:
         return None
     return t("grid.cut", current_lang(), shown=f"{shown:,}", total=f"{total:,}")
@@ -109,9 +111,8 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 def export_name(page: str, card: str, query: dict | None, fmt: str) -> str:
     from queries import warehouse_as_of
-    from queries.filters import Filters
 
-    periods = Filters.from_query(query or {}).periods(warehouse_as_of())
+    periods = inputs.filters(query, check=False).periods(warehouse_as_of())
     stem = f"{page or 'overview'}_{card}_{periods['start']}_{periods['end']}"
     return re.sub(r"[^\w.-]+", "-", stem) + f".{fmt}"
 
@@ -135,11 +136,13 @@ def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 )
 def export_data(clicks, data, query, pathname):
     trigger = ctx.triggered_id
-    if not trigger or trigger["fmt"] not in ("csv", "xlsx") or not data or not any(clicks):
+    data = inputs.table(data)
+    fmt = inputs.choice(trigger.get("fmt"), ("csv", "xlsx")) if isinstance(trigger, dict) else None
+    if not fmt or not data or not inputs.clicked(clicks):
         return no_update
     frame = frame_from_store(data)
-    page = (pathname or "/").strip("/").split("/")[0] or "overview"
-    name = export_name(page, trigger["card"], query, trigger["fmt"])
+    page = (inputs.text(pathname) or "/").strip("/").split("/")[0] or "overview"
+    name = export_name(page, inputs.text(trigger.get("card")) or "", query, fmt)
     return dcc.send_bytes(export_bytes(frame, trigger["fmt"]), name)
 
 

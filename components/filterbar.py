@@ -6,16 +6,15 @@ along untouched; anything else unknown or malformed is dropped with a notice.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import format as fmt
+from components import inputs
 from components.context import current_lang
 from components.i18n import t
-from queries import dimension_values, parse_filters, run, warehouse_as_of
+from queries import dimension_values, run, warehouse_as_of
 from queries.filters import CUSTOMER_TYPES, LIST_KEYS, PRESETS, Filters
 
 CONTROLS = {  # URL key -> control id
@@ -38,11 +37,11 @@ def page_keys(pathname: str | None) -> tuple[str, ...]:
 
 def with_page_keys(filters: Filters, search: str | None, keys: tuple[str, ...]) -> str:
     """``filters`` as a query string, keeping the page's own keys from ``search``."""
-    own = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in keys]
+    own = inputs.query(search).search(keys)
     query = filters.to_query()
     if not own:
         return query
-    return (query + "&" if query else "?") + urlencode(own, safe=",")
+    return (query + "&" if query else "?") + own[1:]
 
 
 def _options(lang: str) -> dict[str, list[dict]]:
@@ -123,11 +122,11 @@ def toggle_more(_clicks, is_open):
 )
 def sync(search, preset, start, end, *rest):
     *values, _reset, pathname = rest
-    keys = page_keys(pathname)
+    keys = page_keys(inputs.text(pathname, inputs.MAX_QUERY))
     trigger = ctx.triggered_id
     notice, new_search = None, no_update
     if trigger in (None, "url"):
-        filters = parse_filters(search, keys)
+        filters = inputs.filters(search, keys)
         if filters.dropped:
             notice = t("filter.dropped", current_lang(), items=", ".join(filters.dropped))
             new_search = with_page_keys(filters, search, keys)
@@ -135,19 +134,21 @@ def sync(search, preset, start, end, *rest):
         filters = Filters()
         new_search = with_page_keys(filters, search, keys)
     else:
-        query = {"preset": preset or "this_year"}
+        preset = inputs.choice(preset, PRESETS, "this_year")
+        start, end = inputs.text(start), inputs.text(end)
+        query = {"preset": preset}
         if preset == "custom":
             if not (start and end):  # just switched to custom: start from the current period
-                shown = parse_filters(search, keys).periods(warehouse_as_of())
+                shown = inputs.filters(search, keys).periods(warehouse_as_of())
                 start, end = shown["start"].isoformat(), shown["end"].isoformat()
             query.update(start=start[:10], end=end[:10])
         for key, value in zip(CONTROLS, values, strict=True):
-            if value:
-                query[key] = list(value)
+            if inputs.texts(value):
+                query[key] = inputs.texts(value)
         # the controls' values are checked like a URL: a forged request changes nothing
         filters = Filters.from_query(query, dimension_values(), keys)
         new_search = with_page_keys(filters, search, keys)
-        if new_search == (search or ""):
+        if new_search == search or (new_search == "" and not search):
             new_search = no_update
     lang = current_lang()
     periods = filters.periods(warehouse_as_of())

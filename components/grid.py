@@ -11,16 +11,18 @@ customer_links=query)`` makes the customer cells links to ``/customer/<customer_
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import MATCH, Input, Output, Patch, callback, dcc, html
 
+from components import inputs
 from components.cards import card_note, data_id, frame_for_store
 from components.context import current_lang, current_theme
 from components.i18n import t
+from data.costing import METHODS as COSTING_METHODS
 from queries.filters import GLOBAL_KEYS
 
 
@@ -110,10 +112,12 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
 
 
 def customer_href(customer_id, query: dict | None = None) -> str:
-    """The customer's page, keeping the global filters of ``query`` and the costing method."""
-    kept = [(k, v if isinstance(v, str) else ",".join(v)) for k, v in (query or {}).items()
-            if k in (*GLOBAL_KEYS, "method") and v]
-    return f"/customer/{quote(str(customer_id), safe='')}" + ("?" + urlencode(kept, safe=",") if kept else "")
+    """The customer's page, keeping the global filters of ``query`` and the costing method
+    (from the bounded query: nothing else the client sent)."""
+    bounded = inputs.query(query)
+    kept = inputs.Query(tuple((k, v) for k, v in bounded.pairs if k in GLOBAL_KEYS
+                              or (k == "method" and v in COSTING_METHODS)))
+    return f"/customer/{quote(str(customer_id), safe='')}" + kept.search()
 
 
 def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
@@ -131,5 +135,5 @@ def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
 def quick_search(text):
     """The search box filters the rows shown (AG Grid's quick filter)."""
     options = Patch()
-    options["quickFilterText"] = text or ""
+    options["quickFilterText"] = inputs.text(text) or ""
     return options

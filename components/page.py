@@ -3,36 +3,36 @@ it into checked Filters and periods."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from dash import dcc
 
-from queries import parse_filters, warehouse_as_of
+from components import inputs
+from queries import warehouse_as_of
 from queries.filters import Filters
 
 
 def query_store(query: dict) -> dcc.Store:
     """The page's URL query (global filters and its own view keys); page callbacks take
     ``Input("page-query", "data")`` and run once per render."""
-    return dcc.Store(id="page-query", data=query)
+    return dcc.Store(id="page-query", data=inputs.query(query).as_dict())
 
 
 def filters_and_periods(query: dict | None, view_keys: tuple[str, ...] = ()) -> tuple[Filters, dict]:
-    filters = parse_filters(query or {}, view_keys)
+    filters = inputs.filters(query, view_keys)
     return filters, filters.periods(warehouse_as_of())
 
 
 def view_value(query: dict | None, key: str, allowed, default):
     """A page's own URL key, checked against its allow-list (else the default)."""
-    value = (query or {}).get(key)
-    value = value[0] if isinstance(value, list) and value else value
-    return value if value in allowed else default
+    values = [v for k, v in inputs.query(query).pairs if k == key]
+    return inputs.choice(values[0], allowed, default) if values else default
 
 
 def with_params(search: str | None, **changes) -> str:
     """``search`` with keys set (a list is joined by commas) or removed (None): how a
     click narrows the global filter (``rep="R1"``) or a page stores its view state."""
-    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k not in changes]
+    pairs = [(k, v) for k, v in inputs.query(search).pairs if k not in changes]
     for key, value in changes.items():
         if value is None or value == []:
             continue

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
@@ -245,9 +245,10 @@ def narrow(split, kind, days, rep_click, search):
     narrows the global rep filter."""
     trigger = ctx.triggered_id
     if trigger == chart_id("acq-reps"):
-        if not rep_click:
+        rep = inputs.point(rep_click)
+        if not rep:
             return no_update
-        new = with_params(search, rep=rep_click["points"][0]["customdata"])
+        new = with_params(search, rep=rep)
     else:
         new = with_params(search, split=split if split in SPLITS and split != "type" else None,
                           kind=kind if kind in KINDS else None,

@@ -13,6 +13,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from components import format as fmt
+from components import inputs
 from components.context import current_lang
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
@@ -50,7 +51,7 @@ def layout(customer_id: str | None = None, **query):
     lang = current_lang()
     return html.Div([
         query_store(query),
-        dcc.Store(id="customer-id", data=customer_id),
+        dcc.Store(id="customer-id", data=inputs.text(customer_id)),
         html.Div(id="customer-missing"),
         html.Div([
             html.H1(id="customer-title", className="h4 mb-3"),
@@ -165,7 +166,7 @@ def not_found(customer_id: str, lang: str) -> dbc.Alert:
 def update(query, customer_id):
     lang = current_lang()
     filters, _periods = filters_and_periods(query, VIEW_PARAMS)
-    customer_id = str(customer_id or "")
+    customer_id = inputs.text(customer_id) or ""
     profile = run("customer_profile", filters, customer_id=customer_id, **value_params(query))
     if profile.empty:
         empty = pd.DataFrame()

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
@@ -387,13 +387,13 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
     if trigger == "customers-method":
         return with_params(search, method=None if method == "fifo" else method)
     if isinstance(trigger, dict):
-        if not ctx.triggered[0]["value"]:
+        kind, _, key = (inputs.text(trigger.get("key")) or "").partition(":")
+        if not inputs.clicked(ctx.triggered[0]["value"]):
             return no_update
-        kind, key = trigger["key"].split(":")
         return select_search(search, kind if kind in SELECTIONS else None, key or None)
-    if trigger == chart_id("customers-pyramid") and pyramid_click:
-        return select_search(search, "tier", pyramid_click["points"][0]["customdata"])
-    if trigger == chart_id("customers-rfm") and rfm_click:
-        point = rfm_click["points"][0]
-        return select_search(search, "cell", f"{point['y']}-{point['x']}")
+    if trigger == chart_id("customers-pyramid") and inputs.point(pyramid_click):
+        return select_search(search, "tier", inputs.point(pyramid_click))
+    y, x = inputs.point(rfm_click, "y"), inputs.point(rfm_click, "x")
+    if trigger == chart_id("customers-rfm") and y and x:
+        return select_search(search, "cell", f"{y}-{x}")
     return no_update

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
@@ -250,7 +250,7 @@ def update(query):
 @callback(Output("url", "search", allow_duplicate=True), Input("funnel-measure", "value"), State("url", "search"),
           prevent_initial_call=True)
 def set_measure(measure, search):
-    return with_params(search, measure=measure if measure in MEASURES else None)
+    return with_params(search, measure=inputs.choice(measure, MEASURES))
 
 
 @callback(
@@ -264,8 +264,7 @@ def set_measure(measure, search):
 def select_stage(snapshot_click, cohort_click, search, query):
     """A click on an open stage in either funnel lists its deals; on the listed one, clears."""
     click = snapshot_click if ctx.triggered_id == {"type": "chart", "card": "funnel-snapshot"} else cohort_click
-    points = (click or {}).get("points") or []
-    stage = points[0].get("customdata") if points else None
+    stage = inputs.point(click)
     if not stage:
         return no_update
     current = view_value(query, "stage", (stage,), None)

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
@@ -34,8 +34,8 @@ DUE_COLUMNS = ("rep_name", "customer_id", "customer_name", "taken_on", "last_act
 
 def pool_limit_days(query: dict | None = None) -> int:
     """The pool limit: ?limit_days=N (1..365) if given, else CRM_POOL_LIMIT_DAYS, else 30."""
-    for raw in ((query or {}).get("limit_days"), os.environ.get("CRM_POOL_LIMIT_DAYS")):
-        raw = raw[0] if isinstance(raw, list) and raw else raw
+    own = [v for k, v in inputs.query(query).pairs if k == "limit_days"][:1]
+    for raw in (*own, os.environ.get("CRM_POOL_LIMIT_DAYS")):
         if isinstance(raw, str) and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
             return int(raw)
     return 30
@@ -147,9 +147,10 @@ def update(query):
 def narrow_to_rep(reps_click, due_click, search):
     """Clicking a rep's bar narrows the global rep filter to that rep."""
     click = reps_click if ctx.triggered_id == chart_id("pool-reps") else due_click
-    if not click:
+    rep = inputs.point(click)
+    if not rep:
         return no_update
-    new = with_params(search, rep=click["points"][0]["customdata"])
+    new = with_params(search, rep=rep)
     return new if new != (search or "") else no_update
 
 

@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
+from components import inputs
 from components.context import current_lang
 from components.i18n import t
 
@@ -21,4 +22,4 @@ def layout(**_query):
 
 @callback(Output("nf-body", "children"), Input("url", "pathname"))
 def explain(pathname):
-    return t("not_found.body", current_lang(), path=pathname or "")
+    return t("not_found.body", current_lang(), path=inputs.shown(inputs.text(pathname, inputs.MAX_QUERY) or ""))

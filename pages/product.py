@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
@@ -30,6 +30,7 @@ TOP_CUSTOMERS = 10
 
 def layout(product_id: str | None = None, **query):
     lang = current_lang()
+    product_id = inputs.text(product_id)
     method = view_methods(query)[0]
     return html.Div([
         query_store(query),
@@ -141,7 +142,8 @@ def update(query, product_id):
     lang, theme = current_lang(), current_theme()
     filters, _periods = filters_and_periods(query, VIEW_KEYS)
     method = view_methods(query)[0]
-    info = run("product_info", filters, product_id=product_id or "")
+    product_id = inputs.text(product_id) or ""
+    info = run("product_info", filters, product_id=product_id)
     if info.empty:
         return not_found(product_id, lang, theme)
     product = info.iloc[0]

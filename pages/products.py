@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 from plotly.subplots import make_subplots
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
@@ -373,7 +373,7 @@ def product_href(product_id: str, search: str | None) -> str:
 )
 def drill(click, search):
     """A category narrows the global category filter; a product opens its page."""
-    node = ((click or {}).get("points") or [{}])[0].get("id") or ""
+    node = inputs.point(click, "id") or ""
     kind, _, key = node.partition("/")
     if kind == "c" and key:
         return "/products" + with_params(search, category=key)
@@ -390,4 +390,5 @@ def drill(click, search):
 )
 def open_product(cell, search):
     """A row of the products table opens that product's page."""
-    return product_href(cell["rowId"], search) if cell and cell.get("rowId") else no_update
+    product_id = inputs.cell(cell)
+    return product_href(product_id, search) if product_id else no_update

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
@@ -209,10 +209,10 @@ def narrow(bucket, aging_click, rep_click, search):
     trigger = ctx.triggered_id
     if trigger == "rcv-bucket":
         chosen = bucket if bucket in BUCKETS else None
-    elif trigger == chart_id("rcv-aging") and aging_click:
-        chosen = aging_click["points"][0]["customdata"]
-    elif trigger == chart_id("rcv-aging-reps") and rep_click:
-        new = with_params(search, rep=rep_click["points"][0]["customdata"])
+    elif trigger == chart_id("rcv-aging") and inputs.point(aging_click):
+        chosen = inputs.point(aging_click)
+    elif trigger == chart_id("rcv-aging-reps") and inputs.point(rep_click):
+        new = with_params(search, rep=inputs.point(rep_click))
         return new if new != (search or "") else no_update
     else:
         return no_update

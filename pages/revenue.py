@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
@@ -307,8 +307,7 @@ def step_year(_prev, _next, query, search):
 )
 def narrow(click, query, search):
     """A clicked slice narrows the GLOBAL filter to it (team=, rep=, region=, category=, ctype=)."""
-    points = (click or {}).get("points") or []
-    slice_id = points[0].get("customdata") if points else None
+    slice_id = inputs.point(click)
     if not slice_id:
         return no_update
     return with_params(search, **{view(query)["by"]: slice_id})

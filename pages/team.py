@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import figures
+from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
@@ -218,9 +218,5 @@ def set_view(rank_by, target, search):
 )
 def pick_rep(click, cell, search):
     """A clicked rep becomes the global rep filter: every page then shows that rep."""
-    if dash.ctx.triggered_id == grid_id("team-reps-grid"):
-        rep = (cell or {}).get("rowId")
-    else:
-        points = (click or {}).get("points") or []
-        rep = points[0].get("customdata") if points else None
+    rep = inputs.cell(cell) if dash.ctx.triggered_id == grid_id("team-reps-grid") else inputs.point(click)
     return with_params(search, rep=rep) if rep else no_update

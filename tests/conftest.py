@@ -74,3 +74,10 @@ def browser(request, warehouse):
     dash_duo.start_server(app.app, port=_free_port())
     dash_duo.driver.set_window_size(1400, 1000)
     return dash_duo
+
+
+@pytest.fixture
+def app_client(warehouse):
+    """A Flask test client of the real app on the fixture warehouse: the one place tests
+    that POST callbacks get their client (a signed-in session, once the app has one)."""
+    return app.server.test_client()
