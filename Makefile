@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WAREHOUSE ?= $(or $(CRM_WAREHOUSE),data/warehouse.duckdb)
 
-.PHONY: run test lint load demo large browser-deps clean
+.PHONY: run serve test lint load demo large browser-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(WAREHOUSE): | $(VENV)/.runtime
 
 run: $(VENV)/.runtime $(WAREHOUSE)
 	CRM_WAREHOUSE=$(WAREHOUSE) $(PY) app.py
+
+# production serving: gunicorn with gunicorn.conf.py (GUNICORN_BIND, GUNICORN_WORKERS, ... override it)
+serve: $(VENV)/.runtime $(WAREHOUSE)
+	CRM_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/gunicorn -c gunicorn.conf.py app:server
 
 demo: $(VENV)/.runtime
 	$(PY) -m data.generate --scale demo --out $(WAREHOUSE)

@@ -19,6 +19,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback
 
 from components import inputs
 from components.context import current_lang
+from components.figures import GRAPH_CONFIG, STATIC_CONFIG
 from components.i18n import t
 
 EXPORT_FORMATS = ("csv", "xlsx", "png", "svg")
@@ -46,7 +47,7 @@ def ChartCard(card: str, title: str, height: int = 340, extra=None) -> html.Sect
         dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Loading(dcc.Graph(id=chart_id(card), config={"displaylogo": False, "responsive": True},
+            dcc.Loading(dcc.Graph(id=chart_id(card), config=GRAPH_CONFIG,
                                   style={"height": f"{height}px"}),
                         type="circle", delay_show=150),
             extra,
@@ -120,7 +121,9 @@ def export_name(page: str, card: str, query: dict | None, fmt: str) -> str:
 def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     safe = neutralise(frame)
     if fmt == "csv":
-        return safe.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel reads Chinese
+        # BOM: Excel reads Chinese. Lines end in CRLF (RFC 4180), so the writer quotes every
+        # field holding a CR or an LF: a lone CR in a name cannot start a new row.
+        return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
     buffer = io.BytesIO()
     safe.to_excel(buffer, index=False, engine="openpyxl")
     return buffer.getvalue()
@@ -208,7 +211,7 @@ def kpi_body(label: str, value: str, mom: tuple[str, str, float | None],
         row("kpi.yoy", yoy),
     ]
     if spark is not None:
-        children.append(dcc.Graph(figure=spark, config={"staticPlot": True}, className="kpi-spark",
+        children.append(dcc.Graph(figure=spark, config=STATIC_CONFIG, className="kpi-spark",
                                   style={"height": "48px"}))
     return children
 

@@ -7,6 +7,25 @@ import textwrap
 
 import plotly.graph_objects as go
 
+# Every chart's mode bar: on hover, local actions only (image download, zoom, pan, reset).
+# No Chart Studio link or cloud button (they upload the chart's data to an outside host),
+# no plotly server, no logo link.
+GRAPH_CONFIG = {
+    "displayModeBar": "hover",
+    "displaylogo": False,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
+    "linkText": "",
+    "responsive": True,
+    "toImageButtonOptions": {"format": "png"},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toggleSpikelines", "hoverClosestCartesian",
+                               "hoverCompareCartesian", "sendDataToCloud", "editInChartStudio"],
+}
+# A sparkline is a picture: no mode bar at all.
+STATIC_CONFIG = {**GRAPH_CONFIG, "staticPlot": True, "displayModeBar": False}
+
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"

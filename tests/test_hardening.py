@@ -1,0 +1,77 @@
+"""Hardening: the chart mode bar, CSV quoting, warehouse faults and the as_of window."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+from dash import dcc
+
+import app
+from components.cards import KpiCard, export_bytes
+from components.figures import GRAPH_CONFIG, STATIC_CONFIG
+
+ROOT = Path(__file__).parents[1]
+
+
+def _graphs(component):
+    if isinstance(component, dcc.Graph):
+        yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            yield from _graphs(child)
+
+
+def test_every_chart_uses_the_local_mode_bar(warehouse):
+    assert GRAPH_CONFIG["displayModeBar"] == "hover" and GRAPH_CONFIG["displaylogo"] is False
+    for key in ("showLink", "showSendToCloud", "showEditInChartStudio"):
+        assert GRAPH_CONFIG[key] is False
+    assert GRAPH_CONFIG["plotlyServerURL"] == ""
+    seen = 0
+    for page in app.dash.page_registry.values():
+        layout = page["layout"]
+        args = {"customer_id": "C4"} if "customer" in page["path"] else {"product_id": "P1"} \
+            if "product/" in page["path"] else {}
+        for graph in _graphs(layout(**args) if callable(layout) else layout):
+            assert graph.config in (GRAPH_CONFIG, STATIC_CONFIG), (page["path"], graph.id)
+            seen += 1
+    assert seen > 30
+    from components.cards import kpi_body
+
+    spark = [g for c in kpi_body("x", "1", ("", "", None), ("", "", None), spark={}, lang="en")
+             for g in _graphs(c)]
+    assert [g.config for g in spark] == [STATIC_CONFIG]
+    assert KpiCard  # the KPI tile itself holds no graph until filled
+
+
+def test_nothing_in_the_app_names_an_outside_host():
+    allowed = {"www.w3.org", "getbootstrap.com", "github.com"}  # SVG namespaces, the CSS licence header
+    sources = [p for p in ROOT.rglob("*") if p.suffix in (".py", ".css", ".js", ".sql")
+               and not {".venv", "tests", "node_modules", "benchmarks"} & set(p.relative_to(ROOT).parts)]
+    for path in sources:
+        for host in re.findall(r"https?://([^/\s\"')]+)", path.read_text(errors="replace")):
+            assert host in allowed or host.startswith(("127.0.0.1", "localhost", "0.0.0.0")), (path, host)
+
+
+def test_csv_export_quotes_every_line_break():
+    frame = pd.DataFrame({"name": ["a\rb", "c\nd", "e\r\nf", "=1+1", "plain"], "n": [1, 2, 3, 4, 5]})
+    text = export_bytes(frame, "csv").decode("utf-8-sig")
+    assert '"a\rb",1' in text and '"c\nd",2' in text and '"e\r\nf",3' in text
+    assert "'=1+1,4" in text  # formula neutralisation stays
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows == [["name", "n"], ["a\rb", "1"], ["c\nd", "2"], ["e\r\nf", "3"], ["'=1+1", "4"], ["plain", "5"]]
+
+
+def test_gunicorn_config_keeps_connections_and_recycles_workers(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["keepalive"] >= 60 and conf["timeout"] >= 30 and conf["graceful_timeout"] > 0
+    assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+    assert conf["workers"] == 3 and conf["threads"] >= 1 and conf["accesslog"] == "-"
+    assert "gunicorn -c gunicorn.conf.py app:server" in (ROOT / "README.md").read_text()
