@@ -21,7 +21,7 @@ from components.context import current_lang, current_theme
 from components.filterbar import filter_bar
 from components.i18n import t
 from data.build import warehouse_path
-from queries import WarehouseMissingError
+from queries import WarehouseMissingError, WarehouseUnreadableError
 from queries.filters import GLOBAL_KEYS
 
 app = Dash(
@@ -68,9 +68,9 @@ def layout():
     try:
         bar = filter_bar()
         content = dash.page_container
-    except WarehouseMissingError:
+    except WarehouseMissingError as e:
         bar = None
-        content = dbc.Alert(t("warehouse.missing", lang, path=warehouse_path()), color="danger", className="m-3")
+        content = dbc.Alert(warehouse_problem(e, lang), color="danger", className="m-3")
     return html.Div([
         html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable"),
         dcc.Location(id="url", refresh="callback-nav"),
@@ -82,6 +82,19 @@ def layout():
 
 
 app.layout = layout
+
+
+def warehouse_problem(error: WarehouseMissingError, lang: str) -> str:
+    key = "warehouse.unreadable" if isinstance(error, WarehouseUnreadableError) else "warehouse.missing"
+    return t(key, lang, path=warehouse_path())
+
+
+@server.errorhandler(WarehouseMissingError)
+def warehouse_unavailable(error):
+    """A callback that finds no readable warehouse answers 503 with the page's message
+    (the shell shows it on the next render); the app recovers when a good file returns."""
+    server.logger.warning("%s", error)
+    return {"message": warehouse_problem(error, current_lang())}, 503
 
 
 @callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), State("nav-collapse", "is_open"),

@@ -42,6 +42,17 @@ class WarehouseMissingError(RuntimeError):
     """No warehouse file at the configured path."""
 
 
+class WarehouseUnreadableError(WarehouseMissingError):
+    """A warehouse file that cannot be read: corrupt, truncated, half-written or not
+    readable by this process. Served like a missing one (the same friendly page), and
+    reopened as soon as a good file replaces it."""
+
+
+# what DuckDB raises for a file it cannot read (as opposed to a wrong query)
+STORAGE_ERRORS = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+                  duckdb.FatalException, OSError)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which reps a viewer may see: everyone (``reps=None``) or only ``reps``."""
@@ -138,7 +149,11 @@ class _Warehouse:
                 # A fresh in-memory instance that attaches the file: duckdb.connect(path)
                 # would hand back its cached instance of the old file.
                 con = duckdb.connect()
-                con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
+                try:
+                    con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
+                except STORAGE_ERRORS as e:
+                    con.close()
+                    raise WarehouseUnreadableError(f"cannot read the warehouse at {path}: {e}") from e
                 self._con, self._key, self.path = con, key, path
             con, key = self._con, self._key
         local = self._local
@@ -146,6 +161,12 @@ class _Warehouse:
             local.cursor, local.key = con.cursor(), key
             local.cursor.execute("use warehouse")
         return local.cursor, key
+
+    def forget(self, key: tuple) -> None:
+        """Drop the connection of build ``key`` (its file failed to read): the next call reopens."""
+        with self._lock:
+            if self._key == key:
+                self._key = None
 
 
 _warehouse = _Warehouse()
@@ -191,7 +212,11 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key][0].copy()
-    frame = cursor.execute(sql, bound).df()
+    try:
+        frame = cursor.execute(sql, bound).df()
+    except STORAGE_ERRORS as e:
+        _warehouse.forget(build)
+        raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
     _remember(key, frame)
     return frame.copy()
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import random
 import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from dash import dcc
 
 import app
@@ -75,3 +79,39 @@ def test_gunicorn_config_keeps_connections_and_recycles_workers(monkeypatch):
     assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
     assert conf["workers"] == 3 and conf["threads"] >= 1 and conf["accesslog"] == "-"
     assert "gunicorn -c gunicorn.conf.py app:server" in (ROOT / "README.md").read_text()
+
+
+def _receivables_body(client) -> dict:
+    from tests.test_fuzz import _outputs
+
+    dep = next(d for d in client.get("/_dash-dependencies").get_json() if d["output"].startswith("..rcv-summary."))
+    return {"output": dep["output"], "outputs": _outputs(dep["output"]),
+            "inputs": [{"id": "page-query", "property": "data", "value": {}}], "state": [],
+            "changedPropIds": ["page-query.data"]}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "half", "garbage", "empty"])
+def test_damaged_warehouse_gets_the_friendly_page_and_recovers(fixture_warehouse, tmp_path, monkeypatch, damage):
+    good = fixture_warehouse.read_bytes()
+    path = tmp_path / "warehouse.duckdb"
+    path.write_bytes({"truncated": good[:5000], "half": good[:len(good) // 2], "empty": b"",
+                      "garbage": random.Random(7).randbytes(200_000)}[damage])
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    client = app.server.test_client()
+    body = _receivables_body(client)
+    page = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
+    answer = client.post("/_dash-update-component", json=body)
+    if damage == "half":  # the start of the file attaches: whatever is cut off gives the message
+        assert answer.status_code in (200, 503)
+    else:
+        assert "无法读取" in page and str(path) in page and "f-preset" not in page
+        assert answer.status_code == 503 and "无法读取" in answer.get_json()["message"]
+    if answer.status_code == 503:
+        client.set_cookie("lang", "en")
+        assert "cannot be read" in client.post("/_dash-update-component", json=body).get_json()["message"]
+    # a good file put in place (as a build does: rename) is served without a restart
+    fresh = tmp_path / "fresh.duckdb"
+    fresh.write_bytes(good)
+    os.replace(fresh, path)
+    assert b"f-preset" in client.get("/_dash-layout").data
+    assert client.post("/_dash-update-component", json=body).status_code == 200
