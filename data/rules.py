@@ -10,7 +10,9 @@ generator's row), carried by every staged table.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
@@ -130,6 +132,23 @@ CROSS_ROW_RULES = (
 
 MAX_PER_RULE = 20
 MAX_TOTAL = 200
+DATE_MIN = date(1990, 1, 1)
+
+
+def date_window(today: date | None = None) -> tuple[date, date]:
+    """The dates data may hold: the settings CRM_DATE_MIN and CRM_DATE_MAX (YYYY-MM-DD),
+    by default 1990-01-01 to one year after the build (``today``). A date outside it is a
+    typo (9999-12-31, a year 100 years ahead) that would move as_of and empty every page."""
+    today = today or date.today()
+    default_max = today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+    def setting(name, default):
+        try:
+            return date.fromisoformat(os.environ.get(name, ""))
+        except ValueError:
+            return default
+
+    return setting("CRM_DATE_MIN", DATE_MIN), setting("CRM_DATE_MAX", default_max)
 
 
 @dataclass(frozen=True)
@@ -151,12 +170,13 @@ class Violation:
                  rule=t(self.rule, lang, detail=self.detail))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return con.execute(f"select * from ({sql}) order by 1 limit {MAX_PER_RULE}").fetchall()
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    return con.execute(f"select * from ({sql}) order by 1 limit {MAX_PER_RULE}", params or {}).fetchall()
 
 
-def check(con: duckdb.DuckDBPyConnection) -> list[Violation]:
-    """Run every rule over ``staging.*``; return at most MAX_TOTAL violations."""
+def check(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[Violation]:
+    """Run every rule over ``staging.*`` (dates checked against ``date_window(today)``);
+    return at most MAX_TOTAL violations."""
     found: list[Violation] = []
 
     def add(table, column, rule, rows, detail=""):
@@ -200,5 +220,17 @@ def check(con: duckdb.DuckDBPyConnection) -> list[Violation]:
 
     for rule, table, column, sql in CROSS_ROW_RULES:
         add(table, column, rule, _rows(con, sql))
+
+    low, high = date_window(today)
+    dates = con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'main' "
+        "and (data_type = 'DATE' or data_type like 'TIMESTAMP%') order by table_name, column_index"
+    ).fetchall()
+    for table, column in dates:
+        if table in TABLES:
+            add(table, column, "rule.date_window", _rows(
+                con, f'select _row, "{column}" from staging."{table}" '
+                     f'where "{column}"::date < $low or "{column}"::date > $high', {"low": low, "high": high}),
+                detail=f"{low} – {high}")
 
     return found[:MAX_TOTAL]

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -29,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from data.build import warehouse_path
-from queries.filters import Filters
+from queries.filters import DATE_BOUNDS, Filters
 
 QUERY_DIR = Path(__file__).parent
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -243,15 +244,16 @@ def build_info() -> dict:
 def warehouse_as_of() -> date:
     """The as_of of every relative period: the setting CRM_AS_OF (YYYY-MM-DD) if given,
     else the warehouse's latest transaction date (today for an empty warehouse). A URL's
-    ``as_of`` overrides both (Filters.as_of)."""
+    ``as_of`` overrides both (Filters.as_of). Held to the window URL dates are held to
+    (filters.DATE_BOUNDS), so the periods stepped back and forth from it stay valid dates."""
     setting = os.environ.get("CRM_AS_OF")
-    if setting:
-        try:
-            return date.fromisoformat(setting)
-        except ValueError:
-            pass  # a malformed setting is ignored, as a malformed URL value is
-    as_of = build_info().get("as_of")
-    return pd.Timestamp(as_of).date() if as_of is not None and not pd.isna(as_of) else date.today()
+    as_of = None
+    with contextlib.suppress(ValueError):  # a malformed setting is ignored, as a malformed URL value is
+        as_of = date.fromisoformat(setting or "")
+    if as_of is None:
+        stored = build_info().get("as_of")
+        as_of = pd.Timestamp(stored).date() if stored is not None and not pd.isna(stored) else date.today()
+    return min(max(as_of, DATE_BOUNDS[0]), DATE_BOUNDS[1])
 
 
 def dimension_values(scope: Scope = EVERYONE) -> dict[str, set[str]]:

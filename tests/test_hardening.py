@@ -8,6 +8,7 @@ import json
 import os
 import random
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -115,3 +116,41 @@ def test_damaged_warehouse_gets_the_friendly_page_and_recovers(fixture_warehouse
     os.replace(fresh, path)
     assert b"f-preset" in client.get("/_dash-layout").data
     assert client.post("/_dash-update-component", json=body).status_code == 200
+
+
+def test_dates_outside_the_window_are_refused(tmp_path, monkeypatch):
+    from data import build, rules
+    from tests.conftest import FIXTURE_SQL, build_fixture
+
+    assert rules.date_window(date(2024, 2, 29)) == (date(1990, 1, 1), date(2025, 2, 28))
+    sql = FIXTURE_SQL.read_text() + (
+        "\ninsert into customers (customer_id, name, created_at, type) values "
+        "('C90', 'Far future', '9999-12-31 00:00:00', 'prospect'), ('C91', 'Too old', '1989-12-31', 'prospect');\n")
+    path = tmp_path / "w.duckdb"
+    with pytest.raises(build.BuildError) as refused:
+        build_fixture(path, sql)
+    found = [v for v in refused.value.violations if v.rule == "rule.date_window"]
+    high = rules.date_window()[1]
+    assert [(v.table, v.column, v.value) for v in found] == [
+        ("customers", "created_at", "9999-12-31 00:00:00"), ("customers", "created_at", "1989-12-31 00:00:00")]
+    rows = sorted(v.row for v in found)
+    assert rows[1] == rows[0] + 1
+    assert found[0].message("en") == (f"customers, row {found[0].row}, column created_at, value 9999-12-31 "
+                                      f"00:00:00: date outside the plausible window 1990-01-01 – {high} "
+                                      "(settings CRM_DATE_MIN, CRM_DATE_MAX)")
+    assert "日期超出合理范围" in found[0].message("zh-CN")
+    assert not path.exists()
+    monkeypatch.setenv("CRM_DATE_MIN", "1980-01-01")
+    monkeypatch.setenv("CRM_DATE_MAX", "9999-12-31")
+    assert rules.date_window() == (date(1980, 1, 1), date(9999, 12, 31))
+
+
+def test_as_of_stays_inside_the_url_date_bounds(warehouse, monkeypatch):
+    from queries import warehouse_as_of
+    from queries.filters import DATE_BOUNDS, Filters
+
+    monkeypatch.setenv("CRM_AS_OF", "9999-12-31")
+    assert warehouse_as_of() == DATE_BOUNDS[1]
+    Filters(preset="last_year").periods(warehouse_as_of())  # a year on either side is a valid date
+    monkeypatch.setenv("CRM_AS_OF", "0001-01-01")
+    assert warehouse_as_of() == DATE_BOUNDS[0]

@@ -24,6 +24,10 @@ MESSAGES = {
         "en": "stage stint overlaps the previous stint of the same opportunity",
         "zh-CN": "商机阶段时段与前一阶段重叠",
     },
+    "rule.date_window": {
+        "en": "date outside the plausible window {detail} (settings CRM_DATE_MIN, CRM_DATE_MAX)",
+        "zh-CN": "日期超出合理范围 {detail}（设置项 CRM_DATE_MIN、CRM_DATE_MAX）",
+    },
     "rule.stage_positions": {
         "en": "stage positions must run 1..n without gaps",
         "zh-CN": "阶段序号必须从 1 连续编号到 n",
