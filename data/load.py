@@ -57,18 +57,57 @@ _NUMBER = (
 )
 _DATE_FORMATS = "['%Y/%m/%d', '%Y/%m/%d %H:%M', '%Y/%m/%d %H:%M:%S']"
 _TIMESTAMP_FORMATS = "['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d']"
+# A moment written with its offset (+08:00, -0500, Z) is converted to local time in the
+# setting CRM_TZ (default Asia/Shanghai), then stored without a zone; never cut off.
+_OFFSET = "regexp_matches({v}, '[0-9](Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')"
+_LOCAL = "timezone($tz, try_cast({v} as timestamptz))"
 _TRUE = "('true', 't', 'yes', 'y', '1', '是')"
 _FALSE = "('false', 'f', 'no', 'n', '0', '否')"
+
+
+DEFAULT_TZ = "Asia/Shanghai"
+# characters no export should hold: C0 controls but tab, LF and CR, and DEL, anywhere; in
+# a key (an id or a reference) also a BOM and the zero-width characters, which make two
+# equal-looking keys differ
+CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+KEY_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{feff}\x{200b}-\x{200d}\x{2060}]"
+_SHOWN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b-\u200d\u2060]")
+
+
+def configured_tz() -> str:
+    """The setting CRM_TZ (an IANA zone, default Asia/Shanghai): the local time of the data."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("CRM_TZ", DEFAULT_TZ)
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TZ
+
+
+def visible(text: str) -> str:
+    """``text`` with its invisible characters written out (C1<U+200B>)."""
+    return _SHOWN_CHARS.sub(lambda m: f"<U+{ord(m[0]):04X}>", text)
+
+
+def key_columns(table: str) -> set[str]:
+    """The columns of ``table`` that hold keys: its own and the ones it refers by."""
+    return set(rules.KEYS.get(table, ())) | {c for t, c, _p, _pc in rules.REFERENCES if t == table}
 
 
 def _convert(v: str, data_type: str) -> tuple[str, str | None]:
     """(SQL expression converting the text ``v`` to ``data_type``, message key when it fails)."""
     if data_type == "VARCHAR":
         return v, None
+    offset, local = _OFFSET.format(v=v), _LOCAL.format(v=v)
     if data_type == "DATE":
-        return f"coalesce(try_cast({v} as date), try_strptime({v}, {_DATE_FORMATS})::date)", "load.not_a_date"
+        return (f"(case when {offset} then {local}::date "
+                f"else coalesce(try_cast({v} as date), try_strptime({v}, {_DATE_FORMATS})::date) end)",
+                "load.not_a_date")
     if data_type == "TIMESTAMP":
-        return (f"coalesce(try_cast({v} as timestamp), try_strptime({v}, {_TIMESTAMP_FORMATS}))",
+        return (f"(case when {offset} then {local} "
+                f"else coalesce(try_cast({v} as timestamp), try_strptime({v}, {_TIMESTAMP_FORMATS})) end)",
                 "load.not_a_timestamp")
     if data_type == "BOOLEAN":
         return (f"(case when lower({v}) in {_TRUE} then true when lower({v}) in {_FALSE} then false end)",
@@ -230,11 +269,40 @@ def _detect_encoding(path: Path) -> str | None:
     return None
 
 
+def _encoding_error(path: Path) -> tuple[str, int, str]:
+    """(encoding, row, bytes) of the first byte that neither UTF-8 nor GB18030 reads, taking
+    the encoding that reads further: the row (line) as an editor shows it."""
+    data = path.read_bytes()
+    failures = []
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as e:
+            failures.append((e.start, e.end, encoding))
+    start, end, encoding = max(failures)
+    return ("UTF-8" if encoding == "utf-8" else "GB18030", data.count(b"\n", 0, start) + 1,
+            " ".join(f"0x{b:02X}" for b in data[start:max(end, start + 1)]))
+
+
+def _mixed_line_end(path: Path) -> tuple[int, str] | None:
+    """(line, how it ends) of the first line whose end (CRLF or LF) differs from the first line's."""
+    first = None
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.endswith(b"\n"):
+                return None
+            end = "CRLF" if line.endswith(b"\r\n") else "LF"
+            first = first or end
+            if end != first:
+                return number, f"{end} ≠ {first}"
+    return None
+
+
 def _csv_header(source: Source) -> list[str] | None:
     """The header cells of a CSV (None when the file is empty); sets encoding and delimiter."""
     encoding = _detect_encoding(source.path)
     if encoding is None:
-        raise _UnreadableError("load.encoding")
+        raise _UnreadableError("load.encoding", *_encoding_error(source.path))
     source.encoding = encoding
     with source.path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as f:
         first = f.readline()
@@ -244,10 +312,12 @@ def _csv_header(source: Source) -> list[str] | None:
         return next(csv.reader([first], delimiter=source.delimiter))
 
 
-def _xlsx_rows(source: Source):
+def _xlsx_rows(source: Source, formulas: bool = False):
+    """The sheet's rows of values: a formula cell gives the value Excel saved with it (None
+    when the file holds none); with ``formulas``, the formulas' text instead."""
     from openpyxl import load_workbook
 
-    book = load_workbook(source.path, read_only=True, data_only=True)
+    book = load_workbook(source.path, read_only=True, data_only=not formulas)
     try:
         if source.sheet and source.sheet not in book.sheetnames:
             raise _UnreadableError("load.no_sheet", source.sheet)
@@ -273,8 +343,8 @@ def _parquet_header(source: Source) -> list[str]:
 
 
 class _UnreadableError(Exception):
-    def __init__(self, rule: str, detail: str = ""):
-        self.rule, self.detail = rule, detail
+    def __init__(self, rule: str, detail: str = "", row: int | None = None, value: str | None = None):
+        self.rule, self.detail, self.row, self.value = rule, detail, row, value
         super().__init__(rule)
 
 
@@ -283,6 +353,9 @@ def _locate(folder: Path, table: str, spec: dict, files: dict[str, Path],
     required = table in rules.REQUIRED_TABLES
     if "file" in spec:
         path = folder / spec["file"]
+        if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
+            errors.append(Problem(spec["file"], "load.outside_folder", detail=str(folder)))
+            return None
         if not path.is_file():
             errors.append(Problem(spec["file"], "load.mapped_file_missing"))
             return None
@@ -341,6 +414,10 @@ def plan(folder: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
     warnings: list[Problem] = []
     if not folder.is_dir():
         return [], [Problem(str(folder), "load.no_folder")], []
+    # a link could make the load read (and echo) any file on the server
+    errors += [Problem(p.name, "load.symlink") for p in sorted(folder.iterdir()) if p.is_symlink()]
+    if errors:
+        return [], errors, warnings
     mapping = _read_mapping(folder, errors)
     if errors:
         return [], errors, warnings
@@ -361,7 +438,7 @@ def plan(folder: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
         try:
             header = {"csv": _csv_header, "xlsx": _xlsx_header, "parquet": _parquet_header}[source.kind](source)
         except _UnreadableError as e:
-            errors.append(Problem(source.file, e.rule, detail=e.detail))
+            errors.append(Problem(source.file, e.rule, row=e.row, value=e.value, detail=e.detail))
             continue
         except Exception as e:
             errors.append(Problem(source.file, "load.unreadable", detail=f"{type(e).__name__}: {e}"))
@@ -438,6 +515,9 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
                 [*params, str(path), source.delimiter, names],
             )
         except duckdb.InvalidInputException as e:
+            mixed = _mixed_line_end(path)
+            if mixed:
+                return [Problem(source.file, "load.mixed_line_ends", row=mixed[0], detail=mixed[1])]
             return [Problem(source.file, "load.unreadable", detail=str(e).splitlines()[0])]
         rejects = con.execute(
             "select e.line, min(e.error_type), min(e.csv_line) from reject_errors as e "
@@ -452,16 +532,27 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
         con.execute(f'create temp table "{raw}" as select {texts}, file_row_number + 1 as _row '
                     "from read_parquet(?, file_row_number = true)", [*params, str(source.path)])
         return []
+    from openpyxl.utils import get_column_letter
+
     columns: list[list[str | None]] = [[] for _ in range(source.width)]
-    numbers = []
-    for number, cells in enumerate(_xlsx_rows(source), start=1):
+    numbers, formulas = [], []
+    headers = {position: source.header(column) for column, position in source.columns.items()}
+    pairs = zip(_xlsx_rows(source), _xlsx_rows(source, formulas=True), strict=True)
+    for number, (cells, written) in enumerate(pairs, start=1):
         texts = [_cell_text(c) for c in cells[:source.width]]
+        # a formula without a saved value (a file no spreadsheet has calculated) is refused by cell
+        formulas += [Problem(source.file, "load.formula", row=number, column=headers[i],
+                             value=f"{get_column_letter(i + 1)}{number}: {formula}")
+                     for i, (text, formula) in enumerate(zip(texts, written[:len(texts)], strict=False))
+                     if text is None and i in headers and isinstance(formula, str) and formula.startswith("=")]
         if number == 1 or all(c is None for c in texts):
             continue
         texts += [None] * (source.width - len(texts))
         for column, text in zip(columns, texts, strict=True):
             column.append(text)
         numbers.append(number)
+    if formulas:
+        return formulas[:rules.MAX_PER_RULE]
     arrow = pa.table({**{f"c{i}": pa.array(c, pa.string()) for i, c in enumerate(columns)},
                       "_row": pa.array(numbers, pa.int64())})
     texts, params = _texts(source, "c{}".format)
@@ -469,6 +560,31 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, tmp: Pat
     con.execute(f'create temp table "{raw}" as select {texts}, _row from xlsx_rows', params)
     con.unregister("xlsx_rows")
     return []
+
+
+def _params(sql: str, params: dict) -> dict:
+    """The named ``params`` that ``sql`` uses (DuckDB refuses the others)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _hidden_characters(con: duckdb.DuckDBPyConnection, source: Source, raw: str, row: str) -> list[Problem]:
+    """Cells holding characters no export should: control characters (a NUL) anywhere, a
+    BOM or zero-width character in a key, each named with its row, column and the
+    character written out."""
+    keys = key_columns(source.table)
+    union = " union all ".join(
+        f'select {k} as k, {row} as _row, v{k} as v from "{raw}" '
+        f"where regexp_matches(v{k}, {'$key_chars' if column in keys else '$control_chars'})"
+        for k, (column, _) in enumerate(_mapped(source)))
+    if not union:
+        return []
+    sql = f"select * from ({union}) order by _row, k limit {rules.MAX_PER_RULE}"
+    mapped = _mapped(source)
+    return [Problem(source.file, "load.key_character" if mapped[k][0] in keys else "load.control_character",
+                    row=line, column=source.header(mapped[k][0]), value=visible(value),
+                    detail=", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in _SHOWN_CHARS.findall(value))))
+            for k, line, value in con.execute(sql, _params(sql, {"key_chars": KEY_CHARS,
+                                                               "control_chars": CONTROL_CHARS})).fetchall()]
 
 
 def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[list[Problem], bool]:
@@ -483,17 +599,17 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
     mapped = _mapped(source)
     converted = [_convert(f"v{k}", data_type) for k, (_, data_type) in enumerate(mapped)]
     checks = [(k, expression) for k, (expression, rule) in enumerate(converted) if rule]
-    found = []
+    tz = {"tz": configured_tz()}
+    found = _hidden_characters(con, source, raw, row)
     if checks:
         union = " union all ".join(
             f'select {k} as k, {row} as _row, v{k} as v from "{raw}" where v{k} is not null and {e} is null'
             for k, e in checks
         )
         totals: dict[int, int] = {}
-        for k, line, value, total in con.execute(
-            f"select k, _row, v, count(*) over (partition by k) from ({union}) "
-            f"qualify row_number() over (partition by k order by _row) <= {rules.MAX_PER_RULE} order by k, _row"
-        ).fetchall():
+        sql = (f"select k, _row, v, count(*) over (partition by k) from ({union}) "
+               f"qualify row_number() over (partition by k order by _row) <= {rules.MAX_PER_RULE} order by k, _row")
+        for k, line, value, total in con.execute(sql, _params(sql, tz)).fetchall():
             found.append(Problem(source.file, converted[k][1], row=line, column=source.header(mapped[k][0]),
                                  value=value))
             totals[k] = total
@@ -502,7 +618,8 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
                   for k, total in totals.items() if total > rules.MAX_PER_RULE]
     targets = ", ".join(f'"{column}"' for column, _ in mapped)
     values = ", ".join(expression for expression, _ in converted)
-    con.execute(f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"')
+    sql = f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"'
+    con.execute(sql, _params(sql, tz))
     con.execute(f'drop table "{raw}"')
     return found, True
 

@@ -433,3 +433,131 @@ def test_messages_complete():
     for key, entry in MESSAGES.items():
         if key.startswith("load."):
             assert set(entry) == set(LANGS), key
+
+
+# --- inputs that used to mislead: each named at its row, nothing published ---------------
+
+def test_zero_width_space_bom_and_nul_in_a_key_are_named_at_their_row(tmp_path, out):
+    data = edited("customers", 1, customer_id="C2\u200b")
+    data["reps"][0]["rep_id"] = "\ufeffR1"
+    data["products"][1]["product_id"] = "P\x002"
+    problems = failing(write_folder(tmp_path / "in", data), out)
+    p = assert_problem(problems, "customers.csv", "load.key_character", row=3, column="customer_id",
+                       value="C2<U+200B>")
+    assert p.message("en") == ("customers.csv, row 3, column customer_id, value C2<U+200B>: the key holds the "
+                               "invisible character U+200B (shown as <U+…>: a BOM, zero-width space or control "
+                               "character), so it matches no other key; remove it")
+    assert "不可见字符 U+200B" in p.message("zh-CN")
+    assert_problem(problems, "reps.csv", "load.key_character", row=2, column="rep_id", value="<U+FEFF>R1")
+    assert_problem(problems, "products.csv", "load.key_character", row=3, column="product_id", value="P<U+0000>2")
+
+
+def test_nul_in_a_name_is_refused(tmp_path, out):
+    folder = write_folder(tmp_path / "in", edited("customers", 0, name="上海\x00某公司"))
+    p = assert_problem(failing(folder, out), "customers.csv", "load.control_character", row=2, column="name",
+                       value="上海<U+0000>某公司")
+    assert p.message("en").endswith("holds the invisible control character U+0000 (shown as <U+…>); "
+                                    "remove it from the export")
+
+
+def test_a_zero_width_joiner_in_a_name_is_kept(tmp_path):
+    db = tmp_path / "w.duckdb"
+    load(write_folder(tmp_path / "in", edited("customers", 1, name="Acme\u200d")), db, progress=False)
+    assert table_rows(db, "customers")[1][1] == "Acme\u200d"
+
+
+def test_mixed_line_ends_name_the_row(tmp_path, out):
+    folder = write_folder(tmp_path / "in")
+    lines = (folder / "customers.csv").read_bytes().split(b"\r\n")  # csv.writer ends lines in CRLF
+    (folder / "customers.csv").write_bytes(lines[0] + b"\r\n" + lines[1] + b"\n" + b"\r\n".join(lines[2:]))
+    p = assert_problem(failing(folder, out), "customers.csv", "load.mixed_line_ends", row=2)
+    assert p.message("en") == ("customers.csv, row 2: line ends change here (LF ≠ CRLF): save the file again "
+                               "with one kind of line end")
+
+
+def test_encoding_error_names_its_row_and_bytes(tmp_path, out):
+    folder = write_folder(tmp_path / "in")
+    path = folder / "customers.csv"
+    path.write_bytes(path.read_bytes().replace(b"Acme", b"Ac\xff\xfe"))
+    p = assert_problem(failing(folder, out), "customers.csv", "load.encoding", row=3, value="0xFF")
+    assert p.message("en") == ("customers.csv, row 3, value 0xFF: cannot read the text: neither UTF-8 nor "
+                               "GBK/GB18030 (the bytes shown break UTF-8)")
+
+
+def _customers_xlsx(folder, created, cached=None):
+    from openpyxl import Workbook
+
+    (folder / "customers.csv").unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(DATA["customers"][0]))
+    sheet.append(["C1", "上海某公司", datetime(2024, 1, 5, 9), "customer", "R1"])
+    sheet.append(["C2", "Acme, Inc.", created, "prospect"])
+    sheet["C3"].number_format = "yyyy-mm-dd hh:mm:ss"
+    book.save(folder / "customers.xlsx")
+    if cached is not None:  # what Excel does on saving: keep the formula and its value
+        import zipfile
+
+        path = folder / "customers.xlsx"
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+        sheet_xml = sheet_xml.replace(f"<f>{created[1:]}</f><v></v>", f"<f>{created[1:]}</f><v>{cached}</v>")
+        sheet_xml = sheet_xml.replace(f"<f>{created[1:]}</f><v />", f"<f>{created[1:]}</f><v>{cached}</v>")
+        parts["xl/worksheets/sheet1.xml"] = sheet_xml.encode()
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+    return folder
+
+
+def test_excel_formula_without_a_value_is_refused_by_cell(tmp_path, out):
+    folder = _customers_xlsx(write_folder(tmp_path / "in"), '=TEXT(TODAY(),"yyyy-mm-dd")')
+    p = assert_problem(failing(folder, out), "customers.xlsx", "load.formula", row=3, column="created_at",
+                       value='C3: =TEXT(TODAY(),"yyyy-mm-dd")')
+    assert "公式没有保存计算结果" in p.message("zh-CN")
+
+
+def test_excel_formula_uses_its_saved_value(tmp_path):
+    folder = _customers_xlsx(write_folder(tmp_path / "in"), "=DATE(2024,1,6)+TIME(10,30,0)", cached="45297.4375")
+    db = tmp_path / "w.duckdb"
+    load(folder, db, progress=False)
+    assert table_rows(db, "customers")[1][2] == datetime(2024, 1, 6, 10, 30)
+
+
+def test_symlinks_are_refused(tmp_path, out):
+    folder = write_folder(tmp_path / "in")
+    (folder / "customers.csv").unlink()
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "customers.csv").symlink_to(secret)
+    problems = failing(folder, out)
+    p = assert_problem(problems, "customers.csv", "load.symlink")
+    assert p.message("en") == ("customers.csv: is a symbolic link: the import reads only ordinary files in the "
+                               "folder")
+    assert "root:x" not in "\n".join(q.message("en") for q in problems)
+
+
+def test_mapping_path_outside_the_folder_is_refused(tmp_path, out):
+    folder = write_folder(tmp_path / "in")
+    outside = tmp_path / "elsewhere.csv"
+    (folder / "customers.csv").rename(outside)
+    (folder / "mapping.toml").write_text('[tables.customers]\nfile = "../elsewhere.csv"\n', encoding="utf-8")
+    p = assert_problem(failing(folder, out), "../elsewhere.csv", "load.outside_folder")
+    assert p.message("en") == (f"../elsewhere.csv: is outside the import folder {folder} (or a link): "
+                               "mapping.toml may name only files in it")
+
+
+def test_timestamps_with_an_offset_become_local_time(tmp_path, monkeypatch):
+    data = edited("customers", 0, created_at="2024-01-05T01:00:00Z")
+    data["customers"][1]["created_at"] = "2024-01-06 10:30:00-05:00"
+    data["activities"][0]["occurred_at"] = "2024-01-06 14:00:00+08:00"
+    data["contracts"][1]["signed_on"] = "2024-03-04T20:00:00+00:00"  # 04:00 on the 5th in Shanghai
+    db = tmp_path / "w.duckdb"
+    load(write_folder(tmp_path / "in", data), db, progress=False)
+    assert [r[2] for r in table_rows(db, "customers")] == [datetime(2024, 1, 5, 9), datetime(2024, 1, 6, 23, 30)]
+    assert table_rows(db, "activities")[0][3] == datetime(2024, 1, 6, 14)
+    assert str(table_rows(db, "contracts")[1][3]) == "2024-03-05"
+    monkeypatch.setenv("CRM_TZ", "UTC")
+    load(write_folder(tmp_path / "in2", data), db, progress=False)
+    assert [r[2] for r in table_rows(db, "customers")] == [datetime(2024, 1, 5, 1), datetime(2024, 1, 6, 15, 30)]

@@ -53,8 +53,34 @@ MESSAGES = {
         "zh-CN": "未使用的文件（既不是标准表名，也未在 mapping.toml 中指定）",
     },
     "load.encoding": {
-        "en": "cannot read the text: neither UTF-8 nor GBK/GB18030",
-        "zh-CN": "无法识别文本编码：既不是 UTF-8，也不是 GBK/GB18030",
+        "en": "cannot read the text: neither UTF-8 nor GBK/GB18030 (the bytes shown break {detail})",
+        "zh-CN": "无法识别文本编码：既不是 UTF-8，也不是 GBK/GB18030（所示字节不符合 {detail}）",
+    },
+    "load.control_character": {
+        "en": "holds the invisible control character {detail} (shown as <U+…>); remove it from the export",
+        "zh-CN": "含有不可见的控制字符 {detail}（以 <U+…> 显示）；请从导出文件中删除",
+    },
+    "load.key_character": {
+        "en": "the key holds the invisible character {detail} (shown as <U+…>: a BOM, zero-width space or "
+              "control character), so it matches no other key; remove it",
+        "zh-CN": "编号中含有不可见字符 {detail}（以 <U+…> 显示：BOM、零宽空格或控制字符），与其他编号无法对应；请删除",
+    },
+    "load.mixed_line_ends": {
+        "en": "line ends change here ({detail}): save the file again with one kind of line end",
+        "zh-CN": "从这一行起换行符不一致（{detail}）：请用统一的换行符重新保存文件",
+    },
+    "load.formula": {
+        "en": "an Excel formula without a saved value: open the file in Excel or WPS and save it, or paste "
+              "the values",
+        "zh-CN": "Excel 公式没有保存计算结果：请用 Excel 或 WPS 打开后保存，或粘贴为数值",
+    },
+    "load.symlink": {
+        "en": "is a symbolic link: the import reads only ordinary files in the folder",
+        "zh-CN": "是符号链接：导入只读取文件夹中的普通文件",
+    },
+    "load.outside_folder": {
+        "en": "is outside the import folder {detail} (or a link): mapping.toml may name only files in it",
+        "zh-CN": "不在导入文件夹 {detail} 内（或是链接）：mapping.toml 只能指定该文件夹中的文件",
     },
     "load.unreadable": {"en": "cannot read the file ({detail})", "zh-CN": "无法读取文件（{detail}）"},
     "load.no_sheet": {"en": "no sheet named {detail}", "zh-CN": "没有名为 {detail} 的工作表"},
