@@ -9,7 +9,9 @@ differ only in the ``fill`` function that writes the staged rows.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,43 @@ from data import rules
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 DEFAULT_WAREHOUSE = Path(__file__).with_name("warehouse.duckdb")
+
+
+# errno -> (message key, the words DuckDB's errors carry for it)
+WRITE_FAILURES = {
+    errno.ENOSPC: ("build.disk_full", "No space left on device"), errno.EDQUOT: ("build.disk_full", "quota"),
+    errno.EROFS: ("build.read_only", "Read-only file system"),
+    errno.EACCES: ("build.not_writable", "Permission denied"),
+    errno.EPERM: ("build.not_writable", "Operation not permitted"),
+}
+
+
+class WriteError(Exception):
+    """The new warehouse could not be written: the disk is full, the place is read-only or
+    not writable. Nothing was changed (the old file, if any, is untouched)."""
+
+    def __init__(self, out: Path, reason: str):
+        self.out, self.reason = out, reason
+        place = next((p for p in (out, *out.parents) if p.exists()), Path("/"))
+        self.free = shutil.disk_usage(place).free
+        super().__init__(f"cannot write {out}: {reason}")
+
+    @classmethod
+    def of(cls, out: Path, error: BaseException) -> WriteError | None:
+        """The WriteError ``error`` stands for, or None when it is not about writing ``out``."""
+        if isinstance(error, OSError) and error.errno in WRITE_FAILURES:
+            return cls(out, WRITE_FAILURES[error.errno][0])
+        if isinstance(error, duckdb.Error):
+            for key, words in WRITE_FAILURES.values():
+                if words.lower() in str(error).lower():
+                    return cls(out, key)
+        return None
+
+    def message(self, lang: str | None = None) -> str:
+        from components.i18n import t
+
+        return t("build.write_failed", lang, path=self.out, reason=t(self.reason, lang),
+                 free=f"{self.free / 2**20:,.1f} MB")
 
 
 def warehouse_path() -> Path:
@@ -96,16 +135,20 @@ def build(
     """Build ``out`` from the rows ``fill`` stages; return the build_info as a dict.
 
     Raises ``BuildError`` (with every violation, up to a limit) when a data rule is
-    broken; ``out`` is then untouched.
+    broken, ``WriteError`` when the disk is full or the place not writable; ``out`` is
+    then untouched.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.building-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+    except (OSError, duckdb.Error) as e:
+        raise (WriteError.of(out, e) or e) from e
     started = time.monotonic()
     steps = ["stage", "check", "publish", *[s.__name__ for s in _derived_steps()], "finish"]
     bar = tqdm(total=len(steps), desc="build", disable=not progress, unit="step")
-    con = duckdb.connect(str(tmp))
     try:
         con.execute(SCHEMA.read_text())
         create_staging(con)
@@ -131,10 +174,13 @@ def build(
         con.close()
         os.replace(tmp, out)
         bar.update()
-    except BaseException:
+    except BaseException as e:
         con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        failed = WriteError.of(out, e)
+        if failed:
+            raise failed from e
         raise
     finally:
         bar.close()

@@ -21,6 +21,8 @@ history (``start``); day ``n_days - 1`` is ``end``.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -942,9 +944,13 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     out = args.out or warehouse.warehouse_path()
     started = time.monotonic()
-    info = warehouse.build(
-        out, lambda con: fill_demo(con, args.scale, args.seed, args.end, progress=not args.quiet),
-        source=f"demo:{args.scale}:{args.seed}", progress=not args.quiet)
+    try:
+        info = warehouse.build(
+            out, lambda con: fill_demo(con, args.scale, args.seed, args.end, progress=not args.quiet),
+            source=f"demo:{args.scale}:{args.seed}", progress=not args.quiet)
+    except warehouse.WriteError as e:
+        print(e.message(os.environ.get("CRM_LANG")), file=sys.stderr)
+        raise SystemExit(1) from None
     width = max(len(t) for t in info["rows"])
     for table, count in info["rows"].items():
         print(f"{table:<{width}} {count:>12,}")

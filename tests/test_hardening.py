@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
 import random
 import re
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -154,3 +157,54 @@ def test_as_of_stays_inside_the_url_date_bounds(warehouse, monkeypatch):
     Filters(preset="last_year").periods(warehouse_as_of())  # a year on either side is a valid date
     monkeypatch.setenv("CRM_AS_OF", "0001-01-01")
     assert warehouse_as_of() == DATE_BOUNDS[0]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real, tiny file system (tmpfs) to fill up or make read-only; needs root and mount."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+
+    def make(size: str, options: str = "") -> Path:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}{options}", "tmpfs", str(mount)],
+                              capture_output=True, check=False)
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()}): disk-full test skipped")
+        return mount
+
+    yield make
+    subprocess.run(["umount", str(mount)], capture_output=True, check=False)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_generate_on_a_full_disk_says_so_in_one_line(small_disk, fixture_warehouse, capsys):
+    from data import generate
+
+    size = fixture_warehouse.stat().st_size
+    disk = small_disk(f"{size + 2**20}")
+    old = disk / "warehouse.duckdb"
+    shutil.copy(fixture_warehouse, old)
+    before = _sha256(old)
+    with pytest.raises(SystemExit) as stopped:
+        generate.main(["--scale", "demo", "--out", str(old), "--quiet", "--end", "2024-03-31"])
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith(f"无法写入数据仓库 {old}：磁盘已满（该处剩余空间 ") and err.endswith("。未做任何更改。")
+    assert _sha256(old) == before and sorted(p.name for p in disk.iterdir()) == ["warehouse.duckdb"]
+
+
+def test_load_into_a_read_only_place_says_so_in_one_line(small_disk, tmp_path, capsys):
+    from data import load
+    from tests.test_load import write_folder
+
+    disk = small_disk("1M", ",ro")
+    out = disk / "warehouse.duckdb"
+    code = load.main([str(write_folder(tmp_path / "in")), "--out", str(out), "--lang", "en", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err.startswith(f"Cannot write the warehouse {out}: the file system is read-only (")
+    assert err.endswith(" MB free there). Nothing was changed.") and len(err.splitlines()) == 1
+    assert list(disk.iterdir()) == []

@@ -28,6 +28,13 @@ MESSAGES = {
         "en": "date outside the plausible window {detail} (settings CRM_DATE_MIN, CRM_DATE_MAX)",
         "zh-CN": "日期超出合理范围 {detail}（设置项 CRM_DATE_MIN、CRM_DATE_MAX）",
     },
+    "build.write_failed": {
+        "en": "Cannot write the warehouse {path}: {reason} ({free} free there). Nothing was changed.",
+        "zh-CN": "无法写入数据仓库 {path}：{reason}（该处剩余空间 {free}）。未做任何更改。",
+    },
+    "build.disk_full": {"en": "the disk is full", "zh-CN": "磁盘已满"},
+    "build.read_only": {"en": "the file system is read-only", "zh-CN": "文件系统为只读"},
+    "build.not_writable": {"en": "no permission to write there", "zh-CN": "没有写入权限"},
     "rule.stage_positions": {
         "en": "stage positions must run 1..n without gaps",
         "zh-CN": "阶段序号必须从 1 连续编号到 n",
