@@ -133,6 +133,17 @@ CROSS_ROW_RULES = (
 MAX_PER_RULE = 20
 MAX_TOTAL = 200
 DATE_MIN = date(1990, 1, 1)
+# Dates that plan ahead (a contract's end, an instalment's due date, an expected close, a
+# target's month) may lie further in the future than events: up to this many years past
+# the window. Events (what set as_of) are held to the window itself.
+PLANNED_DATES = {("contracts", "ends_on"), ("payment_plans", "due_on"), ("opportunities", "expected_close_on"),
+                 ("targets", "month")}
+PLANNED_YEARS = 30
+
+
+def _plus_years(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February -> 28 February)."""
+    return (day.replace(day=28) if (day.month, day.day) == (2, 29) else day).replace(year=day.year + years)
 
 
 def date_window(today: date | None = None) -> tuple[date, date]:
@@ -140,7 +151,7 @@ def date_window(today: date | None = None) -> tuple[date, date]:
     by default 1990-01-01 to one year after the build (``today``). A date outside it is a
     typo (9999-12-31, a year 100 years ahead) that would move as_of and empty every page."""
     today = today or date.today()
-    default_max = today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+    default_max = _plus_years(today, 1)
 
     def setting(name, default):
         try:
@@ -228,9 +239,10 @@ def check(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[Vio
     ).fetchall()
     for table, column in dates:
         if table in TABLES:
+            last = _plus_years(high, PLANNED_YEARS) if (table, column) in PLANNED_DATES else high
             add(table, column, "rule.date_window", _rows(
                 con, f'select _row, "{column}" from staging."{table}" '
-                     f'where "{column}"::date < $low or "{column}"::date > $high', {"low": low, "high": high}),
-                detail=f"{low} – {high}")
+                     f'where "{column}"::date < $low or "{column}"::date > $high', {"low": low, "high": last}),
+                detail=f"{low} – {last}")
 
     return found[:MAX_TOTAL]

@@ -128,7 +128,9 @@ def test_dates_outside_the_window_are_refused(tmp_path, monkeypatch):
     assert rules.date_window(date(2024, 2, 29)) == (date(1990, 1, 1), date(2025, 2, 28))
     sql = FIXTURE_SQL.read_text() + (
         "\ninsert into customers (customer_id, name, created_at, type) values "
-        "('C90', 'Far future', '9999-12-31 00:00:00', 'prospect'), ('C91', 'Too old', '1989-12-31', 'prospect');\n")
+        "('C90', 'Far future', '9999-12-31 00:00:00', 'prospect'), ('C91', 'Too old', '1989-12-31', 'prospect');\n"
+        # a contract may end years ahead (a planned date), but not centuries
+        "update contracts set ends_on = current_date + interval 5 year where contract_id = 'K01';\n")
     path = tmp_path / "w.duckdb"
     with pytest.raises(build.BuildError) as refused:
         build_fixture(path, sql)
