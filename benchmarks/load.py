@@ -150,7 +150,8 @@ def _reset(error: Exception) -> bool:
                                          "Connection aborted"))
 
 
-def user(base: str, deps: list[dict], dims: dict, stop: threading.Event, stats: Stats, budget, seed: int):
+def user(base: str, deps: list[dict], dims: dict, stop: threading.Event, stats: Stats, budget, seed: int,
+         think: float):
     rng = random.Random(seed)
     session = new_session(base)
 
@@ -194,6 +195,7 @@ def user(base: str, deps: list[dict], dims: dict, stop: threading.Event, stats: 
             if stop.is_set():
                 break
             post(body)
+        stop.wait(think * rng.uniform(0.5, 1.5))  # a person reads the page before the next one
 
 
 def rss_mib(master: int) -> list[float]:
@@ -230,6 +232,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--rebuilds", type=int, default=5)
     parser.add_argument("--max-requests", type=int, default=500_000)
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user reads a page")
     parser.add_argument("--port", type=int, default=8077)
     parser.add_argument("--warehouse", type=Path, default=Path("/tmp/crm-load/warehouse.duckdb"))
     args = parser.parse_args(argv)
@@ -249,7 +252,7 @@ def main(argv: list[str] | None = None) -> dict:
             except requests.RequestException:
                 time.sleep(0.5)
         deps = requests.get(base + "/_dash-dependencies", timeout=TIMEOUT).json()
-        rss_start = rss_mib(server.pid)
+        rss_start = rss_warm = rss_mib(server.pid)
         stats, stop, lock = Stats(), threading.Event(), threading.Lock()
         sent = [0]
 
@@ -259,8 +262,8 @@ def main(argv: list[str] | None = None) -> dict:
                 return sent[0] <= args.max_requests
 
         dims = _dimensions(args.warehouse)
-        users = [threading.Thread(target=user, args=(base, deps, dims, stop, stats, budget, seed), daemon=True)
-                 for seed in range(args.users)]
+        users = [threading.Thread(target=user, args=(base, deps, dims, stop, stats, budget, seed, args.think),
+                                  daemon=True) for seed in range(args.users)]
         started = time.monotonic()
         for thread in users:
             thread.start()
@@ -270,6 +273,8 @@ def main(argv: list[str] | None = None) -> dict:
             stop.wait(max(0.0, started + duration * (i + 0.5) / args.rebuilds - time.monotonic()))
             if stop.is_set():
                 break
+            if i == 0:  # after warm-up: every page has been rendered, the caches hold their working set
+                rss_warm = rss_mib(server.pid)
             done = _generate(args.warehouse, 42 + i)
             rebuilds.append(done.returncode)
         stop.wait(max(0.0, started + duration - time.monotonic()))
@@ -290,7 +295,8 @@ def main(argv: list[str] | None = None) -> dict:
         "client_errors_4xx": stats.counts["4xx"], "connection_resets": stats.counts["reset"],
         "p50_ms": round(cuts[49] * 1000), "p95_ms": round(cuts[94] * 1000), "p99_ms": round(cuts[98] * 1000),
         "rebuilds": f"{sum(code == 0 for code in rebuilds)}/{len(rebuilds)} succeeded",
-        "worker_rss_start_mib": [round(v) for v in rss_start], "worker_rss_end_mib": [round(v) for v in rss_end],
+        "worker_rss_start_mib": [round(v) for v in rss_start],
+        "worker_rss_warm_mib": [round(v) for v in rss_warm], "worker_rss_end_mib": [round(v) for v in rss_end],
     }
     for key, value in report.items():
         print(f"{key:22s} {value}")

@@ -185,6 +185,14 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
     return con.execute(f"select * from ({sql}) order by 1 limit {MAX_PER_RULE}", params or {}).fetchall()
 
 
+def _contract_columns(con: duckdb.DuckDBPyConnection, condition: str) -> list[tuple[str, str]]:
+    """(table, column) of the contract tables' columns meeting ``condition`` (a constant
+    condition on duckdb_columns()), in schema order."""
+    rows = con.execute("select table_name, column_name from duckdb_columns() where schema_name = 'main' "
+                       f"and {condition} order by table_name, column_index").fetchall()
+    return [(table, column) for table, column in rows if table in TABLES]
+
+
 def check(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[Violation]:
     """Run every rule over ``staging.*`` (dates checked against ``date_window(today)``);
     return at most MAX_TOTAL violations."""
@@ -194,14 +202,9 @@ def check(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[Vio
         for row, value in rows:
             found.append(Violation(table, row, column, None if value is None else str(value), rule, detail))
 
-    columns = con.execute(
-        "select table_name, column_name from duckdb_columns() "
-        "where schema_name = 'main' and not is_nullable order by table_name, column_index"
-    ).fetchall()
-    for table, column in columns:
-        if table in TABLES:
-            add(table, column, "rule.required",
-                _rows(con, f'select _row, null from staging."{table}" where "{column}" is null'))
+    for table, column in _contract_columns(con, "not is_nullable"):
+        add(table, column, "rule.required",
+            _rows(con, f'select _row, null from staging."{table}" where "{column}" is null'))
 
     checks = con.execute(
         "select table_name, expression, constraint_column_names from duckdb_constraints() "
@@ -233,16 +236,11 @@ def check(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[Vio
         add(table, column, rule, _rows(con, sql))
 
     low, high = date_window(today)
-    dates = con.execute(
-        "select table_name, column_name from duckdb_columns() where schema_name = 'main' "
-        "and (data_type = 'DATE' or data_type like 'TIMESTAMP%') order by table_name, column_index"
-    ).fetchall()
-    for table, column in dates:
-        if table in TABLES:
-            last = _plus_years(high, PLANNED_YEARS) if (table, column) in PLANNED_DATES else high
-            add(table, column, "rule.date_window", _rows(
-                con, f'select _row, "{column}" from staging."{table}" '
-                     f'where "{column}"::date < $low or "{column}"::date > $high', {"low": low, "high": last}),
-                detail=f"{low} – {last}")
+    for table, column in _contract_columns(con, "(data_type = 'DATE' or data_type like 'TIMESTAMP%')"):
+        last = _plus_years(high, PLANNED_YEARS) if (table, column) in PLANNED_DATES else high
+        add(table, column, "rule.date_window", _rows(
+            con, f'select _row, "{column}" from staging."{table}" '
+                 f'where "{column}"::date < $low or "{column}"::date > $high', {"low": low, "high": last}),
+            detail=f"{low} – {last}")
 
     return found[:MAX_TOTAL]
