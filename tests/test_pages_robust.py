@@ -17,8 +17,8 @@ import pytest
 from flask_login import login_user
 
 import app
-from crm import users
 from components.context import current_lang, current_theme
+from crm import users
 from queries.filters import DEFAULT_PRESET, Filters
 
 PAGES = sorted(p.stem for p in (Path(__file__).parents[1] / "pages").glob("*.py")
