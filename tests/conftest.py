@@ -107,7 +107,7 @@ def client_as(warehouse, app_db):
 
 
 def browser_sign_in(dash_duo, login: str, password: str = TEST_PASSWORD) -> None:
-    dash_duo.driver.get(dash_duo.server_url + "/login")
+    dash_duo.driver.get(dash_duo.server.url + "/login")
     dash_duo.find_element("#login-name").send_keys(login)
     dash_duo.find_element("#login-password").send_keys(password)
     dash_duo.find_element("#login-submit").click()
@@ -115,16 +115,23 @@ def browser_sign_in(dash_duo, login: str, password: str = TEST_PASSWORD) -> None
 
 
 @pytest.fixture
-def browser(request, warehouse, app_db):
+def browser_signed_out(request, warehouse, app_db):
     """The real app on a free port of this machine, driven by headless Chromium
-    (Debian's chromium and chromedriver; never a downloaded browser), signed in as an
-    administrator who sees everything."""
+    (Debian's chromium and chromedriver; never a downloaded browser), nobody signed in
+    (so the page at ``dash_duo.server.url`` is the login page)."""
     if not (shutil.which("chromedriver") and Path("/usr/bin/chromium").exists()):
         pytest.skip("chromium and chromedriver are not installed (make test installs them)")
     os.environ.setdefault("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
     dash_duo = request.getfixturevalue("dash_duo")
-    dash_duo.start_server(app.app, port=_free_port())
+    dash_duo.start_server(app.app, navigate=False, port=_free_port())
     dash_duo.driver.set_window_size(1400, 1000)
-    users.add("admin", TEST_PASSWORD, role="admin", scope_kind="all")
-    browser_sign_in(dash_duo, "admin")
     return dash_duo
+
+
+@pytest.fixture
+def browser(browser_signed_out):
+    """``browser_signed_out``, signed in as an administrator who sees everything."""
+    users.add("admin", TEST_PASSWORD, role="admin", scope_kind="all")
+    browser_sign_in(browser_signed_out, "admin")
+    browser_signed_out.server_url = browser_signed_out.server.url  # waits for the app's first page
+    return browser_signed_out
