@@ -298,3 +298,39 @@ def test_data_page_shows_server_paths_to_admins_only(client_as, app_db):
             text = json.dumps(data.load_instructions("en").to_plotly_json(), default=str)
             assert ("--out" in text) is shown and ("data-paths-hidden" in text) is not shown
         assert client.get("/data").status_code == 200
+
+
+def test_demo_accounts_on_a_demo_warehouse_only(tmp_path, app_db, monkeypatch):
+    import duckdb
+
+    from crm import web
+    from data.generate import main as generate
+
+    path = tmp_path / "demo.duckdb"
+    generate(["--scale", "tiny", "--seed", "7", "--end", "2024-02-29", "--out", str(path)])
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    assert web.create_demo_accounts() == ["boss", "manager", "rep"]
+    assert web.create_demo_accounts() == []  # once: users exist
+    boss, manager, rep = (users.get(x) for x in ("boss", "manager", "rep"))
+    assert users.authenticate("rep", "demo") is not None
+    assert (boss.role, boss.scope_kind) == ("admin", "all")
+    with duckdb.connect(str(path), read_only=True) as con:
+        top = con.execute("select min(team_id) from teams where parent_team_id is null").fetchone()[0]
+        below = {r[0] for r in con.execute(
+            "select rep_id from reps where team_id = $t or team_id in (select team_id from teams"
+            " where parent_team_id = $t)", {"t": top}).fetchall()}
+        head = con.execute("select rep_id from reps where team_id = $t and manager_rep_id is null",
+                           {"t": top}).fetchone()[0]
+    assert (manager.scope_kind, manager.teams, manager.rep_id) == ("team_and_below", (top,), head)
+    assert set(queries.scope_of(manager).reps) == below
+    assert queries.scope_of(rep).reps == (rep.rep_id,) and rep.rep_id in below - {head}
+    page = app.server.test_client().get("/login").get_data(as_text=True)
+    assert all(f"<code>{x}</code>" in page for x in ("boss", "manager", "rep"))
+    users.update("rep", disabled=True)
+    page = app.server.test_client().get("/login").get_data(as_text=True)
+    assert "<code>boss</code>" in page and "<code>rep</code>" not in page
+
+
+def test_no_demo_accounts_listed_for_other_warehouses(warehouse, app_db):
+    users.add("boss", "demo", role="admin", scope_kind="all")  # the fixture's source is not a demo
+    assert "<code>boss</code>" not in app.server.test_client().get("/login").get_data(as_text=True)
