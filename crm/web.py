@@ -11,6 +11,7 @@ The gateway (``queries.viewer_scope``) takes the viewer's data scope from ``curr
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from datetime import timedelta
@@ -244,57 +245,55 @@ def _done(text: str):
     return redirect("/admin?" + urlencode({"message": text}))
 
 
+def _admin_form(view):
+    """An admin page form: administrators only (404 for anyone else), CSRF token checked,
+    a refused change shown as a message on the admin page."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        _admin_only()
+        if not _csrf_ok():
+            abort(400)
+        try:
+            return view(*args, **kwargs)
+        except users.UserError as exc:
+            return _done(t("admin.error", current_lang(), error=str(exc)))
+
+    return checked
+
+
 @blueprint.route("/admin/users", methods=["POST"])
+@_admin_form
 def admin_add():
-    _admin_only()
-    lang = current_lang()
-    if not _csrf_ok():
-        abort(400)
     values = _form_user()
     values.pop("disabled")
-    login = request.form.get("login", "").strip()
-    try:
-        user = users.add(login, request.form.get("password", ""), **values)
-    except users.UserError as exc:
-        return _done(t("admin.error", lang, error=str(exc)))
+    user = users.add(request.form.get("login", "").strip(), request.form.get("password", ""), **values)
     audit.log("user_add", current_login(), {"user": user.login, "role": user.role, "scope": user.scope_kind,
                                             "rep_id": user.rep_id, "teams": list(user.teams)})
-    return _done(t("admin.saved", lang, login=user.login))
+    return _done(t("admin.saved", current_lang(), login=user.login))
 
 
 @blueprint.route("/admin/users/<login>", methods=["POST"])
+@_admin_form
 def admin_change(login: str):
-    _admin_only()
-    lang = current_lang()
-    if not _csrf_ok():
-        abort(400)
     changes = _form_user()
     if login == current_login() and (changes["disabled"] or changes["role"] != "admin"):
-        return _done(t("admin.error", lang, error=t("admin.not_yourself", lang)))
-    try:
-        before = users.get(login)
-        user = users.update(login, **{k: v for k, v in changes.items() if v is not None or k == "rep_id"})
-    except users.UserError as exc:
-        return _done(t("admin.error", lang, error=str(exc)))
+        raise users.UserError(t("admin.not_yourself", current_lang()))
+    before = users.get(login)
+    user = users.update(login, **{k: v for k, v in changes.items() if v is not None or k == "rep_id"})
     changed = {k: getattr(user, k) for k in changes if getattr(user, k) != getattr(before, k)}
     if changed:
         event = "user_disable" if changed.get("disabled") else "user_change"
         audit.log(event, current_login(), {"user": login, **changed})
-    return _done(t("admin.saved", lang, login=login))
+    return _done(t("admin.saved", current_lang(), login=login))
 
 
 @blueprint.route("/admin/users/<login>/password", methods=["POST"])
+@_admin_form
 def admin_password(login: str):
-    _admin_only()
-    lang = current_lang()
-    if not _csrf_ok():
-        abort(400)
-    try:
-        users.set_password(login, request.form.get("password", ""))
-    except users.UserError as exc:
-        return _done(t("admin.error", lang, error=str(exc)))
+    users.set_password(login, request.form.get("password", ""))
     audit.log("user_passwd", current_login(), {"user": login})
-    return _done(t("admin.saved", lang, login=login))
+    return _done(t("admin.saved", current_lang(), login=login))
 
 
 # --- exports ---------------------------------------------------------------------------------
