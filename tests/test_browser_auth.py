@@ -1,5 +1,6 @@
 """Sign-in in real headless Chromium: a rep signs in, sees only their own customers,
-finds another rep's customer "not found", and signs out."""
+finds another rep's customer "not found", and signs out; disabled while signed in, the
+next page change lands on the login form."""
 
 from selenium.webdriver.common.by import By
 
@@ -37,3 +38,8 @@ def test_rep_sees_only_their_book_then_signs_out(browser_signed_out):
     driver.get(browser.server.url + "/customers")
     _wait_for(lambda: "/login?next=%2Fcustomers" in driver.current_url)
     browser_sign_in(browser, "rep")  # and signing in again works
+    _wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".kpi-value"))  # the overview has drawn
+    # disabled while signed in: the next page change (a Dash request, answered 401) lands on the login form
+    users.update("rep", disabled=True)
+    _click(driver, lambda: driver.find_element(By.CSS_SELECTOR, 'a[href^="/team"]'))
+    _wait_for(lambda: "/login?next=" in driver.current_url and driver.find_elements(By.ID, "login-name"))
