@@ -21,6 +21,7 @@ from components import inputs
 from components.context import current_lang
 from components.figures import GRAPH_CONFIG, STATIC_CONFIG
 from components.i18n import t
+from crm.web import audit_export
 
 EXPORT_FORMATS = ("csv", "xlsx", "png", "svg")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -145,8 +146,10 @@ def export_data(clicks, data, query, pathname):
         return no_update
     frame = frame_from_store(data)
     page = (inputs.text(pathname) or "/").strip("/").split("/")[0] or "overview"
-    name = export_name(page, inputs.text(trigger.get("card")) or "", query, fmt)
-    return dcc.send_bytes(export_bytes(frame, trigger["fmt"]), name)
+    card = inputs.text(trigger.get("card")) or ""
+    name = export_name(page, card, query, fmt)
+    audit_export(page, card, fmt, inputs.filters(query).to_query())
+    return dcc.send_bytes(export_bytes(frame, fmt), name)
 
 
 clientside_callback(
