@@ -9,9 +9,11 @@ import pytest
 from dash import html
 
 from components import format as fmt
+from components.cards import export_bytes, frame_for_store, frame_from_store
 from pages import forecast, overview, products, receivables
 from queries import run
 from queries.filters import Filters, year_earlier
+from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
 
 AS_OF = date(2024, 3, 15)
 FEB_2025 = {"preset": "last_month", "as_of": "2025-03-15"}
@@ -160,3 +162,31 @@ def test_one_number_across_queries(warehouse, query):
     assert run("pipeline_deals", filters, day=day)["weighted_amount"].sum() == pytest.approx(
         k.loc["weighted_pipeline", "current"])
     assert fmt.money(k.loc["weighted_pipeline", "current"], "en")  # formats
+
+
+# --- money stays exact from the warehouse to the export ------------------------------------
+
+CENTS_SQL = (extra_contract("K91", "C1", "R1", "2022-06-10", "156494.74")
+             + extra_contract("K92", "C2", "R1", "2022-06-15", "169253.61")
+             + extra_contract("K93", "C3", "R1", "2022-06-20", "153499.96"))
+
+
+@pytest.fixture
+def cents(tmp_path_factory, monkeypatch):
+    path = build_fixture(tmp_path_factory.mktemp("cents") / "cents.duckdb", FIXTURE_SQL.read_text() + CENTS_SQL)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    return path
+
+
+def test_sums_of_cents_stay_cents_in_the_export(cents):
+    # 156494.74 + 169253.61 + 153499.96 = 479248.31 exactly; added as doubles it is
+    # 479248.30999999994, which the export wrote as 479248.3099999999
+    june = Filters(preset="custom", start=date(2022, 6, 1), end=date(2022, 6, 30))
+    for name, extra in [("revenue_series", {"bucket": "month", "measure": "contract_amount"}),
+                        ("team_leaderboard", {"level": "team"}),
+                        ("revenue_breakdown", {"bucket": "month", "measure": "contract_amount",
+                                               "dimension": "team", "top": 8})]:
+        frame = run(name, june, **extra)
+        csv = export_bytes(frame_from_store(frame_for_store(frame)), "csv").decode("utf-8-sig")
+        assert "479248.31" in csv and "479248.30999" not in csv, name
+    assert run("overview_kpis", june).set_index("measure").loc["contract_amount", "current"] == 479248.31
