@@ -109,11 +109,17 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     return rows, columns, store
 
 
-def customer_href(customer_id, query: dict | None = None) -> str:
-    """The customer's page, keeping the global filters of ``query`` and the costing method."""
+def filtered_href(path: str, query: dict | None = None) -> str:
+    """``path`` keeping the global filters of ``query`` and the costing method (not the
+    page's own view keys): every drill and every "back" link."""
     kept = [(k, v if isinstance(v, str) else ",".join(v)) for k, v in (query or {}).items()
             if k in (*GLOBAL_KEYS, "method") and v]
-    return f"/customer/{quote(str(customer_id), safe='')}" + ("?" + urlencode(kept, safe=",") if kept else "")
+    return path + ("?" + urlencode(kept, safe=",") if kept else "")
+
+
+def customer_href(customer_id, query: dict | None = None) -> str:
+    """The customer's page, keeping the global filters of ``query`` and the costing method."""
+    return filtered_href(f"/customer/{quote(str(customer_id), safe='')}", query)
 
 
 def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:

@@ -1,0 +1,61 @@
+"""Drills and links (issue #16), by calling the callbacks as Dash does: the triggering input
+set in the callback context, the rest as arguments. Fixture as_of 2024-03-15."""
+
+import json
+
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+
+def triggered(component_id, prop: str, value):
+    """Make ``component_id``.``prop`` the input that fired the next callback call."""
+    key = json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) \
+        else component_id
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{key}.{prop}", "value": value}]))
+
+
+# --- /customers: pyramid bars and RFM cells ----------------------------------------------
+
+def test_a_pyramid_bar_click_narrows_the_customer_list(warehouse):
+    from components.cards import chart_id
+    from pages import customers
+
+    click = {"points": [{"customdata": "vip", "y": "VIP"}]}
+    triggered(chart_id("customers-pyramid"), "clickData", click)
+    assert customers.choose([], click, None, "fifo", "?preset=last_year") == "?preset=last_year&tier=vip"
+
+
+def test_an_rfm_cell_click_narrows_the_customer_list(warehouse):
+    from components.cards import chart_id
+    from pages import customers
+
+    click = {"points": [{"x": 2, "y": 5, "z": 1}]}
+    triggered(chart_id("customers-rfm"), "clickData", click)
+    assert customers.choose([], None, click, "fifo", "?tier=vip") == "?cell=5-2"
+
+
+def test_the_clear_button_still_clears(warehouse):
+    from pages import customers
+
+    triggered({"type": "customers-pick", "key": "clear:"}, "n_clicks", 1)
+    assert customers.choose([1], None, None, "fifo", "?cell=5-2&preset=last_year") == "?preset=last_year"
+
+
+# --- /product/<id>: back to /products with the filters ------------------------------------
+
+def find(node, component_id):
+    if getattr(node, "id", None) == component_id:
+        return node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str) and (found := find(child, component_id)) is not None:
+            return found
+    return None
+
+
+def test_back_to_products_keeps_the_filters(warehouse):
+    from pages import product
+
+    page = product.layout(product_id="P1", preset="last_month", team="T2", method="moving_average")
+    assert find(page, "product-back").href == "/products?preset=last_month&team=T2&method=moving_average"
+    assert find(product.layout(product_id="P1"), "product-back").href == "/products"
