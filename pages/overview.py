@@ -11,7 +11,7 @@ from dash import Input, Output, callback, html
 
 from components import figures
 from components import format as fmt
-from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body
+from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body, kpi_windows
 from components.context import current_lang, current_theme
 from components.i18n import t
 from components.page import filters_and_periods, query_store
@@ -31,6 +31,7 @@ KPIS = (  # measure, kind
     ("overdue_receivables", "money"),
 )
 LOWER_IS_BETTER = ("overdue_receivables",)
+STATES = ("weighted_pipeline", "overdue_receivables")  # "as of" the window's last day, not sums over it
 TOP_N = 5
 
 
@@ -71,9 +72,9 @@ def sparkline(values, theme: str) -> go.Figure:
     return fig
 
 
-def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo") -> list:
+def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo", periods: dict | None = None) -> list:
     """One KpiCard body per measure, from overview_kpis (+ overview_margin) and
-    overview_sparklines."""
+    overview_sparklines; ``periods`` (Filters.periods) names what each compares with."""
     rows = kpis.set_index("measure")
     out = []
     for measure, kind in KPIS:
@@ -86,7 +87,8 @@ def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo") -> l
 
         spark = sparkline(sparks[measure], theme) if measure in sparks else None
         out.append(kpi_body(kpi_label(measure, method, lang), _value(measure, kind, r["current"], lang),
-                            cmp("mom"), cmp("yoy"), spark, lang, lower_is_better=measure in LOWER_IS_BETTER))
+                            cmp("mom"), cmp("yoy"), spark, lang, lower_is_better=measure in LOWER_IS_BETTER,
+                            windows=kpi_windows(periods, measure in STATES) if periods else None))
     return out
 
 
@@ -154,7 +156,7 @@ def update(query):
     reps = run("overview_top_reps", filters, limit=TOP_N)
     customers = run("overview_top_customers", filters, limit=TOP_N)
     return (
-        kpi_children(kpis, sparks, lang, theme, method),
+        kpi_children(kpis, sparks, lang, theme, method, periods),
         *card_payload(trend_figure(trend, lang, theme), trend),
         *card_payload(ranking_figure(reps, "rep_name", lang, theme), reps),
         *card_payload(ranking_figure(customers, "customer_name", lang, theme), customers),

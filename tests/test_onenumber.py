@@ -190,3 +190,27 @@ def test_sums_of_cents_stay_cents_in_the_export(cents):
         csv = export_bytes(frame_from_store(frame_for_store(frame)), "csv").decode("utf-8-sig")
         assert "479248.31" in csv and "479248.30999" not in csv, name
     assert run("overview_kpis", june).set_index("measure").loc["contract_amount", "current"] == 479248.31
+
+
+# --- KPI cards say what they compare with -------------------------------------------------
+
+def comparison_rows(card: list) -> list[tuple[str, str | None]]:
+    return [(row.children[0].children, row.title) for row in card
+            if isinstance(row, html.Div) and row.className == "kpi-cmp"]
+
+
+def test_this_year_shows_one_comparison_row_with_its_dates(warehouse):
+    cards = overview.update({})[0]
+    # 本年 to 15 March 2024: 环比 (the year before, to date) and 同比 are both 1 Jan-15 Mar 2023
+    amount = comparison_rows(cards[0])
+    assert amount == [("同比（即环比）", "对比 2023-01-01 至 2023-03-15")]
+    assert "本期：2024-01-01 至 2024-03-15" in str(cards[0])
+    # a state KPI compares the amounts on the last days
+    assert comparison_rows(cards[6]) == [("同比（即环比）", "对比 截至 2023-03-15")]
+
+
+def test_last_month_shows_both_comparisons_with_their_dates(warehouse):
+    cards = overview.update({"preset": "last_month"})[0]
+    assert comparison_rows(cards[0]) == [("环比", "对比 2024-01-01 至 2024-01-31"),
+                                         ("同比", "对比 2023-02-01 至 2023-02-28")]
+    assert comparison_rows(cards[4]) == [("环比", "对比 截至 2024-01-31"), ("同比", "对比 截至 2023-02-28")]

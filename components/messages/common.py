@@ -72,6 +72,11 @@ MESSAGES = {
     "kpi.mom": {"en": "vs previous", "zh-CN": "环比"},
     "kpi.yoy": {"en": "vs last year", "zh-CN": "同比"},
     "kpi.undefined": {"en": "no base to compare", "zh-CN": "无可比基数"},
+    "kpi.mom_yoy": {"en": "vs last year (= previous period)", "zh-CN": "同比（即环比）"},
+    "kpi.against": {"en": "compared with {window}", "zh-CN": "对比 {window}"},
+    "kpi.current": {"en": "This period: {window}", "zh-CN": "本期：{window}"},
+    "kpi.window": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
+    "kpi.on_day": {"en": "as of {date}", "zh-CN": "截至 {date}"},
     "empty.no_data": {
         "en": "No data for these filters in this period. Widen the period or clear a filter.",
         "zh-CN": "当前时间段和筛选条件下没有数据。请扩大时间范围或清除部分筛选。",
