@@ -109,11 +109,13 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     return rows, columns, store
 
 
-def filtered_href(path: str, query: dict | None = None) -> str:
-    """``path`` keeping the global filters of ``query`` and the costing method (not the
-    page's own view keys): every drill and every "back" link."""
+def filtered_href(path: str, query: dict | None = None, keep: tuple[str, ...] = (), **changes) -> str:
+    """``path`` keeping the global filters of ``query``, the costing method and the keys in
+    ``keep`` (not the page's other view keys), with ``changes`` set: every drill and every
+    "back" link."""
     kept = [(k, v if isinstance(v, str) else ",".join(v)) for k, v in (query or {}).items()
-            if k in (*GLOBAL_KEYS, "method") and v]
+            if k in (*GLOBAL_KEYS, "method", *keep) and k not in changes and v]
+    kept += [(k, str(v)) for k, v in changes.items() if v is not None]
     return path + ("?" + urlencode(kept, safe=",") if kept else "")
 
 
@@ -122,14 +124,20 @@ def customer_href(customer_id, query: dict | None = None) -> str:
     return filtered_href(f"/customer/{quote(str(customer_id), safe='')}", query)
 
 
-def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
-    field = "customer_name" if any(spec["field"] == "customer_name" for spec in columns) else "customer_id"
+def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
+    """Make the ``field`` cells real links (markdown) to ``href(row)``: a drill the keyboard
+    and screen readers follow, and that a click elsewhere in the row does not fire."""
     for row in rows:
         text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
-        row[field] = f"[{text}]({customer_href(row['customer_id'], query)})"
+        row[field] = f"[{text}]({href(row)})"
     for spec in columns:
         if spec["field"] == field:
             spec["cellRenderer"] = "markdown"
+
+
+def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
+    field = "customer_name" if any(spec["field"] == "customer_name" for spec in columns) else "customer_id"
+    link_cells(rows, columns, field, lambda row: customer_href(row["customer_id"], query))
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),

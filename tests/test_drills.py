@@ -59,3 +59,20 @@ def test_back_to_products_keeps_the_filters(warehouse):
     page = product.layout(product_id="P1", preset="last_month", team="T2", method="moving_average")
     assert find(page, "product-back").href == "/products?preset=last_month&team=T2&method=moving_average"
     assert find(product.layout(product_id="P1"), "product-back").href == "/products"
+
+
+# --- /team: the leaderboard drill is a link on the rep's name ------------------------------
+
+def test_team_leaderboard_names_are_links_and_cells_do_not_drill(warehouse):
+    import dash
+
+    from pages import team
+
+    rows, columns, store = team.update({"preset": "last_year", "rank_by": "payments", "bucket": "x"})[2:5]
+    by_id = {row["member_id"]: row for row in rows}
+    assert by_id["R2"]["member_name"] == "[李娜](/team?preset=last_year&rank_by=payments&rep=R2)"
+    assert next(c for c in columns if c["field"] == "member_name")["cellRenderer"] == "markdown"
+    assert "李娜" in [row[1] for row in store["data"]]  # the export keeps the plain name
+    grid_inputs = [i for cb in dash._callback.GLOBAL_CALLBACK_LIST for i in cb["inputs"]
+                   if "team-reps-grid" in str(i["id"])]
+    assert grid_inputs == []
