@@ -29,9 +29,11 @@ def grid_id(card: str) -> dict:
 
 
 def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # noqa: N802
-             row_id: str | None = None) -> html.Section:
+             row_id: str | None = None, waiting_for: str | None = None) -> html.Section:
     """``row_id`` names the column that identifies a row (AG Grid's getRowId):
-    ``cellClicked["rowId"]`` is then that row's value."""
+    ``cellClicked["rowId"]`` is then that row's value. ``waiting_for``: the grid lists
+    nothing until the user chooses something (a funnel stage); it says this text instead
+    of "no rows" and shows no pager ("Page 0 of 0")."""
     lang = current_lang()
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(t(f"card.{fmt}", lang), id={"type": "export", "card": card, "fmt": fmt})
@@ -53,9 +55,9 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
                 getRowId=f"params.data.{row_id}" if row_id else None,
                 defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
                 columnSize="responsiveSizeToFit",
-                dashGridOptions={"pagination": True, "paginationPageSize": page_size,
+                dashGridOptions={"pagination": waiting_for is None, "paginationPageSize": page_size,
                                  "paginationPageSizeSelector": sorted({page_size, 20, 50, 100}),
-                                 "localeText": {"noRowsToShow": t("grid.no_rows", lang)},
+                                 "localeText": {"noRowsToShow": waiting_for or t("grid.no_rows", lang)},
                                  "enableCellTextSelection": True, "ensureDomOrder": True},
             ), type="circle", delay_show=150),
             card_note(card),

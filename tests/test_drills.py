@@ -76,3 +76,16 @@ def test_team_leaderboard_names_are_links_and_cells_do_not_drill(warehouse):
     grid_inputs = [i for cb in dash._callback.GLOBAL_CALLBACK_LIST for i in cb["inputs"]
                    if "team-reps-grid" in str(i["id"])]
     assert grid_inputs == []
+
+
+# --- /funnel: the deal grid asks for a stage before one is chosen --------------------------
+
+def test_funnel_deal_grid_says_choose_a_stage(warehouse):
+    from components.grid import grid_id
+    from pages import funnel
+
+    options = find(funnel.layout(), grid_id("funnel-deals")).dashGridOptions
+    assert options["localeText"]["noRowsToShow"] == "请在任一漏斗中选择一个阶段，查看其商机。"
+    assert options["pagination"] is False  # no "Page 0 of 0"
+    options = find(funnel.layout(stage="需求确认"), grid_id("funnel-deals")).dashGridOptions
+    assert options["localeText"]["noRowsToShow"] == "当前筛选条件下没有记录。" and options["pagination"] is True

@@ -15,6 +15,8 @@ MESSAGES = {
     "funnel.deals": {"en": "Opportunities in the selected stage", "zh-CN": "所选阶段的商机"},
     "funnel.drill_hint": {"en": "Click a stage in either funnel to list its open opportunities on {day}.",
                           "zh-CN": "点击任一漏斗中的阶段，查看该阶段在 {day} 的在途商机。"},
+    "funnel.choose_stage": {"en": "Choose a stage in either funnel to list its opportunities.",
+                            "zh-CN": "请在任一漏斗中选择一个阶段，查看其商机。"},
     "funnel.drill_note": {
         "en": "{n} open opportunities in {stage} on {day}. Click the stage again to clear.",
         "zh-CN": "{stage}：{day} 共 {n} 个在途商机。再次点击该阶段可取消选择。",
