@@ -89,3 +89,13 @@ def test_funnel_deal_grid_says_choose_a_stage(warehouse):
     assert options["pagination"] is False  # no "Page 0 of 0"
     options = find(funnel.layout(stage="需求确认"), grid_id("funnel-deals")).dashGridOptions
     assert options["localeText"]["noRowsToShow"] == "当前筛选条件下没有记录。" and options["pagination"] is True
+
+
+# --- /customers: the RFM population rule is stated ------------------------------------------
+
+def test_rfm_population_rule_is_stated(warehouse):
+    from components.i18n import t
+    from queries import header
+
+    assert "sum to 0 or less" in t("customers.rfm_hint", "en") and "不大于 0" in t("customers.rfm_hint", "zh-CN")
+    assert "not a buyer" in header("customer_value") and "sums to > 0" in header("customer_tiers")
