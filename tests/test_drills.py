@@ -99,3 +99,49 @@ def test_rfm_population_rule_is_stated(warehouse):
 
     assert "sum to 0 or less" in t("customers.rfm_hint", "en") and "不大于 0" in t("customers.rfm_hint", "zh-CN")
     assert "not a buyer" in header("customer_value") and "sums to > 0" in header("customer_tiers")
+
+
+# --- the filter bar: reps follow the team, every active filter is a chip --------------------
+# Fixture teams: T1 总部 > T2 华东区 > T4 上海组, T1 > T3 华北区; reps R1 (T2), R2 (T4), R3 and R4 (T3).
+
+def values(options):
+    return sorted(o["value"] for o in options)
+
+
+def test_the_rep_list_follows_the_team_and_the_team_list_the_rep(warehouse):
+    from components import filterbar
+
+    teams, reps = filterbar.follow(["T2"], None)
+    assert values(reps) == ["R1", "R2"]  # T2 with its sub-team T4
+    assert values(teams) == ["T1", "T2", "T3", "T4"]
+    teams, reps = filterbar.follow(None, ["R2"])
+    assert values(teams) == ["T1", "T2", "T4"]  # the teams R2 belongs to
+    assert values(filterbar.follow(["T3"], ["R1"])[1]) == ["R1", "R3", "R4"]  # a chosen rep stays listed
+    assert values(filterbar.follow(None, None)[1]) == ["R1", "R2", "R3", "R4"]
+
+
+def test_choosing_a_team_drops_the_reps_of_other_teams(warehouse):
+    from components import filterbar
+
+    triggered("f-team", "value", ["T3"])
+    out = filterbar.sync("?rep=R1,R3", "this_year", None, None, ["T3"], ["R1", "R3"], None, None, None, None, 0, "/")
+    assert out[0] == "?team=T3&rep=R3" and out[4:6] == (["T3"], ["R3"])
+
+
+def test_every_active_filter_is_a_removable_chip(warehouse):
+    from urllib.parse import urlencode
+
+    from components import filterbar
+
+    chips, more = filterbar.chips("?preset=last_month&region=华东&category=软件,硬件&team=T2", "/revenue")
+    assert [chip.id for chip in chips] == [
+        {"type": "f-chip", "key": "team", "value": "T2"}, {"type": "f-chip", "key": "region", "value": "华东"},
+        {"type": "f-chip", "key": "category", "value": "硬件"}, {"type": "f-chip", "key": "category", "value": "软件"}]
+    assert chips[0].children[0] == "部门: 华东区 · 总部"
+    assert more == "更多筛选 (3)"
+    assert filterbar.chips("", "/")[1] == "更多筛选" and filterbar.chips("", "/")[0] == []
+    triggered({"type": "f-chip", "key": "category", "value": "软件"}, "n_clicks", 1)
+    removed = filterbar.remove_chip([1], "?region=华东&category=软件,硬件&measure=payments")
+    assert removed == "?" + urlencode([("region", "华东"), ("category", "硬件"), ("measure", "payments")])
+    triggered({"type": "f-chip", "key": "region", "value": "华东"}, "n_clicks", 1)
+    assert filterbar.remove_chip([1], "?region=华东") == ""

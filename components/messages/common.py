@@ -32,6 +32,8 @@ MESSAGES = {
     "filter.all": {"en": "All", "zh-CN": "全部"},
     "filter.reset": {"en": "Reset filters", "zh-CN": "重置筛选"},
     "filter.more": {"en": "More filters", "zh-CN": "更多筛选"},
+    "filter.active": {"en": "Active filters", "zh-CN": "当前筛选"},
+    "filter.remove": {"en": "Remove the filter {filter}", "zh-CN": "移除筛选 {filter}"},
     "filter.as_of": {"en": "Data as of {date}", "zh-CN": "数据截至 {date}"},
     "filter.showing": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
     "filter.dropped": {
