@@ -242,7 +242,10 @@ def chips(search, pathname):
 def remove_chip(_clicks, search):
     """A chip's click removes its one value from the URL (the filter bar follows)."""
     trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered[0]["value"] or trigger.get("key") not in CONTROLS:
+    if not isinstance(trigger, dict) or trigger.get("key") not in CONTROLS:
+        return no_update
+    # a click, not the chips being drawn (Dash 4 leaves ctx.triggered's value empty for ALL inputs)
+    if not next((i.get("value") for i in ctx.inputs_list[0] if i["id"] == trigger), None):
         return no_update
     pairs = []
     for key, value in parse_qsl((search or "").lstrip("?")):

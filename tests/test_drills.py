@@ -3,15 +3,18 @@ set in the callback context, the rest as arguments. Fixture as_of 2024-03-15."""
 
 import json
 
+from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 
 def triggered(component_id, prop: str, value):
-    """Make ``component_id``.``prop`` the input that fired the next callback call."""
+    """Make ``component_id``.``prop`` the input that fired the next callback call (as the
+    only input of a pattern-matching ALL list, too)."""
     key = json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) \
         else component_id
-    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{key}.{prop}", "value": value}]))
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{key}.{prop}", "value": value}],
+                                    inputs_list=[[{"id": component_id, "property": prop, "value": value}]]))
 
 
 # --- /customers: pyramid bars and RFM cells ----------------------------------------------
@@ -145,3 +148,5 @@ def test_every_active_filter_is_a_removable_chip(warehouse):
     assert removed == "?" + urlencode([("region", "华东"), ("category", "硬件"), ("measure", "payments")])
     triggered({"type": "f-chip", "key": "region", "value": "华东"}, "n_clicks", 1)
     assert filterbar.remove_chip([1], "?region=华东") == ""
+    triggered({"type": "f-chip", "key": "region", "value": "华东"}, "n_clicks", 0)  # drawn, not clicked
+    assert filterbar.remove_chip([0], "?region=华东") is no_update
