@@ -214,3 +214,17 @@ def test_last_month_shows_both_comparisons_with_their_dates(warehouse):
     assert comparison_rows(cards[0]) == [("环比", "对比 2024-01-01 至 2024-01-31"),
                                          ("同比", "对比 2023-02-01 至 2023-02-28")]
     assert comparison_rows(cards[4]) == [("环比", "对比 截至 2024-01-31"), ("同比", "对比 截至 2023-02-28")]
+
+
+# --- a one-month period's trend shows its days -----------------------------------------------
+
+def test_one_month_trend_shows_days_against_a_year_earlier(warehouse):
+    figure, data = overview.update({"preset": "last_month"})[1:3]
+    assert data["columns"][0] == "day" and len(data["data"]) == 29
+    days = {row[0]: row[1:3] for row in data["data"]}
+    # 10 February 2024: K10 600; 28 February: nothing, against K02 500 on 28 February 2023;
+    # 29 February: K06 1500 against 28 February 2023 too (29 Feb -> 28 Feb)
+    assert days["2024-02-10"] == [600, 0] and days["2024-02-28"] == [0, 500] and days["2024-02-29"] == [1500, 500]
+    assert [trace.type for trace in figure.data] == ["bar", "scatter"] and len(figure.data[0].x) == 29
+    # longer periods keep their months
+    assert overview.update({})[2]["columns"][0] == "month"

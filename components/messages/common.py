@@ -101,7 +101,7 @@ MESSAGES = {
     "measure.contracts": {"en": "Contracts signed", "zh-CN": "签约合同数"},
     "measure.new_customers": {"en": "New customers", "zh-CN": "新增客户"},
     "measure.weighted_pipeline": {"en": "Weighted pipeline", "zh-CN": "加权商机金额"},
-    "measure.contract_amount_last_year": {"en": "Same months last year", "zh-CN": "去年同期"},
+    "measure.contract_amount_last_year": {"en": "Same period a year earlier", "zh-CN": "去年同期"},
     "measure.yoy_pct": {"en": "YoY %", "zh-CN": "同比 %"},
     # overview
     "overview.trend": {"en": "Contract amount by month, against a year earlier",
