@@ -9,25 +9,28 @@ from selenium.webdriver.common.by import By
 from tests.test_browser_overview import _click, _wait_for
 
 
-def _click_chart(driver, css):
-    """Click where ``css`` is drawn: plotly takes clicks on its drag layer above the marks."""
+def _click_chart(driver, css, until):
+    """Click where ``css`` is drawn (plotly takes clicks on its drag layer above the marks)
+    until ``until()`` holds: a click while the page re-renders its charts is lost."""
 
     def attempt():
         element = driver.find_element(By.CSS_SELECTOR, css)
         driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
         ActionChains(driver).move_to_element(element).pause(0.3).click().perform()
-        return True
+        try:
+            return _wait_for(until, timeout=2.0)
+        except AssertionError:
+            return False
 
-    _wait_for(attempt)
+    _wait_for(attempt, timeout=20.0)
 
 
 def test_chart_clicks_on_customers_and_filter_chips(browser):
     driver = browser.driver
     browser.wait_for_page(url=browser.server_url + "/customers")
-    _click_chart(driver, "#card-customers-pyramid g.point path")
-    _wait_for(lambda: "tier=" in driver.current_url)
-    _click_chart(driver, "#card-customers-rfm .nsewdrag")
-    _wait_for(lambda: "cell=" in driver.current_url and "tier=" not in driver.current_url)
+    _click_chart(driver, "#card-customers-pyramid g.point path", lambda: "tier=" in driver.current_url)
+    _click_chart(driver, "#card-customers-rfm .nsewdrag",
+                 lambda: "cell=" in driver.current_url and "tier=" not in driver.current_url)
 
     browser.wait_for_page(url=browser.server_url + "/revenue?region=华东&category=软件")
     _wait_for(lambda: driver.find_element(By.ID, "f-more").text == "更多筛选 (2)")
