@@ -27,14 +27,18 @@ LABELS = {"team": "filter.teams", "rep": "filter.reps", "region": "filter.region
 SECONDARY = ("region", "category", "ctype", "source")  # under 更多筛选
 
 
-def page_keys(pathname: str | None) -> tuple[str, ...]:
-    """The URL keys the page at ``pathname`` owns (its view state)."""
+def _page(pathname: str | None) -> dict:
     for page in dash.page_registry.values():
         template = page.get("path_template") or page["path"]
         prefix = template.split("<")[0].rstrip("/") or "/"
         if page["path"] == pathname or (page.get("path_template") and (pathname or "").startswith(prefix + "/")):
-            return tuple(page.get("view_params", ()))
-    return ()
+            return page
+    return {}
+
+
+def page_keys(pathname: str | None) -> tuple[str, ...]:
+    """The URL keys the page at ``pathname`` owns (its view state)."""
+    return tuple(_page(pathname).get("view_params", ()))
 
 
 def with_page_keys(filters: Filters, search: str | None, keys: tuple[str, ...]) -> str:
@@ -193,6 +197,8 @@ def sync(search, preset, start, end, *rest):
     periods = filters.periods(warehouse_as_of())
     label = (t("filter.showing", lang, start=fmt.day(periods["start"]), end=fmt.day(periods["end"]))
              + " · " + t("filter.as_of", lang, date=fmt.day(periods["as_of"])))
+    if _page(pathname).get("state_as_of"):  # a page of state "as of a date" names that date
+        label += " · " + t("filter.state_as_of", lang, date=fmt.day(periods["end"]))
     control_values = [list(getattr(filters, LIST_KEYS[key])) or None for key in CONTROLS]
     return (new_search, filters.preset,
             filters.start.isoformat() if filters.start else None,

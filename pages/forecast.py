@@ -32,7 +32,8 @@ from pages.funnel import deal_headers, open_stages
 from queries import run
 
 VIEW_KEYS = ("horizon",)
-dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS)
+dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS,
+                   state_as_of=True)  # the filter bar names the state date
 
 HORIZONS = ("3", "6", "12")
 DEFAULT_HORIZON = "6"

@@ -26,7 +26,8 @@ from components.page import filters_and_periods, query_store, view_value, with_p
 from queries import run
 
 VIEW_KEYS = ("bucket",)
-dash.register_page(__name__, path="/receivables", order=80, label_key="page.receivables", view_params=VIEW_KEYS)
+dash.register_page(__name__, path="/receivables", order=80, label_key="page.receivables", view_params=VIEW_KEYS,
+                   state_as_of=True)  # the filter bar names the state date
 
 BUCKETS = ("1-30", "31-60", "61-90", "90+")
 ENDING_DAYS = 30

@@ -150,3 +150,14 @@ def test_every_active_filter_is_a_removable_chip(warehouse):
     assert filterbar.remove_chip([1], "?region=华东") == ""
     triggered({"type": "f-chip", "key": "region", "value": "华东"}, "n_clicks", 0)  # drawn, not clicked
     assert filterbar.remove_chip([0], "?region=华东") is no_update
+
+
+def test_state_pages_name_their_date_beside_the_period(warehouse):
+    from components import filterbar
+
+    triggered("url", "search", None)
+    args = ("?preset=last_month", "this_year", None, None, *(None,) * 6, 0)
+    label = filterbar.sync(*args, "/receivables")[12]
+    assert label == "2024-02-01 至 2024-02-29 · 数据截至 2024-03-15 · 本页状态截至 2024-02-29（期末）"
+    assert "本页状态" in filterbar.sync(*args, "/forecast")[12]
+    assert "本页状态" not in filterbar.sync(*args, "/revenue")[12]

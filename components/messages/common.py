@@ -35,6 +35,7 @@ MESSAGES = {
     "filter.active": {"en": "Active filters", "zh-CN": "当前筛选"},
     "filter.remove": {"en": "Remove the filter {filter}", "zh-CN": "移除筛选 {filter}"},
     "filter.as_of": {"en": "Data as of {date}", "zh-CN": "数据截至 {date}"},
+    "filter.state_as_of": {"en": "this page as of {date} (the period's end)", "zh-CN": "本页状态截至 {date}（期末）"},
     "filter.showing": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
     "filter.dropped": {
         "en": "Ignored in the link (unknown or malformed): {items}",
