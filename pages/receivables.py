@@ -116,19 +116,20 @@ def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
 
 def aging(overdue: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     """Overdue amount per ``key`` (rep_id / customer_id) and bucket, with the total;
-    largest total first, ties by key."""
+    largest total first, ties by key. Sums of cents are rounded back to cents (added as
+    floats, 479248.31 came out 479248.30999…)."""
     if overdue.empty:
         return pd.DataFrame(columns=[key, name, *BUCKETS, "total"])
     table = overdue.pivot_table(index=[key, name], columns="bucket", values="unsettled", aggfunc="sum",
                                 fill_value=0.0).reindex(columns=list(BUCKETS), fill_value=0.0)
     table["total"] = table.sum(axis=1)
-    table = table.reset_index()
+    table = table.round(2).reset_index()
     table.columns.name = None
     return table.sort_values(["total", key], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def bucket_totals(overdue: pd.DataFrame) -> pd.DataFrame:
-    totals = overdue.groupby("bucket")["unsettled"].sum().reindex(list(BUCKETS), fill_value=0.0)
+    totals = overdue.groupby("bucket")["unsettled"].sum().round(2).reindex(list(BUCKETS), fill_value=0.0)
     counts = overdue.groupby("bucket")["plan_id"].count().reindex(list(BUCKETS), fill_value=0)
     return pd.DataFrame({"bucket": list(BUCKETS), "unsettled": totals.values, "plans": counts.values})
 

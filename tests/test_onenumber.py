@@ -5,6 +5,7 @@ February 2025 "last month", whose 同比 is all 29 days of February 2024 (K10 60
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from dash import html
 
@@ -228,3 +229,13 @@ def test_one_month_trend_shows_days_against_a_year_earlier(warehouse):
     assert [trace.type for trace in figure.data] == ["bar", "scatter"] and len(figure.data[0].x) == 29
     # longer periods keep their months
     assert overview.update({})[2]["columns"][0] == "month"
+
+
+def test_aging_totals_of_cents_stay_cents():
+    # three overdue plans of one rep: 156494.74 + 169253.61 + 153499.96 = 479248.31 (as
+    # doubles, 479248.30999999994)
+    overdue = pd.DataFrame({"rep_id": ["R1"] * 3, "rep_name": ["张伟"] * 3, "bucket": ["90+"] * 3,
+                            "plan_id": ["A", "B", "C"], "unsettled": [156494.74, 169253.61, 153499.96]})
+    for frame in (receivables.aging(overdue, "rep_id", "rep_name"), receivables.bucket_totals(overdue)):
+        csv = export_bytes(frame_from_store(frame_for_store(frame)), "csv").decode("utf-8-sig")
+        assert "479248.31" in csv and "479248.30999" not in csv
