@@ -187,34 +187,61 @@ def KpiCard(kpi: str, label: str) -> html.Section:  # noqa: N802
     ), **{"aria-label": label}, className="h-100")
 
 
+def kpi_windows(periods: dict, state: bool = False) -> dict[str, tuple]:
+    """What a KPI's value and its comparisons cover, from Filters.periods: the windows
+    (start, end) of a flow (contract amount, payments, ...), or for a state ("as of a date":
+    overdue receivables, weighted pipeline) the one day each is taken on."""
+    if state:
+        return {"current": (periods["end"],), "mom": (periods["prev_end"],), "yoy": (periods["yoy_end"],)}
+    return {"current": (periods["start"], periods["end"]), "mom": (periods["prev_start"], periods["prev_end"]),
+            "yoy": (periods["yoy_start"], periods["yoy_end"])}
+
+
+def _window_text(window: tuple, lang: str) -> str:
+    from components.format import day
+
+    if len(window) == 1:
+        return t("kpi.on_day", lang, date=day(window[0]))
+    return t("kpi.window", lang, start=day(window[0]), end=day(window[1]))
+
+
 def kpi_body(label: str, value: str, mom: tuple[str, str, float | None],
              yoy: tuple[str, str, float | None], spark=None, lang: str = "en",
-             lower_is_better: bool = False) -> list:
+             lower_is_better: bool = False, windows: dict[str, tuple] | None = None) -> list:
     """Children of a KpiCard: label, value, 环比 and 同比 rows (change, percent, direction)
     and an optional sparkline figure. ``lower_is_better`` (e.g. overdue amounts) colours a
-    rise red and a fall green; the arrows still show the direction."""
+    rise red and a fall green; the arrows still show the direction. ``windows``
+    (``kpi_windows``) says what each row compares with: each row's tooltip names its dates,
+    a caption the current period's; where 环比 and 同比 cover the same dates (本年: the
+    previous year to date is also last year's same dates) one row stands for both."""
     good, bad = ("text-danger", "text-success") if lower_is_better else ("text-success", "text-danger")
 
-    def row(name_key, parts):
+    def row(name_key, parts, window=None):
         absolute, pct, direction = parts
         css = good if direction and direction > 0 else bad if direction and direction < 0 \
             else "text-body-secondary"
         arrow = "▲" if direction and direction > 0 else "▼" if direction and direction < 0 else ""
+        against = t("kpi.against", lang, window=_window_text(window, lang)) if window else None
         return html.Div([
             html.Span(t(name_key, lang), className="kpi-cmp-label"),
             html.Span(f"{arrow} {pct}".strip(), className=f"kpi-pct {css}",
                       title=t("kpi.undefined", lang) if pct == "—" else None),
             html.Span(absolute, className="kpi-abs text-body-secondary"),
-        ], className="kpi-cmp")
+        ], className="kpi-cmp", title=against, **({"aria-label": f"{t(name_key, lang)}: {against}"} if against else {}))
 
+    windows = windows or {}
     children = [
         html.Div(label, className="kpi-label"),
         html.Div(value, className="kpi-value"),
-        row("kpi.mom", mom),
-        row("kpi.yoy", yoy),
     ]
+    if windows and windows["mom"] == windows["yoy"]:
+        children.append(row("kpi.mom_yoy", yoy, windows["yoy"]))
+    else:
+        children += [row("kpi.mom", mom, windows.get("mom")), row("kpi.yoy", yoy, windows.get("yoy"))]
+    if windows:
+        children.append(html.Div(t("kpi.current", lang, window=_window_text(windows["current"], lang)),
+                                 className="kpi-window small text-body-secondary"))
     if spark is not None:
         children.append(dcc.Graph(figure=spark, config=STATIC_CONFIG, className="kpi-spark",
                                   style={"height": "48px"}))
     return children
-

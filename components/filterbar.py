@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import format as fmt
 from components import inputs
@@ -23,16 +23,21 @@ CONTROLS = {  # URL key -> control id
 }
 LABELS = {"team": "filter.teams", "rep": "filter.reps", "region": "filter.regions",
           "category": "filter.categories", "ctype": "filter.customer_types", "source": "filter.sources"}
+SECONDARY = ("region", "category", "ctype", "source")  # under 更多筛选
 
 
-def page_keys(pathname: str | None) -> tuple[str, ...]:
-    """The URL keys the page at ``pathname`` owns (its view state)."""
+def _page(pathname: str | None) -> dict:
     for page in dash.page_registry.values():
         template = page.get("path_template") or page["path"]
         prefix = template.split("<")[0].rstrip("/") or "/"
         if page["path"] == pathname or (page.get("path_template") and (pathname or "").startswith(prefix + "/")):
-            return tuple(page.get("view_params", ()))
-    return ()
+            return page
+    return {}
+
+
+def page_keys(pathname: str | None) -> tuple[str, ...]:
+    """The URL keys the page at ``pathname`` owns (its view state)."""
+    return tuple(_page(pathname).get("view_params", ()))
 
 
 def with_page_keys(filters: Filters, search: str | None, keys: tuple[str, ...]) -> str:
@@ -59,6 +64,39 @@ def _options(lang: str) -> dict[str, list[dict]]:
     return options
 
 
+def _subtree(teams, parents: dict[str, str | None]) -> set[str]:
+    """``teams`` with all their sub-teams (``parents``: team -> parent team)."""
+    out = set(teams)
+    while grown := {team for team, parent in parents.items() if parent in out} - out:
+        out |= grown
+    return out
+
+
+def _people() -> tuple[dict[str, str | None], dict[str, str]]:
+    """(team -> parent team, rep -> team) of the filter's choices."""
+    frame = dimension_rows()
+    teams = frame[frame.dimension == "team"]
+    reps = frame[frame.dimension == "rep"]
+    return dict(zip(teams["value"], teams["parent"], strict=True)), dict(zip(reps["value"], reps["parent"],
+                                                                             strict=True))
+
+
+def reps_in(teams, parents: dict, rep_teams: dict) -> set[str]:
+    """The reps of ``teams`` (with sub-teams); every rep when no team is chosen."""
+    if not teams:
+        return set(rep_teams)
+    tree = _subtree(teams, parents)
+    return {rep for rep, team in rep_teams.items() if team in tree}
+
+
+def teams_of(reps, parents: dict, rep_teams: dict) -> set[str]:
+    """The teams containing one of ``reps`` (their own teams and those above); every team
+    when no rep is chosen."""
+    if not reps:
+        return set(parents)
+    return {team for team in parents if _subtree([team], parents) & {rep_teams.get(r) for r in reps}}
+
+
 def _dropdown(key: str, options: list[dict], lang: str) -> html.Div:
     return html.Div([
         dbc.Label(t(LABELS[key], lang), html_for=CONTROLS[key], className="visually-hidden"),
@@ -71,7 +109,7 @@ def filter_bar() -> html.Div:
     lang = current_lang()
     options = _options(lang)
     primary = ("team", "rep")
-    secondary = ("region", "category", "ctype", "source")
+    secondary = SECONDARY
     return html.Div([
         html.Div([
             html.Div([
@@ -93,6 +131,8 @@ def filter_bar() -> html.Div:
         ], className="filter-row"),
         dbc.Collapse(html.Div([_dropdown(key, options[key], lang) for key in secondary],
                               className="filter-row"), id="f-more-collapse", is_open=False),
+        html.Div(id="f-chips", className="filter-chips d-flex flex-wrap gap-1 mt-1",
+                 **{"aria-label": t("filter.active", lang), "aria-live": "polite"}),
         dbc.Alert(id="f-notice", color="warning", is_open=False, dismissable=True, className="mt-2 mb-0 py-2"),
     ], className="filter-bar", role="search", **{"aria-label": t("filter.period", lang)})
 
@@ -148,6 +188,10 @@ def sync(search, preset, start, end, *rest):
                 query[key] = inputs.texts(value)
         # the controls' values are checked like a URL: a forged request changes nothing
         filters = Filters.from_query(query, dimension_values(), keys)
+        if trigger == "f-team" and filters.teams and filters.reps:
+            # a newly chosen team keeps only its own reps (a rep of another team gave empty pages)
+            kept = tuple(r for r in filters.reps if r in reps_in(filters.teams, *_people()))
+            filters = filters.replace(reps=kept)
         new_search = with_page_keys(filters, search, keys)
         if new_search == search or (new_search == "" and not search):
             new_search = no_update
@@ -155,9 +199,66 @@ def sync(search, preset, start, end, *rest):
     periods = filters.periods(warehouse_as_of())
     label = (t("filter.showing", lang, start=fmt.day(periods["start"]), end=fmt.day(periods["end"]))
              + " · " + t("filter.as_of", lang, date=fmt.day(periods["as_of"])))
+    if _page(pathname).get("state_as_of"):  # a page of state "as of a date" names that date
+        label += " · " + t("filter.state_as_of", lang, date=fmt.day(periods["end"]))
     control_values = [list(getattr(filters, LIST_KEYS[key])) or None for key in CONTROLS]
     return (new_search, filters.preset,
             filters.start.isoformat() if filters.start else None,
             filters.end.isoformat() if filters.end else None,
             *control_values, notice, bool(notice), label,
             {"display": "block" if filters.preset == "custom" else "none"})
+
+
+@callback(Output("f-team", "options"), Output("f-rep", "options"),
+          Input("f-team", "value"), Input("f-rep", "value"))
+def follow(teams, reps):
+    """The rep list follows the chosen teams (their reps, with sub-teams) and the team list
+    the chosen reps (the teams containing them); a chosen value always stays listed."""
+    options = _options(current_lang())
+    parents, rep_teams = _people()
+    allowed_reps = reps_in(teams or (), parents, rep_teams) | set(reps or ())
+    allowed_teams = teams_of(reps or (), parents, rep_teams) | set(teams or ())
+    return ([o for o in options["team"] if o["value"] in allowed_teams],
+            [o for o in options["rep"] if o["value"] in allowed_reps])
+
+
+@callback(Output("f-chips", "children"), Output("f-more", "children"), Input("url", "search"),
+          State("url", "pathname"))
+def chips(search, pathname):
+    """Every active list filter as a removable chip, and on 更多筛选 how many of its filters
+    are set (so a region or category filter is never invisible)."""
+    lang = current_lang()
+    filters = inputs.filters(search, page_keys(inputs.text(pathname, inputs.MAX_QUERY)))
+    labels = {key: {o["value"]: o["label"] for o in opts} for key, opts in _options(lang).items()}
+    out = []
+    for key in CONTROLS:
+        for value in getattr(filters, LIST_KEYS[key]):
+            text = f"{t(LABELS[key], lang)}: {labels[key].get(value, value)}"
+            out.append(html.Button([text, html.Span(" ×", **{"aria-hidden": "true"})],
+                                   id={"type": "f-chip", "key": key, "value": value}, n_clicks=0,
+                                   className="filter-chip btn btn-sm btn-outline-secondary rounded-pill py-0",
+                                   title=t("filter.remove", lang, filter=text),
+                                   **{"aria-label": t("filter.remove", lang, filter=text)}))
+    hidden = sum(len(getattr(filters, LIST_KEYS[key])) for key in SECONDARY)
+    more = t("filter.more", lang) + (f" ({hidden})" if hidden else "")
+    return out, more
+
+
+@callback(Output("url", "search", allow_duplicate=True),
+          Input({"type": "f-chip", "key": ALL, "value": ALL}, "n_clicks"), State("url", "search"),
+          prevent_initial_call=True)
+def remove_chip(_clicks, search):
+    """A chip's click removes its one value from the URL (the filter bar follows)."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or trigger.get("key") not in CONTROLS:
+        return no_update
+    # a click, not the chips being drawn (Dash 4 leaves ctx.triggered's value empty for ALL inputs)
+    if not next((i.get("value") for i in ctx.inputs_list[0] if i["id"] == trigger), None):
+        return no_update
+    pairs = []
+    for key, value in inputs.query(search).pairs:
+        if key == trigger["key"]:
+            value = ",".join(v for v in value.split(",") if v != trigger.get("value"))
+        if value:
+            pairs.append((key, value))
+    return inputs.Query(tuple(pairs)).search()

@@ -11,7 +11,7 @@ customer_links=query)`` makes the customer cells links to ``/customer/<customer_
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -31,9 +31,11 @@ def grid_id(card: str) -> dict:
 
 
 def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # noqa: N802
-             row_id: str | None = None) -> html.Section:
+             row_id: str | None = None, waiting_for: str | None = None) -> html.Section:
     """``row_id`` names the column that identifies a row (AG Grid's getRowId):
-    ``cellClicked["rowId"]`` is then that row's value."""
+    ``cellClicked["rowId"]`` is then that row's value. ``waiting_for``: the grid lists
+    nothing until the user chooses something (a funnel stage); it says this text instead
+    of "no rows" and shows no pager ("Page 0 of 0")."""
     lang = current_lang()
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(t(f"card.{fmt}", lang), id={"type": "export", "card": card, "fmt": fmt})
@@ -55,9 +57,9 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
                 getRowId=f"params.data.{row_id}" if row_id else None,
                 defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
                 columnSize="responsiveSizeToFit",
-                dashGridOptions={"pagination": True, "paginationPageSize": page_size,
+                dashGridOptions={"pagination": waiting_for is None, "paginationPageSize": page_size,
                                  "paginationPageSizeSelector": sorted({page_size, 20, 50, 100}),
-                                 "localeText": {"noRowsToShow": t("grid.no_rows", lang)},
+                                 "localeText": {"noRowsToShow": waiting_for or t("grid.no_rows", lang)},
                                  "enableCellTextSelection": True, "ensureDomOrder": True},
             ), type="circle", delay_show=150),
             card_note(card),
@@ -111,23 +113,35 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     return rows, columns, store
 
 
+def filtered_href(path: str, query: dict | None = None, keep: tuple[str, ...] = (), **changes) -> str:
+    """``path`` keeping the global filters of ``query``, the costing method and the keys in
+    ``keep`` (not the page's other view keys), with ``changes`` set: every drill and every
+    "back" link."""
+    kept = [(k, v) for k, v in inputs.query(query).pairs  # bounded: nothing else the client sent
+            if (k in (*GLOBAL_KEYS, *keep) or (k == "method" and v in COSTING_METHODS)) and k not in changes]
+    kept += [(k, str(v)) for k, v in changes.items() if v is not None]
+    return path + ("?" + urlencode(kept, safe=",") if kept else "")
+
+
 def customer_href(customer_id, query: dict | None = None) -> str:
-    """The customer's page, keeping the global filters of ``query`` and the costing method
-    (from the bounded query: nothing else the client sent)."""
-    bounded = inputs.query(query)
-    kept = inputs.Query(tuple((k, v) for k, v in bounded.pairs if k in GLOBAL_KEYS
-                              or (k == "method" and v in COSTING_METHODS)))
-    return f"/customer/{quote(str(customer_id), safe='')}" + kept.search()
+    """The customer's page, keeping the global filters of ``query`` and the costing method."""
+    return filtered_href(f"/customer/{quote(str(customer_id), safe='')}", query)
+
+
+def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
+    """Make the ``field`` cells real links (markdown) to ``href(row)``: a drill the keyboard
+    and screen readers follow, and that a click elsewhere in the row does not fire."""
+    for row in rows:
+        text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
+        row[field] = f"[{text}]({href(row)})"
+    for spec in columns:
+        if spec["field"] == field:
+            spec["cellRenderer"] = "markdown"
 
 
 def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
     field = "customer_name" if any(spec["field"] == "customer_name" for spec in columns) else "customer_id"
-    for row in rows:
-        text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
-        row[field] = f"[{text}]({customer_href(row['customer_id'], query)})"
-    for spec in columns:
-        if spec["field"] == field:
-            spec["cellRenderer"] = "markdown"
+    link_cells(rows, columns, field, lambda row: customer_href(row["customer_id"], query))
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),

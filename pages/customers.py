@@ -386,7 +386,7 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
     trigger = ctx.triggered_id
     if trigger == "customers-method":
         return with_params(search, method=None if method == "fifo" else method)
-    if isinstance(trigger, dict):
+    if isinstance(trigger, dict) and trigger.get("type") == "customers-pick":  # not a chart's id
         kind, _, key = (inputs.text(trigger.get("key")) or "").partition(":")
         if not inputs.clicked(ctx.triggered[0]["value"]):
             return no_update

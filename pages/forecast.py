@@ -1,12 +1,16 @@
 """/forecast — what the pipeline will bring month by month, and how healthy it is: the
-weighted pipeline (open deals on as_of) by month of expected close, stacked by stage,
-beside each month's target and the amount already won; the deals that need attention
-(stale, overdue, large and late); and the forecast per rep.
+weighted pipeline (open deals on the state date) by month of expected close, stacked by
+stage, beside each month's target and the amount already won; the deals that need
+attention (stale, overdue, large and late); and the forecast per rep.
 
-Rule choices: overdue deals (expected close before as_of) and deals without an expected
-close date are shown apart (badges, and their own columns in the exported data), never
-in a month and never dropped; so are deals expected after the horizon. View state in the
-URL: ``horizon`` (3, 6 or 12 months, starting with the month of as_of)."""
+Rule choices: the page is "as of" the chosen period's end (periods["end"]: the period's
+last day, not after as_of), as the overview's state KPIs are; the date is shown in the
+badges. 加权商机 (weighted pipeline) is every deal open on that date, the overview's
+number; the amount expected within the months shown has its own name. Overdue deals
+(expected close before the date) and deals without an expected close date are shown
+apart (badges, and their own columns in the exported data), never in a month and never
+dropped; so are deals expected after the horizon. View state in the URL: ``horizon``
+(3, 6 or 12 months, starting with the month of the state date)."""
 
 from __future__ import annotations
 
@@ -28,7 +32,8 @@ from pages.funnel import deal_headers, open_stages
 from queries import run
 
 VIEW_KEYS = ("horizon",)
-dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS)
+dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS,
+                   state_as_of=True)  # the filter bar names the state date
 
 HORIZONS = ("3", "6", "12")
 DEFAULT_HORIZON = "6"
@@ -121,11 +126,16 @@ def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme:
     return figures.style(fig, theme, height=380)
 
 
-def badge_items(table: pd.DataFrame, deals: pd.DataFrame, lang: str) -> list[tuple[str, str, str | None]]:
+def badge_items(table: pd.DataFrame, deals: pd.DataFrame, day, lang: str) -> list[tuple[str, str, str | None]]:
+    """The state date, 加权商机 (every deal open on ``day``: the overview's weighted pipeline),
+    the weighted amount expected within the months shown, the deals apart and the flags."""
     months = table[~table["bucket"].isin(APART)]
     apart = table.set_index("bucket")
     items = [
-        (t("forecast.weighted_total", lang), fmt.money(months["weighted"].sum(), lang),
+        (t("forecast.as_of", lang), fmt.day(day), t("forecast.as_of_note", lang)),
+        (t("measure.weighted_pipeline", lang), fmt.money(deals["weighted_amount"].sum(), lang),
+         t("forecast.weighted_all_note", lang, date=fmt.day(day))),
+        (t("forecast.weighted_horizon", lang), fmt.money(months["weighted"].sum(), lang),
          t("forecast.best_case", lang) + " " + fmt.money(months["best_case"].sum(), lang)),
     ]
     for bucket in APART:
@@ -188,11 +198,11 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     horizon = int(view_value(query, "horizon", HORIZONS, DEFAULT_HORIZON))
-    as_of = periods["as_of"]
+    day = periods["end"]  # the state date: the period's end, not after as_of
     stages = run("funnel_stages", filters)
-    deals = run("pipeline_deals", filters, day=as_of)
-    months = run("forecast_months", filters, horizon=horizon)
-    table = forecast_table(months, deals, stages, as_of)
+    deals = run("pipeline_deals", filters, day=day)
+    months = run("forecast_months", filters, horizon=horizon, day=day)
+    table = forecast_table(months, deals, stages, day)
 
     health = health_table(deals, lang)
     rows, columns, store = grid_payload(health, deal_headers(lang), customer_links=query)
@@ -202,7 +212,7 @@ def update(query):
                                                                  "coverage")}}
     rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers, rates=("coverage",))
     return (
-        stat_badges(badge_items(table, deals, lang)),
+        stat_badges(badge_items(table, deals, day, lang)),
         *card_payload(forecast_figure(table, stages, lang, theme), table),
         rows, columns, store,
         rep_rows, rep_columns, rep_store,

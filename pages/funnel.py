@@ -50,7 +50,8 @@ def layout(**query):
         ]),
         dbc.Row([dbc.Col([
             html.P(id="funnel-drill-note", className="small text-body-secondary mb-1", **{"aria-live": "polite"}),
-            GridCard("funnel-deals", t("funnel.deals", lang), height=320, page_size=10),
+            GridCard("funnel-deals", t("funnel.deals", lang), height=320, page_size=10,
+                     waiting_for=None if query.get("stage") else t("funnel.choose_stage", lang)),
         ], className="mb-3")]),
         dbc.Row([
             dbc.Col(ChartCard("funnel-lost-reason", t("funnel.lost_reason", lang), height=300), lg=6,

@@ -1,5 +1,6 @@
 """/ — the executive overview: KPIs with 环比 and 同比, the monthly trend against a year
-earlier, and the period's top reps and customers."""
+earlier (for a period of a month or less, its days: revenue_series' day buckets, each
+against the same date a year earlier), and the period's top reps and customers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dash import Input, Output, callback, html
 
 from components import figures
 from components import format as fmt
-from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body
+from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body, kpi_windows
 from components.context import current_lang, current_theme
 from components.i18n import t
 from components.page import filters_and_periods, query_store
@@ -31,7 +32,9 @@ KPIS = (  # measure, kind
     ("overdue_receivables", "money"),
 )
 LOWER_IS_BETTER = ("overdue_receivables",)
+STATES = ("weighted_pipeline", "overdue_receivables")  # "as of" the window's last day, not sums over it
 TOP_N = 5
+DAILY_TREND_DAYS = 31  # a period this short shows its days, not one month's bar
 
 
 def kpi_label(measure: str, method: str, lang: str) -> str:
@@ -71,9 +74,9 @@ def sparkline(values, theme: str) -> go.Figure:
     return fig
 
 
-def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo") -> list:
+def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo", periods: dict | None = None) -> list:
     """One KpiCard body per measure, from overview_kpis (+ overview_margin) and
-    overview_sparklines."""
+    overview_sparklines; ``periods`` (Filters.periods) names what each compares with."""
     rows = kpis.set_index("measure")
     out = []
     for measure, kind in KPIS:
@@ -86,7 +89,8 @@ def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo") -> l
 
         spark = sparkline(sparks[measure], theme) if measure in sparks else None
         out.append(kpi_body(kpi_label(measure, method, lang), _value(measure, kind, r["current"], lang),
-                            cmp("mom"), cmp("yoy"), spark, lang, lower_is_better=measure in LOWER_IS_BETTER))
+                            cmp("mom"), cmp("yoy"), spark, lang, lower_is_better=measure in LOWER_IS_BETTER,
+                            windows=kpi_windows(periods, measure in STATES) if periods else None))
     return out
 
 
@@ -105,18 +109,33 @@ def overdue_kpi(overdue: pd.DataFrame, periods: dict) -> dict:
             "yoy_base": yoy, "yoy_change": current - yoy, "yoy_pct": pct(yoy)}
 
 
+def trend_frame(filters, periods: dict) -> pd.DataFrame:
+    """The trend's data: overview_trend's months, or for a period of DAILY_TREND_DAYS or
+    fewer days its days (revenue_series, bucket day: each against the same date a year
+    earlier), in the same columns with ``day`` for ``month``."""
+    if (periods["end"] - periods["start"]).days + 1 > DAILY_TREND_DAYS:
+        return run("overview_trend", filters)
+    days = run("revenue_series", filters, bucket="day", measure="contract_amount")
+    return pd.DataFrame({"day": days["bucket"], "contract_amount": days["value"],
+                         "contract_amount_last_year": days["yoy_base"], "yoy_pct": days["yoy_pct"]})
+
+
 def trend_figure(frame, lang: str, theme: str) -> go.Figure:
     if frame["contract_amount"].abs().sum() == 0 and frame["contract_amount_last_year"].abs().sum() == 0:
         return figures.empty(t("empty.no_contracts", lang), theme)
-    months = frame["month"]
+    unit = frame.columns[0]  # month, or day for a short period
+    x, when = frame[unit], "%{x|%Y-%m}" if unit == "month" else "%{x|%Y-%m-%d}"
     fig = go.Figure([
-        go.Bar(x=months, y=frame["contract_amount"], name=t("measure.contract_amount", lang),
-               hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
-        go.Scatter(x=months, y=frame["contract_amount_last_year"], name=t("measure.contract_amount_last_year", lang),
+        go.Bar(x=x, y=frame["contract_amount"], name=t("measure.contract_amount", lang),
+               hovertemplate=when + ": %{y:,.0f}<extra></extra>"),
+        go.Scatter(x=x, y=frame["contract_amount_last_year"], name=t("measure.contract_amount_last_year", lang),
                    mode="lines+markers", line={"dash": "dot"},
-                   hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
+                   hovertemplate=when + ": %{y:,.0f}<extra></extra>"),
     ])
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    if unit == "month":
+        fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    else:
+        fig.update_xaxes(tickformat="%m-%d")
     return figures.style(fig, theme)
 
 
@@ -150,11 +169,11 @@ def update(query):
     kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
                       pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)
     sparks = run("overview_sparklines", filters)
-    trend = run("overview_trend", filters)
+    trend = trend_frame(filters, periods)
     reps = run("overview_top_reps", filters, limit=TOP_N)
     customers = run("overview_top_customers", filters, limit=TOP_N)
     return (
-        kpi_children(kpis, sparks, lang, theme, method),
+        kpi_children(kpis, sparks, lang, theme, method, periods),
         *card_payload(trend_figure(trend, lang, theme), trend),
         *card_payload(ranking_figure(reps, "rep_name", lang, theme), reps),
         *card_payload(ranking_figure(customers, "customer_name", lang, theme), customers),

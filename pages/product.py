@@ -15,7 +15,7 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GridCard, filtered_href, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, with_params
 from data.costing import METHODS
@@ -38,7 +38,8 @@ def layout(product_id: str | None = None, **query):
         html.Div([
             html.H1(product_id or "", id="product-title", className="h4 mb-1"),
             html.P(id="product-subtitle", className="text-body-secondary mb-2"),
-            dcc.Link(t("product.back", lang), href="/products", id="product-back", className="small"),
+            dcc.Link(t("product.back", lang), href=filtered_href("/products", query), id="product-back",
+                     className="small"),
         ], className="mb-2"),
         html.Div(id="product-alerts"),
         html.Div(id="product-body", children=[

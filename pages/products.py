@@ -100,15 +100,18 @@ def _names(frame: pd.DataFrame) -> list[str]:
 
 
 def totals(mix: pd.DataFrame) -> dict:
-    """Period totals over the products: costed revenue is what the margin % is over."""
+    """Period totals over the products: costed revenue is what the margin % is over. COGS
+    and margin are empty ("—") when every product sold is uncosted, and 0 when nothing was
+    sold, as the overview's margin KPI is (one label, one number)."""
     revenue = mix["revenue"].sum()
     uncosted = mix["uncosted_revenue"].sum()
     costed = revenue - uncosted
-    margin = mix["margin"].sum(min_count=1)
-    out = {"quantity": mix["quantity"].sum(), "revenue": revenue, "cogs": mix["cogs"].sum(min_count=1),
+    least = 1 if len(mix) else 0  # sums of no products are 0; of uncosted products, empty
+    margin = mix["margin"].sum(min_count=least)
+    out = {"quantity": mix["quantity"].sum(), "revenue": revenue, "cogs": mix["cogs"].sum(min_count=least),
            "margin": margin, "margin_pct": margin / costed if costed else None, "uncosted_revenue": uncosted,
            "costed_revenue": costed}
-    compare_margin = mix["compare_margin"].sum(min_count=1)
+    compare_margin = mix["compare_margin"].sum(min_count=least)
     out["compare_margin"] = compare_margin
     out["margin_difference"] = compare_margin - margin if not (pd.isna(compare_margin) or pd.isna(margin)) else None
     return out

@@ -1,7 +1,12 @@
 """/receivables — is the money coming in (回款): due against received by month, the
 collection rate, outstanding and overdue amounts, overdue aging by rep and by customer,
 the overdue instalments and the contracts ending soon. Definitions: METRICS.md
-("Receivables"); the settlement rule is in queries/receivables_overdue.sql."""
+("Receivables"); the settlement rule is in queries/receivables_overdue.sql.
+
+Rule choice: due, received and the collection rate are flows of the period; outstanding,
+overdue, aging and the contracts ending soon are state "as of" the period's end
+(periods["end"]: its last day, not after as_of), the date the overview's 逾期应收 uses,
+so one filter gives one overdue amount on both pages; the summary names the date."""
 
 from __future__ import annotations
 
@@ -21,9 +26,10 @@ from components.page import filters_and_periods, query_store, view_value, with_p
 from queries import run
 
 VIEW_KEYS = ("bucket",)
-dash.register_page(__name__, path="/receivables", order=80, label_key="page.receivables", view_params=VIEW_KEYS)
+dash.register_page(__name__, path="/receivables", order=80, label_key="page.receivables", view_params=VIEW_KEYS,
+                   state_as_of=True)  # the filter bar names the state date
 
-BUCKETS = ("0-30", "31-60", "61-90", "90+")
+BUCKETS = ("1-30", "31-60", "61-90", "90+")
 ENDING_DAYS = 30
 PLAN_COLUMNS = ("plan_id", "contract_id", "customer_id", "customer_name", "rep_name", "due_on", "amount",
                 "settled", "unsettled", "days_late")
@@ -83,7 +89,7 @@ def summary_children(summary: pd.DataFrame, overdue_total: float, as_of, lang: s
         ("receivables.received", fmt.money(row["received"], lang)),
         ("receivables.collection_rate", fmt.percent(row["collection_rate"])),
         ("receivables.outstanding", fmt.money(row["outstanding"], lang)),
-        ("receivables.overdue", fmt.money(overdue_total, lang)),
+        ("measure.overdue_receivables", fmt.money(overdue_total, lang)),  # the overview's label and number
     ]
     return [
         dbc.Row([dbc.Col(html.Div([html.Div(t(key, lang), className="kpi-label"),
@@ -110,19 +116,20 @@ def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
 
 def aging(overdue: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     """Overdue amount per ``key`` (rep_id / customer_id) and bucket, with the total;
-    largest total first, ties by key."""
+    largest total first, ties by key. Sums of cents are rounded back to cents (added as
+    floats, 479248.31 came out 479248.30999…)."""
     if overdue.empty:
         return pd.DataFrame(columns=[key, name, *BUCKETS, "total"])
     table = overdue.pivot_table(index=[key, name], columns="bucket", values="unsettled", aggfunc="sum",
                                 fill_value=0.0).reindex(columns=list(BUCKETS), fill_value=0.0)
     table["total"] = table.sum(axis=1)
-    table = table.reset_index()
+    table = table.round(2).reset_index()
     table.columns.name = None
     return table.sort_values(["total", key], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def bucket_totals(overdue: pd.DataFrame) -> pd.DataFrame:
-    totals = overdue.groupby("bucket")["unsettled"].sum().reindex(list(BUCKETS), fill_value=0.0)
+    totals = overdue.groupby("bucket")["unsettled"].sum().round(2).reindex(list(BUCKETS), fill_value=0.0)
     counts = overdue.groupby("bucket")["plan_id"].count().reindex(list(BUCKETS), fill_value=0)
     return pd.DataFrame({"bucket": list(BUCKETS), "unsettled": totals.values, "plans": counts.values})
 
@@ -176,16 +183,17 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     bucket = view_value(query, "bucket", BUCKETS, "all")
-    summary = run("receivables_summary", filters)
+    day = periods["end"]  # the state date: the period's end, not after as_of
+    summary = run("receivables_summary", filters, day=day)
     months = run("receivables_by_month", filters)
-    overdue = run("receivables_overdue", filters, dates=[periods["as_of"]])
-    ending = run("receivables_ending", filters, days=ENDING_DAYS)
+    overdue = run("receivables_overdue", filters, dates=[day])
+    ending = run("receivables_ending", filters, days=ENDING_DAYS, day=day)
     totals = bucket_totals(overdue)
     reps = aging(overdue, "rep_id", "rep_name")
     customers = aging(overdue, "customer_id", "customer_name")
     headers = _headers(lang)
     return (
-        summary_children(summary, float(overdue["unsettled"].sum()), periods["as_of"], lang),
+        summary_children(summary, float(overdue["unsettled"].sum()), day, lang),
         *card_payload(months_figure(months, lang, theme), months),
         *card_payload(aging_figure(totals, bucket, lang, theme), totals),
         *card_payload(reps_figure(reps, lang, theme), reps),

@@ -1,6 +1,7 @@
 """/team — who is ahead: rep and team leaderboards for the period (competition ranks per
 measure) and target achievement for the month, quarter and year containing the period's
-end. Clicking a rep (bar or grid row) sets the global rep filter.
+end. A rep's bar, or the link on a rep's name in the leaderboard (not any cell of its row),
+sets the global rep filter.
 
 Teams are the group teams of ``f_rep_groups``: one level below the selected team (the
 whole company: its divisions), each with all its sub-teams.
@@ -21,7 +22,7 @@ from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
 from components.controls import ViewToggle
-from components.grid import GridCard, grid_id, grid_outputs, grid_payload
+from components.grid import GridCard, filtered_href, grid_outputs, grid_payload, link_cells
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
@@ -178,6 +179,9 @@ def update(query):
     team_targets = run("team_targets", filters, level="team")
     headers = board_headers(lang)
     pct = ("win_rate",)
+    rep_rows, rep_columns, rep_store = grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct)
+    link_cells(rep_rows, rep_columns, "member_name",
+               lambda row: filtered_href("/team", query, keep=VIEW_KEYS, rep=row["member_id"]))
     target_label = t(f"team.measure.{v['target']}", lang)
     targets = html.Div([
         html.H3(t("team.targets_reps", lang), className="h6"),
@@ -187,7 +191,7 @@ def update(query):
     ])
     return (
         *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
-        *grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct),
+        rep_rows, rep_columns, rep_store,
         *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),
         targets,
@@ -212,11 +216,11 @@ def set_view(rank_by, target, search):
 @callback(
     Output("url", "search", allow_duplicate=True),
     Input({"type": "chart", "card": "team-reps"}, "clickData"),
-    Input(grid_id("team-reps-grid"), "cellClicked"),
     State("url", "search"),
     prevent_initial_call=True,
 )
-def pick_rep(click, cell, search):
-    """A clicked rep becomes the global rep filter: every page then shows that rep."""
-    rep = inputs.cell(cell) if dash.ctx.triggered_id == grid_id("team-reps-grid") else inputs.point(click)
+def pick_rep(click, search):
+    """A clicked rep's bar becomes the global rep filter: every page then shows that rep.
+    (In the leaderboard grid the rep's name is a link to the same.)"""
+    rep = inputs.point(click)
     return with_params(search, rep=rep) if rep else no_update

@@ -4,6 +4,9 @@
 -- (customer_groups, customer_lorenz, customer_list, customer_profile) read this one.
 -- - ABC: by amount descending, ties by customer_id; prev = amount of the customers before;
 --   A if prev < $abc_a × total, B if prev < $abc_b × total, else C (decimals, not floats).
+-- - Population: a purchase is counted contracts summing to > 0 in the period (q_customer_tiers);
+--   a customer whose contracts sum to 0 or less (free orders, returns outweighing purchases)
+--   is not a buyer: no tier, no ABC class, no RFM score (the page's RFM hint says so).
 -- - RFM over the customers scored (n): recency = days from the last signed_on to $end,
 --   frequency = counted contracts, monetary = their amount; score = 1 + 5 (rank − 1) // n
 --   with rank = RANK() over the value ascending (recency: over the days descending), so

@@ -59,6 +59,21 @@ def _quarter_start(d: date) -> date:
     return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
 
 
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def year_earlier(start: date, end: date) -> tuple[date, date]:
+    """The 同比 window of [start, end] (METRICS.md, "YoY"): whole calendar months (start on
+    a 1st, end on a month's last day: a month, quarter, year, fiscal year) against the same
+    whole months a year earlier (February 2025 against all 29 days of February 2024); any
+    other window against its dates minus one year (29 Feb -> 28 Feb, like DuckDB's
+    ``- interval 1 year``). queries/revenue_series.sql applies the same rule per bucket."""
+    if start.day == 1 and end == _month_end(end):
+        return _add_months(start, -12), _month_end(_add_months(end, -12))
+    return _add_months(start, -12), _add_months(end, -12)
+
+
 def _fiscal_year_start(d: date, start_month: int) -> date:
     year = d.year if d.month >= start_month else d.year - 1
     return date(year, start_month, 1)
@@ -175,7 +190,9 @@ class Filters:
 
         A period that includes as_of is compared to-date: 1-15 March against 1-15 Feb
         (环比, the same dates of the period before, cut at its end) and against
-        1-15 March a year earlier (同比, dates minus one year: 29 Feb -> 28 Feb).
+        1-15 March a year earlier (同比, dates minus one year: 29 Feb -> 28 Feb). 同比 of
+        whole calendar months is the same whole months a year earlier (``year_earlier``;
+        a period cut at as_of on a month's last day is whole).
         Presets of whole months/quarters/years step back by that unit; other periods
         (days, weeks, custom) step back by their own length in days.
         """
@@ -195,8 +212,9 @@ class Filters:
         else:
             prev_start = cur.start - timedelta(days=cur.days)
             prev_end = cur.start - timedelta(days=1)
+        yoy_start, yoy_end = year_earlier(cur.start, cur.end)
         return {
             "start": cur.start, "end": cur.end, "as_of": a,
             "prev_start": prev_start, "prev_end": prev_end,
-            "yoy_start": _add_months(cur.start, -12), "yoy_end": _add_months(cur.end, -12),
+            "yoy_start": yoy_start, "yoy_end": yoy_end,
         }

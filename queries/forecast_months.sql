@@ -1,12 +1,13 @@
--- forecast_months: one row per month of the forecast horizon: the month of $as_of and
+-- forecast_months: one row per month of the forecast horizon: the month of $day and
 -- the $horizon - 1 months after it. target = the month's contract_amount targets summed
 -- over the reps in scope (NULL when no rep has one); won = the counted contracts signed
--- in the month up to $as_of (0 for months still to come).
--- Parameters: $as_of, $horizon + scope. Pages: /forecast (beside the weighted pipeline,
--- which comes from pipeline_deals).
+-- in the month up to $day (0 for months still to come).
+-- Parameters: $day (the page's state date: the period's end, not after as_of), $horizon
+-- + scope. Pages: /forecast (beside the weighted pipeline, which comes from pipeline_deals
+-- on the same $day).
 with months as (
-    select unnest(generate_series(date_trunc('month', $as_of::date),
-                                  date_trunc('month', $as_of::date) + to_months($horizon - 1),
+    select unnest(generate_series(date_trunc('month', $day::date),
+                                  date_trunc('month', $day::date) + to_months($horizon - 1),
                                   interval 1 month))::date as month
 ),
 
@@ -20,7 +21,7 @@ month_targets as (
 month_won as (
     select date_trunc('month', c.signed_on)::date as month, sum(c.amount) as won
     from f_contracts as c
-    where c.signed_on between date_trunc('month', $as_of::date) and $as_of::date
+    where c.signed_on between date_trunc('month', $day::date) and $day::date
     group by 1
 ),
 

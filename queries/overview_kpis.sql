@@ -6,6 +6,10 @@
 -- contracts (count), new_customers (by created_at), weighted_pipeline (opportunities
 -- open at the window's last day, amount × probability / 100: the rep's own probability,
 -- else the default of the stage the deal was in on that day, from its stage history).
+-- 加权商机 (weighted_pipeline) has one definition on every page: every deal open on the date,
+-- overdue, undated or expected after any horizon included; /forecast shows the same number
+-- (the sum of pipeline_deals.weighted_amount on the period's end) and names the part
+-- expected within its months differently (tests/test_onenumber.py checks they agree).
 -- Parameters: $start, $end, $prev_start, $prev_end, $yoy_start, $yoy_end + scope.
 -- Pages: / (overview).
 with windows as (

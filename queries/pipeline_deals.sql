@@ -5,7 +5,8 @@
 -- the stint covering it (entered by then, not exited by then; the latest if several),
 -- else the deal's current stage (entered, for the day count, at created_at).
 -- Weighted amount = amount × p / 100, p = the rep's probability if given, else the
--- stage's default_probability.
+-- stage's default_probability. Their sum is 加权商机, the overview's weighted_pipeline on
+-- the same day (overview_kpis.sql).
 -- Health: stale = days in the stage (whole days from entering it to $day) over twice the
 -- stage's median of completed stints (exited on or before $day, all history in scope;
 -- no completed stint: never stale); overdue = expected_close_on < $day; large_late =

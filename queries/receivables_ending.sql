@@ -1,20 +1,21 @@
 -- receivables_ending: one row per counted contract ending (ends_on) in
--- [$as_of, $as_of + $days days], with its amount, payments received by $as_of and the
+-- [$day, $day + $days days] ($day: the page's state date, the period's end, not after
+-- as_of), with its amount, payments received by $day and the
 -- outstanding amount (amount - payments; negative = paid beyond the amount). With a category
 -- filter the amount stays the whole contract's (f_account_contracts), like its payments.
 -- Ordered by ends_on, then contract_id.
--- Parameters: $as_of, $days + scope. Pages: /receivables.
+-- Parameters: $day, $days + scope. Pages: /receivables.
 with ending as (
     select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, k.amount
     from f_contracts as c
     join f_account_contracts as k on k.contract_id = c.contract_id
-    where c.ends_on between $as_of and $as_of::date + $days::integer
+    where c.ends_on between $day and $day::date + $days::integer
 ),
 
 paid as (
     select p.contract_id, sum(p.amount) as paid
     from f_payments as p
-    where p.paid_on <= $as_of
+    where p.paid_on <= $day
       and p.contract_id in (select contract_id from ending)
     group by p.contract_id
 ),

@@ -1,10 +1,11 @@
 -- receivables_summary: one row: plan amounts due in [$start, $end], payments received in
 -- it, the collection rate received / due (NULL when nothing was due), and the outstanding
--- total as of $as_of: the sum over counted contracts signed by then of amount - payments
+-- total as of $day (the page's state date: the period's end, not after as_of, the date of
+-- the overdue amounts): the sum over counted contracts signed by then of amount - payments
 -- received by then (a contract paid beyond its amount lowers the total). Plans and payments
 -- belong to whole contracts, so a category filter selects the contracts with a matching
 -- line and sets their whole amounts (f_account_contracts), not the lines', against them.
--- Parameters: $start, $end, $as_of + scope. Pages: /receivables.
+-- Parameters: $start, $end, $day + scope. Pages: /receivables.
 with due as (
     select sum(amount) as due
     from f_payment_plans
@@ -20,8 +21,8 @@ received as (
 outstanding as (
     select (select sum(k.amount) from f_account_contracts as k
             semi join f_contracts as c on c.contract_id = k.contract_id
-            where k.signed_on <= $as_of)
-         - coalesce((select sum(amount) from f_payments where paid_on <= $as_of), 0) as outstanding
+            where k.signed_on <= $day)
+         - coalesce((select sum(amount) from f_payments where paid_on <= $day), 0) as outstanding
 ),
 
 final as (

@@ -9,10 +9,11 @@
 -- cut at $end = as_of compares to-date: 1-15 March against 1-15 February; the first
 -- bucket's base lies before $start and is read from the data, never missing). Its 同比
 -- base is the same window one year earlier (DuckDB `- interval 1 year`: 29 Feb -> 28 Feb);
--- a whole month/quarter/year maps to the whole bucket a year earlier (February 2025 against
+-- a window of whole calendar months (a whole month/quarter/year, or a quarter cut at the
+-- end of a month) maps to the same whole months a year earlier (February 2025 against
 -- 1-29 February 2024), a whole week or day to its dates minus one year (the week of
 -- 26 Feb-3 Mar 2024 against 26 Feb-3 Mar 2023, not 7 days from 26 Feb 2023), so the last
--- bucket's base ends at $end - 1 year = $yoy_end.
+-- bucket's base ends at $yoy_end of Filters.periods (queries/filters.py year_earlier).
 -- Labels: YYYY-MM-DD, ISO week YYYY-Www (2024-12-30 is 2025-W01), YYYY-MM, YYYY-Qn, YYYY.
 -- Parameters: $start, $end, $bucket, $measure + scope. Pages: /revenue (series, year view).
 with step as (
@@ -52,12 +53,13 @@ windows as (
                 else bucket_start - 1 end
     from bounds
     union all
-    -- 同比: the same window a year earlier
+    -- 同比: the same window a year earlier; a window of whole calendar months (starting on a
+    -- 1st, ending on a month's last day) ends on the last day of that month a year earlier
+    -- (queries/filters.py year_earlier: the one rule every page uses)
     select bucket_start, 'yoy',
-           case when lo > bucket_start then (lo - interval 1 year)::date
-                else (bucket_start - interval 1 year)::date end,
-           case when hi < bucket_end or $bucket in ('day', 'week') then (hi - interval 1 year)::date
-                else (bucket_start - interval 1 year + unit - interval 1 day)::date end
+           (lo - interval 1 year)::date,
+           case when day(lo) = 1 and hi = last_day(hi) then last_day((hi - interval 1 year)::date)
+                else (hi - interval 1 year)::date end
     from bounds
 ),
 

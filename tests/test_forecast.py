@@ -49,7 +49,7 @@ def test_health_table_gives_the_reasons(warehouse):
 @pytest.mark.usefixtures("variant")
 def test_forecast_months_with_deals_shown_apart():
     stages = run("funnel_stages")
-    months = run("forecast_months", Filters(), horizon=3)
+    months = run("forecast_months", Filters(), horizon=3, day=AS_OF)
     table = forecast.forecast_table(months, run("pipeline_deals", Filters(), day=AS_OF), stages, AS_OF)
     table = table.set_index("bucket")
     assert table.index.tolist() == ["2024-03-01", "2024-04-01", "2024-05-01", "overdue", "no_date", "later"]

@@ -109,7 +109,7 @@ def test_chart_hovers_format_money_as_money_and_counts_as_counts(wh):
     # forecast: March 2024's target 1500 (R1 1000 + R2 500) and won 1100 (K07 700 + K08 400)
     as_of = date(2024, 3, 15)
     stages = run("funnel_stages")
-    table = forecast.forecast_table(run("forecast_months", Filters(), horizon=3),
+    table = forecast.forecast_table(run("forecast_months", Filters(), horizon=3, day=as_of),
                                     run("pipeline_deals", Filters(), day=as_of), stages, as_of)
     traces = {tr.name: tr for tr in forecast.forecast_figure(table, stages, "en", "light").data}
     assert list(traces["Target"].text) == ["¥1,500", "—", "—"]

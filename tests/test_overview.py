@@ -150,8 +150,9 @@ def test_page_callback_fills_every_card(warehouse):
     # (K03); the same at 31 January; none at 28 Feb 2023 (PL01 paid, PL07 due 1 March)
     overdue = str(kpi_children[6])
     assert "¥1,300" in overdue and "0.0%" in overdue and "+¥1,300" in overdue
-    assert trend_data["columns"][:2] == ["month", "contract_amount"]
-    assert [row[1] for row in trend_data["data"]] == [2100]
+    # a one-month period shows its days (issue #16): K10 600 on the 10th, K06 1500 on the 29th
+    assert trend_data["columns"][:2] == ["day", "contract_amount"]
+    assert sum(row[1] for row in trend_data["data"]) == 2100 and len(trend_data["data"]) == 29
     assert reps_data["data"][0][1] == "R1"
     assert len(trend_fig.data) == 2
 
@@ -162,4 +163,6 @@ def test_page_callback_explains_an_empty_period(warehouse):
     out = overview.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     figure = out[1]
     assert "No contracts" in figure.layout.annotations[0].text or "没有合同" in figure.layout.annotations[0].text
-    assert out[2]["data"] == [["2021-01-01", 0.0, 0.0, None]]
+    # a 31-day period shows its days (issue #16), each 0, not a gap
+    assert out[2]["data"][0] == ["2021-01-01", 0.0, 0.0, None] and len(out[2]["data"]) == 31
+    assert all(row[1:] == [0.0, 0.0, None] for row in out[2]["data"])

@@ -40,14 +40,16 @@ def test_settlement_unassigned_partial_and_overpayment():
 
 def test_aging_boundaries_and_a_plan_due_on_as_of():
     o = overdue()
-    # K22's unpaid plans, due 30/31, 60/61, 90/91 days before 15 March 2024 and on it
-    expected = {"PL36": (0, "0-30"), "PL30": (30, "0-30"), "PL31": (31, "31-60"), "PL32": (60, "31-60"),
+    # K22's unpaid plans, due 30/31, 60/61, 90/91 days before 15 March 2024 and on it; a plan
+    # is overdue from the day after its due date (issue #16: PL36, due on as_of, is not)
+    assert "PL36" not in o.index
+    expected = {"PL30": (30, "1-30"), "PL31": (31, "31-60"), "PL32": (60, "31-60"),
                 "PL33": (61, "61-90"), "PL34": (90, "61-90"), "PL35": (91, "90+")}
     for plan, (days, bucket) in expected.items():
         assert tuple(o.loc[plan, ["days_late", "bucket"]]) == (days, bucket), plan
-    # per bucket: 0-30: PL04 500 + PL30 100 + PL36 100; 31-60: PL31 + PL32; 61-90: PL33 + PL34;
+    # per bucket: 1-30: PL04 500 + PL30 100; 31-60: PL31 + PL32; 61-90: PL33 + PL34;
     # 90+: PL07 300 + PL03 1000 + PL21 150 + PL22 300 + PL24 500 + PL35 100
-    assert o.groupby("bucket")["unsettled"].sum().to_dict() == {"0-30": 700, "31-60": 200, "61-90": 200,
+    assert o.groupby("bucket")["unsettled"].sum().to_dict() == {"1-30": 600, "31-60": 200, "61-90": 200,
                                                                  "90+": 2350}
     # ordered by days late, most first
     assert o.index[:3].tolist() == ["PL07", "PL03", "PL21"]
@@ -56,9 +58,9 @@ def test_aging_boundaries_and_a_plan_due_on_as_of():
 def test_overdue_as_of_several_dates():
     frame = run("receivables_overdue", Filters(), dates=[date(2023, 3, 15), date(2023, 7, 1)])
     by_date = frame.groupby(frame["as_of_date"].dt.date)["unsettled"].sum().to_dict()
-    # 15 March 2023: PL07 500 - PM02 200. 1 July 2023: PL07 300 + PL03 1000 + PL20 300
-    # (PM20 comes on 15 July)
-    assert by_date == {date(2023, 3, 15): 300, date(2023, 7, 1): 1600}
+    # 15 March 2023: PL07 500 - PM02 200. 1 July 2023: PL07 300 + PL03 1000; PL20 300 is due
+    # that very day, so not yet overdue (issue #16: overdue from the day after the due date)
+    assert by_date == {date(2023, 3, 15): 300, date(2023, 7, 1): 1300}
 
 
 def test_overdue_follows_the_rep_filter():
@@ -82,11 +84,11 @@ def test_due_and_received_by_month():
 
 
 def test_summary_and_ending_contracts():
-    s = run("receivables_summary", Filters()).iloc[0]
+    s = run("receivables_summary", Filters(), day=AS_OF).iloc[0]
     # outstanding: fixture K02 300 + K03 1000 + K04 300 + K05 800 + K06 1000 + K08 400 + K10 600
     # plus K20 450 + K21 500 + K22 800 + K23 300 + K24 200 + K25 400
     assert s.tolist() == [2200, 1200, pytest.approx(1200 / 2200), 7050]
-    e = run("receivables_ending", Filters(), days=30)
+    e = run("receivables_ending", Filters(), days=30, day=AS_OF)
     # ends_on in [15 March, 14 April]: K03 (31 March) and K21 (14 April); K20 (15 April) is out
     assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
         ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]
@@ -95,7 +97,8 @@ def test_summary_and_ending_contracts():
 def test_nothing_due_gives_a_dash():
     from pages import receivables
 
-    s = run("receivables_summary", Filters(preset="custom", start=date(2022, 1, 1), end=date(2022, 1, 31)))
+    s = run("receivables_summary", Filters(preset="custom", start=date(2022, 1, 1), end=date(2022, 1, 31)),
+            day=date(2022, 1, 31))
     assert "—" in str(receivables.summary_children(s, 0.0, AS_OF, "en"))
 
 
@@ -104,11 +107,11 @@ def test_aging_tables():
 
     o = run("receivables_overdue", Filters(), dates=[AS_OF])
     reps = receivables.aging(o, "rep_id", "rep_name")
-    # R1: K03 1000 + K06 500 + K22 700; R2: K02 300 + K20 450; R3: K21 500
-    assert reps[["rep_id", "0-30", "31-60", "61-90", "90+", "total"]].values.tolist() == [
-        ["R1", 700, 200, 200, 1100, 2200], ["R2", 0, 0, 0, 750, 750], ["R3", 0, 0, 0, 500, 500]]
+    # R1: K03 1000 + K06 500 + K22 600 (PL36, due on as_of, is not overdue); R2: K02 300 + K20 450; R3: K21 500
+    assert reps[["rep_id", "1-30", "31-60", "61-90", "90+", "total"]].values.tolist() == [
+        ["R1", 600, 200, 200, 1100, 2100], ["R2", 0, 0, 0, 750, 750], ["R3", 0, 0, 0, 500, 500]]
     customers = receivables.aging(o, "customer_id", "customer_name")
-    assert customers[["customer_id", "total"]].values.tolist() == [["C4", 1200], ["C1", 1000], ["C2", 750],
+    assert customers[["customer_id", "total"]].values.tolist() == [["C4", 1100], ["C1", 1000], ["C2", 750],
                                                                    ["C3", 500]]
     assert receivables.aging(o.iloc[0:0], "rep_id", "rep_name").empty
 
@@ -118,11 +121,11 @@ def test_page_callback():
 
     out = receivables.update({"bucket": "31-60"})
     summary, aging_store, plans_store = out[0], out[4], out[12]
-    assert "¥3,450" in str(summary) and "54.5%" in str(summary) and "¥7,050" in str(summary)
-    assert aging_store["data"] == [["0-30", 700, 3], ["31-60", 200, 2], ["61-90", 200, 2], ["90+", 2350, 6]]
+    assert "¥3,350" in str(summary) and "54.5%" in str(summary) and "¥7,050" in str(summary)
+    assert aging_store["data"] == [["1-30", 600, 2], ["31-60", 200, 2], ["61-90", 200, 2], ["90+", 2350, 6]]
     # the bucket narrows the instalment list
     assert [row[0] for row in plans_store["data"]] == ["PL32", "PL31"]
-    assert len(receivables.update({})[12]["data"]) == 13
+    assert len(receivables.update({})[12]["data"]) == 12
 
 
 def test_bucket_and_rep_clicks_write_the_url():
@@ -146,7 +149,8 @@ def test_bucket_and_rep_clicks_write_the_url():
 def test_customer_cells_link_to_the_customer():
     from pages import receivables
 
-    rows, columns = receivables.update({"preset": "last_year", "bucket": "90+"})[10:12]
+    # last year's state is as of 31 December 2023 (issue #16), when PL24 was 30 days late
+    rows, columns = receivables.update({"preset": "last_year", "bucket": "1-30"})[10:12]
     row = next(r for r in rows if r["plan_id"] == "PL24")
     # a real link keeping the global filters (not the page's own bucket)
     assert row["customer_name"] == "[北京华泰实业](/customer/C3?preset=last_year)"
@@ -160,11 +164,11 @@ def test_category_filter_keeps_whole_contract_amounts_against_whole_payments():
     # Per contract, amount - payments by 15 March 2024: K02 500-200 = 300, K03 2000-1000 = 1000,
     # K06 1500-500 = 1000, K07 700-700 = 0, K21 1000-500 = 500 -> 2800.
     # (The 软件 lines alone, 500+1000+500+500+1000 = 3500, less the 2900 paid gave 600.)
-    s = run("receivables_summary", Filters(categories=("软件",))).iloc[0]
+    s = run("receivables_summary", Filters(categories=("软件",)), day=AS_OF).iloc[0]
     assert s["outstanding"] == 2800
     # due in 2024 to 15 March: PL04 (K06) 1000 + PL06 (K07) 700; received PM04 500 + PM05 700
     assert s[["due", "received"]].tolist() == [1700, 1200]
-    e = run("receivables_ending", Filters(categories=("软件",)), days=30)
+    e = run("receivables_ending", Filters(categories=("软件",)), days=30, day=AS_OF)
     # K03 ends 31 March: 2000 (not its 软件 line's 1000), paid 1000 -> 1000 outstanding
     assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
         ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]

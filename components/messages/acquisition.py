@@ -104,9 +104,10 @@ MESSAGES = {
     "receivables.received": {"en": "Received in the period", "zh-CN": "期间实收"},
     "receivables.collection_rate": {"en": "Collection rate", "zh-CN": "回款率"},
     "receivables.outstanding": {"en": "Outstanding (contracts − payments)", "zh-CN": "未回款（合同额−已回款）"},
-    "receivables.overdue": {"en": "Overdue", "zh-CN": "逾期未收"},
     "receivables.summary": {"en": "Receivables at a glance", "zh-CN": "回款概况"},
-    "receivables.as_of": {"en": "Overdue and outstanding as of {date}", "zh-CN": "逾期与未回款截至 {date}"},
+    "receivables.as_of": {"en": "Outstanding, overdue and aging as of {date}: the chosen period's last day "
+                                "(not after the data's as-of date)",
+                          "zh-CN": "未回款、逾期与账龄截至 {date}（所选期间的最后一天，不晚于数据截止日）"},
     "receivables.by_month": {"en": "Due against received, by month", "zh-CN": "每月应收与实收"},
     "receivables.empty.months": {
         "en": "Nothing was due or received in this period for these filters.",
@@ -116,7 +117,7 @@ MESSAGES = {
     "receivables.aging.hint": {"en": "Click a bar to list only that bucket.", "zh-CN": "点击柱形可只看该账龄段。"},
     "receivables.bucket": {"en": "Days past due", "zh-CN": "逾期天数"},
     "receivables.bucket.all": {"en": "All", "zh-CN": "全部"},
-    "receivables.bucket.0-30": {"en": "≤ 30 days", "zh-CN": "30天以内"},
+    "receivables.bucket.1-30": {"en": "1–30 days", "zh-CN": "1–30天"},
     "receivables.bucket.31-60": {"en": "31–60 days", "zh-CN": "31–60天"},
     "receivables.bucket.61-90": {"en": "61–90 days", "zh-CN": "61–90天"},
     "receivables.bucket.90+": {"en": "over 90 days", "zh-CN": "90天以上"},

@@ -39,7 +39,10 @@ MESSAGES = {
     "filter.all": {"en": "All", "zh-CN": "全部"},
     "filter.reset": {"en": "Reset filters", "zh-CN": "重置筛选"},
     "filter.more": {"en": "More filters", "zh-CN": "更多筛选"},
+    "filter.active": {"en": "Active filters", "zh-CN": "当前筛选"},
+    "filter.remove": {"en": "Remove the filter {filter}", "zh-CN": "移除筛选 {filter}"},
     "filter.as_of": {"en": "Data as of {date}", "zh-CN": "数据截至 {date}"},
+    "filter.state_as_of": {"en": "this page as of {date} (the period's end)", "zh-CN": "本页状态截至 {date}（期末）"},
     "filter.showing": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
     "filter.dropped": {
         "en": "Ignored in the link (unknown or malformed): {items}",
@@ -79,6 +82,11 @@ MESSAGES = {
     "kpi.mom": {"en": "vs previous", "zh-CN": "环比"},
     "kpi.yoy": {"en": "vs last year", "zh-CN": "同比"},
     "kpi.undefined": {"en": "no base to compare", "zh-CN": "无可比基数"},
+    "kpi.mom_yoy": {"en": "vs last year (= previous period)", "zh-CN": "同比（即环比）"},
+    "kpi.against": {"en": "compared with {window}", "zh-CN": "对比 {window}"},
+    "kpi.current": {"en": "This period: {window}", "zh-CN": "本期：{window}"},
+    "kpi.window": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
+    "kpi.on_day": {"en": "as of {date}", "zh-CN": "截至 {date}"},
     "empty.no_data": {
         "en": "No data for these filters in this period. Widen the period or clear a filter.",
         "zh-CN": "当前时间段和筛选条件下没有数据。请扩大时间范围或清除部分筛选。",
@@ -101,7 +109,7 @@ MESSAGES = {
     "measure.contracts": {"en": "Contracts signed", "zh-CN": "签约合同数"},
     "measure.new_customers": {"en": "New customers", "zh-CN": "新增客户"},
     "measure.weighted_pipeline": {"en": "Weighted pipeline", "zh-CN": "加权商机金额"},
-    "measure.contract_amount_last_year": {"en": "Same months last year", "zh-CN": "去年同期"},
+    "measure.contract_amount_last_year": {"en": "Same period a year earlier", "zh-CN": "去年同期"},
     "measure.yoy_pct": {"en": "YoY %", "zh-CN": "同比 %"},
     # overview
     "overview.trend": {"en": "Contract amount by month, against a year earlier",

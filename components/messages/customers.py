@@ -69,8 +69,11 @@ MESSAGES = {
     "customers.rfm": {"en": "RFM: recency × frequency", "zh-CN": "RFM：最近购买 × 购买频次"},
     "customers.rfm_hint": {
         "en": "Scores 1–5 by rank among the customers who bought in the period (equal values share a score). "
+              "A customer whose contracts in the period sum to 0 or less (free orders, or returns that outweigh "
+              "purchases) made no purchase and is not scored, as in the pyramid. "
               "Click a cell to list its customers.",
-        "zh-CN": "按本期成交客户中的排名打 1–5 分（数值相同得分相同）。点击格子查看客户名单。",
+        "zh-CN": "按本期成交客户中的排名打 1–5 分（数值相同得分相同）。本期合同金额合计不大于 0 的客户"
+                 "（赠送订单，或退货多于购买）不算成交，不参与评分，与客户金字塔一致。点击格子查看客户名单。",
     },
     "customers.rfm_x": {"en": "Frequency score (F)", "zh-CN": "频次得分 (F)"},
     "customers.rfm_y": {"en": "Recency score (R)", "zh-CN": "最近购买得分 (R)"},
