@@ -125,15 +125,14 @@ def query(raw) -> Query:
     return Query(tuple(pairs), tuple(dropped))
 
 
-def filters(raw, extra_keys: tuple[str, ...] = (), known: dict[str, set[str]] | None = None,
-            check: bool = True) -> Filters:
-    """The Filters of a client's query, checked against the warehouse's values (``check``)
-    or ``known``; ``dropped`` names what the bounds and the check left out."""
+def filters(raw, extra_keys: tuple[str, ...] = (), check: bool = True) -> Filters:
+    """The Filters of a client's query, checked against the warehouse's values (unless
+    ``check`` is off); ``dropped`` names what the bounds and the check left out."""
     from queries import parse_filters
 
     bounded = query(raw)
-    parsed = parse_filters(bounded.as_dict(), extra_keys) if check and known is None \
-        else Filters.from_query(bounded.as_dict(), known, extra_keys)
+    parsed = parse_filters(bounded.as_dict(), extra_keys) if check \
+        else Filters.from_query(bounded.as_dict(), None, extra_keys)
     return replace(parsed, dropped=bounded.dropped + parsed.dropped) if bounded.dropped else parsed
 
 
