@@ -111,6 +111,10 @@ def test_damaged_warehouse_gets_the_friendly_page_and_recovers(fixture_warehouse
         assert "无法读取" in page and str(path) in page and "f-preset" not in page
         assert answer.status_code == 503 and "无法读取" in answer.get_json()["message"]
     if answer.status_code == 503:
+        from tests.test_shell import sync
+
+        out = sync("url.search", "?preset=last_month")  # the filter bar's notice says it too
+        assert "无法读取" in out[10] and out[11] is True
         client.set_cookie("lang", "en")
         assert "cannot be read" in client.post("/_dash-update-component", json=body).get_json()["message"]
     # a good file put in place (as a build does: rename) is served without a restart
