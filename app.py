@@ -23,8 +23,9 @@ from components import inputs
 from components.context import current_lang, current_theme
 from components.filterbar import filter_bar
 from components.i18n import t
+from components.page import warehouse_problem
 from data.build import warehouse_path
-from queries import WarehouseMissingError, WarehouseUnreadableError
+from queries import WarehouseMissingError
 from queries.filters import GLOBAL_KEYS
 
 app = Dash(
@@ -102,11 +103,6 @@ def layout():
 
 
 app.layout = layout
-
-
-def warehouse_problem(error: WarehouseMissingError, lang: str) -> str:
-    key = "warehouse.unreadable" if isinstance(error, WarehouseUnreadableError) else "warehouse.missing"
-    return t(key, lang, path=warehouse_path() if crm.web.is_admin() else "…")  # server paths for admins only
 
 
 @server.errorhandler(WarehouseMissingError)

@@ -14,7 +14,8 @@ from components import format as fmt
 from components import inputs
 from components.context import current_lang
 from components.i18n import t
-from queries import dimension_rows, dimension_values, warehouse_as_of
+from components.page import warehouse_problem
+from queries import WarehouseMissingError, dimension_rows, dimension_values, warehouse_as_of
 from queries.filters import CUSTOMER_TYPES, LIST_KEYS, PRESETS, Filters
 
 CONTROLS = {  # URL key -> control id
@@ -162,6 +163,16 @@ def toggle_more(_clicks, is_open):
     State("url", "pathname"),
 )
 def sync(search, preset, start, end, *rest):
+    """The URL and the controls in step; without a readable warehouse, the notice says so
+    (the page's own callbacks answer 503 with the same message)."""
+    try:
+        return _sync(search, preset, start, end, *rest)
+    except WarehouseMissingError as e:
+        return (*[no_update] * (4 + len(CONTROLS)), warehouse_problem(e, current_lang()), True, no_update,
+                no_update)
+
+
+def _sync(search, preset, start, end, *rest):
     *values, _reset, pathname = rest
     keys = page_keys(inputs.text(pathname, inputs.MAX_QUERY))
     trigger = ctx.triggered_id

@@ -15,6 +15,7 @@ page does not have) with 400 where Dash would fail on it with a 500.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode
 
@@ -125,15 +126,14 @@ def query(raw) -> Query:
     return Query(tuple(pairs), tuple(dropped))
 
 
-def filters(raw, extra_keys: tuple[str, ...] = (), known: dict[str, set[str]] | None = None,
-            check: bool = True) -> Filters:
-    """The Filters of a client's query, checked against the warehouse's values (``check``)
-    or ``known``; ``dropped`` names what the bounds and the check left out."""
+def filters(raw, extra_keys: tuple[str, ...] = (), check: bool = True) -> Filters:
+    """The Filters of a client's query, checked against the warehouse's values (unless
+    ``check`` is off); ``dropped`` names what the bounds and the check left out."""
     from queries import parse_filters
 
     bounded = query(raw)
-    parsed = parse_filters(bounded.as_dict(), extra_keys) if check and known is None \
-        else Filters.from_query(bounded.as_dict(), known, extra_keys)
+    parsed = parse_filters(bounded.as_dict(), extra_keys) if check \
+        else Filters.from_query(bounded.as_dict(), None, extra_keys)
     return replace(parsed, dropped=bounded.dropped + parsed.dropped) if bounded.dropped else parsed
 
 
@@ -173,13 +173,24 @@ def _slot_ok(slot, dep: dict) -> bool:
 
 
 def _item_ok(item, dep: dict) -> bool:
-    if not isinstance(item, dict) or item.get("property") != dep["property"]:
+    """One component of a request: the dependency's property, and its id (or, for a
+    pattern, an id with the pattern's keys and fixed values)."""
+    prop = item.get("property") if isinstance(item, dict) else None
+    if not isinstance(prop, str) or prop.split("@")[0] != dep["property"].split("@")[0]:
         return False
     ident = item.get("id")
-    if isinstance(ident, str):
+    if not dep["id"].startswith("{"):
         return ident == dep["id"]
-    return isinstance(ident, dict) and all(isinstance(k, str) and isinstance(v, str | int | float | bool)
-                                           for k, v in ident.items())
+    pattern = json.loads(dep["id"])
+    return isinstance(ident, dict) and ident.keys() == pattern.keys() and all(
+        isinstance(v, str | int | float | bool) and (isinstance(pattern[k], list) or v == pattern[k])
+        for k, v in ident.items())
+
+
+def _output_deps(output: str) -> list[dict]:
+    """The dependencies (id, property) of a callback's output key ("..a.x...b.y.." or "a.x")."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
 
 
 LOCATION_PROPS = ("pathname", "search", "hash", "href")
@@ -207,8 +218,12 @@ def envelope_problem(body, callback_map: dict) -> str | None:
                                               and (dep["property"] != "pathname" or value.startswith("/"))):
                     return "location is not a path"
     outputs = body.get("outputs")
-    if outputs is not None and not isinstance(outputs, list | dict):
-        return "outputs are malformed"
+    if outputs is not None:
+        deps = _output_deps(output)
+        slots = outputs if output.startswith("..") else [outputs]
+        if not isinstance(slots, list) or len(slots) != len(deps) \
+                or not all(_slot_ok(s, d) for s, d in zip(slots, deps, strict=True)):
+            return "outputs do not match the callback"
     changed = body.get("changedPropIds", [])
     if not (isinstance(changed, list) and all(isinstance(c, str) for c in changed)):
         return "changedPropIds are malformed"
@@ -227,6 +242,7 @@ def install(app) -> None:
             return None
         problem = envelope_problem(flask.request.get_json(silent=True), app.callback_map)
         if problem:
+            server.logger.warning("refused a callback request: %s", problem)
             return flask.jsonify(error=problem), 400
         return None
 

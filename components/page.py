@@ -8,7 +8,10 @@ from urllib.parse import urlencode
 from dash import dcc
 
 from components import inputs
-from queries import warehouse_as_of
+from components.i18n import t
+from crm.web import is_admin
+from data.build import warehouse_path
+from queries import WarehouseMissingError, WarehouseUnreadableError, warehouse_as_of
 from queries.filters import Filters
 
 
@@ -16,6 +19,12 @@ def query_store(query: dict) -> dcc.Store:
     """The page's URL query (global filters and its own view keys); page callbacks take
     ``Input("page-query", "data")`` and run once per render."""
     return dcc.Store(id="page-query", data=inputs.query(query).as_dict())
+
+
+def warehouse_problem(error: WarehouseMissingError, lang: str) -> str:
+    """What the shell says when there is no readable warehouse (missing, or damaged)."""
+    key = "warehouse.unreadable" if isinstance(error, WarehouseUnreadableError) else "warehouse.missing"
+    return t(key, lang, path=warehouse_path() if is_admin() else "…")  # server paths for admins only
 
 
 def filters_and_periods(query: dict | None, view_keys: tuple[str, ...] = ()) -> tuple[Filters, dict]:

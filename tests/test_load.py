@@ -561,3 +561,13 @@ def test_timestamps_with_an_offset_become_local_time(tmp_path, monkeypatch):
     monkeypatch.setenv("CRM_TZ", "UTC")
     load(write_folder(tmp_path / "in2", data), db, progress=False)
     assert [r[2] for r in table_rows(db, "customers")] == [datetime(2024, 1, 5, 1), datetime(2024, 1, 6, 15, 30)]
+
+
+def test_export_quotes_a_lone_carriage_return(tmp_path):
+    db = tmp_path / "w.duckdb"
+    load(write_folder(tmp_path / "in", edited("customers", 1, name="Acme\rInc")), db, progress=False)
+    assert table_rows(db, "customers")[1][1] == "Acme\rInc"
+    export_warehouse(db, tmp_path / "out", "csv")
+    assert b'"Acme\rInc"' in (tmp_path / "out" / "customers.csv").read_bytes()
+    with (tmp_path / "out" / "customers.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert [row[1] for row in csv.reader(f)][1:] == ["上海某公司", "Acme\rInc"]
