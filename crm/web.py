@@ -105,7 +105,7 @@ def _csrf_ok() -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never ``//host`` or ``https://...``)."""
+    """Only a path on this site (never ``//host`` or an absolute address)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
