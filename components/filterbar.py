@@ -174,7 +174,8 @@ def sync(search, preset, start, end, *rest):
 
 def _sync(search, preset, start, end, *rest):
     *values, _reset, pathname = rest
-    keys = page_keys(inputs.text(pathname, inputs.MAX_QUERY))
+    pathname = inputs.text(pathname, inputs.MAX_QUERY)
+    keys = page_keys(pathname)
     trigger = ctx.triggered_id
     notice, new_search = None, no_update
     if trigger in (None, "url"):
@@ -225,6 +226,7 @@ def _sync(search, preset, start, end, *rest):
 def follow(teams, reps):
     """The rep list follows the chosen teams (their reps, with sub-teams) and the team list
     the chosen reps (the teams containing them); a chosen value always stays listed."""
+    teams, reps = inputs.texts(teams), inputs.texts(reps)
     options = _options(current_lang())
     parents, rep_teams = _people()
     allowed_reps = reps_in(teams or (), parents, rep_teams) | set(reps or ())
