@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from data.build import warehouse_path
+from queries.alert_settings import alert_params
 from queries.filters import Filters
 
 QUERY_DIR = Path(__file__).parent
@@ -179,6 +180,8 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
     needs_period = any(p in ("start", "end", "as_of") for p in PARAM.findall(sql))
     params = params_for(filters, warehouse_as_of() if needs_period else None)
     params.update(scope.params())
+    if name.startswith("alerts"):  # thresholds and judged dates of the early warnings
+        params.update(alert_params(params.get("as_of")))
     params.update(extra)
     used = set(PARAM.findall(sql))
     missing = used - params.keys()
