@@ -11,14 +11,16 @@
 -- measure, figure, expected, expected_low, expected_high (the band or limit the figure
 -- crossed; empty when one-sided), since (the first day it held), gap (what it would take to
 -- get back, revenue only), impact (money at stake, or the count for counts: orders a
--- kind's warnings), sparkline (the recent history behind the figure), link (the page and
--- filter that explain it).
+-- kind's warnings), sparkline (the recent history behind the figure), last_follow_up (a
+-- slipping customer's), period_start and month_to_date (the month a course warning judged,
+-- whole or to date), link (the page and filter that explain it).
 -- Order: kind in the order above, then severity, since (newest first) and impact (largest
 -- first), ties by subject_id.
 -- Parameters: those of the six queries + scope. Pages: /alerts, / (what changed).
 with unioned as (
     select kind, rule, severity, subject_type, subject_id, subject_name, rep_id, rep_name, measure,
            figure, expected, expected_low, expected_high, since, gap, impact, sparkline,
+           period_start, month_to_date,
            case subject_type
                when 'company' then '/revenue?measure=' || measure || '&bucket=month'
                when 'team' then '/revenue?team=' || subject_id || '&measure=' || measure || '&bucket=month'
@@ -28,7 +30,7 @@ with unioned as (
     union all by name
     select kind, rule, severity, subject_type, subject_id, subject_name, rep_id, rep_name, measure,
            figure, expected, expected_low, expected_high, since, null as gap, impact, sparkline,
-           '/customer/' || subject_id as link
+           last_follow_up, '/customer/' || subject_id as link
     from q_alerts_customers_slipping
     union all by name
     select kind, rule, severity, subject_type, subject_id, subject_name, rep_id, rep_name, measure,
@@ -60,10 +62,14 @@ with unioned as (
 
 final as (
     select u.kind, u.rule, u.severity, u.subject_type, u.subject_id, u.subject_name, u.rep_id, u.rep_name,
-           u.measure, u.figure::double as figure, u.expected::double as expected,
-           u.expected_low::double as expected_low, u.expected_high::double as expected_high,
+           -- figures rounded to cents (a count or a day count stays whole)
+           u.measure, round(u.figure, 2)::double as figure, round(u.expected, 2)::double as expected,
+           round(u.expected_low, 2)::double as expected_low, round(u.expected_high, 2)::double as expected_high,
            u.since::date as since,
-           u.gap::double as gap, u.impact::double as impact, u.sparkline::double[] as sparkline, u.link
+           round(u.gap, 2)::double as gap, round(u.impact, 2)::double as impact,
+           list_transform(u.sparkline, lambda x: round(x, 2))::double[] as sparkline,
+           u.last_follow_up::date as last_follow_up, u.period_start::date as period_start,
+           u.month_to_date, u.link
     from unioned as u
 )
 
