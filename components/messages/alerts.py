@@ -138,6 +138,10 @@ MESSAGES = {
         "en": "{subject}: stock covers {figure} days of sales, under {low} days.",
         "zh-CN": "{subject}：库存仅够销售 {figure} 天，少于 {low} 天。",
     },
+    "alerts.say.stock_out": {
+        "en": "{subject}: out of stock while it still sells (limit {low} days of cover).",
+        "zh-CN": "{subject}：已断货，但仍有销售（下限为 {low} 天的可售库存）。",
+    },
     "alerts.say.stock_over": {
         "en": "{subject}: {impact} of stock covers {figure} days of sales, over {high} days.",
         "zh-CN": "{subject}：库存 {impact}，够销售 {figure} 天，超过 {high} 天。",
