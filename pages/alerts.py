@@ -144,7 +144,7 @@ def rule_texts(settings: dict, lang: str) -> dict[str, str]:
 def warning_item(row: dict, lang: str, settings: dict) -> dbc.ListGroupItem:
     severity = int(row["severity"])
     meta = [dbc.Badge(t(f"severity.{severity}", lang), color=SEVERITY_COLOR[severity], className="me-2")]
-    if row["rep_name"] and row["subject_type"] != "rep":
+    if _cell(row["rep_name"]) and row["subject_type"] != "rep":
         meta.append(html.Span(t("alerts.owner", lang, name=row["rep_name"]), className="me-3"))
     if _cell(row["since"]) is not None:
         meta.append(html.Span(t("alerts.since", lang, date=fmt.day(row["since"])), className="me-3"))
