@@ -65,7 +65,7 @@ def _touched(path: Path, events: list[dict], end: date) -> set[str]:
             if e["event"] == "vip_stops_buying":
                 ids |= col("select owner_rep_id from customers where customer_id = $c", {"c": sid})
                 ids |= col("select i.product_id from contract_items as i join contracts as c using (contract_id) "
-                           "where c.customer_id = $c and c.status = 'void' and c.signed_on > $d::date - 150",
+                           "where c.customer_id = $c and c.status = 'void' and c.signed_on > $d::date - 120",
                            {"c": sid, "d": end})
             elif e["event"] == "team_payments_slip":
                 reps = col("select rep_id from reps where team_id = $t", {"t": sid})
@@ -105,6 +105,7 @@ def time_page(path: Path) -> tuple[float, float]:
     from pages import alerts as page
 
     os.environ["CRM_WAREHOUSE"] = str(path)
+    queries._cache.clear()  # cold: the gateway's cache may hold the benchmark's own runs
     started = time.perf_counter()
     page.update({})
     cold = time.perf_counter() - started

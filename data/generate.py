@@ -935,7 +935,7 @@ class _Company:
 PLANTS = (
     ("vip_stops_buying", "customer", (
         # the biggest frequent buyer of the last two years (purchases on 12+ days) stops
-        # buying: its contracts of the last 150 days are voided, their plans and payments go
+        # buying: its contracts of the last 120 days are voided, their plans and payments go
         """create or replace temp table planted as
            select customer_id as subject_id, max(rep_id) as rep_id, null as team_id
            from staging.contracts
@@ -945,7 +945,7 @@ PLANTS = (
            order by sum(amount) desc, customer_id limit 1""",
         """create or replace temp table voided as
            select contract_id from staging.contracts
-           where customer_id = (select subject_id from planted) and signed_on > $end::date - 150""",
+           where customer_id = (select subject_id from planted) and signed_on > $end::date - 120""",
         "delete from staging.payments where contract_id in (select contract_id from voided)",
         "delete from staging.payment_plans where contract_id in (select contract_id from voided)",
         "update staging.contracts set status = 'void' where contract_id in (select contract_id from voided)",

@@ -48,7 +48,8 @@ SETTINGS = (
     Setting("alert_top_share", 0.05, 0.001, 1.0),     # VIP + major = the top 5% of the pyramid
     Setting("alert_gap_factor", 3.0, 1.0, 20.0),      # days since last purchase > factor x usual interval
     Setting("alert_gap_min_days", 60, 1, 3650),       # ... and more than this many days
-    Setting("alert_spend_drop", 0.7, 0.05, 1.0),      # 90-day spend down by more than this vs a year earlier
+    Setting("alert_fresh_days", 90, 1, 3650),         # ... crossed within this many days (older: churn)
+    Setting("alert_spend_drop", 0.8, 0.05, 1.0),      # 90-day spend down by more than this vs a year earlier
     # deals at risk
     Setting("alert_deal_top_share", 0.05, 0.001, 1.0),  # large deal = top 5% of open deals by amount
     Setting("alert_stale_factor", 2.0, 1.0, 20.0),    # days in stage > factor x the stage's median

@@ -5,17 +5,20 @@
 -- Purchase days: days with counted contracts (f_contracts) summing above 0, any time up to
 -- $as_of. Usual interval = the median of the days between consecutive purchase days
 -- (at least 4 purchase days needed).
--- Rules: gap = days from the last purchase day to $as_of > $alert_gap_factor × usual
--- interval and > $alert_gap_min_days; spend_drop = spend in the 90 days up to $as_of
--- fell by more than $alert_spend_drop against the same 90 days a year earlier (that base
--- above 0). One row per customer: gap when both hold.
--- Value at risk = the customer's spend in the 365 days before the last purchase day
--- scaled to 90 days (what a normal quarter brought); figure = days since the last purchase
+-- Rules: gap = days from the last purchase day to $as_of > limit = greatest($alert_gap_factor
+-- × usual interval, $alert_gap_min_days), and the gap crossed that limit within the last
+-- $alert_fresh_days days (an older gap is churn, shown on /customers, no longer an early
+-- warning); spend_drop = spend in the 90 days up to $as_of fell by more than
+-- $alert_spend_drop against both the same 90 days a year earlier (that base above 0) and a
+-- normal quarter (below), unless the customer's gap went stale (churn). One row per
+-- customer: gap when both hold.
+-- Normal quarter = value at risk = the customer's spend in the 365 days before the last 90
+-- (days $as_of − 454 .. $as_of − 90) × 90 / 365; figure = days since the last purchase
 -- (gap) or the 90-day spend (drop); expected_low/high = the threshold and the usual value.
 -- Severity: 3 when both rules hold, 2 otherwise. Owner = the customer's owner rep.
 -- sparkline = monthly spend over the twelve months up to $as_of's month.
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
--- $alert_spend_drop + scope. Pages: /alerts, / (what changed).
+-- $alert_fresh_days, $alert_spend_drop + scope. Pages: /alerts, / (what changed).
 with standing as (
     select c.customer_id, sum(c.amount) as amount
     from f_contracts as c
@@ -62,7 +65,7 @@ spend as (
            coalesce(sum(p.amount) filter (where p.day > ($as_of::date - interval 1 year)::date - 90
                                              and p.day <= ($as_of::date - interval 1 year)::date), 0)
                as spend_90_year_ago,
-           coalesce(sum(p.amount) filter (where p.day > h.last_purchase - 365 and p.day <= h.last_purchase), 0)
+           coalesce(sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90), 0)
                * 90 / 365 as usual_quarter
     from top as t
     join habits as h on h.customer_id = t.customer_id
@@ -75,9 +78,17 @@ judged as (
            date_diff('day', h.last_purchase, $as_of::date) as days_since,
            h.purchases >= 4
                and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_factor * h.usual_interval
-               and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_min_days as is_gap,
+               and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_min_days
+               -- fresh: the gap crossed its limit within the last $alert_fresh_days days
+               and h.last_purchase + greatest($alert_gap_factor * h.usual_interval, $alert_gap_min_days)::integer
+                   > $as_of::date - $alert_fresh_days::integer as is_gap,
            s.spend_90_year_ago > 0
-               and s.spend_90 < (1 - $alert_spend_drop) * s.spend_90_year_ago as is_drop
+               and s.spend_90 < (1 - $alert_spend_drop) * s.spend_90_year_ago
+               and s.spend_90 < (1 - $alert_spend_drop) * s.usual_quarter
+               -- a customer whose gap went stale is churn, not a drop either
+               and coalesce(h.last_purchase + greatest($alert_gap_factor * h.usual_interval,
+                                                       $alert_gap_min_days)::integer
+                            > $as_of::date - $alert_fresh_days::integer, true) as is_drop
     from top as t
     join habits as h on h.customer_id = t.customer_id
     join spend as s on s.customer_id = t.customer_id

@@ -88,14 +88,16 @@ def test_band_k_is_a_setting(world, monkeypatch):
 
 def test_customers_slipping(world):
     world("customers")
-    frame = queries.run("alerts_customers_slipping", alert_top_share=0.5)
+    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75)
     assert rows(frame, "subject_id", "rule", "severity", "rep_id", "figure", "expected", "expected_low",
                 "expected_high", "since", "impact", "last_follow_up") == [
-        ("C1", "customer_gap", 3, "R1", 171.0, 31.0, 0.0, 93.0, D("2024-01-02"), 2958.9, D("2024-03-10")),
-        ("C2", "customer_drop", 2, "R2", 6000.0, 30000.0, 9000.0, 30000.0, D("2024-03-23"), 5917.81, None),
+        ("C1", "customer_gap", 3, "R1", 171.0, 31.0, 0.0, 93.0, D("2024-01-02"), 2465.75, D("2024-03-10")),
+        ("C2", "customer_drop", 2, "R2", 1500.0, 30000.0, 6000.0, 30000.0, D("2024-03-23"), 11835.62, None),
     ]
-    # with the default top 5% only C2 (rank 1 of 3) is a key customer
-    assert list(queries.run("alerts_customers_slipping")["subject_id"]) == ["C2"]
+    # with the default top 5% only C4 (rank 1 of 4) is a key customer, and its gap is stale
+    assert queries.run("alerts_customers_slipping").empty
+    # a longer memory sees C4's churn (crossed 2 September 2023, 292 days ago)
+    assert list(queries.run("alerts_customers_slipping", alert_fresh_days=293)["subject_id"]) == ["C4"]
 
 
 def test_deals_at_risk(world):

@@ -261,7 +261,7 @@ def test_planting_edits_only_what_the_events_need(planted, tiny):
         by = {e["event"]: e for e in events}
         vip = by["vip_stops_buying"]["subject_id"]
         last = _one(con, f"select max(signed_on) from contracts where customer_id = '{vip}' and status = 'active'")
-        assert last <= LEAP_END - timedelta(days=150)
+        assert last <= LEAP_END - timedelta(days=120)
         product = by["product_stops_selling"]["subject_id"]
         assert _one(con, "select count(*) from contract_items as i join contracts as c using (contract_id) "
                          f"where i.product_id = '{product}' and c.signed_on > date '{LEAP_END}' - 120") == 0
