@@ -36,7 +36,7 @@ months as (
 ),
 
 members as (
-    -- subject -> the reps whose facts it adds up (the company: every fact, see company_facts)
+    -- subject -> the reps whose facts it adds up (the company adds up every fact)
     select 'team' as subject_type, t.team_id as subject_id, t.name as subject_name, r.rep_id
     from f_teams as t
     join team_tree as tt on tt.root_id = t.team_id
@@ -48,24 +48,28 @@ members as (
 ),
 
 facts as (
-    -- to_date: the fact falls on a day of its month up to as_of's day of the month (the
-    -- same days a year earlier are the month to date's base)
-    select f.measure, date_trunc('month', f.day)::date as month, f.value, f.rep_id,
-           date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds) as to_date
+    -- per rep, measure and month (rep_id null: a pool customer's creation); value_to_date:
+    -- the facts on the days of the month up to as_of's day of the month (the same days a
+    -- year earlier are the month to date's base)
+    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value,
+           sum(f.value) filter (
+               where date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds)
+           ) as value_to_date
     from f_measure_facts as f
     where f.measure in ('contract_amount', 'payments', 'new_customers')
       and f.day >= (select min(month) from months)
       and f.day <= $as_of::date
+    group by all
 ),
 
 monthly as (
     select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name,
-           f.measure, f.month, sum(f.value) as value, sum(f.value) filter (where f.to_date) as value_to_date
+           f.measure, f.month, sum(f.value) as value, sum(f.value_to_date) as value_to_date
     from facts as f
     group by all
     union all
     select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value),
-           sum(f.value) filter (where f.to_date)
+           sum(f.value_to_date)
     from facts as f
     join members as m on m.rep_id = f.rep_id
     group by all
