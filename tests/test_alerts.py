@@ -250,7 +250,7 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
             "¥1,000). It takes ¥600 more to get back into the band.") in text
     world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale
     _, children, _ = page.update({})
-    assert _text(children[0]) == "2 warnings: 0 high, 2 medium, 0 opportunities"
+    assert _text(children[0]) == "Warnings: 2 (0 high, 2 medium, 0 opportunities)"
     world("effort")  # R1's drop needs a 99% fall now, and R3's 2 returns are under 10
     monkeypatch.setenv("CRM_ALERT_EFFORT_DROP", "0.99")
     _, children, rules = page.update({})

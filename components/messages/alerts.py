@@ -9,7 +9,7 @@ MESSAGES = {
         "zh-CN": "早于质变发现量变：每条预警都是一个超出其自身历史预期区间的数字。按 {date} 的数据判断，"
                  "与所选时间段无关；其他筛选条件照常生效。",
     },
-    "alerts.summary": {"en": "{n} warnings: {high} high, {medium} medium, {low} opportunities",
+    "alerts.summary": {"en": "Warnings: {n} ({high} high, {medium} medium, {low} opportunities)",
                        "zh-CN": "共 {n} 条预警：高 {high} 条，中 {medium} 条，机会 {low} 条"},
     "alerts.none": {
         "en": "No warnings: every measure is within its expected band. The rules and their "
@@ -175,5 +175,5 @@ MESSAGES = {
     "overview.changes": {"en": "What changed", "zh-CN": "本期要点"},
     "overview.changes.none": {"en": "No warnings: every measure is within its expected band.",
                               "zh-CN": "暂无预警：各项指标都在预期区间内。"},
-    "overview.changes.all": {"en": "All {n} warnings", "zh-CN": "查看全部 {n} 条预警"},
+    "overview.changes.all": {"en": "All warnings ({n})", "zh-CN": "查看全部 {n} 条预警"},
 }
