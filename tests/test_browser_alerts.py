@@ -29,7 +29,8 @@ def test_alerts_page_lists_warnings_and_links_to_their_pages(browser):
     # in English too the navbar keeps one line, and the page speaks English
     driver.add_cookie({"name": "lang", "value": "en"})
     driver.get(browser.server_url + "/alerts")
-    _wait_for(lambda: driver.find_element(By.ID, "alerts-summary").text == "Warnings: 1 (1 high, 0 medium, 0 opportunities)")
+    summary = "Warnings: 1 (1 high, 0 medium, 0 opportunities)"
+    _wait_for(lambda: driver.find_element(By.ID, "alerts-summary").text == summary)
     links = driver.find_elements(By.CSS_SELECTOR, ".navbar .nav-link")
     assert "Alerts" in [link.text for link in links]
     assert len({round(link.location["y"]) for link in links if link.is_displayed()}) == 1
