@@ -12,7 +12,8 @@
 -- A ratio needs both months above 0; a series needs 8 ratios and a base above 0.
 -- Month to date (from day $alert_mtd_min_days of the month on): judged the same way against
 -- the same days of the month a year earlier (1-20 June against 1-20 June), so the
--- month's own shape (618, the quarter-end push) is in the base.
+-- month's own shape (618, the quarter-end push) is in the base; a part of a month varies
+-- more than a whole one, so its MAD is widened by √(days in the month / days elapsed).
 -- Months judged: the latest complete month (the month of $as_of when $as_of is its last
 -- day, else the month before) and the five before it, plus the month to date. A warning
 -- is raised when the latest complete month or the month to date is out of band; it
@@ -27,7 +28,9 @@ with bounds as (
     select date_trunc('month', $as_of::date + 1)::date - interval 1 month as latest,
            date_trunc('month', $as_of::date + 1)::date as current_month,
            -- days elapsed in the current month (0 when as_of closes a month)
-           date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1) as elapsed
+           date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1) as elapsed,
+           date_diff('day', date_trunc('month', $as_of::date + 1)::date,
+                     (date_trunc('month', $as_of::date + 1) + interval 1 month)::date) as month_days
 ),
 
 months as (
@@ -133,10 +136,14 @@ banded as (
     -- month's band low (low_month) says what the month still needs
     select j.* replace (case when j.partial then j.value_to_date else j.value end as value),
            case when j.partial then j.base_to_date else j.base end as judged_base,
-           s.trend, s.mad,
+           s.trend,
+           -- a part of a month is noisier than a whole one: its spread widens by
+           -- √(days in the month / days elapsed)
+           s.mad * case when j.partial then sqrt(b.month_days / b.elapsed) else 1 end as mad,
            j.base * exp(s.trend - $alert_band_k * 1.4826 * s.mad) as low_month
     from judged as j
     join spread as s using (subject_type, subject_id, measure, month)
+    cross join bounds as b
     where s.ratios >= 8 and j.base > 0
 ),
 

@@ -28,12 +28,20 @@ with received as (
     group by product_id
 ),
 
-issued as (
-    select product_id, sum(quantity) as quantity, sum(cogs) as cogs,
+issued_monthly as (
+    -- one pass over the issues: per product and month (the sparkline's months too)
+    select product_id, date_trunc('month', moved_on)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
            sum(quantity) filter (where moved_on > $as_of::date - $alert_sales_window::integer) as recent,
            max(moved_on) filter (where quantity > 0) as last_sale
     from f_stock_issues
     where moved_on <= $as_of::date and method = $alert_costing_method
+    group by all
+),
+
+issued as (
+    select product_id, sum(quantity) as quantity, sum(cogs) as cogs, sum(recent) as recent,
+           max(last_sale) as last_sale
+    from issued_monthly
     group by product_id
 ),
 
@@ -88,6 +96,7 @@ prices as (
     from f_contract_items as i
     join f_contracts as c on c.contract_id = i.contract_id
     where i.quantity > 0 and c.signed_on > $as_of::date - 365 and c.signed_on <= $as_of::date
+      and i.product_id in (select product_id from costs where new_cost > old_cost)
     group by i.product_id
 ),
 
@@ -109,14 +118,12 @@ sparks as (
     -- quantity sold per month over the twelve months up to $as_of's month (empty months 0)
     select p.product_id, list(coalesce(m.quantity, 0)::double order by mo.month) as sparkline
     from f_products as p
+    semi join (select product_id from stock_rows union all select product_id from cost_rows) as w
+      on w.product_id = p.product_id
     cross join (select unnest(generate_series(date_trunc('month', $as_of::date) - interval 11 month,
                                               date_trunc('month', $as_of::date), interval 1 month))::date
                     as month) as mo
-    left join (select product_id, date_trunc('month', moved_on)::date as month, sum(quantity) as quantity
-               from f_stock_issues
-               where method = $alert_costing_method and moved_on <= $as_of::date
-               group by all) as m
-      on m.product_id = p.product_id and m.month = mo.month
+    left join issued_monthly as m on m.product_id = p.product_id and m.month = mo.month
     group by p.product_id
 ),
 
