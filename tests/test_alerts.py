@@ -24,13 +24,21 @@ WORLDS = Path(__file__).parent / "fixtures" / "alerts"
 D = date.fromisoformat
 
 
+# a variant: the course world whose June to date brings 100 instead of 1000
+VARIANTS = {"course_mtd": ("course", """
+update contracts set amount = 100 where contract_id = 'K202406';
+update contract_items set unit_price = 100, amount = 100 where contract_id = 'K202406';
+""")}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     cache: dict[str, Path] = {}
 
     def get(name: str) -> Path:
         if name not in cache:
-            sql = (WORLDS / "base.sql").read_text() + (WORLDS / f"{name}.sql").read_text()
+            world, extra = VARIANTS.get(name, (name, ""))
+            sql = (WORLDS / "base.sql").read_text() + (WORLDS / f"{world}.sql").read_text() + extra
             cache[name] = build_fixture(tmp_path_factory.mktemp(name) / f"{name}.duckdb", sql)
         return cache[name]
 
@@ -74,6 +82,19 @@ def test_revenue_off_course_where_the_band_breaks(world):
     ]
     # the twelve months up to May and June to date
     assert list(frame["sparkline"].iloc[0]) == [1000.0] * 11 + [400.0, 1000.0]
+
+
+def test_month_to_date_off_course_says_what_the_month_still_needs(world):
+    """June 1-20 brings 100 against 1000 on the same days a year earlier (band 1000, the
+    history's ratios being 1 but May's): out since May; the whole of June needs 1000, so
+    900 more."""
+    world("course_mtd")
+    frame = queries.run("alerts_revenue_course")
+    assert rows(frame, "subject_id", "severity", "figure", "expected", "expected_low", "since", "gap",
+                "period_start", "month_to_date") == [
+        (subject_id, 3, 100.0, 1000.0, 1000.0, D("2024-05-01"), 900.0, D("2024-06-01"), True)
+        for subject_id in ("company", "R1", "T1", "T2")
+    ]
 
 
 def test_band_k_is_a_setting(world, monkeypatch):
