@@ -83,9 +83,11 @@ def alert_params(as_of: date | None = None) -> dict:
     """Every threshold by its SQL parameter name (with the pool limit and window that
     pool_due takes); with ``as_of``, also ``$dates``: as_of and
     the same day one and two months earlier (31 March -> 28/29 February), the as-of dates
-    at which alerts_collection compares overdue receivables (receivables_overdue)."""
+    at which alerts_collection compares overdue receivables (receivables_overdue), and
+    ``$day`` = as_of for pipeline_deals."""
     out = {s.name: s.read() for s in SETTINGS}
     out.update(limit_days=POOL_LIMIT.read(), window=POOL_WINDOW)
     if as_of is not None:
         out["dates"] = [(pd.Timestamp(as_of) - pd.DateOffset(months=n)).date() for n in (2, 1, 0)]
+        out["day"] = as_of  # pipeline_deals' day: deal health as of as_of
     return out

@@ -28,37 +28,39 @@ members as (
     join f_reps as r on r.team_id = tt.team_id
 ),
 
-by_customer as (
-    select 'customer' as subject_type, d.customer_id as subject_id, any_value(d.customer_name) as subject_name,
-           arg_max(d.rep_id, d.unsettled) filter (where d.months_back = 0) as rep_id,
-           arg_max(d.rep_name, d.unsettled) filter (where d.months_back = 0) as rep_name,
+sums as (
+    -- overdue at each date per customer and rep (the 90+ part at d0 and d1)
+    select d.customer_id, any_value(d.customer_name) as customer_name, d.rep_id, any_value(d.rep_name) as rep_name,
            coalesce(sum(d.unsettled) filter (where d.months_back = 0), 0) as o0,
            coalesce(sum(d.unsettled) filter (where d.months_back = 1), 0) as o1,
            coalesce(sum(d.unsettled) filter (where d.months_back = 2), 0) as o2,
            coalesce(sum(d.unsettled) filter (where d.months_back = 0 and d.bucket = '90+'), 0) as aged0,
            coalesce(sum(d.unsettled) filter (where d.months_back = 1 and d.bucket = '90+'), 0) as aged1
     from dated as d
-    group by d.customer_id
+    group by d.customer_id, d.rep_id
 ),
 
-by_group as (
-    select m.subject_type, m.subject_id, m.subject_name, null::varchar as rep_id, null::varchar as rep_name,
-           coalesce(sum(d.unsettled) filter (where d.months_back = 0), 0) as o0,
-           coalesce(sum(d.unsettled) filter (where d.months_back = 1), 0) as o1,
-           coalesce(sum(d.unsettled) filter (where d.months_back = 2), 0) as o2,
-           coalesce(sum(d.unsettled) filter (where d.months_back = 0 and d.bucket = '90+'), 0) as aged0,
-           coalesce(sum(d.unsettled) filter (where d.months_back = 1 and d.bucket = '90+'), 0) as aged1
-    from dated as d
-    join members as m on m.rep_id = d.rep_id
-    group by all
+subjects as (
+    -- each customer, each team (its reps and its sub-teams'), the company
+    select 'customer' as subject_type, s.customer_id as subject_id, s.customer_name as subject_name, s.*
+    from sums as s
     union all
-    select 'company', 'company', null, null, null,
-           coalesce(sum(d.unsettled) filter (where d.months_back = 0), 0),
-           coalesce(sum(d.unsettled) filter (where d.months_back = 1), 0),
-           coalesce(sum(d.unsettled) filter (where d.months_back = 2), 0),
-           coalesce(sum(d.unsettled) filter (where d.months_back = 0 and d.bucket = '90+'), 0),
-           coalesce(sum(d.unsettled) filter (where d.months_back = 1 and d.bucket = '90+'), 0)
-    from dated as d
+    select m.subject_type, m.subject_id, m.subject_name, s.*
+    from sums as s
+    join members as m on m.rep_id = s.rep_id
+    union all
+    select 'company', 'company', null, s.*
+    from sums as s
+),
+
+totals as (
+    -- a customer's owner here: the rep whose contracts hold the most overdue now
+    select subject_type, subject_id, any_value(subject_name) as subject_name,
+           case when subject_type = 'customer' then arg_max(rep_id, o0) end as rep_id,
+           case when subject_type = 'customer' then arg_max(rep_name, o0) end as rep_name,
+           sum(o0) as o0, sum(o1) as o1, sum(o2) as o2, sum(aged0) as aged0, sum(aged1) as aged1
+    from subjects
+    group by subject_type, subject_id
 ),
 
 growing as (
@@ -69,8 +71,9 @@ growing as (
            null::double as expected_low, ((1 + $alert_overdue_growth) * x.o1)::double as expected_high,
            ($as_of::date - interval 1 month)::date as since, (x.o0 - x.o2)::double as impact,
            [x.o2, x.o1, x.o0]::double[] as sparkline
-    from (select * from by_customer union all by name select * from by_group where subject_type = 'team') as x
-    where x.o0 >= $alert_overdue_min
+    from totals as x
+    where x.subject_type in ('customer', 'team')
+      and x.o0 >= $alert_overdue_min
       and x.o0 > (1 + $alert_overdue_growth) * x.o1
       and x.o1 > (1 + $alert_overdue_growth) * x.o2
 ),
@@ -83,8 +86,9 @@ aged as (
            (coalesce(g.aged1 / nullif(g.o1, 0), 0) + $alert_aged_share_rise)::double as expected_high,
            ($as_of::date - interval 1 month)::date as since, g.aged0::double as impact,
            [g.aged1 / nullif(g.o1, 0), g.aged0 / g.o0]::double[] as sparkline
-    from by_group as g
-    where g.o0 >= $alert_overdue_min
+    from totals as g
+    where g.subject_type in ('company', 'team')
+      and g.o0 >= $alert_overdue_min
       and g.aged0 / g.o0 > coalesce(g.aged1 / nullif(g.o1, 0), 0) + $alert_aged_share_rise
 ),
 

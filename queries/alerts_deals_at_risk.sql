@@ -1,9 +1,8 @@
 -- alerts_deals_at_risk: one row per large open deal at risk, and per rep whose pipeline
 -- does not cover next month's target.
--- Open on $as_of: an opportunity of f_opportunities created by then, not closed by then
--- (closed_on empty or later), whose current stage is of kind 'open'; it entered that stage
--- at its open stint's entered_at (else at created_at). Large = amount rank (competition,
--- by amount descending) within ceil($alert_deal_top_share × the open deals).
+-- Open on $as_of, days in stage and the stage's median of completed stints: pipeline_deals
+-- (the deal health of /forecast) with $day = $as_of. Large = amount rank (competition, by
+-- amount descending) within ceil($alert_deal_top_share × the open deals).
 -- A large deal is at risk when it is stale (whole days in its stage > $alert_stale_factor ×
 -- the stage's median of completed stints, and > $alert_stale_min_days), overdue
 -- (expected_close_on more than $alert_overdue_days days before $as_of) or marked down (the
@@ -16,35 +15,26 @@
 -- probability else the stage's default) is under $alert_coverage × the target: severity 2,
 -- figure = that weighted pipeline, expected_low = $alert_coverage × target, impact = the
 -- shortfall.
--- Parameters: $as_of, $alert_deal_top_share, $alert_stale_factor, $alert_overdue_days,
+-- Parameters: $as_of, $day (= $as_of), $alert_deal_top_share, $alert_stale_factor, $alert_overdue_days,
 -- $alert_probability_cut, $alert_stale_min_days, $alert_coverage + scope.
 -- Pages: /alerts, / (what changed).
 with open_deals as (
-    select o.*, st.default_probability, coalesce(o.probability, st.default_probability) as p,
-           coalesce(h.entered_at, o.created_at) as entered_stage_at
-    from f_opportunities as o
-    join f_stages as st on st.stage = o.stage and st.kind = 'open'
-    left join f_stage_history as h
-      on h.opportunity_id = o.opportunity_id and h.stage = o.stage and h.exited_at is null
-    where o.created_at::date <= $as_of::date
-      and (o.closed_on is null or o.closed_on > $as_of::date)
-),
-
-stage_medians as (
-    select h.stage, median(epoch(h.exited_at - h.entered_at) / 86400) as median_days
-    from f_stage_history as h
-    where h.exited_at is not null and h.exited_at::date <= $as_of::date
-    group by h.stage
+    -- the deals open on $as_of with their days in stage and stage median (pipeline_deals,
+    -- the deal health of /forecast, with $day = $as_of), the rep's own probability and the
+    -- stage's default
+    select d.opportunity_id, d.customer_id, d.rep_id, d.stage, d.amount, d.probability as p,
+           d.expected_close_on, d.entered_stage_at, d.days_in_stage, d.stage_median_days as median_days,
+           o.probability, o.created_at, st.default_probability
+    from q_pipeline_deals as d
+    join f_opportunities as o on o.opportunity_id = d.opportunity_id
+    join f_stages as st on st.stage = d.stage
 ),
 
 judged as (
-    select d.*, m.median_days,
-           date_diff('day', d.entered_stage_at::date, $as_of::date) as days_in_stage,
-           date_diff('day', d.expected_close_on, $as_of::date) as days_overdue,
+    select d.*, date_diff('day', d.expected_close_on, $as_of::date) as days_overdue,
            rank() over (order by d.amount desc) as amount_rank,
            count(*) over () as open_count
     from open_deals as d
-    left join stage_medians as m on m.stage = d.stage
 ),
 
 flagged as (
