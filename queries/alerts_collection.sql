@@ -22,10 +22,8 @@ with dated as (
 ),
 
 members as (
-    select 'team' as subject_type, t.team_id as subject_id, t.name as subject_name, r.rep_id
-    from f_teams as t
-    join team_tree as tt on tt.root_id = t.team_id
-    join f_reps as r on r.team_id = tt.team_id
+    select 'team' as subject_type, tm.team_id as subject_id, tm.team_name as subject_name, tm.rep_id
+    from q_alerts_team_members as tm
 ),
 
 sums as (

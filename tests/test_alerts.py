@@ -313,3 +313,13 @@ def _hrefs(component) -> list:
             out.append(component.href)
         out += _hrefs(getattr(component, "children", None))
     return out
+
+
+def test_team_members_take_sub_teams_at_any_depth(warehouse):
+    """The shared fixture: T4 under T2 under T1, T3 under T1; R2 sits in T4."""
+    frame = queries.run("alerts_team_members")
+    assert rows(frame, "team_id", "rep_id") == [
+        ("T1", "R1"), ("T1", "R2"), ("T1", "R3"), ("T1", "R4"), ("T2", "R1"), ("T2", "R2"),
+        ("T3", "R3"), ("T3", "R4"), ("T4", "R2")]
+    narrowed = queries.run("alerts_team_members", queries.parse_filters("team=T2"))
+    assert rows(narrowed, "team_id", "rep_id") == [("T2", "R1"), ("T2", "R2"), ("T4", "R2")]
