@@ -983,36 +983,34 @@ PLANTS = (
     )),
     ("product_stops_selling", "product", (
         # the product with the most lines in the last 120 days (other than the one whose
-        # cost jumped) stops selling: those lines go to the next product of its category, which
-        # receives their quantity on the first day; its own receipts keep arriving
+        # cost jumped) stops selling: customers switch to its new model (a new product, same
+        # category and price, "<id>-N"), which takes those lines and receives their quantity
+        # the day before at the old model's latest cost; the old model's receipts keep arriving
         """create or replace temp table planted as
-           with ranked as (
-               select i.product_id, count(*) as lines
-               from staging.contract_items as i
-               join staging.contracts as c on c.contract_id = i.contract_id
-               where c.signed_on > $end::date - 120
-                 and i.product_id not in (select subject_id from plants where event = 'product_cost_jumps')
-               group by i.product_id
-           )
-           select r.product_id as subject_id, null as rep_id, null as team_id,
-                  (select min(o.product_id) from staging.products as o
-                   where o.category = p.category and o.product_id <> p.product_id) as sibling_id
-           from ranked as r
-           join staging.products as p on p.product_id = r.product_id
-           where exists (select 1 from staging.products as o
-                         where o.category = p.category and o.product_id <> p.product_id)
-           order by r.lines desc, r.product_id limit 1""",
+           select i.product_id as subject_id, null as rep_id, null as team_id,
+                  i.product_id || '-N' as successor_id
+           from staging.contract_items as i
+           join staging.contracts as c on c.contract_id = i.contract_id
+           where c.signed_on > $end::date - 120
+             and i.product_id not in (select subject_id from plants where event = 'product_cost_jumps')
+           group by i.product_id
+           order by count(*) desc, i.product_id limit 1""",
+        """insert into staging.products (product_id, name, category, unit, list_price, _row)
+           select pl.successor_id, p.name || ' 新款', p.category, p.unit, p.list_price,
+                  (select max(_row) + 1 from staging.products)
+           from staging.products as p
+           join planted as pl on pl.subject_id = p.product_id""",
         """insert into staging.purchases (purchase_id, product_id, received_on, quantity, unit_cost, _row)
-           select 'G-PLANT-1', pl.sibling_id, $end::date - 120, sum(i.quantity),
-                  (select unit_cost from staging.purchases where product_id = pl.sibling_id
+           select 'G-PLANT-1', pl.successor_id, $end::date - 121, sum(i.quantity),
+                  (select unit_cost from staging.purchases where product_id = pl.subject_id
                    order by received_on desc, purchase_id desc limit 1),
                   (select max(_row) + 1 from staging.purchases)
            from staging.contract_items as i
            join staging.contracts as c on c.contract_id = i.contract_id
            cross join planted as pl
            where i.product_id = pl.subject_id and c.signed_on > $end::date - 120 and i.quantity > 0
-           group by pl.sibling_id""",
-        """update staging.contract_items set product_id = (select sibling_id from planted)
+           group by pl.successor_id, pl.subject_id""",
+        """update staging.contract_items set product_id = (select successor_id from planted)
            where product_id = (select subject_id from planted)
              and contract_id in (select contract_id from staging.contracts where signed_on > $end::date - 120)""",
     )),

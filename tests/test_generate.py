@@ -255,7 +255,7 @@ def test_planting_edits_only_what_the_events_need(planted, tiny):
     root, _ = tiny
     plain, (path, events) = _digests(root / "a.duckdb"), planted[0]
     edited = _digests(path)
-    untouched = ("teams", "reps", "customers", "products", "stages", "expenses", "pool_events", "targets")
+    untouched = ("teams", "reps", "customers", "stages", "expenses", "pool_events", "targets")
     assert {t: edited[t] for t in untouched} == {t: plain[t] for t in untouched}
     with duckdb.connect(str(path), read_only=True) as con:
         by = {e["event"]: e for e in events}
@@ -265,6 +265,13 @@ def test_planting_edits_only_what_the_events_need(planted, tiny):
         product = by["product_stops_selling"]["subject_id"]
         assert _one(con, "select count(*) from contract_items as i join contracts as c using (contract_id) "
                          f"where i.product_id = '{product}' and c.signed_on > date '{LEAP_END}' - 120") == 0
+        # its sales went to its new model, the one product added, of the same category and price
+        with duckdb.connect(str(root / "a.duckdb"), read_only=True) as plain_con:
+            before = set(plain_con.execute("select product_id from products").fetchall())
+        after = set(con.execute("select product_id from products").fetchall())
+        assert after - before == {(f"{product}-N",)} and before <= after
+        assert _one(con, f"select count(distinct (category, list_price)) from products "
+                         f"where product_id in ('{product}', '{product}-N')") == 1
         deal = by["large_deal_stalls"]["subject_id"]
         assert _one(con, f"select expected_close_on from opportunities where opportunity_id = '{deal}'") \
             == LEAP_END - timedelta(days=45)
