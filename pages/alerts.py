@@ -193,9 +193,11 @@ def rules_children(settings: dict, lang: str) -> list:
 
 
 def top_warnings(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The ``n`` most severe warnings: severity first, then the query's order (kind, newest,
-    largest)."""
-    return frame.sort_values("severity", ascending=False, kind="stable").head(n)
+    """The ``n`` most severe warnings, spread over the kinds: severity first, then each kind's
+    first before any kind's second (in the query's order: kind, newest, largest)."""
+    place = frame.groupby("kind", sort=False).cumcount()
+    order = frame.assign(_place=place).sort_values(["severity", "_place"], ascending=[False, True], kind="stable")
+    return order.drop(columns="_place").head(n)
 
 
 def what_changed(frame: pd.DataFrame, lang: str, settings: dict, search: str = "") -> list:

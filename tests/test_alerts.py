@@ -224,6 +224,13 @@ def test_cli_writes_the_warning_list(world, capsys):
 
 # --- the page and the overview block --------------------------------------------------------
 
+def test_top_warnings_spread_over_the_kinds():
+    frame = pd.DataFrame({"kind": ["revenue_course"] * 3 + ["stock"] * 2 + ["effort"],
+                          "severity": [3, 3, 1, 3, 2, 2], "subject_id": list("abcdef")})
+    assert list(page.top_warnings(frame)["subject_id"]) == ["a", "d", "b", "e", "f"]
+    assert list(page.top_warnings(frame, 2)["subject_id"]) == ["a", "d"]
+
+
 def test_spark_text():
     assert page.spark_text([0, 7, 3.5]) == "▁█▅"
     assert page.spark_text([2, 2]) == "▄▄"
