@@ -227,7 +227,7 @@ def test_cli_writes_the_warning_list(world, capsys):
 def test_top_warnings_spread_over_the_kinds():
     frame = pd.DataFrame({"kind": ["revenue_course"] * 3 + ["stock"] * 2 + ["effort"],
                           "severity": [3, 3, 1, 3, 2, 2], "subject_id": list("abcdef")})
-    assert list(page.top_warnings(frame)["subject_id"]) == ["a", "d", "b", "e", "f"]
+    assert list(page.top_warnings(frame)["subject_id"]) == ["a", "d", "b", "f", "e"]
     assert list(page.top_warnings(frame, 2)["subject_id"]) == ["a", "d"]
 
 
