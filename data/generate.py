@@ -926,11 +926,155 @@ class _Company:
         self.insert_customers(bought, last_buy)
 
 
+# -- planted events (--plant-events) ----------------------------------------------------
+# Known events planted into an otherwise normal history, so that the early warnings
+# (/alerts) can be measured against them (benchmarks/alerts.py). Each is a few SQL edits of
+# the staged tables after the company is generated; its subject is chosen by a fixed order
+# (ties by id), so a seed and an end date plant the same events every time. Each event's
+# first statement creates the temp table ``planted`` (its subject: subject_id plus the ids
+# the warnings may name, rep_id, team_id); the others edit the staged rows. $end is the
+# generator's last day.
+PLANTS = (
+    ("vip_stops_buying", "customer", (
+        # the biggest frequent buyer of the last two years (purchases on 12+ days) stops
+        # buying: its contracts of the last 120 days are voided, their plans and payments go
+        """create or replace temp table planted as
+           select customer_id as subject_id, max(rep_id) as rep_id, null as team_id
+           from staging.contracts
+           where status = 'active' and signed_on > $end::date - 730
+           group by customer_id
+           having count(distinct signed_on) >= 12
+           order by sum(amount) desc, customer_id limit 1""",
+        """create or replace temp table voided as
+           select contract_id from staging.contracts
+           where customer_id = (select subject_id from planted) and signed_on > $end::date - 120""",
+        "delete from staging.payments where contract_id in (select contract_id from voided)",
+        "delete from staging.payment_plans where contract_id in (select contract_id from voided)",
+        "update staging.contracts set status = 'void' where contract_id in (select contract_id from voided)",
+    )),
+    ("rep_follow_ups_halve", "rep", (
+        # the active rep with the most follow-ups in the 180 days before the last 30 loses
+        # every second follow-up of the last 30 days
+        """create or replace temp table planted as
+           select a.rep_id as subject_id, a.rep_id, null as team_id
+           from staging.activities as a
+           join staging.reps as r on r.rep_id = a.rep_id
+           where r.active and a.occurred_at::date > $end::date - 210 and a.occurred_at::date <= $end::date - 30
+           group by a.rep_id
+           order by count(*) desc, a.rep_id limit 1""",
+        """delete from staging.activities where activity_id in (
+               select activity_id from (
+                   select activity_id, row_number() over (order by occurred_at, activity_id) as n
+                   from staging.activities
+                   where rep_id = (select subject_id from planted) and occurred_at::date > $end::date - 30
+               ) where n % 2 = 0)""",
+    )),
+    ("product_cost_jumps", "product", (
+        # the product with the most revenue in the last year, among those received in the
+        # last 60 days: those receipts cost 30% more
+        """create or replace temp table planted as
+           select i.product_id as subject_id, null as rep_id, null as team_id
+           from staging.contract_items as i
+           join staging.contracts as c on c.contract_id = i.contract_id
+           where c.status = 'active' and c.signed_on > $end::date - 365
+             and i.product_id in (select product_id from staging.purchases where received_on > $end::date - 60)
+           group by i.product_id
+           order by sum(i.amount) desc, i.product_id limit 1""",
+        """update staging.purchases set unit_cost = round(unit_cost * 1.3, 4)
+           where product_id = (select subject_id from planted) and received_on > $end::date - 60""",
+    )),
+    ("product_stops_selling", "product", (
+        # the product with the most lines in the last 120 days (other than the one whose
+        # cost jumped) stops selling: customers switch to its new model (a new product, same
+        # category and price, "<id>-N"), which takes those lines and receives their quantity
+        # the day before at the old model's latest cost; the old model's receipts keep arriving
+        """create or replace temp table planted as
+           select i.product_id as subject_id, null as rep_id, null as team_id,
+                  i.product_id || '-N' as successor_id
+           from staging.contract_items as i
+           join staging.contracts as c on c.contract_id = i.contract_id
+           where c.signed_on > $end::date - 120
+             and i.product_id not in (select subject_id from plants where event = 'product_cost_jumps')
+           group by i.product_id
+           order by count(*) desc, i.product_id limit 1""",
+        """insert into staging.products (product_id, name, category, unit, list_price, _row)
+           select pl.successor_id, p.name || ' 新款', p.category, p.unit, p.list_price,
+                  (select max(_row) + 1 from staging.products)
+           from staging.products as p
+           join planted as pl on pl.subject_id = p.product_id""",
+        """insert into staging.purchases (purchase_id, product_id, received_on, quantity, unit_cost, _row)
+           select 'G-PLANT-1', pl.successor_id, $end::date - 121, sum(i.quantity),
+                  (select unit_cost from staging.purchases where product_id = pl.subject_id
+                   order by received_on desc, purchase_id desc limit 1),
+                  (select max(_row) + 1 from staging.purchases)
+           from staging.contract_items as i
+           join staging.contracts as c on c.contract_id = i.contract_id
+           cross join planted as pl
+           where i.product_id = pl.subject_id and c.signed_on > $end::date - 120 and i.quantity > 0
+           group by pl.successor_id, pl.subject_id""",
+        """update staging.contract_items set product_id = (select successor_id from planted)
+           where product_id = (select subject_id from planted)
+             and contract_id in (select contract_id from staging.contracts where signed_on > $end::date - 120)""",
+    )),
+    ("team_payments_slip", "team", (
+        # the sub-team with the most payments in the last year: every payment of its reps'
+        # contracts due in the last 60 days slips past the end of the history
+        """create or replace temp table planted as
+           select r.team_id as subject_id, null as rep_id, r.team_id
+           from staging.payments as p
+           join staging.contracts as c on c.contract_id = p.contract_id
+           join staging.reps as r on r.rep_id = c.rep_id
+           join staging.teams as t on t.team_id = r.team_id
+           where t.parent_team_id is not null and p.paid_on > $end::date - 365
+           group by r.team_id
+           order by sum(p.amount) desc, r.team_id limit 1""",
+        """delete from staging.payments
+           where paid_on > $end::date - 60
+             and contract_id in (select c.contract_id from staging.contracts as c
+                                 join staging.reps as r on r.rep_id = c.rep_id
+                                 where r.team_id = (select subject_id from planted))""",
+    )),
+    ("large_deal_stalls", "opportunity", (
+        # the largest open deal stalls: its history moves 120 days back and its expected
+        # close is 45 days past
+        """create or replace temp table planted as
+           select o.opportunity_id as subject_id, o.rep_id, null as team_id
+           from staging.opportunities as o
+           join staging.stages as s on s.stage = o.stage
+           where s.kind = 'open' and o.closed_on is null
+           order by o.amount desc, o.opportunity_id limit 1""",
+        """update staging.opportunities
+           set created_at = created_at - interval 120 day, expected_close_on = $end::date - 45
+           where opportunity_id = (select subject_id from planted)""",
+        """update staging.opportunity_stage_history
+           set entered_at = entered_at - interval 120 day, exited_at = exited_at - interval 120 day
+           where opportunity_id = (select subject_id from planted)""",
+    )),
+)
+
+
+def plant_events(con: duckdb.DuckDBPyConnection, end: date) -> list[dict]:
+    """Plant PLANTS into ``staging.*``; return one dict per event: event, subject_type,
+    subject_id, rep_id, team_id (the ids a warning about it may name)."""
+    con.execute("create or replace temp table plants "
+                "(event varchar, subject_type varchar, subject_id varchar, rep_id varchar, team_id varchar)")
+    for event, subject_type, statements in PLANTS:
+        for sql in statements:
+            con.execute(sql, {"end": end} if "$end" in sql else None)
+        con.execute("insert into plants select $event, $type, subject_id, rep_id, team_id from planted",
+                    {"event": event, "type": subject_type})
+    columns = ("event", "subject_type", "subject_id", "rep_id", "team_id")
+    return [dict(zip(columns, row, strict=True)) for row in con.execute("select * from plants").fetchall()]
+
+
 def fill_demo(con: duckdb.DuckDBPyConnection, scale: str = "demo", seed: int = 42,
-              end: date | None = None, progress: bool = True) -> dict[str, int]:
-    """Write the synthetic company into ``staging.*``; return rows per table."""
+              end: date | None = None, progress: bool = True, planted: list | None = None) -> dict[str, int]:
+    """Write the synthetic company into ``staging.*``; return rows per table. With a list
+    ``planted``, also plant the known events (PLANTS) and append them to it."""
     company = _Company(con, SCALES[scale], seed, end or date.today(), progress)
     company.run()
+    if planted is not None:
+        planted.extend(plant_events(con, company.end))
     return dict(company.rows)
 
 
@@ -941,12 +1085,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--end", type=date.fromisoformat, default=date.today(), help="last day (YYYY-MM-DD)")
     parser.add_argument("--out", type=Path, default=None, help="warehouse file (default: the app's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--plant-events", action="store_true",
+                        help="plant known events for the early warnings (benchmarks/alerts.py)")
     args = parser.parse_args(argv)
     out = args.out or warehouse.warehouse_path()
     started = time.monotonic()
+    planted = [] if args.plant_events else None
     try:
         info = warehouse.build(
-            out, lambda con: fill_demo(con, args.scale, args.seed, args.end, progress=not args.quiet),
+            out, lambda con: fill_demo(con, args.scale, args.seed, args.end, progress=not args.quiet, planted=planted),
             source=f"demo:{args.scale}:{args.seed}", progress=not args.quiet)
     except warehouse.WriteError as e:
         print(e.message(os.environ.get("CRM_LANG")), file=sys.stderr)
@@ -954,6 +1101,8 @@ def main(argv: list[str] | None = None) -> dict:
     width = max(len(t) for t in info["rows"])
     for table, count in info["rows"].items():
         print(f"{table:<{width}} {count:>12,}")
+    for event in planted or ():
+        print(f"planted {event['event']}: {event['subject_type']} {event['subject_id']}")
     print(f"{out}: as of {info['as_of']}, built in {time.monotonic() - started:.1f} s")
     return info
 

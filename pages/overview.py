@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, dcc, html
 
 from components import figures
 from components import format as fmt
@@ -16,6 +16,7 @@ from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi
 from components.context import current_lang, current_theme
 from components.i18n import t
 from components.page import filters_and_periods, query_store
+from pages.alerts import page_settings, what_changed
 from pages.products import method_label, view_methods
 from queries import run
 
@@ -51,6 +52,10 @@ def layout(**query):
         html.H1(t("page.overview", lang), className="visually-hidden"),
         html.Section(dbc.Row([dbc.Col(KpiCard(m, kpi_label(m, method, lang)), xs=12, sm=6, lg=3, className="mb-3")
                               for m, _ in KPIS]), **{"aria-label": t("overview.kpis", lang)}),
+        html.Section(dbc.Card([dbc.CardHeader(html.H2(t("overview.changes", lang), className="h6 m-0")),
+                               dbc.CardBody(dcc.Loading(html.Div(id="overview-changes"), type="circle",
+                                                        delay_show=150))]),
+                     className="mb-3", **{"aria-label": t("overview.changes", lang)}),
         dbc.Row([dbc.Col(ChartCard("trend", t("overview.trend", lang)), className="mb-3")]),
         dbc.Row([
             dbc.Col(ChartCard("top-reps", t("overview.top_reps", lang), height=300), lg=6, className="mb-3"),
@@ -178,3 +183,12 @@ def update(query):
         *card_payload(ranking_figure(reps, "rep_name", lang, theme), reps),
         *card_payload(ranking_figure(customers, "customer_name", lang, theme), customers),
     )
+
+
+@callback(Output("overview-changes", "children"), Input("page-query", "data"))
+def update_changes(query):
+    """本期要点 / What changed: the most severe early warnings (pages/alerts.py)."""
+    filters, _ = filters_and_periods(query, ("method",))
+    settings = page_settings(query)
+    warnings = run("alerts", filters, alert_costing_method=settings["alert_costing_method"])
+    return what_changed(warnings, current_lang(), settings, filters.to_query())

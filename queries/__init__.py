@@ -38,6 +38,7 @@ import flask
 import pandas as pd
 
 from data.build import warehouse_path
+from queries.alert_settings import alert_params
 from queries.filters import DATE_BOUNDS, Filters
 
 QUERY_DIR = Path(__file__).parent
@@ -275,6 +276,8 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
     needs_period = any(p in ("start", "end", "as_of") for p in PARAM.findall(sql))
     params = params_for(filters, warehouse_as_of() if needs_period else None)
     params.update(scope.params())
+    if name.startswith("alerts"):  # thresholds and judged dates of the early warnings
+        params.update(alert_params(params.get("as_of")))
     params.update(extra)
     used = set(PARAM.findall(sql))
     missing = used - params.keys()

@@ -7,7 +7,10 @@ With ``--as LOGIN`` the query runs under that user's data scope (the users of
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+
+import numpy as np
 
 import queries
 
@@ -47,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             extra[key] = int(value) if value.lstrip("-").isdigit() else value
         frame = queries.run(args.name, filters, **extra)
     if args.format == "csv":
+        # a list cell (a sparkline) as one JSON array, not numpy's multi-line repr
+        frame = frame.map(lambda v: json.dumps(v.tolist()) if isinstance(v, np.ndarray) else v)
         sys.stdout.write(frame.to_csv(index=False))
     else:
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")

@@ -224,3 +224,58 @@ def test_cli(tmp_path, capsys):
     assert info["source"] == "demo:tiny:3"
     out = capsys.readouterr().out
     assert "contracts" in out and "as of 2024-12-31" in out
+
+
+# --- planted events (--plant-events): the proof behind /alerts -----------------------------
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory, tiny):
+    """Seed 7 planted twice (same end as the tiny builds), with the events each planted."""
+    root = tmp_path_factory.mktemp("planted")
+    out = []
+    for name in ("p", "q"):
+        events: list = []
+        build.build(root / f"{name}.duckdb",
+                    lambda con, events=events: generate.fill_demo(con, "tiny", 7, LEAP_END, progress=False,
+                                                                  planted=events),
+                    source="demo:tiny:7", progress=False)
+        out.append((root / f"{name}.duckdb", events))
+    return out
+
+
+def test_planting_is_deterministic_and_plants_every_event(planted):
+    (p, events_p), (q, events_q) = planted
+    assert _digests(p) == _digests(q)
+    assert events_p == events_q
+    assert [e["event"] for e in events_p] == [name for name, _, _ in generate.PLANTS]
+    assert all(e["subject_id"] for e in events_p)
+
+
+def test_planting_edits_only_what_the_events_need(planted, tiny):
+    root, _ = tiny
+    plain, (path, events) = _digests(root / "a.duckdb"), planted[0]
+    edited = _digests(path)
+    untouched = ("teams", "reps", "customers", "stages", "expenses", "pool_events", "targets")
+    assert {t: edited[t] for t in untouched} == {t: plain[t] for t in untouched}
+    with duckdb.connect(str(path), read_only=True) as con:
+        by = {e["event"]: e for e in events}
+        vip = by["vip_stops_buying"]["subject_id"]
+        last = _one(con, f"select max(signed_on) from contracts where customer_id = '{vip}' and status = 'active'")
+        assert last <= LEAP_END - timedelta(days=120)
+        product = by["product_stops_selling"]["subject_id"]
+        assert _one(con, "select count(*) from contract_items as i join contracts as c using (contract_id) "
+                         f"where i.product_id = '{product}' and c.signed_on > date '{LEAP_END}' - 120") == 0
+        # its sales went to its new model, the one product added, of the same category and price
+        with duckdb.connect(str(root / "a.duckdb"), read_only=True) as plain_con:
+            before = set(plain_con.execute("select product_id from products").fetchall())
+        after = set(con.execute("select product_id from products").fetchall())
+        assert after - before == {(f"{product}-N",)} and before <= after
+        assert _one(con, f"select count(distinct (category, list_price)) from products "
+                         f"where product_id in ('{product}', '{product}-N')") == 1
+        deal = by["large_deal_stalls"]["subject_id"]
+        assert _one(con, f"select expected_close_on from opportunities where opportunity_id = '{deal}'") \
+            == LEAP_END - timedelta(days=45)
+        team = by["team_payments_slip"]["subject_id"]
+        assert _one(con, "select count(*) from payments as p join contracts as c using (contract_id) "
+                         f"join reps as r on r.rep_id = c.rep_id where r.team_id = '{team}' "
+                         f"and p.paid_on > date '{LEAP_END}' - 60") == 0

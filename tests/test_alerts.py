@@ -1,0 +1,332 @@
+"""Early warnings (/alerts): each kind fires exactly where worked out by hand in the small
+worlds of tests/fixtures/alerts/ (each file's header gives the reasoning), and nowhere
+else; the union's shape, the settings, the command line, the page and the overview block."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import queries
+from components.i18n import t
+from pages import alerts as page
+from pages import overview
+from queries import Scope
+from queries.__main__ import main as cli
+from queries.alert_settings import SETTINGS, alert_params
+from tests.conftest import build_fixture
+
+WORLDS = Path(__file__).parent / "fixtures" / "alerts"
+D = date.fromisoformat
+
+
+# a variant: the course world whose June to date brings 100 instead of 1000
+VARIANTS = {"course_mtd": ("course", """
+update contracts set amount = 100 where contract_id = 'K202406';
+update contract_items set unit_price = 100, amount = 100 where contract_id = 'K202406';
+""")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            world, extra = VARIANTS.get(name, (name, ""))
+            sql = (WORLDS / "base.sql").read_text() + (WORLDS / f"{world}.sql").read_text() + extra
+            cache[name] = build_fixture(tmp_path_factory.mktemp(name) / f"{name}.duckdb", sql)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture
+def world(built, monkeypatch):
+    """Point the gateway at one world, judged as of 2024-06-20 with the default thresholds."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    monkeypatch.setenv("CRM_AS_OF", "2024-06-20")
+
+    def use(name: str) -> Path:
+        path = built(name)
+        monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+        return path
+
+    return use
+
+
+def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
+    out = []
+    for record in frame.loc[:, list(columns)].to_dict("records"):
+        out.append(tuple(None if not isinstance(v, list | tuple) and pd.isna(v) else
+                         round(v, 2) if isinstance(v, float) else
+                         v.date() if isinstance(v, pd.Timestamp) else v for v in record.values()))
+    return out
+
+
+# --- each kind on its own world ----------------------------------------------------------
+
+def test_revenue_off_course_where_the_band_breaks(world):
+    world("course")
+    frame = queries.run("alerts_revenue_course")
+    assert rows(frame, "subject_type", "subject_id", "measure", "rule", "severity", "figure", "expected",
+                "expected_low", "expected_high", "since", "gap", "month_to_date") == [
+        (subject_type, subject_id, "contract_amount", "course_below", 3, 400.0, 1000.0, 1000.0, 1000.0,
+         D("2024-05-01"), 600.0, False)
+        for subject_type, subject_id in (("company", "company"), ("rep", "R1"), ("team", "T1"), ("team", "T2"))
+    ]
+    # the twelve months up to May and June to date
+    assert list(frame["sparkline"].iloc[0]) == [1000.0] * 11 + [400.0, 1000.0]
+
+
+def test_month_to_date_off_course_says_what_the_month_still_needs(world):
+    """June 1-20 brings 100 against 1000 on the same days a year earlier (band 1000, the
+    history's ratios being 1 but May's): out since May; the whole of June needs 1000, so
+    900 more."""
+    world("course_mtd")
+    frame = queries.run("alerts_revenue_course")
+    assert rows(frame, "subject_id", "severity", "figure", "expected", "expected_low", "since", "gap",
+                "period_start", "month_to_date") == [
+        (subject_id, 3, 100.0, 1000.0, 1000.0, D("2024-05-01"), 900.0, D("2024-06-01"), True)
+        for subject_id in ("company", "R1", "T1", "T2")
+    ]
+
+
+def test_band_k_is_a_setting(world, monkeypatch):
+    world("course")
+    monkeypatch.setenv("CRM_ALERT_BAND_K", "2")
+    assert alert_params()["alert_band_k"] == 2.0
+    monkeypatch.setenv("CRM_ALERT_BAND_K", "lots")  # malformed: the default
+    assert alert_params()["alert_band_k"] == 3.5
+    monkeypatch.setenv("CRM_ALERT_BAND_K", "99")  # out of range: the default
+    assert alert_params()["alert_band_k"] == 3.5
+
+
+def test_customers_slipping(world):
+    world("customers")
+    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75)
+    assert rows(frame, "subject_id", "rule", "severity", "rep_id", "figure", "expected", "expected_low",
+                "expected_high", "since", "impact", "last_follow_up") == [
+        ("C1", "customer_gap", 3, "R1", 171.0, 31.0, 0.0, 93.0, D("2024-01-02"), 2465.75, D("2024-03-10")),
+        ("C2", "customer_drop", 2, "R2", 1500.0, 30000.0, 6000.0, 30000.0, D("2024-03-23"), 11835.62, None),
+    ]
+    # with the default top 5% only C4 (rank 1 of 4) is a key customer, and its gap is stale
+    assert queries.run("alerts_customers_slipping").empty
+    # a longer memory sees C4's churn (crossed 2 September 2023, 292 days ago)
+    assert list(queries.run("alerts_customers_slipping", alert_fresh_days=293)["subject_id"]) == ["C4"]
+
+
+def test_deals_at_risk(world):
+    world("deals")
+    frame = queries.run("alerts_deals_at_risk", alert_deal_top_share=0.5)
+    assert rows(frame, "subject_id", "rule", "severity", "rep_id", "figure", "expected", "expected_low",
+                "expected_high", "since", "impact") == [
+        ("O1", "deal_stale", 2, "R1", 111.0, 20.0, None, 45.0, D("2024-03-01"), 100000.0),
+        ("O6", "deal_marked_down", 2, "R3", 20.0, 50.0, 20.0, None, D("2024-06-15"), 90000.0),
+        ("O2", "deal_overdue", 2, "R2", 50.0, 0.0, None, 30.0, D("2024-05-01"), 80000.0),
+        ("R2", "coverage_low", 2, "R2", 0.0, 100000.0, 50000.0, None, D("2024-07-01"), 50000.0),
+    ]
+
+
+def test_stock_short_over_and_cost_jump(world):
+    world("stock")
+    frame = queries.run("alerts_stock")
+    assert rows(frame, "subject_id", "rule", "severity", "figure", "expected", "expected_high", "since",
+                "impact", "on_hand", "stock_value") == [
+        ("P2", "stock_over", 3, None, None, 180.0, D("2023-02-02"), 16000.0, 40.0, 16000.0),
+        ("P3", "cost_jump", 2, 130.0, 100.0, 120.0, D("2024-04-22"), 180.0, 9.0, 1170.0),
+        ("P1", "stock_short", 2, 0.91, None, 180.0, D("2024-03-23"), 12.0, 1.0, 10.0),
+    ]
+
+
+def test_collection(world):
+    world("collection")
+    frame = queries.run("alerts_collection")
+    assert rows(frame, "subject_type", "subject_id", "rule", "severity", "figure", "expected", "expected_high",
+                "since", "impact") == [
+        ("customer", "C1", "overdue_growing", 3, 900000.0, 600000.0, 720000.0, D("2024-05-20"), 600000.0),
+        ("team", "T1", "overdue_growing", 3, 1000000.0, 700000.0, 840000.0, D("2024-05-20"), 600000.0),
+        ("team", "T2", "overdue_growing", 3, 900000.0, 600000.0, 720000.0, D("2024-05-20"), 600000.0),
+        ("company", "company", "aged_share_rising", 2, 0.1, 0.0, 0.05, D("2024-05-20"), 100000.0),
+        ("team", "T1", "aged_share_rising", 2, 0.1, 0.0, 0.05, D("2024-05-20"), 100000.0),
+    ]
+    assert list(frame["sparkline"].iloc[0]) == [300000.0, 600000.0, 900000.0]
+
+
+def test_collection_follows_the_viewers_scope(world, monkeypatch):
+    """A rep sees their own warnings: R3 only has C2, never growing, and its 100000 overdue is
+    under the 200000 that makes a warning; from 50000 on, all of R3's overdue turned 90+ days
+    late."""
+    world("collection")
+    assert queries.run("alerts_collection", scope=Scope(reps=("R3",))).empty
+    monkeypatch.setenv("CRM_ALERT_OVERDUE_MIN", "50000")
+    frame = queries.run("alerts_collection", scope=Scope(reps=("R3",)))
+    assert rows(frame, "subject_id", "rule", "figure", "expected") == [
+        ("company", "aged_share_rising", 1.0, 0.0), ("T1", "aged_share_rising", 1.0, 0.0)]
+
+
+def test_effort(world, monkeypatch):
+    world("effort")
+    monkeypatch.setenv("CRM_ALERT_POOL_BULK", "2")
+    frame = queries.run("alerts_effort")
+    assert rows(frame, "subject_id", "rule", "severity", "figure", "expected", "expected_low", "expected_high",
+                "since", "impact") == [
+        ("R1", "followups_drop", 3, 1.0, 3.5, 2.1, None, D("2024-05-22"), 2.5),
+        ("R3", "pool_returns", 2, 2.0, None, None, 2.0, D("2024-06-21"), 2.0),
+    ]
+    monkeypatch.setenv("CRM_ALERT_POOL_BULK", "3")
+    assert list(queries.run("alerts_effort")["rule"]) == ["followups_drop"]
+
+
+# --- the union, the command line ------------------------------------------------------------
+
+COLUMNS = ["kind", "rule", "severity", "subject_type", "subject_id", "subject_name", "rep_id", "rep_name",
+           "measure", "figure", "expected", "expected_low", "expected_high", "since", "gap", "impact",
+           "sparkline", "last_follow_up", "period_start", "month_to_date", "link"]
+
+
+def test_alerts_unions_every_kind_in_one_shape(world):
+    world("course")
+    frame = queries.run("alerts")
+    assert list(frame.columns) == COLUMNS
+    assert rows(frame, "kind", "subject_id", "link") == [
+        ("revenue_course", "R1", "/revenue?rep=R1&measure=contract_amount&bucket=month"),
+        ("revenue_course", "T1", "/revenue?team=T1&measure=contract_amount&bucket=month"),
+        ("revenue_course", "T2", "/revenue?team=T2&measure=contract_amount&bucket=month"),
+        ("revenue_course", "company", "/revenue?measure=contract_amount&bucket=month"),
+    ]  # one severity, since and impact: by subject id
+    world("collection")
+    frame = queries.run("alerts")
+    assert list(frame["kind"]) == ["collection"] * 5
+    assert frame.loc[frame["subject_id"] == "C1", "link"].item() == "/customer/C1"
+
+
+def test_cli_writes_the_warning_list(world, capsys):
+    world("collection")
+    assert cli(["run", "alerts", "preset=this_year", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [(r["subject_id"], r["rule"]) for r in records] == [
+        ("C1", "overdue_growing"), ("T1", "overdue_growing"), ("T2", "overdue_growing"),
+        ("T1", "aged_share_rising"), ("company", "aged_share_rising")]
+    assert records[0]["since"].startswith("2024-05-20")
+    assert cli(["run", "alerts", "rep=R1", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert len(lines) == 4  # R1's book: C1, T1 and T2 growing; the sparkline as one JSON array
+    assert lines[1].startswith("collection,overdue_growing,3,customer,C1,上海恒信贸易,R1,张伟,overdue,900000.0,")
+    assert '"[300000.0, 600000.0, 900000.0]"' in lines[1]
+
+
+# --- the page and the overview block --------------------------------------------------------
+
+def test_top_warnings_spread_over_the_kinds():
+    frame = pd.DataFrame({"kind": ["revenue_course"] * 3 + ["stock"] * 2 + ["effort"],
+                          "severity": [3, 3, 1, 3, 2, 2], "subject_id": list("abcdef")})
+    assert list(page.top_warnings(frame)["subject_id"]) == ["a", "d", "b", "f", "e"]
+    assert list(page.top_warnings(frame, 2)["subject_id"]) == ["a", "d"]
+
+
+def test_spark_text():
+    assert page.spark_text([0, 7, 3.5]) == "▁█▅"
+    assert page.spark_text([2, 2]) == "▄▄"
+    assert page.spark_text(None) == "" and page.spark_text([float("nan")]) == ""
+
+
+def _text(component) -> str:
+    """Every string inside a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def test_page_lists_warnings_by_kind_with_rule_and_links(world):
+    world("collection")
+    layout = page.layout()
+    assert {"page-query", "alerts-intro", "alerts-list", "alerts-rules"} <= _ids(layout)
+    intro, children, rules = page.update({})
+    assert "2024-06-20" in intro
+    summary, *sections = children
+    assert _text(summary) == t("alerts.summary", "zh-CN", n=5, high=3, medium=2, low=0)
+    assert [s.id for s in sections] == [f"alerts-kind-{k}" for k in page.KINDS]
+    collection = _text(sections[4])
+    assert "上海恒信贸易：逾期应收 ¥90.00万，一个月前为 ¥60.00万，持续增长。" in collection
+    assert "负责人：张伟" in collection and "自 2024-05-20 起" in collection and "▁▅█" in collection
+    assert "nan" not in collection  # a team's warning has no owner line
+    hrefs = _hrefs(sections[4])
+    assert "/customer/C1" in hrefs and "/receivables?team=T1" in hrefs
+    # an empty kind says what it checked; the rules carry the thresholds in force
+    assert t("alerts.kind_empty", "zh-CN", rule="").split("。")[0] in _text(sections[0])
+    assert "¥20.00万" in _text(rules) and "CRM_ALERT_" in _text(rules)
+
+
+def test_page_in_english_and_with_no_warnings(world, monkeypatch):
+    world("course")
+    monkeypatch.setenv("CRM_ALERT_BAND_K", "10")  # no band breaks... except a zero-width one
+    monkeypatch.setattr(page, "current_lang", lambda: "en")
+    _, children, _ = page.update({})
+    text = _text(children)
+    assert ("The company: Contract amount 2024-05 ¥400, below the expected band ¥1,000–¥1,000 (expected "
+            "¥1,000). It takes ¥600 more to get back into the band.") in text
+    world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale
+    _, children, _ = page.update({})
+    assert _text(children[0]) == "Warnings: 2 (0 high, 2 medium, 0 opportunities)"
+    world("effort")  # R1's drop needs a 99% fall now, and R3's 2 returns are under 10
+    monkeypatch.setenv("CRM_ALERT_EFFORT_DROP", "0.99")
+    _, children, rules = page.update({})
+    assert _text(children[0]) == t("alerts.none", "en")
+    assert _text(children[6]).startswith("Effort 0 Nothing to report: A rep's follow-ups in the last 30 days "
+                                         "down more than 99.0%")
+    assert "10 or more of a rep's customers" in _text(rules)
+
+
+def test_overview_says_what_changed(world):
+    world("collection")
+    block = overview.update_changes({"rep": "R1"})
+    text = _text(block)
+    assert text.count("逾期应收") == 3  # R1's book: C1, T1 and T2 (the same 900000), no 90+ share
+    assert _hrefs(block) == ["/alerts?rep=R1"]
+    world("stock")
+    assert len(overview.update_changes({})[0].children) == 3
+
+
+def _ids(component) -> set:
+    out = set()
+    if isinstance(component, list | tuple):
+        for c in component:
+            out |= _ids(c)
+    elif component is not None and not isinstance(component, str | int | float):
+        if getattr(component, "id", None):
+            out.add(component.id)
+        out |= _ids(getattr(component, "children", None))
+    return out
+
+
+def _hrefs(component) -> list:
+    out = []
+    if isinstance(component, list | tuple):
+        for c in component:
+            out += _hrefs(c)
+    elif component is not None and not isinstance(component, str | int | float):
+        if getattr(component, "href", None):
+            out.append(component.href)
+        out += _hrefs(getattr(component, "children", None))
+    return out
+
+
+def test_team_members_take_sub_teams_at_any_depth(warehouse):
+    """The shared fixture: T4 under T2 under T1, T3 under T1; R2 sits in T4."""
+    frame = queries.run("alerts_team_members")
+    assert rows(frame, "team_id", "rep_id") == [
+        ("T1", "R1"), ("T1", "R2"), ("T1", "R3"), ("T1", "R4"), ("T2", "R1"), ("T2", "R2"),
+        ("T3", "R3"), ("T3", "R4"), ("T4", "R2")]
+    narrowed = queries.run("alerts_team_members", queries.parse_filters("team=T2"))
+    assert rows(narrowed, "team_id", "rep_id") == [("T2", "R1"), ("T2", "R2"), ("T4", "R2")]
