@@ -75,12 +75,14 @@ def user_menu(lang: str) -> list:
     user = current_user
     if not getattr(user, "is_authenticated", False):
         return []
-    admin = [html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-outline-light")]
-    return [
+    button = "btn btn-sm btn-outline-light text-nowrap"
+    admin = [html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className=button)]
+    return [  # the name only where the navbar has room for it (it stays in the sign-out button's title)
         html.Span(user.display_name, id="nav-user", title=t("nav.user", lang, name=user.display_name),
-                  className="navbar-text small text-nowrap"),
+                  className="navbar-text small text-nowrap d-none d-xxl-inline"),
         *(admin if user.is_admin else []),
-        html.A(t("nav.logout", lang), href="/logout", id="nav-logout", className="btn btn-sm btn-outline-light"),
+        html.A(t("nav.logout", lang), href="/logout", id="nav-logout", className=button,
+               title=t("nav.user", lang, name=user.display_name)),
     ]
 
 

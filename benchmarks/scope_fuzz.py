@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+CHUNK = 1000
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scope_fuzz")
@@ -39,7 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     client = app.server.test_client()
     sign_in(client, forgery.VIEWER["login"])
     started = time.perf_counter()
-    report = forgery.fuzz(client, args.requests, args.seed)
+    report = {"requests": 0, "statuses": {}, "leaks": 0, "examples": []}
+    for chunk, start in enumerate(range(0, args.requests, CHUNK)):  # a line of progress per chunk
+        part = forgery.fuzz(client, min(CHUNK, args.requests - start), seed=args.seed * 10_000 + chunk)
+        for key in ("requests", "leaks"):
+            report[key] += part[key]
+        for status, count in part["statuses"].items():
+            report["statuses"][status] = report["statuses"].get(status, 0) + count
+        report["examples"] += part["examples"][: 5 - len(report["examples"])]
+        print(f"{report['requests']:>6} requests, {report['leaks']} leaks, {time.perf_counter() - started:.0f} s",
+              flush=True)
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     print(f"{report['leaks']} of {report['requests']} forged requests returned another rep's rows")

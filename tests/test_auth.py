@@ -334,3 +334,11 @@ def test_demo_accounts_on_a_demo_warehouse_only(tmp_path, app_db, monkeypatch):
 def test_no_demo_accounts_listed_for_other_warehouses(warehouse, app_db):
     users.add("boss", "demo", role="admin", scope_kind="all")  # the fixture's source is not a demo
     assert "<code>boss</code>" not in app.server.test_client().get("/login").get_data(as_text=True)
+
+
+def test_only_the_gateway_runs_queries_without_the_viewer_scope():
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    for path in [*root.glob("pages/*.py"), *root.glob("components/*.py"), *root.glob("crm/*.py"), root / "app.py"]:
+        assert "_execute(" not in path.read_text(), f"{path.name} bypasses the viewer's scope"

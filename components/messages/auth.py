@@ -16,7 +16,7 @@ MESSAGES = {
                        "zh-CN": "尚无任何用户。请在服务器上创建第一个管理员：{command}"},
     "nav.user": {"en": "Signed in as {name}", "zh-CN": "当前用户：{name}"},
     "nav.logout": {"en": "Sign out", "zh-CN": "退出"},
-    "nav.admin": {"en": "Users", "zh-CN": "用户管理"},
+    "nav.admin": {"en": "Users", "zh-CN": "用户"},
     "scope.own": {"en": "Own (本人)", "zh-CN": "本人"},
     "scope.own_and_below": {"en": "Own and reports (本人及下属)", "zh-CN": "本人及下属"},
     "scope.team": {"en": "Own team (本部门)", "zh-CN": "本部门"},
