@@ -19,6 +19,7 @@ import components.grid  # noqa: F401  (registers the grid search callback)
 from components.context import current_lang, current_theme
 from components.filterbar import filter_bar
 from components.i18n import t
+from crm import render
 from data.build import warehouse_path
 from queries import WarehouseMissingError
 from queries.filters import GLOBAL_KEYS
@@ -33,6 +34,7 @@ app = Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
+render.register(server)
 
 
 def nav_pages() -> list[dict]:
@@ -50,6 +52,10 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
                     n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
         dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
         html.Div([
+            html.A(t("nav.pdf", lang), id="pdf-link", href="/export/pdf?path=/", className="btn btn-sm btn-outline-light",
+                   title=t("nav.pdf_label", lang), **{"aria-label": t("nav.pdf_label", lang)}),
+            html.A(t("nav.subscribe", lang), id="subscribe-link", href="/subscriptions",
+                   className="btn btn-sm btn-outline-light", title=t("nav.subscribe_label", lang)),
             html.Button(t("nav.language", lang), id="lang-switch", className="btn btn-sm btn-outline-light",
                         title=t("nav.language_label", lang), n_clicks=0,
                         **{"data-lang": "en" if lang == "zh-CN" else "zh-CN",
@@ -97,6 +103,24 @@ def carry_filters(search, ids):
     kept = urlencode([(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in GLOBAL_KEYS], safe=",")
     return [i["path"] + (f"?{kept}" if kept else "") for i in ids]
 
+
+# The PDF and subscribe links follow the page being viewed (in the browser: nothing the
+# client sent comes back from the server; /export/pdf and /subscriptions check it).
+clientside_callback(
+    """
+    function(pathname, search) {
+        const query = (search || '').replace(/^\\?/, '');
+        const pdf = '/export/pdf?path=' + encodeURIComponent(pathname || '/')
+                    + '&query=' + encodeURIComponent(query);
+        const subscribe = '/subscriptions?page=' + encodeURIComponent(pathname || '/') + (query ? '&' + query : '');
+        return [pdf, subscribe];
+    }
+    """,
+    Output("pdf-link", "href"),
+    Output("subscribe-link", "href"),
+    Input("url", "pathname"),
+    Input("url", "search"),
+)
 
 # Language and theme live in cookies (read by the server when it renders), so switching
 # sets the cookie and reloads: every string and figure is then drawn in the new choice.
