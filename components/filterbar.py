@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from components import format as fmt
 from components.context import current_lang
 from components.i18n import t
-from queries import dimension_values, parse_filters, run, warehouse_as_of
+from queries import dimension_rows, dimension_values, parse_filters, warehouse_as_of
 from queries.filters import CUSTOMER_TYPES, LIST_KEYS, PRESETS, Filters
 
 CONTROLS = {  # URL key -> control id
@@ -46,7 +46,8 @@ def with_page_keys(filters: Filters, search: str | None, keys: tuple[str, ...]) 
 
 
 def _options(lang: str) -> dict[str, list[dict]]:
-    frame = run("dimension_values")
+    """Each dropdown's options: only what the viewer's scope lets them pick."""
+    frame = dimension_rows()
     team_names = dict(zip(frame.loc[frame.dimension == "team", "value"],
                           frame.loc[frame.dimension == "team", "label"], strict=True))
     options: dict[str, list[dict]] = {key: [] for key in CONTROLS}

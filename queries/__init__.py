@@ -9,6 +9,10 @@
   (``scope.sql``: the filtered relations ``f_contracts``, ``f_customers``, ...) in
   front of the query's own CTEs, runs it on a per-thread cursor of a read-only
   connection, and caches the result by (query, parameters, build).
+- The viewer's scope is not a parameter a caller may forget: ``run`` takes it from the
+  request (the signed-in user, resolved once per request and kept in ``flask.g``) whenever
+  there is one, and a scope passed by the caller can only narrow it. Outside a request
+  (command line, tests) it is everyone unless ``viewing_as(scope)`` says otherwise.
 - A new warehouse file (an atomic rename by ``data.build``) is noticed on the next call:
   the connection is reopened and the cache, keyed by the build, no longer matches.
   Connections still in use by other threads are left to finish.
@@ -21,11 +25,15 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import flask
 import pandas as pd
 
 from data.build import warehouse_path
@@ -44,15 +52,77 @@ class WarehouseMissingError(RuntimeError):
 
 @dataclass(frozen=True)
 class Scope:
-    """Which reps a viewer may see: everyone (``reps=None``) or only ``reps``."""
+    """Which reps a viewer may see: everyone (``reps=None``) or only ``reps``; and which
+    teams they may pick in the filter bar (``teams``: every team when ``reps`` is None,
+    else only these, none when not given)."""
 
     reps: tuple[str, ...] | None = None
+    teams: tuple[str, ...] | None = None
 
     def params(self) -> dict:
         return {"scope_all": self.reps is None, "scope_reps": list(self.reps or ())}
 
+    def pickable_teams(self) -> tuple[str, ...] | None:
+        return None if self.reps is None else (self.teams or ())
+
+    def intersect(self, other: Scope) -> Scope:
+        """What both scopes allow: never more than either."""
+        if other.reps is None:
+            return self
+        if self.reps is None:
+            return Scope(other.reps, other.pickable_teams())
+        return Scope(tuple(sorted(set(self.reps) & set(other.reps))),
+                     tuple(sorted(set(self.pickable_teams()) & set(other.pickable_teams()))))
+
 
 EVERYONE = Scope()
+NOBODY = Scope(reps=(), teams=())  # an anonymous request: nothing
+
+_viewing: ContextVar[Scope | None] = ContextVar("viewing", default=None)
+
+
+@contextmanager
+def viewing_as(scope: Scope) -> Iterator[Scope]:
+    """Run the queries inside the block under ``scope`` (``python -m queries run --as``);
+    inside a request it narrows the viewer's scope, never widens it."""
+    token = _viewing.set(scope)
+    try:
+        yield scope
+    finally:
+        _viewing.reset(token)
+
+
+def scope_of(user) -> Scope:
+    """A user's Scope: everything for admins and the scope kind ``all``; otherwise the reps
+    and teams the query ``viewer_scope`` finds for the kind, the linked rep and the
+    explicit teams (cached per build like any query)."""
+    if user.role == "admin" or user.scope_kind == "all":
+        return EVERYONE
+    frame = _execute("viewer_scope", Filters(), EVERYONE, viewer_kind=user.scope_kind,
+                     viewer_rep=user.rep_id, viewer_teams=list(user.teams))
+    ids = frame.groupby("kind")["id"].apply(tuple).to_dict()
+    return Scope(reps=ids.get("rep", ()), teams=ids.get("team", ()))
+
+
+def viewer_scope() -> Scope:
+    """The scope every query runs under now: the signed-in viewer's within a request
+    (nothing for an anonymous one), everyone outside; narrowed by ``viewing_as``."""
+    scope = EVERYONE
+    if flask.has_request_context():
+        if "viewer_scope" not in flask.g:
+            flask.g.viewer_scope = _request_scope()
+        scope = flask.g.viewer_scope
+    override = _viewing.get()
+    return scope if override is None else scope.intersect(override)
+
+
+def _request_scope() -> Scope:
+    manager = getattr(flask.current_app, "login_manager", None)
+    if manager is None:
+        return NOBODY
+    from flask_login import current_user
+
+    return scope_of(current_user) if current_user.is_authenticated else NOBODY
 
 
 def names() -> list[str]:
@@ -172,9 +242,13 @@ def params_for(filters: Filters | None, as_of: date | None = None) -> dict:
 
 
 def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **extra) -> pd.DataFrame:
-    """Run query ``name`` for ``filters`` (periods resolved against the warehouse's as_of);
-    ``extra`` are the query's own parameters (values only: identifiers come from
-    allow-lists in the caller)."""
+    """Run query ``name`` for ``filters`` (periods resolved against the warehouse's as_of)
+    under the viewer's scope narrowed by ``scope``; ``extra`` are the query's own
+    parameters (values only: identifiers come from allow-lists in the caller)."""
+    return _execute(name, filters, viewer_scope().intersect(scope), **extra)
+
+
+def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.DataFrame:
     sql = compose(name)
     needs_period = any(p in ("start", "end", "as_of") for p in PARAM.findall(sql))
     params = params_for(filters, warehouse_as_of() if needs_period else None)
@@ -231,8 +305,18 @@ def warehouse_as_of() -> date:
 
 def dimension_values(scope: Scope = EVERYONE) -> dict[str, set[str]]:
     """Valid values of each URL list filter (team, rep, region, category, source)."""
-    frame = run("dimension_values", Filters(), scope)
+    frame = dimension_rows(scope)
     return {key: set(group["value"]) for key, group in frame.groupby("dimension")}
+
+
+def dimension_rows(scope: Scope = EVERYONE) -> pd.DataFrame:
+    """The ``dimension_values`` rows the viewer may pick: teams only those of the scope."""
+    scope = viewer_scope().intersect(scope)
+    frame = _execute("dimension_values", Filters(), scope)
+    teams = scope.pickable_teams()
+    if teams is None:
+        return frame
+    return frame[(frame["dimension"] != "team") | frame["value"].isin(teams)].reset_index(drop=True)
 
 
 def parse_filters(query, extra_keys: tuple[str, ...] = (), scope: Scope = EVERYONE) -> Filters:

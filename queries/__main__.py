@@ -1,5 +1,8 @@
 """Command line: `python -m queries list` and
-`python -m queries run NAME 'preset=this_year&team=T2' --format csv|json [--param key=value]`."""
+`python -m queries run NAME 'preset=this_year&team=T2' --format csv|json [--param key=value] [--as LOGIN]`.
+
+With ``--as LOGIN`` the query runs under that user's data scope (the users of
+``python -m crm user``), so a script gets exactly what the user's screen shows."""
 
 from __future__ import annotations
 
@@ -19,19 +22,30 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--format", choices=("csv", "json"), default="csv")
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                      help="a query's own parameter (e.g. limit=10)")
+    run.add_argument("--as", dest="login", metavar="LOGIN", help="run under this user's data scope")
     args = parser.parse_args(argv)
     if args.command == "list":
         for name in queries.names():
             print(f"{name}\n  " + queries.header(name).replace("\n", "\n  ") + "\n")
         return 0
-    filters = queries.parse_filters(args.filters)
-    for item in filters.dropped:
-        print(f"ignored: {item}", file=sys.stderr)
-    extra = {}
-    for item in args.param:
-        key, _, value = item.partition("=")
-        extra[key] = int(value) if value.lstrip("-").isdigit() else value
-    frame = queries.run(args.name, filters, **extra)
+    scope = queries.EVERYONE
+    if args.login:
+        from crm import users
+
+        user = users.get(args.login)
+        if user is None or user.disabled:
+            print(f"error: no enabled user {args.login!r}", file=sys.stderr)
+            return 1
+        scope = queries.scope_of(user)
+    with queries.viewing_as(scope):
+        filters = queries.parse_filters(args.filters)
+        for item in filters.dropped:
+            print(f"ignored: {item}", file=sys.stderr)
+        extra = {}
+        for item in args.param:
+            key, _, value = item.partition("=")
+            extra[key] = int(value) if value.lstrip("-").isdigit() else value
+        frame = queries.run(args.name, filters, **extra)
     if args.format == "csv":
         sys.stdout.write(frame.to_csv(index=False))
     else:

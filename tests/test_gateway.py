@@ -18,12 +18,17 @@ BASE_TABLES = ("teams", "reps", "customers", "products", "stages", "opportunitie
                "purchases", "expenses", "activities", "pool_events", "targets", "cost_of_sales", "build_info")
 
 
+# the one exception: the query that resolves a user's data scope reads reps and teams (and nothing else)
+SCOPE_RESOLUTION = ("viewer_scope", ("reps", "teams"))
+
+
 def test_no_query_names_a_base_table():
     for path in QUERY_DIR.glob("*.sql"):
         if path.stem == "scope":
             continue
         body = "\n".join(line.split("--")[0] for line in path.read_text().splitlines())
-        for table in BASE_TABLES:
+        allowed = SCOPE_RESOLUTION[1] if path.stem == SCOPE_RESOLUTION[0] else ()
+        for table in (t for t in BASE_TABLES if t not in allowed):
             assert not re.search(rf"(from|join)\s+{table}\b", body, re.IGNORECASE), f"{path.name} reads {table}"
 
 
