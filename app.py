@@ -52,8 +52,9 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
                     n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
         dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
         html.Div([
-            html.A(t("nav.pdf", lang), id="pdf-link", href="/export/pdf?path=/", className="btn btn-sm btn-outline-light",
-                   title=t("nav.pdf_label", lang), **{"aria-label": t("nav.pdf_label", lang)}),
+            html.A(t("nav.pdf", lang), id="pdf-link", href="/export/pdf?path=/",
+                   className="btn btn-sm btn-outline-light", title=t("nav.pdf_label", lang),
+                   **{"aria-label": t("nav.pdf_label", lang)}),
             html.A(t("nav.subscribe", lang), id="subscribe-link", href="/subscriptions",
                    className="btn btn-sm btn-outline-light", title=t("nav.subscribe_label", lang)),
             html.Button(t("nav.language", lang), id="lang-switch", className="btn btn-sm btn-outline-light",

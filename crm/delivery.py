@@ -41,8 +41,8 @@ def base_url() -> str:
 def message(sub, period: str, pdf: bytes, to: str | None) -> EmailMessage:
     """The message of ``sub``'s send for ``period``: subject and body in the
     subscription's language, a link to the live page, the PDF attached."""
-    from crm import render
     from components.i18n import t
+    from crm import render
 
     title, caption = render.describe(sub.target, sub.lang)
     msg = EmailMessage()

@@ -173,11 +173,12 @@ def session_cookies(login: str, lang: str | None = None) -> dict[str, str]:
 
     from app import server
     from components.i18n import normalise_lang
-    from crm import users
+    from crm import appdb, users
 
     user = users.get(login)
     if user is None or user.disabled:
         raise RenderError(f"no active user {login!r}")
+    server.secret_key = server.secret_key or appdb.secret_key()
     with server.test_request_context("/", headers={"User-Agent": USER_AGENT}):
         login_user(user)
         value = server.session_interface.get_signing_serializer(server).dumps(dict(flask.session))

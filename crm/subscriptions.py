@@ -22,29 +22,6 @@ FREQUENCIES = ("weekly", "monthly")
 BRIEF_PATH = "/brief"
 BRIEF_PRESET = {"weekly": "last_week", "monthly": "last_month"}
 
-# part of crm.appdb's schema
-SCHEMA = """
-create table if not exists subscriptions (
-    id integer primary key autoincrement,
-    login text not null,
-    target text not null,
-    frequency text not null check (frequency in ('weekly', 'monthly')),
-    lang text not null,
-    created_by text not null,
-    created_at text not null,
-    cancelled_at text
-);
-create table if not exists sends (
-    id integer primary key autoincrement,
-    subscription_id integer not null references subscriptions (id),
-    period text not null,
-    status text not null check (status in ('sent', 'failed')),
-    attempts integer not null,
-    error text,
-    at text not null,
-    unique (subscription_id, period)
-);
-"""
 
 
 class SubscriptionError(ValueError):

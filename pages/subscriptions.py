@@ -121,8 +121,8 @@ def update(query, _add, cancels, page, frequency, lang_choice, recipient):
             result = t("subs.added", lang, target=target, login=login)
         except subscriptions.SubscriptionError as error:
             result, color = t("subs.refused", lang, reason=str(error)), "danger"
-    elif isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and any(cancels or ()):
-        if subscriptions.cancel(trigger["sub"], viewer.login, admin=viewer.is_admin):
-            result = t("subs.cancelled", lang)
+    elif (isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and any(cancels or ())
+          and subscriptions.cancel(trigger["sub"], viewer.login, admin=viewer.is_admin)):
+        result = t("subs.cancelled", lang)
     filters = t("subs.filters", lang, target=target or "—")
     return filters, listing(lang), result, color, bool(result) if result else no_update
