@@ -13,9 +13,12 @@ import os
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, callback, clientside_callback, dcc, html
+from flask_login import current_user
 
 import components.cards
 import components.grid  # noqa: F401  (registers the grid search callback)
+import crm.users
+import crm.web
 from components.context import current_lang, current_theme
 from components.filterbar import filter_bar
 from components.i18n import t
@@ -34,7 +37,8 @@ app = Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
-render.register(server)
+crm.web.init_app(server)  # sign-in in front of every route; the viewer's scope for the gateway
+render.register(server)  # /export/pdf
 
 
 def nav_pages() -> list[dict]:
@@ -64,8 +68,24 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
             html.Button("◐", id="theme-switch", className="btn btn-sm btn-outline-light", n_clicks=0,
                         title=t("nav.theme", lang),
                         **{"data-theme": "light" if theme == "dark" else "dark", "aria-label": t("nav.theme", lang)}),
+            *user_menu(lang),
         ], className="d-flex gap-2 ms-xl-2"),
     ], fluid=True), color="primary", dark=True, className="mb-2", expand="xl")
+
+
+def user_menu(lang: str) -> list:
+    """Who is signed in, the admin page (administrators only) and sign-out: plain links,
+    served by Flask (crm.web), not by Dash's router."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False):
+        return []
+    admin = [html.A(t("nav.admin", lang), href="/admin", id="nav-admin", className="btn btn-sm btn-outline-light")]
+    return [
+        html.Span(user.display_name, id="nav-user", title=t("nav.user", lang, name=user.display_name),
+                  className="navbar-text small text-nowrap"),
+        *(admin if user.is_admin else []),
+        html.A(t("nav.logout", lang), href="/logout", id="nav-logout", className="btn btn-sm btn-outline-light"),
+    ]
 
 
 def layout():
@@ -75,7 +95,8 @@ def layout():
         content = dash.page_container
     except WarehouseMissingError:
         bar = None
-        content = dbc.Alert(t("warehouse.missing", lang, path=warehouse_path()), color="danger", className="m-3")
+        path = warehouse_path() if crm.web.is_admin() else "…"  # server paths for administrators only
+        content = dbc.Alert(t("warehouse.missing", lang, path=path), color="danger", className="m-3")
     return html.Div([
         html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable"),
         dcc.Location(id="url", refresh="callback-nav"),
@@ -155,6 +176,11 @@ def main() -> None:
         from data.generate import main as generate
 
         generate(["--scale", "demo", "--out", str(warehouse_path())])
+    created = crm.web.create_demo_accounts()
+    if created:
+        print(f"demo accounts (password {crm.web.DEMO_PASSWORD}): {', '.join(created)}")
+    elif not crm.users.all_users():
+        print(f"no users yet: create the first administrator with `{crm.web.FIRST_ADMIN}`")
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")),
             debug=os.environ.get("DASH_DEBUG") == "1")
 

@@ -19,6 +19,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback
 
 from components.context import current_lang
 from components.i18n import t
+from crm.web import audit_export
 
 EXPORT_FORMATS = ("csv", "xlsx", "png", "svg")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -140,6 +141,7 @@ def export_data(clicks, data, query, pathname):
     frame = frame_from_store(data)
     page = (pathname or "/").strip("/").split("/")[0] or "overview"
     name = export_name(page, trigger["card"], query, trigger["fmt"])
+    audit_export(page, trigger["card"], trigger["fmt"], query)
     return dcc.send_bytes(export_bytes(frame, trigger["fmt"]), name)
 
 

@@ -27,6 +27,7 @@ from components.context import current_lang
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import query_store
+from crm.web import is_admin
 from data import contract, rules
 from data.build import warehouse_path
 from data.load import write_template
@@ -83,8 +84,11 @@ def load_commands(lang: str, warehouse: Path | None = None) -> list[str]:
 
 
 def load_instructions(lang: str) -> html.Div:
-    commands = []
-    for i, line in enumerate(load_commands(lang)):
+    """How to load a folder; the command lines name the server's warehouse file, so only
+    administrators see them."""
+    commands = [] if is_admin() else [html.P(t("data.paths_admin_only", lang), className="small text-body-secondary",
+                                             id="data-paths-hidden")]
+    for i, line in enumerate(load_commands(lang) if is_admin() else ()):
         commands.append(html.Div([
             html.Pre(html.Code(line), id=f"data-command-{i}", className="mb-0 flex-grow-1 data-command"),
             dcc.Clipboard(target_id=f"data-command-{i}", title=t("data.copy", lang), className="data-copy"),
@@ -154,7 +158,7 @@ def build_summary(info: dict, lang: str) -> html.Dl:
          and not pd.isna(info["as_of"]) else fmt.DASH),
         (t("data.contracts", lang), fmt.number(counts.get("contracts"), lang)),
         (t("data.contract_items", lang), fmt.number(counts.get("contract_items"), lang)),
-        (t("data.file", lang), html.Code(str(warehouse_path().resolve()))),
+        *([(t("data.file", lang), html.Code(str(warehouse_path().resolve())))] if is_admin() else []),
     ])
 
 

@@ -306,7 +306,9 @@ def warehouse_as_of() -> date:
 def dimension_values(scope: Scope = EVERYONE) -> dict[str, set[str]]:
     """Valid values of each URL list filter (team, rep, region, category, source)."""
     frame = dimension_rows(scope)
-    return {key: set(group["value"]) for key, group in frame.groupby("dimension")}
+    found = {key: set(group["value"]) for key, group in frame.groupby("dimension")}
+    # a dimension with no value in sight checks against the empty set (a missing key is not checked)
+    return {key: found.get(key, set()) for key in ("team", "rep", "region", "category", "source")}
 
 
 def dimension_rows(scope: Scope = EVERYONE) -> pd.DataFrame:

@@ -14,9 +14,11 @@ from pathlib import Path
 import dash
 import plotly.io as pio
 import pytest
+from flask_login import login_user
 
 import app
 from components.context import current_lang, current_theme
+from crm import users
 from queries.filters import DEFAULT_PRESET, Filters
 
 PAGES = sorted(p.stem for p in (Path(__file__).parents[1] / "pages").glob("*.py")
@@ -86,9 +88,11 @@ def test_page_answers_every_query(warehouse, slug, query_name, detail):
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_page_answers_in_english_and_dark_mode(warehouse, slug):
+def test_page_answers_in_english_and_dark_mode(warehouse, app_db, slug):
+    boss = users.add("boss", "pw", role="admin", scope_kind="all")
     # the viewer's cookies, as the browser sends them
     with app.app.server.test_request_context(headers={"Cookie": "lang=en; theme=dark"}):
+        login_user(boss)  # since #11 a request without a signed-in user sees nothing
         assert (current_lang(), current_theme()) == ("en", "dark")
         for query_name in ("empty_range", "rep_without_data", "junk_view"):
             for detail in DETAIL_IDS.get(slug, (None,)):

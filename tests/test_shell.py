@@ -24,8 +24,8 @@ def sync(trigger, search="", preset="this_year", start=None, end=None, values=(N
     return call(filterbar.sync, trigger, search, preset, start, end, *values, 0, pathname)
 
 
-def test_layout_and_pages_render(warehouse):
-    client = app.server.test_client()
+def test_layout_and_pages_render(client_as):
+    client = client_as("boss", role="admin", scope_kind="all")  # since #11 only a signed-in user sees pages
     assert client.get("/").status_code == 200
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200 and b"f-preset" in layout.data
@@ -35,9 +35,10 @@ def test_layout_and_pages_render(warehouse):
     assert "重置筛选" in json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
 
 
-def test_missing_warehouse_explains_itself(tmp_path, monkeypatch):
+def test_missing_warehouse_explains_itself(client_as, tmp_path, monkeypatch):
+    client = client_as("boss", role="admin", scope_kind="all")  # the path is shown to administrators only
     monkeypatch.setenv("CRM_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    data = json.dumps(app.server.test_client().get("/_dash-layout").get_json(), ensure_ascii=False)
+    data = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
     assert "make run" in data and "missing.duckdb" in data
 
 
