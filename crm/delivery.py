@@ -66,7 +66,7 @@ def deliver(sub, period: str, pdf: bytes) -> str:
     if not host:
         folder = outbox()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / re.sub(r"[^\w.-]+", "-", f"{period}_{sub.login}_{sub.id}") + ".eml"
+        path = folder / (re.sub(r"[^\w.-]+", "-", f"{period}_{sub.login}_{sub.id}") + ".eml")
         path.write_bytes(bytes(message(sub, period, pdf, to)))
         return str(path)
     if not to:
