@@ -81,8 +81,9 @@ def listing(lang: str) -> html.Div:
     subs = subscriptions.listing(None if viewer.is_admin else viewer.login)
     if not subs:
         return html.P(t("subs.none", lang), className="text-body-secondary")
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in
-                               ("subs.recipient", "subs.page", "subs.frequency", "subs.lang", "subs.since", "")]))
+    head = html.Thead(html.Tr([*(html.Th(t(k, lang)) for k in
+                                 ("subs.recipient", "subs.page", "subs.frequency", "subs.lang", "subs.since")),
+                               html.Th(html.Span(t("subs.cancel", lang), className="visually-hidden"))]))
     body = html.Tbody([html.Tr([
         html.Td(s.login), html.Td(html.A(s.target, href=s.target)), html.Td(t(f"subs.{s.frequency}", lang)),
         html.Td(t(f"subs.lang.{s.lang}", lang)), html.Td(s.created_at[:10]),

@@ -31,8 +31,7 @@ def text_of(pdf: bytes) -> str:
 
 
 @pytest.fixture
-def people(warehouse, tmp_path, monkeypatch):
-    monkeypatch.setenv("CRM_APP_DB", str(tmp_path / "app.sqlite3"))
+def people(warehouse, app_db, tmp_path, monkeypatch):
     monkeypatch.setenv("CRM_OUTBOX", str(tmp_path / "outbox"))
     monkeypatch.delenv("CRM_SMTP_HOST", raising=False)
     users.add("boss", "pw-boss", role="admin", scope_kind="all", email="boss@example.test", lang="zh-CN")
@@ -158,3 +157,66 @@ def test_without_smtp_the_message_lands_in_the_outbox(people):
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("销售简报")
     assert next(message.iter_attachments()).get_filename().endswith(".pdf")
+
+
+def test_the_pdf_link_draws_the_viewers_own_view(client_as):
+    from crm import audit
+
+    boss = client_as("chief", role="admin", scope_kind="all")
+    response = boss.get("/export/pdf?path=/&query=preset%3Dlast_month")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "¥2,100" in text_of(response.data)
+    assert audit.entries(event="export")[0]["detail"] == {"format": "pdf", "target": "/?preset=last_month"}
+    rep = client_as("r3", scope_kind="own", rep_id="R3")
+    mine = text_of(rep.get("/export/pdf?path=/&query=preset%3Dlast_month").data)
+    assert "¥600" in mine and "¥2,100" not in mine
+    assert rep.get("/export/pdf?path=/etc/passwd").status_code == 400
+    assert rep.get("/export/pdf?path=/&query=" + "x" * 3000).status_code == 400
+
+
+def test_the_pdf_link_is_for_signed_in_viewers_only(warehouse, app_db):
+    import app
+
+    response = app.server.test_client().get("/export/pdf?path=/")
+    assert response.status_code in (302, 401) and not response.data.startswith(b"%PDF")
+
+
+def test_subscriptions_page_subscribes_lists_and_cancels(warehouse, app_db):
+    import flask_login
+
+    import app
+    from pages import subscriptions as page
+
+    users.add("boss", "pw", role="admin", scope_kind="all")
+    users.add("li", "pw", scope_kind="own", rep_id="R2")
+    query = {"preset": "last_month", "region": "华东"}
+
+    def as_user(login, trigger, **states):
+        with app.server.test_request_context("/_dash-update-component", method="POST"):
+            flask_login.login_user(users.get(login))
+            from dash._callback_context import context_value
+            from dash._utils import AttributeDict
+
+            context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": 1}]))
+            values = {"page": "/revenue", "frequency": "monthly", "lang": "en", "recipient": None, **states}
+            return page.update(query, 1, [], values["page"], values["frequency"], values["lang"],
+                               values["recipient"])
+
+    # a viewer subscribes themselves, whatever recipient a forged request names
+    out = as_user("li", "subs-add.n_clicks", recipient="boss")
+    assert out[3] == "success"
+    [mine] = subscriptions.listing("li")
+    assert mine.target == "/revenue?preset=last_month&region=%E5%8D%8E%E4%B8%9C" and mine.frequency == "monthly"
+    # the brief takes the frequency's period
+    as_user("li", "subs-add.n_clicks", page="/brief", frequency="weekly")
+    assert subscriptions.listing("li")[1].target == "/brief?preset=last_week&region=%E5%8D%8E%E4%B8%9C"
+    # an admin subscribes someone else; a page outside the app is refused
+    as_user("boss", "subs-add.n_clicks", page="/brief", recipient="li")
+    assert [s.login for s in subscriptions.listing()] == ["li", "li", "li"]
+    refused = as_user("boss", "subs-add.n_clicks", page="/etc/passwd")
+    assert refused[3] == "danger"
+    # a viewer cannot cancel someone else's subscription; its owner can
+    other = subscriptions.subscribe("boss", "/revenue", "weekly", "zh-CN", by="boss")
+    assert not subscriptions.cancel(other.id, "li")
+    assert subscriptions.cancel(mine.id, "li")
+    assert mine.id not in [s.id for s in subscriptions.listing()]
