@@ -24,6 +24,7 @@ from components.context import current_lang, current_theme
 from components.filterbar import filter_bar
 from components.i18n import t
 from components.page import warehouse_problem
+from crm import render
 from data.build import warehouse_path
 from queries import WarehouseMissingError
 from queries.filters import GLOBAL_KEYS
@@ -40,6 +41,7 @@ app = Dash(
 server = app.server
 crm.web.init_app(server)  # sign-in in front of every route; the viewer's scope for the gateway
 inputs.install(app)  # then the body cap and the callback envelope check
+render.register(server)  # /export/pdf
 
 
 def nav_pages() -> list[dict]:
@@ -57,6 +59,11 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
                     n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
         dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
         html.Div([
+            html.A(t("nav.pdf", lang), id="pdf-link", href="/export/pdf?path=/",
+                   className="btn btn-sm btn-outline-light", title=t("nav.pdf_label", lang),
+                   **{"aria-label": t("nav.pdf_label", lang)}),
+            html.A(t("nav.subscribe", lang), id="subscribe-link", href="/subscriptions",
+                   className="btn btn-sm btn-outline-light", title=t("nav.subscribe_label", lang)),
             html.Button(t("nav.language", lang), id="lang-switch", className="btn btn-sm btn-outline-light",
                         title=t("nav.language_label", lang), n_clicks=0,
                         **{"data-lang": "en" if lang == "zh-CN" else "zh-CN",
@@ -130,6 +137,24 @@ def carry_filters(search, ids):
     paths = [inputs.text(i.get("path")) if isinstance(i, dict) else None for i in ids or ()]
     return [(path if path and path.startswith("/") else "/") + kept for path in paths]
 
+
+# The PDF and subscribe links follow the page being viewed (in the browser: nothing the
+# client sent comes back from the server; /export/pdf and /subscriptions check it).
+clientside_callback(
+    """
+    function(pathname, search) {
+        const query = (search || '').replace(/^\\?/, '');
+        const pdf = '/export/pdf?path=' + encodeURIComponent(pathname || '/')
+                    + '&query=' + encodeURIComponent(query);
+        const subscribe = '/subscriptions?page=' + encodeURIComponent(pathname || '/') + (query ? '&' + query : '');
+        return [pdf, subscribe];
+    }
+    """,
+    Output("pdf-link", "href"),
+    Output("subscribe-link", "href"),
+    Input("url", "pathname"),
+    Input("url", "search"),
+)
 
 # Language and theme live in cookies (read by the server when it renders), so switching
 # sets the cookie and reloads: every string and figure is then drawn in the new choice.

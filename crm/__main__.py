@@ -7,6 +7,10 @@
     python -m crm user set LOGIN [--role ..] [--scope ..] [--rep ..] [--teams ..] [--name ..] [--enable]
     python -m crm user disable LOGIN
     python -m crm user passwd LOGIN [--password-stdin | --generate]
+    python -m crm pdf /revenue 'preset=last_month&team=T02' --as LOGIN --out FILE [--lang en]
+    python -m crm subscribe LOGIN [/page ['filters']] [--frequency weekly|monthly] [--lang zh-CN|en]
+    python -m crm subscriptions
+    python -m crm send-due [--today YYYY-MM-DD]       (for cron: see the README)
 
 Without --password-stdin or --generate the password is asked for twice (not echoed).
 --generate prints a random password once. The database is $CRM_APP_DB (default
@@ -18,8 +22,10 @@ import argparse
 import getpass
 import secrets
 import sys
+from datetime import date
+from pathlib import Path
 
-from crm import appdb, audit, users
+from crm import appdb, audit, render, subscriptions, users
 
 ACTOR = "shell"  # who changed a user from the command line (audit log)
 
@@ -84,12 +90,68 @@ def main(argv: list[str] | None = None) -> int:
     passwd = user.add_parser("passwd", help="set a user's password")
     passwd.add_argument("login")
     _password_options(passwd)
+    pdf = sub.add_parser("pdf", help="a page as PDF, as a user sees it")
+    pdf.add_argument("path", help="the page, e.g. /revenue")
+    pdf.add_argument("query", nargs="?", default="",
+                     help="its filters as in the URL: 'preset=last_month&team=T02'")
+    pdf.add_argument("--as", dest="login", required=True, help="the user whose view (scope) is drawn")
+    pdf.add_argument("--lang", choices=("zh-CN", "en"), help="default: the user's language")
+    pdf.add_argument("--out", required=True, help="the PDF file to write")
+    subscribe = sub.add_parser("subscribe", help="subscribe a user to the brief or a page")
+    subscribe.add_argument("login")
+    subscribe.add_argument("path", nargs="?", default=subscriptions.BRIEF_PATH, help="default: the brief")
+    subscribe.add_argument("query", nargs="?", default="", help="the page's filters as in the URL")
+    subscribe.add_argument("--frequency", choices=subscriptions.FREQUENCIES, default="weekly")
+    subscribe.add_argument("--lang", choices=("zh-CN", "en"), default="zh-CN")
+    sub.add_parser("subscriptions", help="list the subscriptions and the sends waiting for a retry")
+    send = sub.add_parser("send-due", help="send every subscription that is due (for cron or a systemd timer)")
+    send.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD: decide what is due as on this day")
     args = parser.parse_args(argv)
+    commands = {"user": _user_command, "pdf": _pdf_command, "subscribe": _subscribe_command,
+                "subscriptions": _subscriptions_command, "send-due": _send_due_command}
     try:
-        return _user_command(args)
-    except users.UserError as exc:
+        return commands[args.command](args)
+    except (users.UserError, subscriptions.SubscriptionError, render.RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _pdf_command(args) -> int:
+    target = render.target_of(args.path, args.query)
+    if target is None:
+        raise render.RenderError(f"no page at {args.path!r} (or its query is longer than {render.MAX_QUERY})")
+    Path(args.out).write_bytes(render.page_pdf(target, args.login, args.lang))
+    audit.log("export", args.login, {"format": "pdf", "target": target, "by": ACTOR})
+    print(args.out)
+    return 0
+
+
+def _subscribe_command(args) -> int:
+    if args.path == subscriptions.BRIEF_PATH:
+        target = subscriptions.brief_target(args.frequency, args.query)
+    else:
+        target = render.target_of(args.path, args.query)
+    if target is None:
+        raise subscriptions.SubscriptionError(f"no page at {args.path!r}")
+    created = subscriptions.subscribe(args.login, target, args.frequency, args.lang, by=ACTOR)
+    print(f"#{created.id} {created.login} {created.target} {created.frequency} {created.lang}")
+    return 0
+
+
+def _subscriptions_command(_args) -> int:
+    for s in subscriptions.listing():
+        print(f"#{s.id} {s.login} {s.target} {s.frequency} {s.lang} since {s.created_at[:10]}")
+    for p in subscriptions.pending():
+        print(f"pending #{p['subscription_id']} {p['login']} {p['period']} after {p['attempts']} attempt(s): "
+              f"{p['error']}")
+    return 0
+
+
+def _send_due_command(args) -> int:
+    failed = subscriptions.send_due(args.today)
+    if failed:
+        print(f"{failed} send(s) failed and will be tried again on the next run", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _user_command(args) -> int:

@@ -36,6 +36,27 @@ create table if not exists audit (
     detail text not null default '{}'
 );
 create index if not exists audit_at on audit (at);
+-- subscriptions and their sends: crm.subscriptions
+create table if not exists subscriptions (
+    id integer primary key autoincrement,
+    login text not null,
+    target text not null,
+    frequency text not null check (frequency in ('weekly', 'monthly')),
+    lang text not null,
+    created_by text not null,
+    created_at text not null,
+    cancelled_at text
+);
+create table if not exists sends (
+    id integer primary key autoincrement,
+    subscription_id integer not null references subscriptions (id),
+    period text not null,
+    status text not null check (status in ('sent', 'failed')),
+    attempts integer not null,
+    error text,
+    at text not null,
+    unique (subscription_id, period)
+);
 create table if not exists settings (
     key text primary key,
     value text not null

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from crm import appdb
 
-EVENTS = ("login", "login_failed", "logout", "export", "user_add", "user_change", "user_disable", "user_passwd")
+EVENTS = ("login", "login_failed", "logout", "export", "user_add", "user_change", "user_disable", "user_passwd",
+          "subscribe", "unsubscribe", "send", "send_failed")
 
 
 def log(event: str, login: str | None, detail: dict | None = None) -> None:

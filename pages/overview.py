@@ -125,6 +125,16 @@ def trend_frame(filters, periods: dict) -> pd.DataFrame:
                          "contract_amount_last_year": days["yoy_base"], "yoy_pct": days["yoy_pct"]})
 
 
+def kpi_frames(filters, periods: dict, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The KPI rows (overview_kpis, overview_margin by ``method``, overdue receivables) and
+    the sparklines under ``filters``: what the overview and the brief show."""
+    overdue = run("receivables_overdue", filters,
+                  dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
+    kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
+                      pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)
+    return kpis, run("overview_sparklines", filters)
+
+
 def trend_figure(frame, lang: str, theme: str) -> go.Figure:
     if frame["contract_amount"].abs().sum() == 0 and frame["contract_amount_last_year"].abs().sum() == 0:
         return figures.empty(t("empty.no_contracts", lang), theme)
@@ -169,11 +179,7 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, ("method",))
     method = view_methods(query)[0]
-    overdue = run("receivables_overdue", filters,
-                  dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
-    kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
-                      pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)
-    sparks = run("overview_sparklines", filters)
+    kpis, sparks = kpi_frames(filters, periods, method)
     trend = trend_frame(filters, periods)
     reps = run("overview_top_reps", filters, limit=TOP_N)
     customers = run("overview_top_customers", filters, limit=TOP_N)

@@ -1,0 +1,129 @@
+"""/subscriptions — the brief, or any page with its current filters, by mail weekly or
+monthly in the reader's language (crm.subscriptions). A user subscribes themselves; an
+admin may subscribe anyone. The list shows the viewer's subscriptions (an admin's: all)
+with a cancel button each. The page to subscribe to comes from the URL key ``page`` (the
+shell's "Subscribe" link passes the page being viewed) and the filters from the global
+filter bar."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import flask_login
+from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+
+from components.context import current_lang
+from components.i18n import LANGS, t
+from components.page import query_store
+from crm import render, subscriptions, users
+from queries import parse_filters
+
+dash.register_page(__name__, path="/subscriptions", order=95, label_key="page.subscriptions",
+                   title="CRM Analytics", view_params=("page",))
+
+
+def page_options(lang: str) -> list[dict]:
+    """The brief first, then every page of the navbar."""
+    pages = [p for p in dash.page_registry.values()
+             if p.get("label_key") and not p.get("path_template") and p["path"] not in ("/subscriptions", "/brief")]
+    return [{"label": t("page.brief", lang), "value": subscriptions.BRIEF_PATH},
+            *({"label": t(p["label_key"], lang), "value": p["path"]} for p in pages)]
+
+
+def layout(**query):
+    lang = current_lang()
+    viewer = flask_login.current_user
+    wanted = query.get("page")
+    options = page_options(lang)
+    chosen = wanted if wanted in {o["value"] for o in options} else subscriptions.BRIEF_PATH
+    recipients = [{"label": f"{u.display_name} ({u.login})", "value": u.login} for u in users.all_users()
+                  if not u.disabled] if getattr(viewer, "is_admin", False) else []
+    return html.Div([
+        query_store(query),
+        html.H1(t("page.subscriptions", lang), className="h4"),
+        html.P(t("subs.intro", lang), className="text-body-secondary"),
+        dbc.Card(dbc.CardBody([
+            dbc.Row([
+                dbc.Col([dbc.Label(t("subs.page", lang), html_for="subs-page"),
+                         dbc.Select(id="subs-page", options=options, value=chosen)], md=4),
+                dbc.Col([dbc.Label(t("subs.frequency", lang), html_for="subs-frequency"),
+                         dbc.Select(id="subs-frequency", value="weekly",
+                                    options=[{"label": t(f"subs.{f}", lang), "value": f}
+                                             for f in subscriptions.FREQUENCIES])], md=2),
+                dbc.Col([dbc.Label(t("subs.lang", lang), html_for="subs-lang"),
+                         dbc.Select(id="subs-lang", value=lang,
+                                    options=[{"label": t(f"subs.lang.{code}", lang), "value": code}
+                                             for code in LANGS])], md=2),
+                dbc.Col([dbc.Label(t("subs.recipient", lang), html_for="subs-recipient"),
+                         dbc.Select(id="subs-recipient", options=recipients,
+                                    value=getattr(viewer, "login", None), disabled=not recipients)], md=4),
+            ], className="g-2 mb-2"),
+            html.P(id="subs-filters", className="small text-body-secondary mb-2"),
+            dbc.Button(t("subs.subscribe", lang), id="subs-add", color="primary", n_clicks=0),
+            dbc.Alert(id="subs-result", is_open=False, className="mt-2 mb-0 py-2", **{"aria-live": "polite"}),
+        ]), className="mb-3"),
+        html.H2(t("subs.list", lang), className="h5"),
+        html.Div(id="subs-list"),
+    ])
+
+
+def _target(page: str | None, frequency: str | None, query: dict | None) -> str | None:
+    """What a subscription to ``page`` sends: the brief for the frequency's period, or the
+    page under the filters of ``query`` (checked like any URL)."""
+    filters = parse_filters(query or {}, ("page",)).to_query()
+    if page == subscriptions.BRIEF_PATH and frequency in subscriptions.FREQUENCIES:
+        return subscriptions.brief_target(frequency, filters)
+    return render.target_of(page, filters)
+
+
+def listing(lang: str) -> html.Div:
+    viewer = flask_login.current_user
+    subs = subscriptions.listing(None if viewer.is_admin else viewer.login)
+    if not subs:
+        return html.P(t("subs.none", lang), className="text-body-secondary")
+    head = html.Thead(html.Tr([*(html.Th(t(k, lang)) for k in
+                                 ("subs.recipient", "subs.page", "subs.frequency", "subs.lang", "subs.since")),
+                               html.Th(html.Span(t("subs.cancel", lang), className="visually-hidden"))]))
+    body = html.Tbody([html.Tr([
+        html.Td(s.login), html.Td(html.A(s.target, href=s.target)), html.Td(t(f"subs.{s.frequency}", lang)),
+        html.Td(t(f"subs.lang.{s.lang}", lang)), html.Td(s.created_at[:10]),
+        html.Td(dbc.Button(t("subs.cancel", lang), id={"type": "subs-cancel", "sub": s.id}, size="sm",
+                           color="outline-danger", n_clicks=0)),
+    ]) for s in subs])
+    return dbc.Table([head, body], striped=True, hover=True, responsive=True, size="sm")
+
+
+@callback(
+    Output("subs-filters", "children"),
+    Output("subs-list", "children"),
+    Output("subs-result", "children"),
+    Output("subs-result", "color"),
+    Output("subs-result", "is_open"),
+    Input("page-query", "data"),
+    Input("subs-add", "n_clicks"),
+    Input({"type": "subs-cancel", "sub": ALL}, "n_clicks"),
+    State("subs-page", "value"),
+    State("subs-frequency", "value"),
+    State("subs-lang", "value"),
+    State("subs-recipient", "value"),
+)
+def update(query, _add, cancels, page, frequency, lang_choice, recipient):
+    lang = current_lang()
+    viewer = flask_login.current_user
+    target = _target(page, frequency, query)
+    result, color = None, "success"
+    trigger = ctx.triggered_id
+    if trigger == "subs-add":
+        login = recipient if viewer.is_admin and recipient else viewer.login
+        try:
+            if target is None:
+                raise subscriptions.SubscriptionError(t("subs.bad_page", lang))
+            subscriptions.subscribe(login, target, frequency, lang_choice, by=viewer.login)
+            result = t("subs.added", lang, target=target, login=login)
+        except subscriptions.SubscriptionError as error:
+            result, color = t("subs.refused", lang, reason=str(error)), "danger"
+    elif (isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and any(cancels or ())
+          and subscriptions.cancel(trigger["sub"], viewer.login, admin=viewer.is_admin)):
+        result = t("subs.cancelled", lang)
+    filters = t("subs.filters", lang, target=target or "—")
+    return filters, listing(lang), result, color, bool(result) if result else no_update
