@@ -12,11 +12,11 @@ import dash_bootstrap_components as dbc
 import flask_login
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
+from components import inputs
 from components.context import current_lang
 from components.i18n import LANGS, t
 from components.page import query_store
 from crm import render, subscriptions, users
-from queries import parse_filters
 
 dash.register_page(__name__, path="/subscriptions", order=95, label_key="page.subscriptions",
                    title="CRM Analytics", view_params=("page",))
@@ -60,7 +60,7 @@ def layout(**query):
             ], className="g-2 mb-2"),
             html.P(id="subs-filters", className="small text-body-secondary mb-2"),
             dbc.Button(t("subs.subscribe", lang), id="subs-add", color="primary", n_clicks=0),
-            dbc.Alert(id="subs-result", is_open=False, className="mt-2 mb-0 py-2", **{"aria-live": "polite"}),
+            html.Div(dbc.Alert(id="subs-result", is_open=False, className="mt-2 mb-0 py-2"), **{"aria-live": "polite"}),
         ]), className="mb-3"),
         html.H2(t("subs.list", lang), className="h5"),
         html.Div(id="subs-list"),
@@ -70,7 +70,7 @@ def layout(**query):
 def _target(page: str | None, frequency: str | None, query: dict | None) -> str | None:
     """What a subscription to ``page`` sends: the brief for the frequency's period, or the
     page under the filters of ``query`` (checked like any URL)."""
-    filters = parse_filters(query or {}, ("page",)).to_query()
+    filters = inputs.filters(query, ("page",)).to_query()
     if page == subscriptions.BRIEF_PATH and frequency in subscriptions.FREQUENCIES:
         return subscriptions.brief_target(frequency, filters)
     return render.target_of(page, filters)
@@ -110,6 +110,9 @@ def listing(lang: str) -> html.Div:
 def update(query, _add, cancels, page, frequency, lang_choice, recipient):
     lang = current_lang()
     viewer = flask_login.current_user
+    page, recipient = inputs.text(page), inputs.text(recipient)
+    frequency = inputs.choice(frequency, subscriptions.FREQUENCIES, "weekly")
+    lang_choice = inputs.choice(lang_choice, LANGS, lang)
     target = _target(page, frequency, query)
     result, color = None, "success"
     trigger = ctx.triggered_id
@@ -122,7 +125,7 @@ def update(query, _add, cancels, page, frequency, lang_choice, recipient):
             result = t("subs.added", lang, target=target, login=login)
         except subscriptions.SubscriptionError as error:
             result, color = t("subs.refused", lang, reason=str(error)), "danger"
-    elif (isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and any(cancels or ())
+    elif (isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and inputs.clicked(cancels)
           and subscriptions.cancel(trigger["sub"], viewer.login, admin=viewer.is_admin)):
         result = t("subs.cancelled", lang)
     filters = t("subs.filters", lang, target=target or "—")
