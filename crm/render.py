@@ -121,6 +121,8 @@ def page_for(path: str):
     or None."""
     import dash
 
+    import app  # noqa: F401  (the app registers its pages)
+
     for page in dash.page_registry.values():
         template = page.get("path_template")
         if page["path"] == path and not template:

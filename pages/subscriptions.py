@@ -17,6 +17,7 @@ from components.context import current_lang
 from components.i18n import LANGS, t
 from components.page import query_store
 from crm import render, subscriptions, users
+from crm.web import is_admin
 
 dash.register_page(__name__, path="/subscriptions", order=95, label_key="page.subscriptions",
                    title="CRM Analytics", view_params=("page",))
@@ -32,12 +33,12 @@ def page_options(lang: str) -> list[dict]:
 
 def layout(**query):
     lang = current_lang()
-    viewer = flask_login.current_user
-    wanted = query.get("page")
+    login, admin = _viewer()
+    wanted = inputs.text(query.get("page"))
     options = page_options(lang)
     chosen = wanted if wanted in {o["value"] for o in options} else subscriptions.BRIEF_PATH
     recipients = [{"label": f"{u.display_name} ({u.login})", "value": u.login} for u in users.all_users()
-                  if not u.disabled] if getattr(viewer, "is_admin", False) else []
+                  if not u.disabled] if admin else []
     return html.Div([
         query_store(query),
         html.H1(t("page.subscriptions", lang), className="h4"),
@@ -56,7 +57,7 @@ def layout(**query):
                                              for code in LANGS])], md=2),
                 dbc.Col([dbc.Label(t("subs.recipient", lang), html_for="subs-recipient"),
                          dbc.Select(id="subs-recipient", options=recipients,
-                                    value=getattr(viewer, "login", None), disabled=not recipients)], md=4),
+                                    value=login, disabled=not recipients)], md=4),
             ], className="g-2 mb-2"),
             html.P(id="subs-filters", className="small text-body-secondary mb-2"),
             dbc.Button(t("subs.subscribe", lang), id="subs-add", color="primary", n_clicks=0),
@@ -76,9 +77,17 @@ def _target(page: str | None, frequency: str | None, query: dict | None) -> str 
     return render.target_of(page, filters)
 
 
-def listing(lang: str) -> html.Div:
+def _viewer() -> tuple[str | None, bool]:
+    """(login, is admin) of the signed-in viewer; outside a request the operator (all)."""
     viewer = flask_login.current_user
-    subs = subscriptions.listing(None if viewer.is_admin else viewer.login)
+    if viewer and getattr(viewer, "is_authenticated", False):
+        return viewer.login, viewer.is_admin
+    return None, is_admin()
+
+
+def listing(lang: str) -> html.Div:
+    login, admin = _viewer()
+    subs = subscriptions.listing(None if admin else login)
     if not subs:
         return html.P(t("subs.none", lang), className="text-body-secondary")
     head = html.Thead(html.Tr([*(html.Th(t(k, lang)) for k in
@@ -93,40 +102,48 @@ def listing(lang: str) -> html.Div:
     return dbc.Table([head, body], striped=True, hover=True, responsive=True, size="sm")
 
 
+@callback(Output("subs-filters", "children"), Output("subs-list", "children"), Input("page-query", "data"))
+def update(query):
+    """The filters a new subscription takes, and the subscriptions there are."""
+    lang = current_lang()
+    return t("subs.filters", lang, filters=inputs.filters(query, ("page",)).to_query() or "—"), listing(lang)
+
+
 @callback(
-    Output("subs-filters", "children"),
-    Output("subs-list", "children"),
     Output("subs-result", "children"),
     Output("subs-result", "color"),
     Output("subs-result", "is_open"),
-    Input("page-query", "data"),
+    Output("subs-list", "children", allow_duplicate=True),
     Input("subs-add", "n_clicks"),
     Input({"type": "subs-cancel", "sub": ALL}, "n_clicks"),
     State("subs-page", "value"),
     State("subs-frequency", "value"),
     State("subs-lang", "value"),
     State("subs-recipient", "value"),
+    State("page-query", "data"),
+    prevent_initial_call=True,
 )
-def update(query, _add, cancels, page, frequency, lang_choice, recipient):
+def act(_add, cancels, page, frequency, lang_choice, recipient, query):
+    """Subscribe (a viewer: themselves; an admin: anyone) or cancel one."""
     lang = current_lang()
-    viewer = flask_login.current_user
+    login, admin = _viewer()
+    if login is None:
+        return no_update, no_update, no_update, no_update
     page, recipient = inputs.text(page), inputs.text(recipient)
     frequency = inputs.choice(frequency, subscriptions.FREQUENCIES, "weekly")
     lang_choice = inputs.choice(lang_choice, LANGS, lang)
-    target = _target(page, frequency, query)
-    result, color = None, "success"
     trigger = ctx.triggered_id
-    if trigger == "subs-add":
-        login = recipient if viewer.is_admin and recipient else viewer.login
+    if trigger == "subs-add" and inputs.clicked(_add):
+        target = _target(page, frequency, query)
+        who = recipient if admin and recipient else login
         try:
             if target is None:
                 raise subscriptions.SubscriptionError(t("subs.bad_page", lang))
-            subscriptions.subscribe(login, target, frequency, lang_choice, by=viewer.login)
-            result = t("subs.added", lang, target=target, login=login)
+            subscriptions.subscribe(who, target, frequency, lang_choice, by=login)
+            return t("subs.added", lang, target=target, login=who), "success", True, listing(lang)
         except subscriptions.SubscriptionError as error:
-            result, color = t("subs.refused", lang, reason=str(error)), "danger"
-    elif (isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and inputs.clicked(cancels)
-          and subscriptions.cancel(trigger["sub"], viewer.login, admin=viewer.is_admin)):
-        result = t("subs.cancelled", lang)
-    filters = t("subs.filters", lang, target=target or "—")
-    return filters, listing(lang), result, color, bool(result) if result else no_update
+            return t("subs.refused", lang, reason=str(error)), "danger", True, no_update
+    if (isinstance(trigger, dict) and isinstance(trigger.get("sub"), int) and inputs.clicked(cancels)
+            and subscriptions.cancel(trigger["sub"], login, admin=admin)):
+        return t("subs.cancelled", lang), "success", True, listing(lang)
+    return no_update, no_update, no_update, no_update

@@ -199,12 +199,11 @@ def test_subscriptions_page_subscribes_lists_and_cancels(warehouse, app_db):
 
             context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": 1}]))
             values = {"page": "/revenue", "frequency": "monthly", "lang": "en", "recipient": None, **states}
-            return page.update(query, 1, [], values["page"], values["frequency"], values["lang"],
-                               values["recipient"])
+            return page.act(1, [], values["page"], values["frequency"], values["lang"], values["recipient"], query)
 
     # a viewer subscribes themselves, whatever recipient a forged request names
     out = as_user("li", "subs-add.n_clicks", recipient="boss")
-    assert out[3] == "success"
+    assert out[1] == "success"
     [mine] = subscriptions.listing("li")
     assert mine.target == "/revenue?preset=last_month&region=%E5%8D%8E%E4%B8%9C" and mine.frequency == "monthly"
     # the brief takes the frequency's period
@@ -214,7 +213,7 @@ def test_subscriptions_page_subscribes_lists_and_cancels(warehouse, app_db):
     as_user("boss", "subs-add.n_clicks", page="/brief", recipient="li")
     assert [s.login for s in subscriptions.listing()] == ["li", "li", "li"]
     refused = as_user("boss", "subs-add.n_clicks", page="/etc/passwd")
-    assert refused[3] == "danger"
+    assert refused[1] == "danger"
     # a viewer cannot cancel someone else's subscription; its owner can
     other = subscriptions.subscribe("boss", "/revenue", "weekly", "zh-CN", by="boss")
     assert not subscriptions.cancel(other.id, "li")
