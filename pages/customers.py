@@ -366,7 +366,7 @@ def update(query):
         *card_payload(clv_figure(clv, lang, theme), clv),
         clv_note(churn, tiers, params["method"], lang),
         moves_children(moves, periods, lang),
-        *grid_payload(customers, headers, customer_links=query),
+        *grid_payload(customers, headers, money=("amount", "clv", "margin"), customer_links=query),
         caption,
     )
 

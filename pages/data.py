@@ -286,7 +286,7 @@ def update(_query):
     return (
         build_summary(info, lang),
         costing_summary(costing, lang),
-        *grid_payload(products, _headers(PRODUCT_HEADERS, lang)),
+        *grid_payload(products, _headers(PRODUCT_HEADERS, lang), money=("revenue", "uncosted_revenue")),
         *grid_payload(rows_frame(counts, lang), _headers(("table", "kind", "rows"), lang)),
         rules_panel(contract.rule_list(), info.get("built_at"), lang),
         *grid_payload(format_frame(lang), _headers(FORMAT_HEADERS, lang)),

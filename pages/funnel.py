@@ -186,10 +186,14 @@ def deals_table(deals: pd.DataFrame) -> pd.DataFrame:
                   "weighted_amount", "expected_close_on", "days_in_stage"]]
 
 
+DEAL_MONEY = ("amount", "weighted_amount")  # the money columns of the deal grids (here and /forecast)
+
+
 def deal_headers(lang: str) -> dict[str, str]:
     return {c: t(f"funnel.col.{c}", lang) for c in (
         "opportunity_id", "customer_name", "rep_name", "stage", "amount", "probability", "weighted_amount",
-        "expected_close_on", "days_in_stage", "days_in_stage_median", "reasons")}
+        "expected_close_on", "days_in_stage", "days_in_stage_median", "reasons")} | {
+        "customer_id": t("acquisition.col.customer_id", lang)}
 
 
 # --- callbacks ------------------------------------------------------------------------
@@ -221,7 +225,7 @@ def update(query):
     days = run("funnel_stage_days", filters)
 
     chosen = deals_table(deals[deals["stage"] == selected])
-    rows, columns, store = grid_payload(chosen, deal_headers(lang), customer_links=query)
+    rows, columns, store = grid_payload(chosen, deal_headers(lang), money=DEAL_MONEY, customer_links=query)
     note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=len(chosen))
             if selected else t("funnel.drill_hint", lang, day=fmt.day(periods["end"])))
 

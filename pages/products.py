@@ -283,7 +283,8 @@ def table_payload(mix: pd.DataFrame, compare: str | None, lang: str) -> tuple:
         headers.update(compare_margin=t("products.margin_by", lang, method=method_label(compare, lang)),
                        compare_margin_pct=f"{t('products.margin_pct', lang)} · {method_label(compare, lang)}",
                        margin_difference="Δ")
-    rows, column_defs, store = grid_payload(mix[columns], headers)
+    rows, column_defs, store = grid_payload(mix[columns], headers, money=(
+        "revenue", "cogs", "margin", "uncosted_revenue", "compare_margin", "margin_difference"))
     for spec in column_defs:
         if spec["field"].endswith("margin_pct"):
             spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
@@ -295,7 +296,7 @@ def stock_payload(stock: pd.DataFrame, lang: str) -> tuple:
                "category": t("products.category", lang),
                "quantity_on_hand": t("products.quantity_on_hand", lang),
                **{f"value_{m}": t(f"products.value_{m}", lang) for m in METHODS}}
-    return grid_payload(stock, headers)
+    return grid_payload(stock, headers, money=tuple(f"value_{m}" for m in METHODS))
 
 
 def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
@@ -304,7 +305,7 @@ def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
                "product_name": t("products.product", lang), "category": t("products.category", lang),
                "quantity": t("products.quantity", lang), "shortfall_quantity": t("products.shortfall_quantity", lang),
                "revenue": t("products.revenue", lang), "cogs": t("products.cogs", lang)}
-    return grid_payload(shortfall, headers)
+    return grid_payload(shortfall, headers, money=("revenue", "cogs"))
 
 
 # --- callbacks -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ PLAN_COLUMNS = ("plan_id", "contract_id", "customer_id", "customer_name", "rep_n
                 "settled", "unsettled", "days_late")
 ENDING_COLUMNS = ("contract_id", "customer_id", "customer_name", "rep_name", "signed_on", "ends_on", "amount",
                   "paid", "outstanding")
+MONEY_COLUMNS = ("amount", "settled", "unsettled", "paid", "outstanding", *BUCKETS, "total")
 
 
 def _headers(lang: str) -> dict[str, str]:
@@ -189,9 +190,9 @@ def update(query):
         *card_payload(months_figure(months, lang, theme), months),
         *card_payload(aging_figure(totals, bucket, lang, theme), totals),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(customers, headers, customer_links=query),
-        *grid_payload(overdue_plans(overdue, bucket), headers, customer_links=query),
-        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, customer_links=query),
+        *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(overdue_plans(overdue, bucket), headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query),
     )
 
 

@@ -202,6 +202,12 @@ def slice_names(frame: pd.DataFrame, lang: str) -> pd.Series:
     return frame.apply(name, axis=1)
 
 
+def money_columns(measure: str, frame: pd.DataFrame) -> tuple[str, ...]:
+    """A grid's columns holding the measure's amounts (its value, bases and changes) when it is money."""
+    amounts = ("value", "mom_base", "mom_change", "yoy_base", "yoy_change")
+    return tuple(c for c in frame.columns if c in amounts) if measure in MONEY else ()
+
+
 def with_slice_names(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     out = frame.copy()
     if by == "ctype":
@@ -239,19 +245,20 @@ def update(query):
 
     breakdown = run("revenue_breakdown", filters, bucket=bucket, measure=measure, dimension=by, top=TOP_SLICES)
     breakdown = with_slice_names(breakdown, by, lang)
-    slices = breakdown[breakdown["bucket"].isna()][
-        ["slice_id", "slice_name", "value", "share", "yoy_base", "yoy_change", "yoy_pct"]]
+    slices = breakdown[breakdown["bucket"].isna()][  # the name first: it is what a reader looks for
+        ["slice_name", "slice_id", "value", "share", "yoy_base", "yoy_change", "yoy_pct"]]
     slice_headers = {"slice_id": t("revenue.col.slice_id", lang), "slice_name": t("revenue.col.slice", lang),
                      "value": t("revenue.col.value", lang), "share": t("revenue.col.share", lang),
                      "yoy_base": t("revenue.col.yoy_base", lang), "yoy_change": t("revenue.col.yoy_change", lang),
                      "yoy_pct": t("revenue.yoy_pct", lang)}
     return (
         *card_payload(series_figure(series, measure, lang, theme), table),
-        *grid_payload(table, series_headers(lang), percent=pct),
-        *grid_payload(year_frame, year_headers, percent=pct),
+        *grid_payload(table, series_headers(lang), percent=pct, money=money_columns(measure, table)),
+        *grid_payload(year_frame, year_headers, percent=pct, money=money_columns(measure, year_frame)),
         year_label,
         *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown),
-        *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",)),
+        *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",),
+                      money=money_columns(measure, slices)),
     )
 
 

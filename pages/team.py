@@ -187,8 +187,8 @@ def update(query):
     ])
     return (
         *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
-        *grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct),
-        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct),
+        *grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct, money=MONEY),
+        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),
         targets,
     )

@@ -1,0 +1,129 @@
+"""Presentation: grids (headers, pinned first column, money like the cards), the shared
+grid functions of assets/ run in node, and the self-hosted locale files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import app
+from components import format as fmt
+from components.grid import grid_payload, money_format
+from tests.test_pages_robust import DETAIL_IDS, PAGES, _module
+
+ROOT = Path(__file__).parents[1]
+RAW_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # customer_id, slice_name, ...
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+def _column_defs(value):
+    """Every grid's columnDefs among a callback's outputs."""
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, dict) and "field" in v and "headerName" in v for v in value):
+            yield list(value)
+        else:
+            for item in value:
+                yield from _column_defs(item)
+
+
+def _page_grids(slug):
+    page = _module(slug)
+    detail = DETAIL_IDS.get(slug, (None,))[0]
+    return list(_column_defs(list(page.update({}, detail) if detail else page.update({}))))
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("slug", PAGES)
+def test_every_grid_has_translated_headers_and_a_pinned_first_column(warehouse, slug, lang):
+    with app.app.server.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        for columns in _page_grids(slug):
+            if not columns:
+                continue
+            assert columns[0].get("pinned") == "left", (slug, columns[0])
+            raw = [c["headerName"] for c in columns if RAW_ID.match(c["headerName"])]
+            assert not raw, f"{slug}: untranslated headers {raw}"
+            money = [c for c in columns if "gridMoney" in c.get("valueFormatter", {}).get("function", "")]
+            assert all(json.dumps(lang) in c["valueFormatter"]["function"] for c in money)
+
+
+def test_money_columns_of_each_grid(warehouse):
+    from pages import revenue, team
+
+    with app.app.server.test_request_context(headers={"Cookie": "lang=zh-CN"}):
+        *_rest, slice_columns, _store = revenue.update({"measure": "payments", "by": "rep"})
+        counted = revenue.update({"measure": "contracts", "by": "rep"})[-2]
+        boards = team.update({})
+    money = {c["field"] for c in slice_columns if "gridMoney" in str(c.get("valueFormatter"))}
+    assert money == {"value", "yoy_base", "yoy_change"}
+    # the revenue breakdown leads with the slice's name, not its key
+    assert [c["field"] for c in slice_columns[:2]] == ["slice_name", "slice_id"]
+    assert not any("gridMoney" in str(c.get("valueFormatter")) for c in counted)  # a count is no money
+    rep_columns = boards[3]
+    assert {c["field"] for c in rep_columns if "gridMoney" in str(c.get("valueFormatter"))} == {
+        "contract_amount", "payments"}
+
+
+def test_grid_payload_keeps_plain_values_and_names_headers():
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["甲", "乙"], "amount": [1145426.5, 1863200.57], "n": [1, 2]})
+    rows, columns, store = grid_payload(frame, {"name": "客户", "amount": "金额", "n": "数"},
+                                        money=("amount",), lang="en")
+    assert rows[0] == {"name": "甲", "amount": 1145426.5, "n": 1}
+    assert [c["pinned"] for c in columns if "pinned" in c] == ["left"]
+    _rows, keyed, _store = grid_payload(frame.rename(columns={"name": "member_id", "n": "member_name"}))
+    assert [c["field"] for c in keyed if "pinned" in c] == ["member_id"]  # the name must follow the key
+    _rows, keyed, _store = grid_payload(frame[["name", "n"]].set_axis(["member_id", "member_name"], axis=1))
+    assert [c["field"] for c in keyed if "pinned" in c] == ["member_id", "member_name"]
+    assert columns[1]["valueFormatter"]["function"] == money_format("en") == 'gridMoney(params.value, "en", "¥")'
+    assert columns[1]["minWidth"] > columns[2]["minWidth"]
+    assert store["headers"] == ["客户", "金额", "数"]
+
+
+def _node(script: str) -> str:
+    return subprocess.run(["node", "-e", script], cwd=ROOT, check=True, capture_output=True,
+                          text=True, timeout=30).stdout
+
+
+@needs_node
+def test_grid_money_formatter_writes_money_like_the_cards():
+    values = [None, 0, 5000, 12000, 1145426.5, 1863200.57, -35000, 123456789, 15000000]
+    out = json.loads(_node(
+        "global.window = global; const f = require('./assets/dashAgGridFunctions.js');"
+        f"const v = {json.dumps(values)};"
+        "console.log(JSON.stringify(['zh-CN', 'en'].map(l => v.map(x => f.gridMoney(x, l, '¥')))));"))
+    zh, en = out
+    assert zh == ["—", "¥0.00", "¥5,000.00", "¥1.20万", "¥114.54万", "¥186.32万", "-¥3.50万", "¥1.23亿",
+                  "¥1,500.00万"]
+    # from 1万 up, the same text as the cards' money (components/format.py)
+    assert zh[3:] == [fmt.money(v, "zh-CN") for v in values[3:]]
+    assert en == ["—", "¥0.00", "¥5,000.00", "¥12,000.00", "¥1,145,426.50", "¥1,863,200.57", "-¥35,000.00",
+                  "¥123,456,789.00", "¥15,000,000.00"]
+
+
+@needs_node
+def test_grid_locale_texts_follow_the_language():
+    out = json.loads(_node(
+        "global.window = global; require('./assets/ag-grid-locale-zh-cn.js');"
+        "const f = require('./assets/dashAgGridFunctions.js');"
+        "const ask = (key, lang, vars) => f.gridLocaleText({key, defaultValue: 'EN:' + key, variableValues: vars},"
+        " lang, '没有数据');"
+        "console.log(JSON.stringify([ask('page', 'zh-CN'), ask('page', 'en'), ask('noRowsToShow', 'zh-CN'),"
+        " ask('filterSummaryInRangeValues', 'zh-CN', ['1', '9']), ask('noSuchKey', 'zh-CN')]));"))
+    assert out == ["页", "EN:page", "没有数据", "(1, 9)", "EN:noSuchKey"]
+
+
+@pytest.mark.skipif(not (ROOT / "node_modules" / "plotly.js-locales").exists() or shutil.which("node") is None,
+                    reason="npm packages not installed (make test installs them)")
+def test_self_hosted_locales_are_the_pinned_packages(tmp_path):
+    """assets/ holds exactly what tools/vendor_locales.js writes from the pinned npm packages."""
+    before = {name: (ROOT / "assets" / name).read_text() for name in
+              ("plotly-locale-zh-cn.js", "ag-grid-locale-zh-cn.js")}
+    subprocess.run(["node", "tools/vendor_locales.js"], cwd=ROOT, check=True, timeout=30)
+    for name, text in before.items():
+        assert (ROOT / "assets" / name).read_text() == text, name
