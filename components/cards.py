@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
+from components import figures
 from components.context import current_lang
 from components.i18n import t
 
@@ -45,7 +46,8 @@ def ChartCard(card: str, title: str, height: int = 340, extra=None) -> html.Sect
         dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Loading(dcc.Graph(id=chart_id(card), config={"displaylogo": False, "responsive": True},
+            dcc.Loading(dcc.Graph(id=chart_id(card), config={"displaylogo": False, "responsive": True,
+                                                             **figures.locale_config(lang)},
                                   style={"height": f"{height}px"}),
                         type="circle", delay_show=150),
             extra,

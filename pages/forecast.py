@@ -118,7 +118,7 @@ def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme:
     fig = go.Figure(traces)
     fig.update_layout(barmode="relative")
     fig.update_xaxes(type="category")
-    return figures.style(fig, theme, height=380)
+    return figures.money_axis(figures.style(fig, theme, height=380), lang)
 
 
 def badge_items(table: pd.DataFrame, deals: pd.DataFrame, lang: str) -> list[tuple[str, str, str | None]]:

@@ -106,7 +106,7 @@ def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     ])
     fig.update_layout(barmode="group")
     fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
-    return figures.style(fig, theme)
+    return figures.money_axis(figures.style(fig, theme), lang, period="%{x|%Y-%m}", text_is_amount=False)
 
 
 def aging(overdue: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
@@ -136,9 +136,8 @@ def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> 
         x=[t(f"receivables.bucket.{b}", lang) for b in totals["bucket"]], y=totals["unsettled"],
         customdata=totals["bucket"], marker_color=colours,
         text=[fmt.money(v, lang) for v in totals["unsettled"]], textposition="auto",
-        hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
     ))
-    return figures.style(fig, theme, height=260)
+    return figures.money_axis(figures.style(fig, theme, height=260), lang)
 
 
 def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
@@ -152,7 +151,7 @@ def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         for i, b in enumerate(BUCKETS)
     ])
     fig.update_layout(barmode="stack", margin={"l": 100})
-    return figures.style(fig, theme)
+    return figures.money_axis(figures.style(fig, theme), lang, axis="x")
 
 
 def overdue_plans(overdue: pd.DataFrame, bucket: str) -> pd.DataFrame:

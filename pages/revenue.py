@@ -144,7 +144,7 @@ def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> g
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(margin={"r": 56})
-    return fig
+    return figures.money_axis(fig, lang) if measure in MONEY else fig
 
 
 SERIES_COLUMNS = ("label", "window_start", "window_end", "value", "mom_base", "mom_change", "mom_pct",
@@ -188,7 +188,7 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.15})
-    return fig
+    return figures.money_axis(fig, lang, hovers=False) if measure in MONEY else fig
 
 
 def slice_names(frame: pd.DataFrame, lang: str) -> pd.Series:

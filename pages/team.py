@@ -104,7 +104,7 @@ def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.
     fig.update_layout(margin={"l": 120})
     if measure == "win_rate":
         fig.update_xaxes(ticksuffix="%")
-    return fig
+    return figures.money_axis(fig, lang, axis="x") if measure in MONEY else fig
 
 
 BOARD_COLUMNS = ("member_id", "member_name", "team_name", "contract_amount", "rank_contract_amount", "payments",

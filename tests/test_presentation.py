@@ -127,3 +127,37 @@ def test_self_hosted_locales_are_the_pinned_packages(tmp_path):
     subprocess.run(["node", "tools/vendor_locales.js"], cwd=ROOT, check=True, timeout=30)
     for name, text in before.items():
         assert (ROOT / "assets" / name).read_text() == text, name
+
+
+def test_money_ticks_are_round_and_in_wan_and_yi():
+    from components.figures import money_ticks
+
+    # 0..23,000,000 in five steps: a step of 5,000,000 (1, 2, 2.5, 5 x 10^k), up to 25,000,000
+    assert money_ticks([0, 5e6, 2.3e7], "zh-CN") == (
+        [0, 5e6, 1e7, 1.5e7, 2e7, 2.5e7], ["¥0", "¥500万", "¥1000万", "¥1500万", "¥2000万", "¥2500万"])
+    assert money_ticks([0, 5e6, 2.3e7], "en")[1] == ["¥0", "¥5M", "¥10M", "¥15M", "¥20M", "¥25M"]
+    assert money_ticks([1.2e8, 3.3e8], "zh-CN")[1] == ["¥0", "¥1亿", "¥2亿", "¥3亿", "¥4亿"]
+    # a negative value (a return) keeps its sign before the currency, like the cards
+    assert money_ticks([-3000, 1500], "zh-CN") == (
+        [-3000, -2000, -1000, 0, 1000, 2000], ["-¥3000", "-¥2000", "-¥1000", "¥0", "¥1000", "¥2000"])
+
+
+def test_money_axis_ticks_stacks_and_hovers():
+    import plotly.graph_objects as go
+
+    from components.figures import money_axis
+
+    fig = go.Figure([go.Bar(x=["2024-01", "2024-02"], y=[3e7, 1e7], name="张伟"),
+                     go.Bar(x=["2024-01", "2024-02"], y=[2e7, 1e7], name="李娜", text=["¥2000.00万", "¥1000.00万"])])
+    fig.update_layout(barmode="stack")
+    money_axis(fig, "zh-CN")
+    # stacks of 5,000万 and 2,000万: a step of 1,000万 up to 5,000万
+    assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥1000万", "¥2000万", "¥3000万", "¥4000万", "¥5000万"]
+    assert fig.data[0].hovertemplate == "张伟 · %{x}: %{hovertext}<extra></extra>"
+    assert list(fig.data[0].hovertext) == ["¥3,000.00万", "¥1,000.00万"]
+    assert fig.data[1].hovertemplate == "李娜 · %{x}: %{text}<extra></extra>"  # its own money text
+    rate = go.Figure(go.Bar(y=["R1"], x=[1500], orientation="h", text=["50.0%"]))
+    money_axis(rate, "en", axis="x", text_is_amount=False)
+    assert rate.data[0].hovertemplate == "%{y}: %{hovertext} (%{text})<extra></extra>"
+    assert list(rate.data[0].hovertext) == ["¥1,500"]
+    assert list(rate.layout.xaxis.ticktext) == ["¥0", "¥500", "¥1K", "¥1.5K"]  # a step of 500
