@@ -12,9 +12,12 @@ from babel.numbers import format_compact_decimal
 
 from components import format as fmt
 from components.format import CURRENCY
+from components.i18n import t
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# "others" and "not assigned" never take a palette colour a named series has
+REST_COLOURS = {"other": "#8C8C8C", "none": "#C8C8C8"}
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 
 
@@ -70,12 +73,44 @@ def money_ticks(values, lang: str, count: int = 5) -> tuple[list[float], list[st
     low, high = min([0.0, *finite]), max([0.0, *finite])
     if high == low:
         high = low + 1
-    raw = (high - low) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = nice_step((high - low) / count)
     first, last = math.floor(low / step), math.ceil(high / step)
     ticks = [round(i * step, 10) for i in range(first, last + 1)]
     return ticks, [money_tick(v, lang) for v in ticks]
+
+
+def nice_step(raw: float) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) at or above ``raw``."""
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int = 4) -> go.Figure:
+    """A percentage axis (``values`` in percent) with round ticks. When a few values dwarf
+    the rest (a 36,328% 环比 on a near-empty day beside swings of ±30%), the axis stops at
+    1.5 times the 90th percentile of the sizes and a note says what is not drawn to scale."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return fig
+    sizes = sorted(abs(v) for v in finite)
+    typical = sizes[math.ceil(0.9 * len(sizes)) - 1]
+    cap = typical * 1.5 if typical > 0 and sizes[-1] > 3 * typical else None
+    low, high = min(0.0, *finite), max(0.0, *finite)
+    if cap is not None:
+        low, high = max(low, -cap), min(high, cap)
+    step = nice_step((high - low) / count) if high > low else 1.0
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    fig.update_layout({f"yaxis{axis[1:]}": {"range": [low - step / 4, high + step / 4], "tick0": 0, "dtick": step,
+                                            "ticksuffix": "%", "tickformat": ",~r"}})
+    if cap is not None:
+        outliers = [v for v in finite if not low <= v <= high]
+        largest = max(outliers, key=abs)
+        fig.add_annotation(
+            text=t("chart.clipped", lang, limit=f"{max(abs(low), high):,.0f}%", n=len(outliers),
+                   largest=f"{largest:+,.1f}%"),
+            xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
+            font={"size": 11})
+    return fig
 
 
 def money_tick(value: float, lang: str) -> str:

@@ -160,7 +160,8 @@ def stage_days_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         customdata=rows["stints"], hoverinfo="y",
     ))
     fig.update_xaxes(categoryorder="array", categoryarray=list(days["stage"]))
-    fig.update_yaxes(title_text=t("funnel.days", lang), rangemode="tozero")
+    # the unit beside each tick, read horizontally (a rotated one-character title reads badly)
+    fig.update_yaxes(ticksuffix=" " + t("funnel.days", lang), rangemode="tozero")
     fig.update_layout(showlegend=False)
     fig.add_annotation(text=t("funnel.days_note", lang), xref="paper", yref="paper", x=0, y=1.08,
                        showarrow=False, xanchor="left", font={"size": 11})

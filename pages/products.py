@@ -199,7 +199,8 @@ def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         hovertemplate="%{label}: %{text}<br>%{customdata}<extra></extra>",
     ))
     fig = figures.style(fig, theme, height=400)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 24, "b": 4})
+    # tiles too small for readable text show none (the hover and the list beside say it)
+    fig.update_layout(margin={"l": 4, "r": 4, "t": 24, "b": 4}, uniformtext={"minsize": 11, "mode": "hide"})
     return fig
 
 
@@ -222,7 +223,14 @@ def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
                                  name=t("products.pareto_share", lang),
                                  hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
                       row=row, col=1, secondary_y=True)
-        fig.update_yaxes(range=[0, 1.05], tickformat=".0%", row=row, col=1, secondary_y=True)
+        # products with a negative margin take the running share past 100% before it comes back: draw it whole
+        # and say why
+        peak = max(1.0, float(part[f"cum_share_{measure}"].max()) if len(part) else 1.0)
+        fig.update_yaxes(range=[0, peak * 1.05], tickformat=".0%", row=row, col=1, secondary_y=True)
+        if peak > 1:
+            fig.add_annotation(text=t("products.pareto_over", lang, peak=fmt.percent(peak)), showarrow=False,
+                               xref=f"x{row if row > 1 else ''} domain", yref=f"y{2 * row} domain", x=1, y=1,
+                               xanchor="right", yanchor="bottom", font={"size": 11})
     fig.update_xaxes(showticklabels=False)
     return figures.style(fig, theme, height=400)
 

@@ -139,11 +139,11 @@ def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> g
         go.Scatter(x=frame["label"], y=frame["yoy_pct"] * 100, name=t("revenue.yoy_pct", lang), yaxis="y2",
                    mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
     ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%", "showgrid": False,
-                              "zeroline": True})
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "zeroline": True})
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(margin={"r": 56})
+    figures.percent_axis(fig, [*(frame["mom_pct"] * 100), *(frame["yoy_pct"] * 100)], lang)
     return figures.money_axis(fig, lang) if measure in MONEY else fig
 
 
@@ -176,6 +176,7 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
         return figures.empty(t("revenue.empty", lang, measure=measure_label(measure, lang)), theme)
     labels = dict(zip(series["bucket"], series["label"], strict=True))
     fig = go.Figure()
+    named = iter(figures.PALETTE)  # TOP_SLICES named slices, each its own colour; the rest grey
     for row in totals.itertuples():
         cells = frame[frame["bucket"].notna() & (frame["position"] == row.position)]
         name = t("revenue.legend", lang, label=row.slice_name, share=fmt.percent(row.share),
@@ -184,6 +185,7 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
         fig.add_bar(x=[labels.get(b, str(b)) for b in cells["bucket"]], y=cells["value"], name=name,
                     customdata=[row.slice_id if clickable else None] * len(cells),
                     text=value_texts(cells["value"], measure, lang), textposition="none",
+                    marker_color=next(named) if clickable else figures.REST_COLOURS[row.slice_kind],
                     hovertemplate=f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>")
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)

@@ -161,3 +161,56 @@ def test_money_axis_ticks_stacks_and_hovers():
     assert rate.data[0].hovertemplate == "%{y}: %{hovertext} (%{text})<extra></extra>"
     assert list(rate.data[0].hovertext) == ["¥1,500"]
     assert list(rate.layout.xaxis.ticktext) == ["¥0", "¥500", "¥1K", "¥1.5K"]  # a step of 500
+
+
+def test_percent_axis_rounds_ticks_and_clips_an_outlier_with_a_note():
+    import plotly.graph_objects as go
+
+    from components.figures import percent_axis
+
+    swings = [12.0, -8.0, 25.0, -30.0, 5.0, 18.0, -12.0, 9.0, 20.0, 36328.0]
+    fig = percent_axis(go.Figure(), swings, "en")
+    # sizes sorted: 5 8 9 12 12 18 20 25 30 36328; the 90th percentile is 30 (9th of 10): cut at 45;
+    # -30..45 in four steps of 20 (18.75 up to a round step): -40..60, a quarter step of margin
+    axis = fig.layout.yaxis2
+    assert (axis.dtick, list(axis.range), axis.ticksuffix) == (20, [-45, 65], "%")
+    assert fig.layout.annotations[0].text == (
+        "Axis cut at ±60%: 1 outlier(s) not drawn to scale (largest +36,328.0%)")
+    calm = percent_axis(go.Figure(), [24.0, 28.0, -3.0], "zh-CN")
+    assert not calm.layout.annotations and calm.layout.yaxis2.dtick == 10  # -3..28: steps of 10
+
+
+def test_other_slices_never_share_a_named_colour():
+    import pandas as pd
+
+    from components.figures import PALETTE, REST_COLOURS
+    from pages import revenue
+
+    kinds = ["slice"] * 8 + ["other", "none"]
+    rows = []
+    for position, kind in enumerate(kinds):
+        common = {"position": position, "slice_kind": kind, "slice_id": f"R{position}" if kind == "slice" else None,
+                  "slice_name": f"n{position}", "share": 0.1, "yoy_pct": None}
+        rows += [{**common, "bucket": None, "value": 10.0}, {**common, "bucket": "2024-01", "value": 10.0}]
+    series = pd.DataFrame({"bucket": ["2024-01"], "label": ["2024-01"]})
+    fig = revenue.breakdown_figure(pd.DataFrame(rows), series, "contract_amount", "zh-CN", "light")
+    colours = [tr.marker.color for tr in fig.data]
+    assert colours == [*PALETTE, REST_COLOURS["other"], REST_COLOURS["none"]]
+    assert len(set(colours)) == 10
+
+
+def test_pareto_line_past_100_percent_is_drawn_whole_and_explained():
+    import pandas as pd
+
+    from pages import products
+
+    # margins 300, 100, -200: running shares of the 200 total 150%, 200%, 100%
+    mix = pd.DataFrame({"product_id": ["P1", "P2", "P3"], "product_name": ["甲", "乙", "丙"],
+                        "revenue": [500.0, 300.0, 200.0], "margin": [300.0, 100.0, -200.0],
+                        "abc_revenue": ["A", "B", "C"], "abc_margin": ["A", "A", "C"],
+                        "cum_share_revenue": [0.5, 0.8, 1.0], "cum_share_margin": [1.5, 2.0, 1.0]})
+    fig = products.pareto_figure(mix, "en", "light")
+    assert list(fig.layout.yaxis2.range) == [0, 1.05]  # revenue: never past 100%
+    assert list(fig.layout.yaxis4.range) == [0, pytest.approx(2.1)]
+    notes = [a.text for a in fig.layout.annotations if "Running share" in a.text]
+    assert notes == ["Running share peaks at 200.0%: products with a negative margin bring it back to 100%"]
