@@ -35,6 +35,18 @@ app = Dash(
 server = app.server
 
 
+def page_title(label_key: str | None):
+    """A page's browser title in the viewer's language (Dash calls it when it renders the page)."""
+    def title(**_path):
+        lang = current_lang()
+        return " · ".join([t(label_key, lang), t("app.title", lang)] if label_key else [t("app.title", lang)])
+    return title
+
+
+for _page in dash.page_registry.values():
+    _page["title"] = page_title(_page.get("label_key"))
+
+
 def nav_pages() -> list[dict]:
     return [p for p in dash.page_registry.values()
             if p.get("label_key") and not p.get("path_template") and p["module"] != "pages.not_found_404"]

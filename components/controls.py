@@ -7,6 +7,16 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from components.i18n import t
+
+DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+                   "no_options_found")
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """dcc.Dropdown's own texts (select all, search, ...) in the page's language."""
+    return {key: t(f"dropdown.{key}", lang) for key in DROPDOWN_LABELS}
+
 
 def ViewToggle(control_id: str, label: str, options: list[dict], value: str) -> html.Fieldset:  # noqa: N802
     return html.Fieldset([

@@ -24,7 +24,10 @@ FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaH
 def locale_config(lang: str) -> dict:
     """The dcc.Graph config keys that follow the language: plotly.js's own texts (mode bar,
     date axes) in zh-CN from assets/plotly-locale-zh-cn.js (self-hosted, plotly.js-locales)."""
-    return {"locale": "zh-CN" if lang == "zh-CN" else "en"}
+    if lang != "zh-CN":
+        return {"locale": "en"}
+    # a mode bar title the zh-CN locale does not have (plotly.js looks here before the registered locale)
+    return {"locale": "zh-CN", "locales": {"zh-CN": {"dictionary": {"Share chart...": "分享图表…"}}}}
 
 
 def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.Figure:

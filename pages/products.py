@@ -20,6 +20,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
+from components.controls import dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -65,7 +66,7 @@ def layout(**query):
             dcc.Dropdown(id="products-compare", value=compare or NO_COMPARE, clearable=False, searchable=False,
                          options=[{"label": t("products.compare.none", lang), "value": NO_COMPARE}]
                          + [{"label": method_label(m, lang), "value": m} for m in METHODS if m != method],
-                         style={"minWidth": "14rem"}),
+                         labels=dropdown_labels(lang), style={"minWidth": "14rem"}),
         ], className="d-flex align-items-center"), md="auto"),
     ], className="g-2 align-items-center")), className="mb-3")
     return html.Div([

@@ -2,6 +2,16 @@
 components/cards.py, the keyboard drills)."""
 
 MESSAGES = {
+    # dcc.Dropdown's own texts (components.controls.dropdown_labels); {num_selected} is the dropdown's
+    "dropdown.select_all": {"en": "Select all", "zh-CN": "全选"},
+    "dropdown.deselect_all": {"en": "Deselect all", "zh-CN": "取消全选"},
+    "dropdown.selected_count": {"en": "{num_selected} selected", "zh-CN": "已选 {num_selected} 项"},
+    "dropdown.search": {"en": "Search", "zh-CN": "搜索"},
+    "dropdown.clear_search": {"en": "Clear search", "zh-CN": "清除搜索"},
+    "dropdown.clear_selection": {"en": "Clear selection", "zh-CN": "清除选择"},
+    "dropdown.no_options_found": {"en": "No options found", "zh-CN": "没有匹配的选项"},
+    "datepicker.start": {"en": "Start date", "zh-CN": "开始日期"},
+    "datepicker.end": {"en": "End date", "zh-CN": "结束日期"},
     "products.pareto_over": {
         "en": "Running share peaks at {peak}: products with a negative margin bring it back to 100%",
         "zh-CN": "累计占比最高 {peak}：负毛利产品使其回落到 100%",
