@@ -134,11 +134,16 @@ def achievement_cell(target, actual, achievement, lang: str) -> html.Td:
                         html.Div(fmt.DASH, className="fw-semibold", title=t("team.no_target", lang),
                                  **{"aria-label": t("team.no_target", lang)})])
     pct = fmt.percent(achievement)
-    bar = dbc.Progress(value=0 if pd.isna(achievement) else max(0, min(100, achievement * 100)),
-                       color="success" if not pd.isna(achievement) and achievement >= 1 else "primary",
-                       style={"height": "8px"}, hide_label=True)
+    value = 0 if pd.isna(achievement) else max(0, min(100, achievement * 100))
+    colour = "success" if not pd.isna(achievement) and achievement >= 1 else "primary"
+    reached = f"{money(actual, lang)} / {money(target, lang)}"
+    # Bootstrap's progress markup with a name (dbc.Progress takes no aria-label)
+    bar = html.Div(html.Div(className=f"progress-bar bg-{colour}", style={"width": f"{value:.1f}%"}),
+                   className="progress", role="progressbar", style={"height": "8px"},
+                   **{"aria-label": f"{reached} · {pct}", "aria-valuenow": round(value, 1), "aria-valuemin": 0,
+                      "aria-valuemax": 100})
     return html.Td([
-        html.Div(f"{money(actual, lang)} / {money(target, lang)}", className="small"),
+        html.Div(reached, className="small"),
         html.Div(pct, className="fw-semibold"),
         bar,
     ])

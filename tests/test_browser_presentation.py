@@ -32,7 +32,9 @@ def open_page(browser, path: str, lang: str = "zh-CN", theme: str = "light") -> 
         "return document.documentElement.lang !== '' || !!document.getElementById('main')"), timeout=20)
     _wait_for(lambda: driver.execute_script(
         "return !!document.querySelector('#main') && !document.querySelector('[data-dash-is-loading=\"true\"]')"
-        " && !document.querySelector('.dash-loading-callback')"), timeout=40)
+        " && !document.querySelector('.dash-loading-callback')"
+        # a grid whose columns have not arrived yet
+        " && !document.querySelector('[role=grid][aria-colcount=\"0\"]')"), timeout=40)
 
 
 def grids_ready(driver) -> bool:

@@ -1,0 +1,14 @@
+/* Dash 4's dropdown keeps an aria-hidden input that the Tab key can still reach (axe-core:
+   aria-hidden-focus): take such inputs out of the tab order. The dropdown's own button keeps
+   the keyboard path. */
+(function () {
+  function fix(root) {
+    root.querySelectorAll('[aria-hidden="true"].dash-dropdown-focus-target, ' +
+                          '.dash-dropdown-focus-target[aria-hidden="true"]').forEach(function (el) {
+      if (el.tabIndex !== -1) { el.tabIndex = -1; }
+    });
+  }
+  new MutationObserver(function () { fix(document); })
+    .observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                        attributeFilter: ['aria-hidden']});
+})();
