@@ -17,6 +17,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
+from components.controls import DrillSelect
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -100,9 +101,12 @@ def layout(**query):
             GridCard("customers-list", t("customers.list", lang), height=460),
         ], className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340,
-                              extra=html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0")),
-                lg=5, className="mb-3"),
+            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340, extra=html.Div([
+                html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0"),
+                DrillSelect("customers-rfm-pick", t("drill.rfm_cell", lang),
+                            [{"label": t("drill.rfm_cell_option", lang, r=c[0], f=c[2]), "value": c} for c in CELLS],
+                            view_value(query, "cell", CELLS, None), lang),
+            ])), lg=5, className="mb-3"),
             dbc.Col(html.Section(dbc.Card([
                 dbc.CardHeader(html.H2(t("customers.segments", lang), className="h6 m-0")),
                 dbc.CardBody(html.Div(id="customers-segments")),
@@ -397,3 +401,11 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
         point = rfm_click["points"][0]
         return select_search(search, "cell", f"{point['y']}-{point['x']}")
     return no_update
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("customers-rfm-pick", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_cell(cell, search):
+    """The keyboard's RFM cell choice: lists that cell's customers (none: clears the cell)."""
+    new = select_search(search, "cell" if cell else None, cell or None)
+    return new if new != (search or "") else no_update

@@ -18,6 +18,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
+from components.controls import DrillSelect
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -43,9 +44,10 @@ def layout(**query):
         html.H1(t("page.funnel", lang), className="visually-hidden"),
         StatRow("funnel-summary", t("funnel.summary", lang)),
         dbc.Row([
-            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div(
-                measure_control, role="radiogroup", **{"aria-label": t("funnel.measure", lang)})),
-                lg=6, className="mb-3"),
+            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div([
+                html.Div(measure_control, role="radiogroup", **{"aria-label": t("funnel.measure", lang)}),
+                DrillSelect("funnel-stage-pick", t("drill.stage", lang), [], None, lang),
+            ])), lg=6, className="mb-3"),
             dbc.Col(ChartCard("funnel-cohort", t("funnel.cohort", lang)), lg=6, className="mb-3"),
         ]),
         dbc.Row([dbc.Col([
@@ -275,3 +277,18 @@ def select_stage(snapshot_click, cohort_click, search, query):
         return no_update
     current = view_value(query, "stage", (stage,), None)
     return with_params(search, stage=None if current == stage else stage)
+
+
+@callback(Output("funnel-stage-pick", "options"), Output("funnel-stage-pick", "value"), Input("page-query", "data"))
+def stage_options(query):
+    """The open stages to choose from, the listed one chosen."""
+    stages = list(open_stages(run("funnel_stages"))["stage"])
+    return stages, view_value(query, "stage", stages, None)
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("funnel-stage-pick", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_stage(stage, search):
+    """The keyboard's stage choice: lists that stage's deals (none: clears)."""
+    new = with_params(search, stage=stage or None)
+    return new if new != (search or "") else no_update

@@ -20,7 +20,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
-from components.controls import dropdown_labels
+from components.controls import DrillSelect, dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -80,7 +80,8 @@ def layout(**query):
         dbc.Row([dbc.Col(GridCard("products-table", t("products.table", lang), row_id="product_id"),
                          className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400, extra=DrillSelect(
+                "products-treemap-pick", t("drill.category", lang), [], None, lang)), lg=6, className="mb-3"),
             dbc.Col(ChartCard("products-pareto", t("products.pareto", lang), height=400), lg=6, className="mb-3"),
         ]),
         dbc.Row([
@@ -401,3 +402,16 @@ def drill(click, search):
 def open_product(cell, search):
     """A row of the products table opens that product's page."""
     return product_href(cell["rowId"], search) if cell and cell.get("rowId") else no_update
+
+
+@callback(Output("products-treemap-pick", "options"), Input("page-query", "data"))
+def category_options(_query):
+    values = run("dimension_values")
+    return sorted(values.loc[values["dimension"] == "category", "value"])
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("products-treemap-pick", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_category(category, search):
+    """The keyboard's treemap choice: a category narrows the global category filter, as a tile click."""
+    return with_params(search, category=category) if category else no_update

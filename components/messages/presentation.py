@@ -2,6 +2,10 @@
 components/cards.py, the keyboard drills)."""
 
 MESSAGES = {
+    "drill.stage": {"en": "List the deals of a stage", "zh-CN": "列出某阶段的商机"},
+    "drill.rfm_cell": {"en": "List the customers of an RFM cell", "zh-CN": "列出某 RFM 格的客户"},
+    "drill.rfm_cell_option": {"en": "R {r} · F {f}", "zh-CN": "R {r} · F {f}"},
+    "drill.category": {"en": "Filter by a category", "zh-CN": "按产品类别筛选"},
     # dcc.Dropdown's own texts (components.controls.dropdown_labels); {num_selected} is the dropdown's
     "dropdown.select_all": {"en": "Select all", "zh-CN": "全选"},
     "dropdown.deselect_all": {"en": "Deselect all", "zh-CN": "取消全选"},
