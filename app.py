@@ -12,7 +12,7 @@ import os
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ALL, Dash, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 import components.cards
 import components.grid  # noqa: F401  (registers the grid search callback)
@@ -94,10 +94,12 @@ def layout():
 app.layout = layout
 
 
-@callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), State("nav-collapse", "is_open"),
-          prevent_initial_call=True)
-def toggle_nav(_clicks, is_open):
-    return not is_open
+@callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), Input("url", "pathname"),
+          State("nav-collapse", "is_open"), prevent_initial_call=True)
+def toggle_nav(_clicks, _pathname, is_open):
+    """The menu button opens and closes the menu; choosing a page closes it (on a phone it
+    would otherwise stay open over the page)."""
+    return not is_open if ctx.triggered_id == "nav-toggle" else False
 
 
 @callback(Output({"type": "nav-link", "path": ALL}, "href"), Input("url", "search"),
