@@ -42,7 +42,7 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
     )
     theme = "ag-theme-alpine-dark" if current_theme() == "dark" else "ag-theme-alpine"
     return html.Section(dbc.Card([
-        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
+        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0", id={"type": "card-title", "card": card}), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
             html.Label([  # dcc.Input takes no aria-label: the label wraps it
@@ -134,7 +134,8 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
         spec["pinned"] = "left"
     store = frame_for_store(frame)
     store["total_rows"] = total
-    store["headers"] = [spec["headerName"] for spec in columns]
+    store["headers"] = [spec["headerName"] for spec in columns]  # the export's column names
+    store["money"] = [c for c in frame.columns if c in money]
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
     if customer_links is not None and "customer_id" in frame.columns:
         _link_customers(rows, columns, customer_links)

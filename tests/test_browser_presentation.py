@@ -118,3 +118,28 @@ def test_every_page_speaks_one_language(browser, warehouse, lang):
         if words:
             found[path] = sorted(words)
     assert not found, f"{lang} pages show words of the other language: {found}"
+
+
+def test_chart_image_carries_title_and_period_and_print_keeps_the_filters(browser):
+    from pathlib import Path
+
+    from tests.test_browser_overview import _click
+
+    driver = browser.driver
+    open_page(browser, "/team", "zh-CN")
+    title = driver.find_element(By.CSS_SELECTOR, "#card-team-reps h2").text
+    period = driver.find_element(By.ID, "f-period-label").text
+    _click(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#card-team-reps .dropdown-toggle"))
+    _click(driver, lambda: driver.find_element(By.XPATH, "//*[@id='card-team-reps']//*[text()='图表 (SVG)']"))
+    svg = Path(browser.download_path) / "team_team-reps.svg"
+    _wait_for(svg.exists)
+    _wait_for(lambda: title in svg.read_text() and period.split(" ")[0] in svg.read_text())
+
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not driver.find_element(By.CSS_SELECTOR, ".navbar").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, "#card-team-reps .dropdown-toggle").is_displayed()
+        assert driver.find_element(By.ID, "f-period-label").is_displayed()
+        assert driver.find_element(By.ID, "f-preset").is_displayed()
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

@@ -235,3 +235,30 @@ def test_keyboard_drills_choose_what_a_click_chooses(warehouse):
     # treemap: a category narrows the global category filter, as a category tile does
     assert "硬件" in products.category_options({})
     assert products.pick_category("硬件", "?preset=last_month") == "?preset=last_month&category=" + quote("硬件")
+
+
+def test_xlsx_export_has_a_heading_visible_headers_money_and_dates(warehouse):
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from components.cards import export_bytes, export_heading, frame_from_store
+
+    frame = pd.DataFrame({"due_on": pd.to_datetime(["2024-02-01", "2024-03-15"]), "amount": [1145426.5, 700.0],
+                          "customer_name": ["=甲", "乙"]})
+    _rows, _columns, store = grid_payload(frame, {"due_on": "到期日", "amount": "金额", "customer_name": "客户"},
+                                          money=("amount",), lang="zh-CN")
+    heading = export_heading("receivables", "逾期回款计划", {"preset": "last_month", "team": "T2"}, "zh-CN")
+    assert heading == ("页面: 回款管理", "卡片: 逾期回款计划", "筛选: team=T2",
+                       "2024-02-01 至 2024-02-29 · 数据截至 2024-03-15")
+    data = export_bytes(frame_from_store(store), "xlsx", store["headers"], tuple(store["money"]), heading)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [sheet.cell(row=r, column=1).value for r in range(1, 5)] == list(heading)
+    assert [c.value for c in sheet[6]] == ["到期日", "金额", "客户"]  # a blank row, then the table
+    due, amount, name = sheet[7]
+    assert due.is_date and due.value.date().isoformat() == "2024-02-01" and due.number_format == "yyyy-mm-dd"
+    assert amount.value == 1145426.5 and amount.number_format == "#,##0.00"
+    assert name.value == "'=甲"  # still neutralised
+    csv = export_bytes(frame_from_store(store), "csv", store["headers"]).decode("utf-8-sig").splitlines()
+    assert csv[:2] == ["到期日,金额,客户", "2024-02-01,1145426.5,'=甲"]

@@ -2,6 +2,10 @@
 components/cards.py, the keyboard drills)."""
 
 MESSAGES = {
+    "export.page": {"en": "Page", "zh-CN": "页面"},
+    "export.card": {"en": "Card", "zh-CN": "卡片"},
+    "export.filters": {"en": "Filters", "zh-CN": "筛选"},
+    "export.no_filters": {"en": "none", "zh-CN": "无"},
     "drill.stage": {"en": "List the deals of a stage", "zh-CN": "列出某阶段的商机"},
     "drill.rfm_cell": {"en": "List the customers of an RFM cell", "zh-CN": "列出某 RFM 格的客户"},
     "drill.rfm_cell_option": {"en": "R {r} · F {f}", "zh-CN": "R {r} · F {f}"},
