@@ -62,10 +62,11 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
                     n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
         dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
         html.Div([
+            # named by its visible text, in the language it names (a screen reader says "English" in
+            # English); the title explains it
             html.Button(t("nav.language", lang), id="lang-switch", className="btn btn-sm btn-outline-light",
-                        title=t("nav.language_label", lang), n_clicks=0,
-                        **{"data-lang": "en" if lang == "zh-CN" else "zh-CN",
-                           "aria-label": t("nav.language_label", lang)}),
+                        title=t("nav.language_label", lang), n_clicks=0, lang="en" if lang == "zh-CN" else "zh-CN",
+                        **{"data-lang": "en" if lang == "zh-CN" else "zh-CN"}),
             html.Button("◐", id="theme-switch", className="btn btn-sm btn-outline-light", n_clicks=0,
                         title=t("nav.theme", lang),
                         **{"data-theme": "light" if theme == "dark" else "dark", "aria-label": t("nav.theme", lang)}),
@@ -120,6 +121,9 @@ clientside_callback(
         document.documentElement.lang = lang;
         const trig = window.dash_clientside.callback_context.triggered_id;
         const year = 60 * 60 * 24 * 365;
+        if (trig === 'lang-switch' || trig === 'theme-switch') {
+            sessionStorage.setItem('crm-focus', trig);  // assets/a11y.js puts the focus back after the reload
+        }
         if (trig === 'lang-switch') {
             const next = document.getElementById('lang-switch').dataset.lang;
             document.cookie = 'lang=' + next + ';path=/;max-age=' + year + ';samesite=lax';

@@ -8,7 +8,13 @@
       if (el.tabIndex !== -1) { el.tabIndex = -1; }
     });
   }
-  new MutationObserver(function () { fix(document); })
+  /* after a language or theme switch reloads the page, the focus returns to the switch */
+  function refocus() {
+    var id = sessionStorage.getItem('crm-focus');
+    var el = id && document.getElementById(id);
+    if (el) { sessionStorage.removeItem('crm-focus'); el.focus(); }
+  }
+  new MutationObserver(function () { fix(document); refocus(); })
     .observe(document.documentElement, {subtree: true, childList: true, attributes: true,
                                         attributeFilter: ['aria-hidden']});
 })();

@@ -406,6 +406,9 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
 @callback(Output("url", "search", allow_duplicate=True), Input("customers-rfm-pick", "value"),
           State("url", "search"), prevent_initial_call=True)
 def pick_cell(cell, search):
-    """The keyboard's RFM cell choice: lists that cell's customers (none: clears the cell)."""
-    new = select_search(search, "cell" if cell else None, cell or None)
+    """The keyboard's RFM cell choice: lists that cell's customers. A dropdown emptied (as Dash's
+    dropdown does when it mounts) changes nothing."""
+    if not cell:
+        return no_update
+    new = select_search(search, "cell", cell)
     return new if new != (search or "") else no_update

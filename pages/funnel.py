@@ -8,6 +8,8 @@ clicking it again clears it)."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -279,16 +281,18 @@ def select_stage(snapshot_click, cohort_click, search, query):
     return with_params(search, stage=None if current == stage else stage)
 
 
-@callback(Output("funnel-stage-pick", "options"), Output("funnel-stage-pick", "value"), Input("page-query", "data"))
-def stage_options(query):
-    """The open stages to choose from, the listed one chosen."""
-    stages = list(open_stages(run("funnel_stages"))["stage"])
-    return stages, view_value(query, "stage", stages, None)
+@callback(Output("funnel-stage-pick", "options"), Input("page-query", "data"))
+def stage_options(_query):
+    """The open stages to choose from."""
+    return list(open_stages(run("funnel_stages"))["stage"])
 
 
 @callback(Output("url", "search", allow_duplicate=True), Input("funnel-stage-pick", "value"),
           State("url", "search"), prevent_initial_call=True)
 def pick_stage(stage, search):
-    """The keyboard's stage choice: lists that stage's deals (none: clears)."""
-    new = with_params(search, stage=stage or None)
-    return new if new != (search or "") else no_update
+    """The keyboard's stage choice, as a click: lists that stage's deals; the listed one again clears.
+    A dropdown emptied (as Dash's dropdown does when it mounts) changes nothing."""
+    if not stage:
+        return no_update
+    listed = view_value(dict(parse_qsl((search or "").lstrip("?"))), "stage", (stage,), None)
+    return with_params(search, stage=None if listed == stage else stage)

@@ -143,3 +143,14 @@ def test_chart_image_carries_title_and_period_and_print_keeps_the_filters(browse
         assert driver.find_element(By.ID, "f-preset").is_displayed()
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_focus_stays_on_the_language_switch(browser):
+    from tests.test_browser_overview import _click
+
+    driver = browser.driver
+    open_page(browser, "/team", "zh-CN")
+    _click(driver, lambda: driver.find_element(By.ID, "lang-switch"))
+    _wait_for(lambda: driver.find_element(By.ID, "lang-switch").text == "中文")  # now in English
+    _wait_for(lambda: driver.execute_script("return document.activeElement.id") == "lang-switch")
+    assert driver.find_element(By.ID, "lang-switch").get_attribute("lang") == "zh-CN"
