@@ -8,11 +8,16 @@
       if (el.tabIndex !== -1) { el.tabIndex = -1; }
     });
   }
-  /* after a language or theme switch reloads the page, the focus returns to the switch */
+  /* after a language or theme switch reloads the page, the focus returns to the switch (and
+     stays there while the page finishes rendering, until the viewer does something) */
+  var wanted = sessionStorage.getItem('crm-focus');
+  sessionStorage.removeItem('crm-focus');
+  function settle() { wanted = null; }
+  ['keydown', 'pointerdown'].forEach(function (name) { window.addEventListener(name, settle, true); });
+  setTimeout(settle, 15000);
   function refocus() {
-    var id = sessionStorage.getItem('crm-focus');
-    var el = id && document.getElementById(id);
-    if (el) { sessionStorage.removeItem('crm-focus'); el.focus(); }
+    var el = wanted && document.getElementById(wanted);
+    if (el && document.activeElement !== el) { el.focus(); }
   }
   new MutationObserver(function () { fix(document); refocus(); })
     .observe(document.documentElement, {subtree: true, childList: true, attributes: true,
