@@ -209,7 +209,7 @@ def clv_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     fig = figures.style(fig, theme, height=360)
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 120})
-    return fig
+    return figures.money_axis(fig, lang, axis="x")
 
 
 def _pick(kind: str, key: str, label: str, active: bool) -> html.Button:
