@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WAREHOUSE ?= $(or $(CRM_WAREHOUSE),data/warehouse.duckdb)
 
-.PHONY: run serve test lint load demo large browser-deps clean
+.PHONY: run serve test lint load demo large browser-deps node-deps locales clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,18 @@ browser-deps:
 	  else echo "chromium/chromedriver missing and no apt-get: browser tests will be skipped"; fi; \
 	fi
 
-test: $(VENV)/.dev browser-deps
+# The pinned npm packages of package-lock.json: axe-core for the accessibility browser tests and
+# the sources of the self-hosted locale files in assets/ (nothing from node_modules is served).
+node-deps:
+	@if command -v npm >/dev/null; then \
+	  test -f node_modules/axe-core/axe.min.js || npm ci --ignore-scripts --no-audit --no-fund --silent; \
+	else echo "npm missing: the accessibility browser tests will be skipped"; fi
+
+# Rewrite assets/plotly-locale-zh-cn.js and assets/ag-grid-locale-zh-cn.js from the pinned packages.
+locales: node-deps
+	node tools/vendor_locales.js
+
+test: $(VENV)/.dev browser-deps node-deps
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.dev

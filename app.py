@@ -12,7 +12,7 @@ import os
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ALL, Dash, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from flask_login import current_user
 
 import components.cards
@@ -44,6 +44,18 @@ inputs.install(app)  # then the body cap and the callback envelope check
 render.register(server)  # /export/pdf
 
 
+def page_title(label_key: str | None):
+    """A page's browser title in the viewer's language (Dash calls it when it renders the page)."""
+    def title(**_path):
+        lang = current_lang()
+        return " · ".join([t(label_key, lang), t("app.title", lang)] if label_key else [t("app.title", lang)])
+    return title
+
+
+for _page in dash.page_registry.values():
+    _page["title"] = page_title(_page.get("label_key"))
+
+
 def nav_pages() -> list[dict]:
     return [p for p in dash.page_registry.values()
             if p.get("label_key") and not p.get("path_template") and p["module"] != "pages.not_found_404"]
@@ -64,10 +76,11 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
                    **{"aria-label": t("nav.pdf_label", lang)}),
             html.A(t("nav.subscribe", lang), id="subscribe-link", href="/subscriptions",
                    className="btn btn-sm btn-outline-light", title=t("nav.subscribe_label", lang)),
+            # named by its visible text, in the language it names (a screen reader says "English" in
+            # English); the title explains it
             html.Button(t("nav.language", lang), id="lang-switch", className="btn btn-sm btn-outline-light",
-                        title=t("nav.language_label", lang), n_clicks=0,
-                        **{"data-lang": "en" if lang == "zh-CN" else "zh-CN",
-                           "aria-label": t("nav.language_label", lang)}),
+                        title=t("nav.language_label", lang), n_clicks=0, lang="en" if lang == "zh-CN" else "zh-CN",
+                        **{"data-lang": "en" if lang == "zh-CN" else "zh-CN"}),
             html.Button("◐", id="theme-switch", className="btn btn-sm btn-outline-light", n_clicks=0,
                         title=t("nav.theme", lang),
                         **{"data-theme": "light" if theme == "dark" else "dark", "aria-label": t("nav.theme", lang)}),
@@ -122,10 +135,12 @@ def warehouse_unavailable(error):
     return {"message": warehouse_problem(error, current_lang())}, 503
 
 
-@callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), State("nav-collapse", "is_open"),
-          prevent_initial_call=True)
-def toggle_nav(_clicks, is_open):
-    return not is_open
+@callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), Input("url", "pathname"),
+          State("nav-collapse", "is_open"), prevent_initial_call=True)
+def toggle_nav(_clicks, _pathname, is_open):
+    """The menu button opens and closes the menu; choosing a page closes it (on a phone it
+    would otherwise stay open over the page)."""
+    return not is_open if ctx.triggered_id == "nav-toggle" else False
 
 
 @callback(Output({"type": "nav-link", "path": ALL}, "href"), Input("url", "search"),
@@ -164,6 +179,9 @@ clientside_callback(
         document.documentElement.lang = lang;
         const trig = window.dash_clientside.callback_context.triggered_id;
         const year = 60 * 60 * 24 * 365;
+        if (trig === 'lang-switch' || trig === 'theme-switch') {
+            sessionStorage.setItem('crm-focus', trig);  // assets/a11y.js puts the focus back after the reload
+        }
         if (trig === 'lang-switch') {
             const next = document.getElementById('lang-switch').dataset.lang;
             document.cookie = 'lang=' + next + ';path=/;max-age=' + year + ';samesite=lax';

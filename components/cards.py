@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from components import inputs
+from components import figures, inputs
 from components.context import current_lang
 from components.figures import GRAPH_CONFIG, STATIC_CONFIG
 from components.i18n import t
@@ -45,10 +45,10 @@ def ChartCard(card: str, title: str, height: int = 340, extra=None) -> html.Sect
         toggle_class_name="export-toggle",
     )
     return html.Section(dbc.Card([
-        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
+        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0", id={"type": "card-title", "card": card}), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Loading(dcc.Graph(id=chart_id(card), config=GRAPH_CONFIG,
+            dcc.Loading(dcc.Graph(id=chart_id(card), config={**GRAPH_CONFIG, **figures.locale_config(lang)},
                                   style={"height": f"{height}px"}),
                         type="circle", delay_show=150),
             extra,
@@ -119,15 +119,60 @@ def export_name(page: str, card: str, query: dict | None, fmt: str) -> str:
     return re.sub(r"[^\w.-]+", "-", stem) + f".{fmt}"
 
 
-def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+
+
+def export_bytes(frame: pd.DataFrame, fmt: str, headers: list[str] | None = None, money: tuple[str, ...] = (),
+                 heading: tuple[str, ...] = ()) -> bytes:
+    """The frame as CSV or XLSX under its visible ``headers``. XLSX also: the ``heading``
+    lines (page, card, filters, period) above the table, ``money`` columns as numbers with
+    two decimals, day columns (YYYY-MM-DD) as dates."""
     safe = neutralise(frame)
+    names = list(headers) if headers and len(headers) == len(safe.columns) else list(safe.columns)
     if fmt == "csv":
         # BOM: Excel reads Chinese. Lines end in CRLF (RFC 4180), so the writer quotes every
         # field holding a CR or an LF: a lone CR in a name cannot start a new row.
-        return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+        return safe.set_axis(names, axis=1).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    days = [c for c in safe.columns if pd.api.types.is_string_dtype(safe[c]) and safe[c].notna().any()
+            and safe[c].dropna().astype(str).str.fullmatch(ISO_DAY).all()]
+    out = safe.assign(**{c: pd.to_datetime(safe[c]) for c in days}).set_axis(names, axis=1)
+    start = len(heading) + 1 if heading else 0  # a blank row between the heading and the table
     buffer = io.BytesIO()
-    safe.to_excel(buffer, index=False, engine="openpyxl")
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        out.to_excel(writer, index=False, startrow=start, sheet_name="data")
+        sheet = writer.sheets["data"]
+        for row, line in enumerate(heading, start=1):
+            sheet.cell(row=row, column=1, value=line)
+        for index, column in enumerate(safe.columns, start=1):
+            number_format = "#,##0.00" if column in money else "yyyy-mm-dd" if column in days else None
+            letter = sheet.cell(row=start + 1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(10, min(40, 2 + 2 * len(str(names[index - 1]))))
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=start + 2, min_col=index, max_col=index):
+                    cell.number_format = number_format
     return buffer.getvalue()
+
+
+def export_heading(page: str, card_title, query: dict | None, lang: str) -> tuple[str, ...]:
+    """The lines above an XLSX table: page, card, filters, period and as-of date."""
+    import dash
+
+    from queries import warehouse_as_of
+    from queries.filters import GLOBAL_KEYS
+
+    page_key = next((p.get("label_key") for p in dash.page_registry.values()
+                     if p["path"].strip("/") == page or (page == "overview" and p["path"] == "/")), None)
+    checked = inputs.filters(query)
+    filters = "; ".join(f"{k}={v}" for k, v in inputs.query(checked.to_query()).pairs
+                        if k in GLOBAL_KEYS and k not in ("preset", "start", "end"))
+    periods = checked.periods(warehouse_as_of())
+    return (
+        f"{t('export.page', lang)}: {t(page_key, lang) if page_key else page}",
+        f"{t('export.card', lang)}: {card_title if isinstance(card_title, str) else ''}",
+        f"{t('export.filters', lang)}: {filters or t('export.no_filters', lang)}",
+        t("filter.showing", lang, start=periods["start"].isoformat(), end=periods["end"].isoformat())
+        + " · " + t("filter.as_of", lang, date=periods["as_of"].isoformat()),
+    )
 
 
 @callback(
@@ -136,9 +181,10 @@ def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     State({"type": "chart-data", "card": MATCH}, "data"),
     State("page-query", "data"),
     State("url", "pathname"),
+    State({"type": "card-title", "card": MATCH}, "children"),
     prevent_initial_call=True,
 )
-def export_data(clicks, data, query, pathname):
+def export_data(clicks, data, query, pathname, title=None):
     trigger = ctx.triggered_id
     data = inputs.table(data)
     fmt = inputs.choice(trigger.get("fmt"), ("csv", "xlsx")) if isinstance(trigger, dict) else None
@@ -149,7 +195,8 @@ def export_data(clicks, data, query, pathname):
     card = inputs.text(trigger.get("card")) or ""
     name = export_name(page, card, query, fmt)
     audit_export(page, card, fmt, inputs.filters(query).to_query())
-    return dcc.send_bytes(export_bytes(frame, fmt), name)
+    heading = export_heading(page, inputs.text(title), query, current_lang())
+    return dcc.send_bytes(export_bytes(frame, fmt, data.get("headers"), tuple(data["money"]), heading), name)
 
 
 clientside_callback(
@@ -164,8 +211,16 @@ clientside_callback(
         const plot = el && el.querySelector('.js-plotly-plot');
         if (plot) {
             const page = (pathname || '/').replace(/^\\/+/, '').split('/')[0] || 'overview';
-            Plotly.downloadImage(plot, {format: trig.fmt, filename: page + '_' + trig.card,
-                                        width: plot.offsetWidth, height: plot.offsetHeight});
+            // the image says what it shows: the card's title and the period, above the chart
+            const title = document.getElementById(JSON.stringify({card: trig.card, type: 'card-title'}));
+            const period = document.getElementById('f-period-label');
+            const text = [title && title.textContent, period && period.textContent].filter(Boolean).join('<br>');
+            const margin = Object.assign({}, plot.layout.margin, {t: ((plot.layout.margin || {}).t || 24) + 56});
+            const layout = Object.assign({}, plot.layout, {margin: margin,
+                title: {text: text, x: 0.01, xanchor: 'left', y: 0.98, yanchor: 'top', font: {size: 13}}});
+            Plotly.downloadImage({data: plot.data, layout: layout, config: plot._context},
+                                 {format: trig.fmt, filename: page + '_' + trig.card,
+                                  width: plot.offsetWidth, height: plot.offsetHeight + 56});
         }
         return window.dash_clientside.no_update;
     }

@@ -3,9 +3,16 @@ Chinese, light and dark templates, and the explanatory empty figure."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 
+import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import format_compact_decimal
+
+from components import format as fmt
+from components.format import CURRENCY
+from components.i18n import t
 
 # Every chart's mode bar: on hover, local actions only (image download, zoom, pan, reset).
 # No Chart Studio link or cloud button (they upload the chart's data to an outside host),
@@ -28,7 +35,18 @@ STATIC_CONFIG = {**GRAPH_CONFIG, "staticPlot": True, "displayModeBar": False}
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# "others" and "not assigned" never take a palette colour a named series has
+REST_COLOURS = {"other": "#8C8C8C", "none": "#C8C8C8"}
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+
+
+def locale_config(lang: str) -> dict:
+    """The dcc.Graph config keys that follow the language: plotly.js's own texts (mode bar,
+    date axes) in zh-CN from assets/plotly-locale-zh-cn.js (self-hosted, plotly.js-locales)."""
+    if lang != "zh-CN":
+        return {"locale": "en"}
+    # a mode bar title the zh-CN locale does not have (plotly.js looks here before the registered locale)
+    return {"locale": "zh-CN", "locales": {"zh-CN": {"dictionary": {"Share chart...": "分享图表…"}}}}
 
 
 def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.Figure:
@@ -67,3 +85,96 @@ def wrap(text: str, width: int = 44) -> str:
         return "<br>".join(textwrap.wrap(text, width))
     step = width // 2
     return "<br>".join(text[i:i + step] for i in range(0, len(text), step))
+
+
+def money_ticks(values, lang: str, count: int = 5) -> tuple[list[float], list[str]]:
+    """Round ticks over ``values`` (and zero), written in the reader's units: ``¥500万`` /
+    ``¥1.2亿`` in Chinese, ``¥5M`` in English (Babel's compact decimal per locale: plotly
+    has no 万 format, so the labels are computed here)."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    low, high = min([0.0, *finite]), max([0.0, *finite])
+    if high == low:
+        high = low + 1
+    step = nice_step((high - low) / count)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    ticks = [round(i * step, 10) for i in range(first, last + 1)]
+    return ticks, [money_tick(v, lang) for v in ticks]
+
+
+def nice_step(raw: float) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) at or above ``raw``."""
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int = 4) -> go.Figure:
+    """A percentage axis (``values`` in percent) with round ticks. When a few values dwarf
+    the rest (a 36,328% 环比 on a near-empty day beside swings of ±30%), the axis stops at
+    1.5 times the 90th percentile of the sizes and a note says what is not drawn to scale."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return fig
+    sizes = sorted(abs(v) for v in finite)
+    typical = sizes[math.ceil(0.9 * len(sizes)) - 1]
+    cap = typical * 1.5 if typical > 0 and sizes[-1] > 3 * typical else None
+    low, high = min(0.0, *finite), max(0.0, *finite)
+    if cap is not None:
+        low, high = max(low, -cap), min(high, cap)
+    step = nice_step((high - low) / count) if high > low else 1.0
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    fig.update_layout({f"yaxis{axis[1:]}": {"range": [low - step / 4, high + step / 4], "tick0": 0, "dtick": step,
+                                            "ticksuffix": "%", "tickformat": ",~r"}})
+    if cap is not None:
+        outliers = [v for v in finite if not low <= v <= high]
+        largest = max(outliers, key=abs)
+        fig.add_annotation(
+            text=t("chart.clipped", lang, limit=f"{max(abs(low), high):,.0f}%", n=len(outliers),
+                   largest=f"{largest:+,.1f}%"),
+            xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
+            font={"size": 11})
+    return fig
+
+
+def money_tick(value: float, lang: str) -> str:
+    text = format_compact_decimal(abs(value), locale="zh_CN" if lang == "zh-CN" else "en", fraction_digits=2)
+    return ("-" if value < 0 else "") + CURRENCY + text
+
+
+def money_axis(fig: go.Figure, lang: str, axis: str = "y", period: str | None = None,
+               text_is_amount: bool = True, hovers: bool = True) -> go.Figure:
+    """Make ``axis`` ("y", "y2", "x") a money axis: round ticks in 万/亿 (``money_ticks``;
+    stacked bars counted by their stacks) and hovers of its traces saying the series,
+    the period (``period``, default the other axis' value) and the amount with ¥ (the
+    trace's own ``text`` where it has one, else the amount as the cards write it; a
+    ``text`` that says something else follows the amount in brackets); ``hovers=False``
+    keeps hovers that already say all that."""
+    letter = axis[0]
+    other = "y" if letter == "x" else "x"
+    traces = [tr for tr in fig.data if (getattr(tr, f"{letter}axis", None) or letter) == axis
+              and getattr(tr, letter, None) is not None]
+    if not traces:
+        return fig
+    stacked = fig.layout.barmode in ("stack", "relative")
+    values = []
+    if stacked:
+        frame = pd.DataFrame([(str(k), v) for tr in traces for k, v in zip(tr[other], tr[letter], strict=True)],
+                             columns=["key", "value"])
+        by_key = frame.groupby([frame.value > 0, "key"]).value.sum()  # the positive and the negative stacks
+        values = list(by_key)
+    for tr in traces:
+        amounts = list(tr[letter])
+        if not stacked:
+            values += amounts
+        if not hovers:
+            continue
+        has_text = tr.text is not None and not isinstance(tr.text, str)
+        if has_text and text_is_amount:
+            amount = "%{text}"
+        else:
+            tr.hovertext = [fmt.money(v, lang) for v in amounts]
+            amount = "%{hovertext}" + (" (%{text})" if has_text else "")
+        name = f"{tr.name} · " if tr.name else ""
+        tr.hovertemplate = f"{name}{period or '%{' + other + '}'}: {amount}<extra></extra>"
+    tickvals, ticktext = money_ticks(values, lang)
+    fig.update_layout({f"{letter}axis{axis[1:]}": {"tickvals": tickvals, "ticktext": ticktext}})
+    return fig

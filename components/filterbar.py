@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from components import format as fmt
 from components import inputs
 from components.context import current_lang
+from components.controls import dropdown_labels
 from components.i18n import t
 from components.page import warehouse_problem
 from queries import WarehouseMissingError, dimension_rows, dimension_values, warehouse_as_of
@@ -102,7 +103,7 @@ def _dropdown(key: str, options: list[dict], lang: str) -> html.Div:
     return html.Div([
         dbc.Label(t(LABELS[key], lang), html_for=CONTROLS[key], className="visually-hidden"),
         dcc.Dropdown(id=CONTROLS[key], options=options, multi=True, placeholder=t(LABELS[key], lang),
-                     className="filter-dropdown"),
+                     labels=dropdown_labels(lang), className="filter-dropdown"),
     ], className="filter-item")
 
 
@@ -116,11 +117,15 @@ def filter_bar() -> html.Div:
             html.Div([
                 dbc.Label(t("filter.period", lang), html_for="f-preset", className="visually-hidden"),
                 dcc.Dropdown(id="f-preset", clearable=False, searchable=False, value="this_year",
+                             labels=dropdown_labels(lang),
                              options=[{"label": t(f"preset.{p}", lang), "value": p} for p in PRESETS],
                              className="filter-dropdown"),
             ], className="filter-item filter-period"),
             html.Div(dcc.DatePickerRange(id="f-range", display_format="YYYY-MM-DD",
-                                         first_day_of_week=1, minimum_nights=0),
+                                         first_day_of_week=1, minimum_nights=0,
+                                         month_format="YYYY年M月" if lang == "zh-CN" else "MMMM YYYY",
+                                         start_date_placeholder_text=t("datepicker.start", lang),
+                                         end_date_placeholder_text=t("datepicker.end", lang)),
                      id="f-range-wrap", className="filter-item", style={"display": "none"}),
             *[_dropdown(key, options[key], lang) for key in primary],
             dbc.Button(t("filter.more", lang), id="f-more", color="link", size="sm",

@@ -10,17 +10,19 @@ customer_links=query)`` makes the customer cells links to ``/customer/<customer_
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote, urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import MATCH, Input, Output, Patch, callback, dcc, html
+from dash import MATCH, Input, Output, Patch, callback, clientside_callback, dcc, html
 
 from components import inputs
 from components.cards import card_note, data_id, frame_for_store
 from components.context import current_lang, current_theme
+from components.format import CURRENCY
 from components.i18n import t
 from data.costing import METHODS as COSTING_METHODS
 from queries.filters import GLOBAL_KEYS
@@ -44,7 +46,7 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
     )
     theme = "ag-theme-alpine-dark" if current_theme() == "dark" else "ag-theme-alpine"
     return html.Section(dbc.Card([
-        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), menu],
+        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0", id={"type": "card-title", "card": card}), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
             html.Label([  # dcc.Input takes no aria-label: the label wraps it
@@ -55,11 +57,13 @@ def GridCard(card: str, title: str, height: int = 420, page_size: int = 20,  # n
             dcc.Loading(dag.AgGrid(
                 id=grid_id(card), className=theme, style={"height": f"{height}px"},
                 getRowId=f"params.data.{row_id}" if row_id else None,
-                defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-                columnSize="responsiveSizeToFit",
+                defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90,
+                               "wrapHeaderText": True, "autoHeaderHeight": True},
+                # columns as wide as their header and cells; a wider table scrolls inside the card
+                columnSize="autoSize", columnSizeOptions={"skipHeader": False},
                 dashGridOptions={"pagination": waiting_for is None, "paginationPageSize": page_size,
                                  "paginationPageSizeSelector": sorted({page_size, 20, 50, 100}),
-                                 "localeText": {"noRowsToShow": waiting_for or t("grid.no_rows", lang)},
+                                 "getLocaleText": {"function": locale_text_function(lang, waiting_for)},
                                  "enableCellTextSelection": True, "ensureDomOrder": True},
             ), type="circle", delay_show=150),
             card_note(card),
@@ -80,33 +84,64 @@ PERCENT_FORMAT = "params.value == null ? '—' : d3.format('+,.1f')(params.value
 # line (python -m queries run ...) gives whole lists.
 GRID_MAX_ROWS = 5000
 RATE_FORMAT = "params.value == null ? '—' : d3.format(',.1f')(params.value * 100) + '%'"
+# the narrowest a column is drawn, by kind: autoSize never makes a column narrower
+MIN_WIDTH = {"text": 110, "number": 90, "money": 120}
+
+
+def money_format(lang: str) -> str:
+    """The valueFormatter of money columns: assets/dashAgGridFunctions.js gridMoney, the
+    same ¥ and 万/亿 as the cards (components.format.money), always two decimals."""
+    return f"gridMoney(params.value, {json.dumps(lang)}, {json.dumps(CURRENCY, ensure_ascii=False)})"
+
+
+def locale_text_function(lang: str, no_rows: str | None = None) -> str:
+    """AG Grid's getLocaleText: its texts in the page's language (assets/dashAgGridFunctions.js);
+    ``no_rows`` what an empty grid says (default: no records under the filters)."""
+    empty = json.dumps(no_rows or t("grid.no_rows", lang), ensure_ascii=False)
+    return f"gridLocaleText(params, {json.dumps(lang)}, {empty})"
 
 
 def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
                  numeric: tuple[str, ...] = (), percent: tuple[str, ...] = (), rates: tuple[str, ...] = (),
-                 customer_links: dict | None = None) -> tuple:
+                 money: tuple[str, ...] = (), customer_links: dict | None = None, lang: str | None = None) -> tuple:
     """(rowData, columnDefs, store) for ``grid_outputs``; ``headers`` maps a column to
     its visible header (columns not named keep their name). Numbers show "—" when
     undefined; ``percent`` columns hold changes (0.125) shown signed (+12.5%), ``rates``
-    columns ratios shown unsigned (12.5%). With ``customer_links`` (the page's URL query)
+    columns ratios shown unsigned (12.5%), ``money`` columns amounts shown like the cards
+    (``money_format``). The first column (and a name after a key) stays pinned on the left
+    when the grid scrolls sideways. With ``customer_links`` (the page's URL query)
     the customer name (else id) cells are links to ``/customer/<customer_id>`` that keep
     the global filters: real links, so the keyboard and screen readers follow them too.
-    The store (the export) keeps the plain values."""
+    The store (the export) keeps the plain values; ``store["headers"]`` the visible headers."""
     headers = headers or {}
+    lang = lang or current_lang()
     total = len(frame)
     frame = frame.head(GRID_MAX_ROWS)
     columns = []
     for column in frame.columns:
-        spec = {"field": column, "headerName": headers.get(column, column)}
-        if column in percent:
+        spec = {"field": column, "headerName": headers.get(column, column), "minWidth": MIN_WIDTH["number"]}
+        if column in money:
+            spec.update(type="rightAligned", valueFormatter={"function": money_format(lang)},
+                        minWidth=MIN_WIDTH["money"])
+        elif column in percent:
             spec.update(type="rightAligned", valueFormatter={"function": PERCENT_FORMAT})
         elif column in rates:
             spec.update(type="rightAligned", valueFormatter={"function": RATE_FORMAT})
         elif column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
             spec.update(type="rightAligned", valueFormatter={"function": NUMBER_FORMAT})
+        else:
+            spec["minWidth"] = MIN_WIDTH["text"]
         columns.append(spec)
+    # the row's identity stays in view when the grid scrolls sideways: the first column, and
+    # the name beside it when the first is a key (member_id, member_name)
+    identity = columns[:2] if [c["field"].rsplit("_", 1)[-1] for c in columns[:2]] == ["id", "name"] \
+        else columns[:1]
+    for spec in identity:
+        spec["pinned"] = "left"
     store = frame_for_store(frame)
     store["total_rows"] = total
+    store["headers"] = [spec["headerName"] for spec in columns]  # the export's column names
+    store["money"] = [c for c in frame.columns if c in money]
     rows = [dict(zip(store["columns"], row, strict=True)) for row in store["data"]]
     if customer_links is not None and "customer_id" in frame.columns:
         _link_customers(rows, columns, customer_links)
@@ -151,3 +186,13 @@ def quick_search(text):
     options = Patch()
     options["quickFilterText"] = inputs.text(text) or ""
     return options
+
+
+# dash-ag-grid sizes the columns once, when the grid is created (before a page callback
+# has sent any rows): size them again to the rows and headers each time new rows arrive.
+clientside_callback(
+    "function(rows) { return 'autoSize'; }",
+    Output({"type": "grid", "card": MATCH}, "columnSize"),
+    Input({"type": "grid", "card": MATCH}, "rowData"),
+    prevent_initial_call=True,
+)

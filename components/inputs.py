@@ -159,8 +159,13 @@ def table(data) -> dict | None:
             and all(isinstance(r, list) and len(r) == len(columns) for r in rows)):
         return None
     total = data.get("total_rows")
-    return {"columns": columns, "data": rows,
-            "total_rows": total if isinstance(total, int) and not isinstance(total, bool) else len(rows)}
+    out = {"columns": columns, "data": rows,
+           "total_rows": total if isinstance(total, int) and not isinstance(total, bool) else len(rows)}
+    headers = data.get("headers")  # a grid's visible headers, and its money columns
+    if isinstance(headers, list) and len(headers) == len(columns) and all(text(h) is not None for h in headers):
+        out["headers"] = headers
+    out["money"] = [m for m in texts(data.get("money")) if m in columns]
+    return out
 
 
 # --- the envelope ------------------------------------------------------------------

@@ -149,7 +149,7 @@ def sources_figure(sources: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     ])
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05],
                               "showgrid": False})
-    return figures.style(fig, theme)
+    return figures.money_axis(figures.style(fig, theme), lang)
 
 
 def calendar_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:

@@ -24,6 +24,7 @@ from queries import run
 dash.register_page(__name__, path_template="/customer/<customer_id>", view_params=VIEW_PARAMS,
                    title="CRM Analytics")
 
+GRID_MONEY = ("contract_amount", "unit_price", "line_amount", "amount", "settled", "outstanding", "overdue")
 GRIDS = {  # card -> (query, {column: message key})
     "customer-contracts": ("customer_contract_lines", {
         "contract_id": "customer.col.contract", "signed_on": "customer.col.signed_on",
@@ -175,7 +176,8 @@ def update(query, customer_id):
     p = profile.iloc[0]
     grids = {card: run(name, filters, customer_id=customer_id) for card, (name, _h) in GRIDS.items()}
     payloads = [v for card, (_n, headers) in GRIDS.items()
-                for v in grid_payload(grids[card][list(headers)], {c: t(k, lang) for c, k in headers.items()})]
+                for v in grid_payload(grids[card][list(headers)], {c: t(k, lang) for c, k in headers.items()},
+                                      money=GRID_MONEY)]
     plans = grids["customer-plans"]
     overdue = t("customer.overdue_total", lang, amount=fmt.money(plans["overdue_total"].iloc[0], lang)) \
         if len(plans) and plans["overdue_total"].iloc[0] > 0 else None

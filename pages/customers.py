@@ -17,6 +17,7 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
+from components.controls import DrillSelect
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -100,9 +101,12 @@ def layout(**query):
             GridCard("customers-list", t("customers.list", lang), height=460),
         ], className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340,
-                              extra=html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0")),
-                lg=5, className="mb-3"),
+            dbc.Col(ChartCard("customers-rfm", t("customers.rfm", lang), height=340, extra=html.Div([
+                html.P(t("customers.rfm_hint", lang), className="small text-body-secondary mb-0"),
+                DrillSelect("customers-rfm-pick", t("drill.rfm_cell", lang),
+                            [{"label": t("drill.rfm_cell_option", lang, r=c[0], f=c[2]), "value": c} for c in CELLS],
+                            view_value(query, "cell", CELLS, None), lang),
+            ])), lg=5, className="mb-3"),
             dbc.Col(html.Section(dbc.Card([
                 dbc.CardHeader(html.H2(t("customers.segments", lang), className="h6 m-0")),
                 dbc.CardBody(html.Div(id="customers-segments")),
@@ -205,7 +209,7 @@ def clv_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     fig = figures.style(fig, theme, height=360)
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 120})
-    return fig
+    return figures.money_axis(fig, lang, axis="x")
 
 
 def _pick(kind: str, key: str, label: str, active: bool) -> html.Button:
@@ -366,7 +370,7 @@ def update(query):
         *card_payload(clv_figure(clv, lang, theme), clv),
         clv_note(churn, tiers, params["method"], lang),
         moves_children(moves, periods, lang),
-        *grid_payload(customers, headers, customer_links=query),
+        *grid_payload(customers, headers, money=("amount", "clv", "margin"), customer_links=query),
         caption,
     )
 
@@ -397,3 +401,14 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
     if trigger == chart_id("customers-rfm") and y and x:
         return select_search(search, "cell", f"{y}-{x}")
     return no_update
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("customers-rfm-pick", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_cell(cell, search):
+    """The keyboard's RFM cell choice: lists that cell's customers. A dropdown emptied (as Dash's
+    dropdown does when it mounts) changes nothing."""
+    if not cell:
+        return no_update
+    new = select_search(search, "cell", cell)
+    return new if new != (search or "") else no_update

@@ -203,16 +203,23 @@ def _group(rule: contract.Rule) -> str:
     return rule.kind if rule.kind in RULE_GROUPS else "cross_row"
 
 
-def _rule_text(rule: contract.Rule, lang: str) -> str:
+def _rule_text(rule: contract.Rule, lang: str) -> str | list:
     if rule.kind == "required":
-        return t("data.rule_required", lang, columns=rule.column)
+        return _with_code("data.rule_required", lang, columns=rule.column)
     if rule.kind == "allowed":
-        return t("data.rule_allowed", lang, column=rule.column, detail=rule.detail)
+        return _with_code("data.rule_allowed", lang, column=rule.column, detail=rule.detail)
     if rule.kind == "key":
-        return t("data.rule_key", lang, columns=rule.column)
+        return _with_code("data.rule_key", lang, columns=rule.column)
     if rule.kind == "reference":
-        return t("data.rule_reference", lang, column=rule.column, detail=rule.detail)
+        return _with_code("data.rule_reference", lang, column=rule.column, detail=rule.detail)
     return t(f"data.{rule.kind}", lang)
+
+
+def _with_code(key: str, lang: str, **values) -> list:
+    """The message with its values (column names, conditions: the file's own words, the same in
+    every language) set as code."""
+    parts = t(key, lang, **{name: f"\0{name}\0" for name in values}).split("\0")
+    return [html.Code(values[part]) if i % 2 else part for i, part in enumerate(parts) if part]
 
 
 def rules_panel(rule_list: list[contract.Rule], built_at, lang: str) -> html.Div:
@@ -290,7 +297,7 @@ def update(_query):
     return (
         build_summary(info, lang),
         costing_summary(costing, lang),
-        *grid_payload(products, _headers(PRODUCT_HEADERS, lang)),
+        *grid_payload(products, _headers(PRODUCT_HEADERS, lang), money=("revenue", "uncosted_revenue")),
         *grid_payload(rows_frame(counts, lang), _headers(("table", "kind", "rows"), lang)),
         rules_panel(contract.rule_list(), info.get("built_at"), lang),
         *grid_payload(format_frame(lang), _headers(FORMAT_HEADERS, lang)),

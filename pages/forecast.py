@@ -28,7 +28,7 @@ from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
-from pages.funnel import deal_headers, open_stages
+from pages.funnel import DEAL_MONEY, deal_headers, open_stages
 from queries import run
 
 VIEW_KEYS = ("horizon",)
@@ -123,7 +123,7 @@ def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme:
     fig = go.Figure(traces)
     fig.update_layout(barmode="relative")
     fig.update_xaxes(type="category")
-    return figures.style(fig, theme, height=380)
+    return figures.money_axis(figures.style(fig, theme, height=380), lang)
 
 
 def badge_items(table: pd.DataFrame, deals: pd.DataFrame, day, lang: str) -> list[tuple[str, str, str | None]]:
@@ -205,12 +205,13 @@ def update(query):
     table = forecast_table(months, deals, stages, day)
 
     health = health_table(deals, lang)
-    rows, columns, store = grid_payload(health, deal_headers(lang), customer_links=query)
+    rows, columns, store = grid_payload(health, deal_headers(lang), money=DEAL_MONEY, customer_links=query)
     reps = rep_forecast(run("forecast_reps", filters), deals)
     rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
                    **{c: t(f"forecast.col.{c}", lang) for c in ("target", "won", "gap", "weighted_pipeline",
                                                                  "coverage")}}
-    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers, rates=("coverage",))
+    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers, rates=("coverage",),
+                                                    money=("target", "won", "gap", "weighted_pipeline"))
     return (
         stat_badges(badge_items(table, deals, day, lang)),
         *card_payload(forecast_figure(table, stages, lang, theme), table),

@@ -8,6 +8,8 @@ clicking it again clears it)."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -18,6 +20,7 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
+from components.controls import DrillSelect
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -43,9 +46,10 @@ def layout(**query):
         html.H1(t("page.funnel", lang), className="visually-hidden"),
         StatRow("funnel-summary", t("funnel.summary", lang)),
         dbc.Row([
-            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div(
-                measure_control, role="radiogroup", **{"aria-label": t("funnel.measure", lang)})),
-                lg=6, className="mb-3"),
+            dbc.Col(ChartCard("funnel-snapshot", t("funnel.snapshot", lang), extra=html.Div([
+                html.Div(measure_control, role="radiogroup", **{"aria-label": t("funnel.measure", lang)}),
+                DrillSelect("funnel-stage-pick", t("drill.stage", lang), [], None, lang),
+            ])), lg=6, className="mb-3"),
             dbc.Col(ChartCard("funnel-cohort", t("funnel.cohort", lang)), lg=6, className="mb-3"),
         ]),
         dbc.Row([dbc.Col([
@@ -161,7 +165,8 @@ def stage_days_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         customdata=rows["stints"], hoverinfo="y",
     ))
     fig.update_xaxes(categoryorder="array", categoryarray=list(days["stage"]))
-    fig.update_yaxes(title_text=t("funnel.days", lang), rangemode="tozero")
+    # the unit beside each tick, read horizontally (a rotated one-character title reads badly)
+    fig.update_yaxes(ticksuffix=" " + t("funnel.days", lang), rangemode="tozero")
     fig.update_layout(showlegend=False)
     fig.add_annotation(text=t("funnel.days_note", lang), xref="paper", yref="paper", x=0, y=1.08,
                        showarrow=False, xanchor="left", font={"size": 11})
@@ -187,10 +192,14 @@ def deals_table(deals: pd.DataFrame) -> pd.DataFrame:
                   "weighted_amount", "expected_close_on", "days_in_stage"]]
 
 
+DEAL_MONEY = ("amount", "weighted_amount")  # the money columns of the deal grids (here and /forecast)
+
+
 def deal_headers(lang: str) -> dict[str, str]:
     return {c: t(f"funnel.col.{c}", lang) for c in (
         "opportunity_id", "customer_name", "rep_name", "stage", "amount", "probability", "weighted_amount",
-        "expected_close_on", "days_in_stage", "days_in_stage_median", "reasons")}
+        "expected_close_on", "days_in_stage", "days_in_stage_median", "reasons")} | {
+        "customer_id": t("acquisition.col.customer_id", lang)}
 
 
 # --- callbacks ------------------------------------------------------------------------
@@ -222,7 +231,7 @@ def update(query):
     days = run("funnel_stage_days", filters)
 
     chosen = deals_table(deals[deals["stage"] == selected])
-    rows, columns, store = grid_payload(chosen, deal_headers(lang), customer_links=query)
+    rows, columns, store = grid_payload(chosen, deal_headers(lang), money=DEAL_MONEY, customer_links=query)
     note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=len(chosen))
             if selected else t("funnel.drill_hint", lang, day=fmt.day(periods["end"])))
 
@@ -270,3 +279,20 @@ def select_stage(snapshot_click, cohort_click, search, query):
         return no_update
     current = view_value(query, "stage", (stage,), None)
     return with_params(search, stage=None if current == stage else stage)
+
+
+@callback(Output("funnel-stage-pick", "options"), Input("page-query", "data"))
+def stage_options(_query):
+    """The open stages to choose from."""
+    return list(open_stages(run("funnel_stages"))["stage"])
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("funnel-stage-pick", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_stage(stage, search):
+    """The keyboard's stage choice, as a click: lists that stage's deals; the listed one again clears.
+    A dropdown emptied (as Dash's dropdown does when it mounts) changes nothing."""
+    if not stage:
+        return no_update
+    listed = view_value(dict(parse_qsl((search or "").lstrip("?"))), "stage", (stage,), None)
+    return with_params(search, stage=None if listed == stage else stage)

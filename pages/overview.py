@@ -151,7 +151,7 @@ def trend_figure(frame, lang: str, theme: str) -> go.Figure:
         fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
     else:
         fig.update_xaxes(tickformat="%m-%d")
-    return figures.style(fig, theme)
+    return figures.money_axis(figures.style(fig, theme), lang, period=when)
 
 
 def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure:
@@ -165,7 +165,7 @@ def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure
         customdata=ordered.iloc[:, 1], hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
     ))
     fig.update_layout(margin={"l": 140})
-    return figures.style(fig, theme, height=300)
+    return figures.money_axis(figures.style(fig, theme, height=300), lang, axis="x")
 
 
 @callback(

@@ -103,7 +103,7 @@ def receipts_payload(layers: pd.DataFrame, lang: str) -> tuple:
                "quantity": t("products.quantity", lang), "unit_cost": t("product.unit_cost", lang),
                "value": t("product.value", lang), "remaining_quantity": t("product.remaining_quantity", lang),
                "remaining_value": t("product.remaining_value", lang)}
-    return grid_payload(frame, headers)
+    return grid_payload(frame, headers, money=("unit_cost", "value", "remaining_value"))
 
 
 def customers_payload(customers: pd.DataFrame, lang: str, query: dict | None = None) -> tuple:
@@ -111,7 +111,7 @@ def customers_payload(customers: pd.DataFrame, lang: str, query: dict | None = N
     headers = {"rank": t("common.rank", lang), "customer_id": t("product.customer_id", lang),
                "customer_name": t("common.customer", lang), "quantity": t("products.quantity", lang),
                "revenue": t("products.revenue", lang), "margin": t("products.margin", lang)}
-    return grid_payload(customers, headers, customer_links=query or {})
+    return grid_payload(customers, headers, money=("revenue", "margin"), customer_links=query or {})
 
 
 def not_found(product_id: str | None, lang: str, theme: str) -> tuple:

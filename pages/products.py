@@ -20,6 +20,7 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
+from components.controls import DrillSelect, dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -65,7 +66,7 @@ def layout(**query):
             dcc.Dropdown(id="products-compare", value=compare or NO_COMPARE, clearable=False, searchable=False,
                          options=[{"label": t("products.compare.none", lang), "value": NO_COMPARE}]
                          + [{"label": method_label(m, lang), "value": m} for m in METHODS if m != method],
-                         style={"minWidth": "14rem"}),
+                         labels=dropdown_labels(lang), style={"minWidth": "14rem"}),
         ], className="d-flex align-items-center"), md="auto"),
     ], className="g-2 align-items-center")), className="mb-3")
     return html.Div([
@@ -79,7 +80,8 @@ def layout(**query):
         dbc.Row([dbc.Col(GridCard("products-table", t("products.table", lang), row_id="product_id"),
                          className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400, extra=DrillSelect(
+                "products-treemap-pick", t("drill.category", lang), [], None, lang)), lg=6, className="mb-3"),
             dbc.Col(ChartCard("products-pareto", t("products.pareto", lang), height=400), lg=6, className="mb-3"),
         ]),
         dbc.Row([
@@ -202,7 +204,8 @@ def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         hovertemplate="%{label}: %{text}<br>%{customdata}<extra></extra>",
     ))
     fig = figures.style(fig, theme, height=400)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 24, "b": 4})
+    # tiles too small for readable text show none (the hover and the list beside say it)
+    fig.update_layout(margin={"l": 4, "r": 4, "t": 24, "b": 4}, uniformtext={"minsize": 11, "mode": "hide"})
     return fig
 
 
@@ -225,7 +228,14 @@ def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
                                  name=t("products.pareto_share", lang),
                                  hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
                       row=row, col=1, secondary_y=True)
-        fig.update_yaxes(range=[0, 1.05], tickformat=".0%", row=row, col=1, secondary_y=True)
+        # products with a negative margin take the running share past 100% before it comes back: draw it whole
+        # and say why
+        peak = max(1.0, float(part[f"cum_share_{measure}"].max()) if len(part) else 1.0)
+        fig.update_yaxes(range=[0, peak * 1.05], tickformat=".0%", row=row, col=1, secondary_y=True)
+        if peak > 1:
+            fig.add_annotation(text=t("products.pareto_over", lang, peak=fmt.percent(peak)), showarrow=False,
+                               xref=f"x{row if row > 1 else ''} domain", yref=f"y{2 * row} domain", x=1, y=1,
+                               xanchor="right", yanchor="bottom", font={"size": 11})
     fig.update_xaxes(showticklabels=False)
     return figures.style(fig, theme, height=400)
 
@@ -286,7 +296,8 @@ def table_payload(mix: pd.DataFrame, compare: str | None, lang: str) -> tuple:
         headers.update(compare_margin=t("products.margin_by", lang, method=method_label(compare, lang)),
                        compare_margin_pct=f"{t('products.margin_pct', lang)} · {method_label(compare, lang)}",
                        margin_difference="Δ")
-    rows, column_defs, store = grid_payload(mix[columns], headers)
+    rows, column_defs, store = grid_payload(mix[columns], headers, money=(
+        "revenue", "cogs", "margin", "uncosted_revenue", "compare_margin", "margin_difference"))
     for spec in column_defs:
         if spec["field"].endswith("margin_pct"):
             spec["valueFormatter"] = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
@@ -298,7 +309,7 @@ def stock_payload(stock: pd.DataFrame, lang: str) -> tuple:
                "category": t("products.category", lang),
                "quantity_on_hand": t("products.quantity_on_hand", lang),
                **{f"value_{m}": t(f"products.value_{m}", lang) for m in METHODS}}
-    return grid_payload(stock, headers)
+    return grid_payload(stock, headers, money=tuple(f"value_{m}" for m in METHODS))
 
 
 def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
@@ -307,7 +318,7 @@ def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
                "product_name": t("products.product", lang), "category": t("products.category", lang),
                "quantity": t("products.quantity", lang), "shortfall_quantity": t("products.shortfall_quantity", lang),
                "revenue": t("products.revenue", lang), "cogs": t("products.cogs", lang)}
-    return grid_payload(shortfall, headers)
+    return grid_payload(shortfall, headers, money=("revenue", "cogs"))
 
 
 # --- callbacks -------------------------------------------------------------------------
@@ -395,3 +406,17 @@ def open_product(cell, search):
     """A row of the products table opens that product's page."""
     product_id = inputs.cell(cell)
     return product_href(product_id, search) if product_id else no_update
+
+
+@callback(Output("products-treemap-pick", "options"), Input("page-query", "data"))
+def category_options(_query):
+    values = run("dimension_values")
+    return sorted(values.loc[values["dimension"] == "category", "value"])
+
+
+@callback(Output("url", "search", allow_duplicate=True), Input("products-treemap-pick", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_category(category, search):
+    """The keyboard's treemap choice: a category narrows the global category filter, as a tile click."""
+    category = inputs.text(category)
+    return with_params(search, category=category) if category else no_update

@@ -35,6 +35,7 @@ PLAN_COLUMNS = ("plan_id", "contract_id", "customer_id", "customer_name", "rep_n
                 "settled", "unsettled", "days_late")
 ENDING_COLUMNS = ("contract_id", "customer_id", "customer_name", "rep_name", "signed_on", "ends_on", "amount",
                   "paid", "outstanding")
+MONEY_COLUMNS = ("amount", "settled", "unsettled", "paid", "outstanding", *BUCKETS, "total")
 
 
 def _headers(lang: str) -> dict[str, str]:
@@ -111,7 +112,7 @@ def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     ])
     fig.update_layout(barmode="group")
     fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
-    return figures.style(fig, theme)
+    return figures.money_axis(figures.style(fig, theme), lang, period="%{x|%Y-%m}", text_is_amount=False)
 
 
 def aging(overdue: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
@@ -142,9 +143,8 @@ def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> 
         x=[t(f"receivables.bucket.{b}", lang) for b in totals["bucket"]], y=totals["unsettled"],
         customdata=totals["bucket"], marker_color=colours,
         text=[fmt.money(v, lang) for v in totals["unsettled"]], textposition="auto",
-        hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
     ))
-    return figures.style(fig, theme, height=260)
+    return figures.money_axis(figures.style(fig, theme, height=260), lang)
 
 
 def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
@@ -158,7 +158,7 @@ def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         for i, b in enumerate(BUCKETS)
     ])
     fig.update_layout(barmode="stack", margin={"l": 100})
-    return figures.style(fig, theme)
+    return figures.money_axis(figures.style(fig, theme), lang, axis="x")
 
 
 def overdue_plans(overdue: pd.DataFrame, bucket: str) -> pd.DataFrame:
@@ -197,9 +197,9 @@ def update(query):
         *card_payload(months_figure(months, lang, theme), months),
         *card_payload(aging_figure(totals, bucket, lang, theme), totals),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(customers, headers, customer_links=query),
-        *grid_payload(overdue_plans(overdue, bucket), headers, customer_links=query),
-        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, customer_links=query),
+        *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(overdue_plans(overdue, bucket), headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query),
     )
 
 

@@ -139,12 +139,12 @@ def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> g
         go.Scatter(x=frame["label"], y=frame["yoy_pct"] * 100, name=t("revenue.yoy_pct", lang), yaxis="y2",
                    mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
     ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%", "showgrid": False,
-                              "zeroline": True})
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "zeroline": True})
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(margin={"r": 56})
-    return fig
+    figures.percent_axis(fig, [*(frame["mom_pct"] * 100), *(frame["yoy_pct"] * 100)], lang)
+    return figures.money_axis(fig, lang) if measure in MONEY else fig
 
 
 SERIES_COLUMNS = ("label", "window_start", "window_end", "value", "mom_base", "mom_change", "mom_pct",
@@ -176,6 +176,7 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
         return figures.empty(t("revenue.empty", lang, measure=measure_label(measure, lang)), theme)
     labels = dict(zip(series["bucket"], series["label"], strict=True))
     fig = go.Figure()
+    named = iter(figures.PALETTE)  # TOP_SLICES named slices, each its own colour; the rest grey
     for row in totals.itertuples():
         cells = frame[frame["bucket"].notna() & (frame["position"] == row.position)]
         name = t("revenue.legend", lang, label=row.slice_name, share=fmt.percent(row.share),
@@ -184,11 +185,12 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
         fig.add_bar(x=[labels.get(b, str(b)) for b in cells["bucket"]], y=cells["value"], name=name,
                     customdata=[row.slice_id if clickable else None] * len(cells),
                     text=value_texts(cells["value"], measure, lang), textposition="none",
+                    marker_color=next(named) if clickable else figures.REST_COLOURS[row.slice_kind],
                     hovertemplate=f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>")
     fig.update_xaxes(type="category")
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.15})
-    return fig
+    return figures.money_axis(fig, lang, hovers=False) if measure in MONEY else fig
 
 
 def slice_names(frame: pd.DataFrame, lang: str) -> pd.Series:
@@ -200,6 +202,12 @@ def slice_names(frame: pd.DataFrame, lang: str) -> pd.Series:
             return t("revenue.slice_none", lang)
         return row.slice_label
     return frame.apply(name, axis=1)
+
+
+def money_columns(measure: str, frame: pd.DataFrame) -> tuple[str, ...]:
+    """A grid's columns holding the measure's amounts (its value, bases and changes) when it is money."""
+    amounts = ("value", "mom_base", "mom_change", "yoy_base", "yoy_change")
+    return tuple(c for c in frame.columns if c in amounts) if measure in MONEY else ()
 
 
 def with_slice_names(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
@@ -239,19 +247,20 @@ def update(query):
 
     breakdown = run("revenue_breakdown", filters, bucket=bucket, measure=measure, dimension=by, top=TOP_SLICES)
     breakdown = with_slice_names(breakdown, by, lang)
-    slices = breakdown[breakdown["bucket"].isna()][
-        ["slice_id", "slice_name", "value", "share", "yoy_base", "yoy_change", "yoy_pct"]]
+    slices = breakdown[breakdown["bucket"].isna()][  # the name first: it is what a reader looks for
+        ["slice_name", "slice_id", "value", "share", "yoy_base", "yoy_change", "yoy_pct"]]
     slice_headers = {"slice_id": t("revenue.col.slice_id", lang), "slice_name": t("revenue.col.slice", lang),
                      "value": t("revenue.col.value", lang), "share": t("revenue.col.share", lang),
                      "yoy_base": t("revenue.col.yoy_base", lang), "yoy_change": t("revenue.col.yoy_change", lang),
                      "yoy_pct": t("revenue.yoy_pct", lang)}
     return (
         *card_payload(series_figure(series, measure, lang, theme), table),
-        *grid_payload(table, series_headers(lang), percent=pct),
-        *grid_payload(year_frame, year_headers, percent=pct),
+        *grid_payload(table, series_headers(lang), percent=pct, money=money_columns(measure, table)),
+        *grid_payload(year_frame, year_headers, percent=pct, money=money_columns(measure, year_frame)),
         year_label,
         *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown),
-        *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",)),
+        *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",),
+                      money=money_columns(measure, slices)),
     )
 
 

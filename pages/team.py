@@ -105,7 +105,7 @@ def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.
     fig.update_layout(margin={"l": 120})
     if measure == "win_rate":
         fig.update_xaxes(ticksuffix="%")
-    return fig
+    return figures.money_axis(fig, lang, axis="x") if measure in MONEY else fig
 
 
 BOARD_COLUMNS = ("member_id", "member_name", "team_name", "contract_amount", "rank_contract_amount", "payments",
@@ -135,11 +135,16 @@ def achievement_cell(target, actual, achievement, lang: str) -> html.Td:
                         html.Div(fmt.DASH, className="fw-semibold", title=t("team.no_target", lang),
                                  **{"aria-label": t("team.no_target", lang)})])
     pct = fmt.percent(achievement)
-    bar = dbc.Progress(value=0 if pd.isna(achievement) else max(0, min(100, achievement * 100)),
-                       color="success" if not pd.isna(achievement) and achievement >= 1 else "primary",
-                       style={"height": "8px"}, hide_label=True)
+    value = 0 if pd.isna(achievement) else max(0, min(100, achievement * 100))
+    colour = "success" if not pd.isna(achievement) and achievement >= 1 else "primary"
+    reached = f"{money(actual, lang)} / {money(target, lang)}"
+    # Bootstrap's progress markup with a name (dbc.Progress takes no aria-label)
+    bar = html.Div(html.Div(className=f"progress-bar bg-{colour}", style={"width": f"{value:.1f}%"}),
+                   className="progress", role="progressbar", style={"height": "8px"},
+                   **{"aria-label": f"{reached} · {pct}", "aria-valuenow": round(value, 1), "aria-valuemin": 0,
+                      "aria-valuemax": 100})
     return html.Td([
-        html.Div(f"{money(actual, lang)} / {money(target, lang)}", className="small"),
+        html.Div(reached, className="small"),
         html.Div(pct, className="fw-semibold"),
         bar,
     ])
@@ -179,7 +184,8 @@ def update(query):
     team_targets = run("team_targets", filters, level="team")
     headers = board_headers(lang)
     pct = ("win_rate",)
-    rep_rows, rep_columns, rep_store = grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct)
+    rep_rows, rep_columns, rep_store = grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct,
+                                                    money=MONEY)
     link_cells(rep_rows, rep_columns, "member_name",
                lambda row: filtered_href("/team", query, keep=VIEW_KEYS, rep=row["member_id"]))
     target_label = t(f"team.measure.{v['target']}", lang)
@@ -192,7 +198,7 @@ def update(query):
     return (
         *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
         rep_rows, rep_columns, rep_store,
-        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct),
+        *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),
         targets,
     )

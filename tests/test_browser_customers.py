@@ -14,7 +14,9 @@ def test_pyramid_tier_to_customer_page(browser):
     _click(driver, lambda: driver.find_element(By.XPATH, tier))
     _wait_for(lambda: "tier=vip" in driver.current_url)
     # the list now holds the one VIP of this year: C4 苏州新材料 (1500 of 3200)
-    rows = '//*[contains(@id, "customers-list") and contains(@id, "grid")]//div[@role="row" and @row-index]'
+    # the rows' key and name columns, pinned on the left (the rest of each row scrolls beside them)
+    rows = ('//*[contains(@id, "customers-list") and contains(@id, "grid")]'
+            '//*[contains(@class, "ag-pinned-left-cols-container")]//div[@role="row" and @row-index]')
     _wait_for(lambda: [r.text for r in driver.find_elements(By.XPATH, rows)] and all(
         "苏州新材料" in r.text for r in driver.find_elements(By.XPATH, rows)))
     _click(driver, lambda: driver.find_element(By.XPATH, rows + '//div[@col-id="customer_name"]'))

@@ -5,7 +5,8 @@ from selenium.webdriver.common.by import By
 
 from tests.test_browser_overview import _click, _wait_for
 
-GRID_ROWS = "[id='{\"card\":\"rcv-overdue\",\"type\":\"grid\"}'] .ag-center-cols-container .ag-row"
+# the plan id is the first column, pinned on the left
+GRID_ROWS = "[id='{\"card\":\"rcv-overdue\",\"type\":\"grid\"}'] .ag-pinned-left-cols-container .ag-row"
 
 
 def _plans(driver):
