@@ -19,7 +19,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback
 
 from components import figures, inputs
 from components.context import current_lang
-from components.figures import GRAPH_CONFIG, STATIC_CONFIG
+from components.figures import STATIC_CONFIG
 from components.i18n import t
 from crm.web import audit_export
 
@@ -48,7 +48,7 @@ def ChartCard(card: str, title: str, height: int = 340, extra=None) -> html.Sect
         dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0", id={"type": "card-title", "card": card}), menu],
                                 className="d-flex justify-content-between align-items-center gap-2")),
         dbc.CardBody([
-            dcc.Loading(dcc.Graph(id=chart_id(card), config={**GRAPH_CONFIG, **figures.locale_config(lang)},
+            dcc.Loading(dcc.Graph(id=chart_id(card), config=figures.graph_config(lang),
                                   style={"height": f"{height}px"}),
                         type="circle", delay_show=150),
             extra,
@@ -196,7 +196,7 @@ def export_data(clicks, data, query, pathname, title=None):
     name = export_name(page, card, query, fmt)
     audit_export(page, card, fmt, inputs.filters(query).to_query())
     heading = export_heading(page, inputs.text(title), query, current_lang())
-    return dcc.send_bytes(export_bytes(frame, fmt, data.get("headers"), tuple(data["money"]), heading), name)
+    return dcc.send_bytes(export_bytes(frame, fmt, data.get("headers"), tuple(data.get("money", ())), heading), name)
 
 
 clientside_callback(

@@ -40,13 +40,11 @@ REST_COLOURS = {"other": "#8C8C8C", "none": "#C8C8C8"}
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 
 
-def locale_config(lang: str) -> dict:
-    """The dcc.Graph config keys that follow the language: plotly.js's own texts (mode bar,
-    date axes) in zh-CN from assets/plotly-locale-zh-cn.js (self-hosted, plotly.js-locales)."""
-    if lang != "zh-CN":
-        return {"locale": "en"}
-    # a mode bar title the zh-CN locale does not have (plotly.js looks here before the registered locale)
-    return {"locale": "zh-CN", "locales": {"zh-CN": {"dictionary": {"Share chart...": "分享图表…"}}}}
+def graph_config(lang: str) -> dict:
+    """A chart's dcc.Graph config: the local-only mode bar, with plotly.js's own texts (mode
+    bar, date axes) in the viewer's language (zh-CN from assets/plotly-locale-zh-cn.js,
+    self-hosted from plotly.js-locales)."""
+    return {**GRAPH_CONFIG, "locale": "zh-CN" if lang == "zh-CN" else "en"}
 
 
 def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.Figure:

@@ -164,7 +164,9 @@ def table(data) -> dict | None:
     headers = data.get("headers")  # a grid's visible headers, and its money columns
     if isinstance(headers, list) and len(headers) == len(columns) and all(text(h) is not None for h in headers):
         out["headers"] = headers
-    out["money"] = [m for m in texts(data.get("money")) if m in columns]
+    money = [m for m in texts(data.get("money")) if m in columns]
+    if money:
+        out["money"] = money
     return out
 
 

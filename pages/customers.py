@@ -408,6 +408,7 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
 def pick_cell(cell, search):
     """The keyboard's RFM cell choice: lists that cell's customers. A dropdown emptied (as Dash's
     dropdown does when it mounts) changes nothing."""
+    cell = inputs.text(cell)
     if not cell:
         return no_update
     new = select_search(search, "cell", cell)

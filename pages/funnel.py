@@ -8,8 +8,6 @@ clicking it again clears it)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -292,7 +290,8 @@ def stage_options(_query):
 def pick_stage(stage, search):
     """The keyboard's stage choice, as a click: lists that stage's deals; the listed one again clears.
     A dropdown emptied (as Dash's dropdown does when it mounts) changes nothing."""
+    stage = inputs.text(stage)
     if not stage:
         return no_update
-    listed = view_value(dict(parse_qsl((search or "").lstrip("?"))), "stage", (stage,), None)
+    listed = view_value(inputs.query(search).as_dict(), "stage", (stage,), None)
     return with_params(search, stage=None if listed == stage else stage)

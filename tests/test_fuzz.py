@@ -147,7 +147,8 @@ def test_malformed_envelopes_are_client_errors(app_client):
 
 
 def test_forged_outputs_and_ids_are_client_errors(app_client):
-    toggle = {"output": "nav-collapse.is_open", "inputs": [{"id": "nav-toggle", "property": "n_clicks", "value": 1}],
+    toggle = {"output": "nav-collapse.is_open", "inputs": [{"id": "nav-toggle", "property": "n_clicks", "value": 1},
+                                                           {"id": "url", "property": "pathname", "value": "/"}],
               "state": [{"id": "nav-collapse", "property": "is_open", "value": False}],
               "changedPropIds": ["nav-toggle.n_clicks"]}
     good = {**toggle, "outputs": {"id": "nav-collapse", "property": "is_open"}}
