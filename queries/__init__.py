@@ -20,6 +20,7 @@ import functools
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -152,6 +153,20 @@ _warehouse = _Warehouse()
 _cache: OrderedDict = OrderedDict()  # key -> (frame, bytes), least recently used first
 _cache_bytes = 0
 _cache_lock = threading.Lock()
+_sql_seconds = [0.0]  # time spent inside DuckDB by this process (benchmarks read it)
+
+
+def sql_seconds() -> float:
+    """Seconds this process has spent running queries in DuckDB (cache hits cost none)."""
+    return _sql_seconds[0]
+
+
+def clear_cache() -> None:
+    """Forget every cached result (benchmarks time cold renders with it)."""
+    global _cache_bytes
+    with _cache_lock:
+        _cache.clear()
+        _cache_bytes = 0
 
 
 def _freeze(value):
@@ -191,7 +206,9 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key][0].copy()
+    started = time.perf_counter()
     frame = cursor.execute(sql, bound).df()
+    _sql_seconds[0] += time.perf_counter() - started
     _remember(key, frame)
     return frame.copy()
 
