@@ -4,7 +4,8 @@ build after the costing (``data.build._derived_steps``); never imported, never r
 query directly (only scope.sql names them, like the base tables).
 
 - ``s_contracts``: one row per counted (active) contract, every column of ``contracts``
-  plus its customer's ``c_region``, ``c_type``, ``c_source``; sorted by ``signed_on``
+  plus its customer's ``c_region``, ``c_type``, ``c_source`` and ``categories`` (the
+  sorted distinct categories of its lines); sorted by ``signed_on``
   (then ``contract_id``), so a period reads only its row groups and the customer filters
   need no join.
 - ``s_lines``: one row per line of a counted contract, every column of ``contract_items``
@@ -19,14 +20,17 @@ query directly (only scope.sql names them, like the base tables).
 - ``s_plan_states``: each payment plan's settlement history (the rule of
   queries/receivables_overdue.sql, evaluated once per day on which its contract received
   money): one row per plan and interval ``[valid_from, valid_to)`` (empty = unbounded)
-  in which the plan is not fully settled, with ``settled`` and ``unsettled``. Overdue on
-  a date is the rows with ``due_on <=`` it whose interval holds it.
+  in which the plan is not fully settled, with ``settled`` and ``unsettled``, and its
+  counted contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``
+  (plans of void contracts are left out). Overdue on a date is the rows with ``due_on <=``
+  it whose interval holds it.
 - ``s_stage_intervals``: one row per opportunity and interval of days ``[from_day,
   to_day)`` (``to_day`` empty = open-ended) in which it is open (created, not closed)
   with the same stage held and the moment ``entered_stage_at`` it entered it (rule of
   queries/pipeline_deals.sql: the stint covering the day, the latest if several, else
-  the current stage entered at ``created_at``). The pipeline on a day is an interval
-  filter.
+  the current stage entered at ``created_at``), with the opportunity's ``customer_id``,
+  ``rep_id``, ``amount``, ``probability``, ``expected_close_on`` and its customer's
+  dimensions. The pipeline on a day is an interval filter.
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ import duckdb
 
 CONTRACTS_SQL = """
 create or replace table s_contracts as
-select c.*, cu.region as c_region, cu.type as c_type, cu.source as c_source
+select c.*, cu.region as c_region, cu.type as c_type, cu.source as c_source,
+       coalesce((select list(distinct p.category order by p.category)
+                 from contract_items as i join products as p on p.product_id = i.product_id
+                 where i.contract_id = c.contract_id), []) as categories
 from contracts as c
 join customers as cu on cu.customer_id = c.customer_id
 where c.status = 'active'
@@ -128,12 +135,14 @@ settled as (
     from ordered as o
     left join pools as po on po.contract_id = o.contract_id and po.valid_from is not distinct from o.valid_from
 )
-select plan_id, contract_id, due_on, amount, valid_from, valid_to,
-       amount - remaining + from_pool as settled,
-       remaining - from_pool as unsettled
-from settled
-where remaining - from_pool > 0
-order by due_on, plan_id, valid_from nulls first
+select s.plan_id, s.contract_id, s.due_on, s.amount, s.valid_from, s.valid_to,
+       s.amount - s.remaining + s.from_pool as settled,
+       s.remaining - s.from_pool as unsettled,
+       c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+from settled as s
+join s_contracts as c on c.contract_id = s.contract_id
+where s.remaining - s.from_pool > 0
+order by s.due_on, s.plan_id, s.valid_from nulls first
 """
 
 STAGE_INTERVALS_SQL = """
@@ -173,8 +182,12 @@ stint as (
 )
 select s.opportunity_id, s.from_day, s.to_day,
        coalesce(st.stage, s.stage) as stage,
-       coalesce(st.entered_at, s.created_at) as entered_stage_at
+       coalesce(st.entered_at, s.created_at) as entered_stage_at,
+       o.customer_id, o.rep_id, o.amount, o.probability, o.expected_close_on,
+       cu.region as c_region, cu.type as c_type, cu.source as c_source
 from spans as s
+join opportunities as o on o.opportunity_id = s.opportunity_id
+join customers as cu on cu.customer_id = o.customer_id
 left join stint as st on st.opportunity_id = s.opportunity_id and st.from_day = s.from_day
 order by s.from_day, s.opportunity_id
 """

@@ -62,7 +62,7 @@ f_stages as (
 contracts_in_scope as (
     -- s_contracts holds the counted contracts with their customer's dimensions: the
     -- customer filters of f_accounts apply without a join
-    select c.* exclude (c_region, c_type, c_source)
+    select c.* exclude (c_region, c_type, c_source, categories)
     from s_contracts as c
     where c.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, c.c_region))
@@ -168,16 +168,27 @@ f_stock_issues as (
     where len($categories) = 0 or list_contains($categories, cs.category)
 ),
 f_plan_states as (
-    -- each plan's settlement history (data/serving.py, s_plan_states), plans of f_contracts
-    select ps.*
+    -- each plan's settlement history (data/serving.py, s_plan_states), plans of f_contracts:
+    -- the same conditions as f_contracts (with a category filter, a contract with a line
+    -- in one of the categories), read from the columns s_plan_states carries
+    select ps.* exclude (c_region, c_type, c_source, categories)
     from s_plan_states as ps
-    where ps.contract_id in (select contract_id from f_contracts)
+    where ps.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, ps.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
+      and (len($sources) = 0 or list_contains($sources, ps.c_source))
+      and (len($categories) = 0 or list_has_any($categories, ps.categories))
 ),
 f_stage_intervals as (
-    -- the days each opportunity of f_opportunities is open, by stage held (s_stage_intervals)
-    select si.*
+    -- the days each opportunity of f_opportunities is open, by stage held, with the
+    -- opportunity's customer_id, rep_id, amount, probability and expected_close_on
+    -- (s_stage_intervals); the conditions of f_opportunities, read from its own columns
+    select si.* exclude (c_region, c_type, c_source)
     from s_stage_intervals as si
-    where si.opportunity_id in (select opportunity_id from f_opportunities)
+    where si.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, si.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, si.c_type))
+      and (len($sources) = 0 or list_contains($sources, si.c_source))
 ),
 f_build_info as (
     select * from build_info
@@ -197,7 +208,7 @@ f_account_activities as (
 ),
 f_account_contracts as (
     -- counted contracts of those customers, whoever signed them, with every line
-    select c.* exclude (c_region, c_type, c_source)
+    select c.* exclude (c_region, c_type, c_source, categories)
     from s_contracts as c
     where (len($regions) = 0 or list_contains($regions, c.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
