@@ -336,8 +336,9 @@ def update(query):
     params = value_params(query)
     picked = selection(query)
     groups = run("customer_groups", filters, group="all", **params)
-    tiers, abc, segments, cells = (groups[groups["group_kind"] == kind].reset_index(drop=True)
-                                   for kind in ("tier", "abc", "segment", "cell"))
+    tiers, abc, segments, cells = (
+        groups[groups["group_kind"] == kind].drop(columns="group_kind").reset_index(drop=True)
+        for kind in ("tier", "abc", "segment", "cell"))
     lorenz = run("customer_lorenz", filters, **params)
     churn = run("customer_churn", filters)
     moves = run("customer_tier_moves", filters)
