@@ -92,8 +92,9 @@ def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo") -> l
 
 def overdue_kpi(overdue: pd.DataFrame, periods: dict) -> dict:
     """The overdue-receivables KPI row, shaped like an overview_kpis row: the overdue amount
-    (receivables_overdue) as of the current window's end, of the 环比 window's end and of the
-    同比 window's end; percentages (current - base) / |base|, None for a zero base."""
+    (receivables_overdue, or its receivables_overdue_totals) as of the current window's end, of
+    the 环比 window's end and of the 同比 window's end; percentages (current - base) / |base|,
+    None for a zero base."""
     totals = overdue.groupby(pd.to_datetime(overdue["as_of_date"]).dt.date)["unsettled"].sum()
     current, mom, yoy = (float(totals.get(periods[key], 0.0)) for key in ("end", "prev_end", "yoy_end"))
 
@@ -145,7 +146,7 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, ("method",))
     method = view_methods(query)[0]
-    overdue = run("receivables_overdue", filters,
+    overdue = run("receivables_overdue_totals", filters,
                   dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
     kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
                       pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)

@@ -19,11 +19,20 @@ with dates as (
     select unnest($dates::date[]) as as_of_date
 ),
 
+candidates as (
+    -- the states that can hold on one of the dates: bounds as constants, so the scan
+    -- skips the row groups outside them
+    select ps.*
+    from f_plan_states as ps
+    where ps.due_on <= list_max($dates::date[])
+      and (ps.valid_to is null or ps.valid_to > list_min($dates::date[]))
+),
+
 settled as (
     select d.as_of_date, ps.plan_id, ps.contract_id, ps.customer_id, ps.rep_id, ps.due_on, ps.amount,
            ps.settled, ps.unsettled
     from dates as d
-    join f_plan_states as ps
+    join candidates as ps
       on ps.due_on <= d.as_of_date
      and (ps.valid_from is null or ps.valid_from <= d.as_of_date)
      and (ps.valid_to is null or ps.valid_to > d.as_of_date)

@@ -163,3 +163,15 @@ def test_page_callback_explains_an_empty_period(warehouse):
     figure = out[1]
     assert "No contracts" in figure.layout.annotations[0].text or "没有合同" in figure.layout.annotations[0].text
     assert out[2]["data"] == [["2021-01-01", 0.0, 0.0, None]]
+
+
+def test_overdue_totals_are_the_plans_summed(warehouse):
+    """The overview reads receivables_overdue_totals: per date, the plans' sum and count
+    (15 March 2024: 1800 over PL03, PL04, PL07; 15 March 2023: PL07's 300)."""
+    dates = [date(2023, 3, 15), date(2024, 3, 15), date(2024, 6, 30)]
+    plans = run("receivables_overdue", Filters(), dates=dates)
+    totals = run("receivables_overdue_totals", Filters(), dates=dates).set_index("as_of_date")
+    assert totals.loc[pd.Timestamp(2024, 3, 15), ["unsettled", "plans"]].tolist() == [1800, 3]
+    assert totals.loc[pd.Timestamp(2023, 3, 15), ["unsettled", "plans"]].tolist() == [300, 1]
+    by_date = plans.groupby("as_of_date").agg(unsettled=("unsettled", "sum"), plans=("plan_id", "count"))
+    pd.testing.assert_frame_equal(totals, by_date, check_dtype=False)
