@@ -4,6 +4,7 @@ testing docs show), navbar links that keep the filters."""
 import json
 from contextvars import copy_context
 
+import dash
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -89,3 +90,15 @@ def test_unknown_path_gets_the_helpful_404(warehouse):
     from pages import not_found_404
 
     assert "/nowhere" in not_found_404.explain("/nowhere")
+
+
+def test_every_callback_is_registered_once():
+    """A page imported by another page (the overview uses the products page's method
+    helpers) must not register its callbacks a second time: each would fire twice."""
+    from collections import Counter
+
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    counts = Counter(cb["output"] for cb in GLOBAL_CALLBACK_LIST)
+    assert [output for output, n in counts.items() if n > 1] == []
+    assert {p["module"] for p in dash.page_registry.values()} >= {"pages.products", "pages.customers", "pages.funnel"}
