@@ -62,8 +62,14 @@ def card_note(card: str) -> html.Small:
                       **{"aria-live": "polite"})
 
 
-@callback(Output({"type": "card-note", "card": MATCH}, "children"),
-          Input({"type": "chart-data", "card": MATCH}, "data"), prevent_initial_call=True)
+@callback(Output({"type": "card-note", "card": ALL}, "children"),
+          Input({"type": "chart-data", "card": ALL}, "data"), prevent_initial_call=True)
+def explain_cuts(datas):
+    """Every card's note in one request (a page callback fills all its cards at once: one
+    callback per card was a request per card)."""
+    return [explain_cut(data) for data in datas]
+
+
 def explain_cut(data):
     """Say so when a card's data holds only the first rows of a longer list (``total_rows``)."""
     total, shown = (data or {}).get("total_rows", 0), len((data or {}).get("data", ()))

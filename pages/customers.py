@@ -385,7 +385,8 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
     costing method. Both live in the URL."""
     trigger = ctx.triggered_id
     if trigger == "customers-method":
-        return with_params(search, method=None if method == "fifo" else method)
+        new = with_params(search, method=None if method == "fifo" else method)
+        return new if new != (search or "") else no_update  # unchanged: drawing the page again is waste
     if isinstance(trigger, dict):
         if not ctx.triggered[0]["value"]:
             return no_update

@@ -14,7 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, html, no_update
 
 from components import figures
 from components import format as fmt
@@ -212,4 +212,6 @@ def update(query):
 @callback(Output("url", "search", allow_duplicate=True), Input("forecast-horizon", "value"), State("url", "search"),
           prevent_initial_call=True)
 def set_horizon(horizon, search):
-    return with_params(search, horizon=horizon if horizon in HORIZONS else None)
+    """As funnel.set_measure: the default leaves the URL, an unchanged URL is not written."""
+    new = with_params(search, horizon=horizon if horizon in HORIZONS and horizon != DEFAULT_HORIZON else None)
+    return new if new != (search or "") else no_update

@@ -250,7 +250,10 @@ def update(query):
 @callback(Output("url", "search", allow_duplicate=True), Input("funnel-measure", "value"), State("url", "search"),
           prevent_initial_call=True)
 def set_measure(measure, search):
-    return with_params(search, measure=measure if measure in MEASURES else None)
+    """The measure lives in the URL (the default count leaves it out); an unchanged URL is
+    not written (Dash fires this once when the page is drawn: writing would draw it again)."""
+    new = with_params(search, measure=measure if measure in MEASURES and measure != "count" else None)
+    return new if new != (search or "") else no_update
 
 
 @callback(
