@@ -36,7 +36,26 @@ QUERY_DIR = Path(__file__).parent
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 INCLUDE = re.compile(r"\bq_([a-z][a-z0-9_]*)\b")
 CACHE_SIZE = 512  # results at most ...
-CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "512")) * 2**20  # ... and this much memory
+# ... and this much memory: one page under one filter set caches a few MB of frames on a
+# million contracts (the overdue plans are the largest), so 128 MB holds every page under
+# dozens of filter sets and keeps one worker within its 500 MB (issue #17).
+CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
+# DuckDB settings of the app's connection, chosen for one worker of a shared 2-core machine:
+# - threads: DuckDB's default (every core); CRM_DUCKDB_THREADS lowers it when several
+#   workers share the cores (2 threads against 1 made the pages 1.38x faster here).
+# - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
+#   bounded, so a worker stays within its budget; 256 MB holds the serving tables' hot
+#   row groups, and a read-only file needs no spill room beyond what a page's queries use.
+# - preserve_insertion_order = false: every query orders its own result (ORDER BY), so
+#   DuckDB may stream scans without keeping their order, which saves memory on big scans.
+# - no object cache: enable_object_cache is gone in DuckDB 2 (its successor, the external
+#   file cache, caches Parquet and other external files); the warehouse is a native DuckDB
+#   file whose blocks the buffer pool caches already.
+DUCKDB_CONFIG = {
+    "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "256MB"),
+    "preserve_insertion_order": False,
+    **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
+}
 
 
 class WarehouseMissingError(RuntimeError):
@@ -138,7 +157,7 @@ class _Warehouse:
             if key != self._key:
                 # A fresh in-memory instance that attaches the file: duckdb.connect(path)
                 # would hand back its cached instance of the old file.
-                con = duckdb.connect()
+                con = duckdb.connect(config=DUCKDB_CONFIG)
                 con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
                 self._con, self._key, self.path = con, key, path
             con, key = self._con, self._key
