@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -44,8 +45,9 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 # - threads: DuckDB's default (every core); CRM_DUCKDB_THREADS lowers it when several
 #   workers share the cores (2 threads against 1 made the pages 1.38x faster here).
 # - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
-#   bounded, so a worker stays within its budget; 256 MB holds the serving tables' hot
-#   row groups, and a read-only file needs no spill room beyond what a page's queries use.
+#   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
+#   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
+#   .tmp in the working directory).
 # - preserve_insertion_order = false: every query orders its own result (ORDER BY), so
 #   DuckDB may stream scans without keeping their order, which saves memory on big scans.
 # - no object cache: enable_object_cache is gone in DuckDB 2 (its successor, the external
@@ -53,6 +55,7 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   file whose blocks the buffer pool caches already.
 DUCKDB_CONFIG = {
     "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "256MB"),
+    "temp_directory": os.path.join(tempfile.gettempdir(), "crm-duckdb"),
     "preserve_insertion_order": False,
     **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
 }
