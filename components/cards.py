@@ -91,6 +91,10 @@ def frame_for_store(frame: pd.DataFrame) -> dict:
             values = out[column]
             midnight = (values.dropna() == values.dropna().dt.normalize()).all()
             out[column] = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+        elif pd.api.types.is_string_dtype(out[column]) and out[column].dtype != object:
+            # Arrow-backed text: to_json walks it a Python scalar at a time (a 5,000-row grid
+            # spent most of its render there); as plain objects it is one bulk conversion
+            out[column] = out[column].astype(object)
     return json.loads(out.to_json(orient="split", index=False, force_ascii=False))
 
 
