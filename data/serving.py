@@ -17,6 +17,9 @@ query directly (only scope.sql names them, like the base tables).
 - ``s_cost_of_sales``: ``cost_of_sales`` rows of counted lines with the line's
   ``signed_on``, ``customer_id``, ``rep_id``, customer dimensions and ``category``;
   sorted by ``signed_on``.
+- ``s_payments``: payments of counted contracts, every column of ``payments`` plus the
+  contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``; sorted by
+  ``paid_on``.
 - ``s_plan_states``: each payment plan's settlement history (the rule of
   queries/receivables_overdue.sql, evaluated once per day on which its contract received
   money): one row per plan and interval ``[valid_from, valid_to)`` (empty = unbounded)
@@ -192,11 +195,19 @@ left join stint as st on st.opportunity_id = s.opportunity_id and st.from_day = 
 order by s.from_day, s.opportunity_id
 """
 
-SERVING_TABLES = ("s_contracts", "s_lines", "s_cost_of_sales", "s_plan_states", "s_stage_intervals")
+PAYMENTS_SQL = """
+create or replace table s_payments as
+select p.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+from payments as p
+join s_contracts as c on c.contract_id = p.contract_id
+order by p.paid_on, p.payment_id
+"""
+
+SERVING_TABLES = ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     """Derived-table step: (re)build every serving table from the published base tables
     and ``cost_of_sales``."""
-    for sql in (CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PLAN_STATES_SQL, STAGE_INTERVALS_SQL):
+    for sql in (CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PAYMENTS_SQL, PLAN_STATES_SQL, STAGE_INTERVALS_SQL):
         con.execute(sql)

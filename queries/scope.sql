@@ -7,10 +7,11 @@
 -- whoever owns them; f_customers: those, owned by a rep in scope. f_contracts holds counted contracts only
 -- (status = 'active'); with a category filter its amount is the sum of the matching
 -- lines, so every revenue number follows the category.
--- The facts come from the serving layer (data/serving.py: s_contracts, s_lines, s_cost_of_sales,
--- s_plan_states, s_stage_intervals), built once per build, date-sorted and pre-joined with the
--- customer's dimensions, so a filter here is a scan, not a join. tests/reference_scope.sql
--- defines the same relations over the base tables; tests/test_serving.py checks both agree.
+-- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
+-- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals), built once per build,
+-- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
+-- not a join. tests/reference/scope.sql defines the same relations over the base tables;
+-- tests/test_serving.py checks that every query gives the same answer through both.
 team_tree as (
     select t.team_id, t.team_id as root_id
     from teams as t
@@ -106,10 +107,20 @@ f_payment_plans as (
     from payment_plans as pp
     where pp.contract_id in (select contract_id from f_contracts)
 ),
+payments_in_scope as (
+    -- payments of f_contracts with their contract's rep_id and customer_id (s_payments):
+    -- the conditions of f_contracts read from the columns s_payments carries
+    select p.* exclude (c_region, c_type, c_source, categories)
+    from s_payments as p
+    where p.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, p.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, p.c_type))
+      and (len($sources) = 0 or list_contains($sources, p.c_source))
+      and (len($categories) = 0 or list_has_any($categories, p.categories))
+),
 f_payments as (
-    select p.*
-    from payments as p
-    where p.contract_id in (select contract_id from f_contracts)
+    select p.* exclude (customer_id, rep_id)
+    from payments_in_scope as p
 ),
 f_opportunities as (
     select o.*
@@ -248,9 +259,8 @@ f_measure_facts as (
     union all
     select 'contracts', c.signed_on, 1, c.rep_id, c.customer_id from f_contracts as c
     union all
-    select 'payments', p.paid_on, p.amount::double, c.rep_id, c.customer_id
-    from f_payments as p
-    join f_contracts as c on c.contract_id = p.contract_id
+    select 'payments', p.paid_on, p.amount::double, p.rep_id, p.customer_id
+    from payments_in_scope as p
     union all
     select 'expenses', e.incurred_on, e.amount::double, e.rep_id, null from f_expenses as e
     union all

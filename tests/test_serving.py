@@ -65,6 +65,7 @@ EXTRA = {
     "receivables_ending": [{"days": 30}],
     "receivables_overdue": [{"dates": [date(2023, 3, 31), date(2023, 12, 31), date(2024, 3, 15),
                                        date(2024, 6, 30)]}],
+    "receivables_overdue_totals": [{"dates": [date(2023, 3, 31), date(2024, 3, 15), date(2024, 6, 30)]}],
     "revenue_breakdown": [{"bucket": "month", "measure": "contract_amount", "dimension": "rep", "top": 8}],
     "revenue_series": [{"bucket": "month", "measure": "contract_amount"}, {"bucket": "week", "measure": "payments"}],
     "team_leaderboard": [{"level": "rep"}, {"level": "team"}],
