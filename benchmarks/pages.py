@@ -8,7 +8,8 @@ Build a large warehouse first: ``python -m data.generate --scale large --out /tm
 
 Absolute times move with the machine's load, so the same run times a calibration query
 (a grouped sum of contract amount by rep over every contract, straight on the base
-tables) and reports each page's cold p95 as a ratio to the calibration's median. Each
+tables) right before each page and reports the page's cold p95 as a ratio to that
+calibration's median. Each
 render is split into SQL (time inside the gateway's DuckDB calls) and Python (the rest).
 """
 
@@ -67,6 +68,12 @@ def render(name: str, query: dict) -> tuple[float, float]:
     return time.perf_counter() - started, queries.sql_seconds() - sql_before
 
 
+def resident_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -81,11 +88,13 @@ def main(argv: list[str] | None = None) -> dict:
     sets = filter_sets()
     calibration = calibrate(args.repeat)
     source = queries.build_info().get("source")
-    print(f"warehouse {warehouse_path()} ({source}); calibration {calibration * 1000:.1f} ms")
+    print(f"warehouse {warehouse_path()} ({source}); calibration {calibration * 1000:.1f} ms at the start")
     print(f"{'page':12s} {'p50':>7s} {'p95':>7s} {'max':>7s} {'ratio':>6s} {'sql%':>5s} {'py p95':>7s} "
-          f"{'warm':>6s}  (ms, cold unless named)")
+          f"{'warm':>6s} {'calib':>6s}  (ms, cold unless named; ratio = p95 / calibration)")
     results = {}
     for name in args.pages.split(","):
+        # calibrated again right before each page: the load of a shared machine drifts
+        calibration = calibrate(args.repeat)
         cold, python, warm, sql_total = [], [], [], 0.0
         for query in sets.values():
             for _ in range(args.repeat):
@@ -96,6 +105,7 @@ def main(argv: list[str] | None = None) -> dict:
                 sql_total += sql
             warm.append(render(name, query)[0])
         row = {
+            "calibration_ms": calibration * 1000,
             "p50_ms": statistics.median(cold) * 1000, "p95_ms": p95(cold) * 1000, "max_ms": max(cold) * 1000,
             "ratio_p95": p95(cold) / calibration, "ratio_p50": statistics.median(cold) / calibration,
             "sql_share": sql_total / sum(cold), "python_p95_ms": p95(python) * 1000,
@@ -103,11 +113,12 @@ def main(argv: list[str] | None = None) -> dict:
         }
         results[name] = row
         print(f"{name:12s} {row['p50_ms']:7.0f} {row['p95_ms']:7.0f} {row['max_ms']:7.0f} {row['ratio_p95']:6.1f} "
-              f"{row['sql_share'] * 100:5.0f} {row['python_p95_ms']:7.0f} {row['warm_p95_ms']:6.0f}", flush=True)
+              f"{row['sql_share'] * 100:5.0f} {row['python_p95_ms']:7.0f} {row['warm_p95_ms']:6.0f} "
+              f"{row['calibration_ms']:6.1f}", flush=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory {peak_mb:.0f} MB")
-    report = {"warehouse": str(warehouse_path()), "source": source, "calibration_ms": calibration * 1000,
-              "filter_sets": sets, "repeat": args.repeat, "peak_rss_mb": peak_mb, "pages": results}
+    print(f"resident memory now {resident_mb():.0f} MB, peak {peak_mb:.0f} MB")
+    report = {"warehouse": str(warehouse_path()), "source": source, "filter_sets": sets, "repeat": args.repeat,
+              "rss_mb": resident_mb(), "peak_rss_mb": peak_mb, "pages": results}
     if args.json_file:
         with open(args.json_file, "w") as out:
             json.dump(report, out, indent=2, default=str)
