@@ -8,7 +8,9 @@ data/warehouse.duckdb), building the demo company first if there is none;
 
 from __future__ import annotations
 
+import importlib
 import os
+from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -37,6 +39,7 @@ app = Dash(
     update_title=None,
     serve_locally=True,
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    pages_folder="",  # the pages are imported by _import_pages, each once
 )
 server = app.server
 crm.web.init_app(server)  # sign-in in front of every route; the viewer's scope for the gateway
@@ -54,6 +57,21 @@ def page_title(label_key: str | None):
 
 for _page in dash.page_registry.values():
     _page["title"] = page_title(_page.get("label_key"))
+
+
+def _import_pages() -> None:
+    """Import every module of pages/ once, as ordinary imports. Dash's own pages_folder loader
+    executes each page file afresh even when another page has already imported it (the
+    overview imports the products page's method helpers), which registered that page's
+    callbacks twice and fired them twice per render."""
+    for path in sorted(Path(__file__).with_name("pages").glob("*.py")):
+        module = importlib.import_module(f"pages.{path.stem}")
+        page = dash.page_registry.get(module.__name__)
+        if page is not None and not page["supplied_layout"]:
+            page["layout"] = module.layout
+
+
+_import_pages()
 
 
 def nav_pages() -> list[dict]:

@@ -65,8 +65,14 @@ def card_note(card: str) -> html.Small:
                       **{"aria-live": "polite"})
 
 
-@callback(Output({"type": "card-note", "card": MATCH}, "children"),
-          Input({"type": "chart-data", "card": MATCH}, "data"), prevent_initial_call=True)
+@callback(Output({"type": "card-note", "card": ALL}, "children"),
+          Input({"type": "chart-data", "card": ALL}, "data"), prevent_initial_call=True)
+def explain_cuts(datas):
+    """Every card's note in one request (a page callback fills all its cards at once: one
+    callback per card was a request per card)."""
+    return [explain_cut(data) for data in datas]
+
+
 def explain_cut(data):
     """Say so when a card's data holds only the first rows of a longer list (``total_rows``)."""
     data = inputs.table(data) or {"data": [], "total_rows": 0}
@@ -89,6 +95,10 @@ def frame_for_store(frame: pd.DataFrame) -> dict:
             values = out[column]
             midnight = (values.dropna() == values.dropna().dt.normalize()).all()
             out[column] = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+        elif pd.api.types.is_string_dtype(out[column]) and out[column].dtype != object:
+            # Arrow-backed text: to_json walks it a Python scalar at a time (a 5,000-row grid
+            # spent most of its render there); as plain objects it is one bulk conversion
+            out[column] = out[column].astype(object)
     return json.loads(out.to_json(orient="split", index=False, force_ascii=False))
 
 

@@ -82,11 +82,13 @@ def _derived_steps() -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
     """Derived tables, computed from the published base tables on every build.
 
     Each step reads ``main.*`` and writes its own derived table. The costing engine
-    (``cost_of_sales`` for FIFO, moving and monthly average) plugs in here.
+    (``cost_of_sales`` for FIFO, moving and monthly average) plugs in here, then the
+    serving layer the queries read (data/serving.py), which needs the costing.
     """
     from data.costing import build_cost_of_sales
+    from data.serving import build_serving
 
-    return [build_cost_of_sales]
+    return [build_cost_of_sales, build_serving]
 
 
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:

@@ -339,10 +339,10 @@ def update(query):
     filters, periods = filters_and_periods(query, VIEW_PARAMS)
     params = value_params(query)
     picked = selection(query)
-    tiers = run("customer_groups", filters, group="tier", **params)
-    abc = run("customer_groups", filters, group="abc", **params)
-    segments = run("customer_groups", filters, group="segment", **params)
-    cells = run("customer_groups", filters, group="cell", **params)
+    groups = run("customer_groups", filters, group="all", **params)
+    tiers, abc, segments, cells = (
+        groups[groups["group_kind"] == kind].drop(columns="group_kind").reset_index(drop=True)
+        for kind in ("tier", "abc", "segment", "cell"))
     lorenz = run("customer_lorenz", filters, **params)
     churn = run("customer_churn", filters)
     moves = run("customer_tier_moves", filters)
@@ -389,7 +389,8 @@ def choose(_clicks, pyramid_click, rfm_click, method, search):
     costing method. Both live in the URL."""
     trigger = ctx.triggered_id
     if trigger == "customers-method":
-        return with_params(search, method=None if method == "fifo" else method)
+        new = with_params(search, method=None if method == "fifo" else method)
+        return new if new != (search or "") else no_update  # unchanged: drawing the page again is waste
     if isinstance(trigger, dict) and trigger.get("type") == "customers-pick":  # not a chart's id
         kind, _, key = (inputs.text(trigger.get("key")) or "").partition(":")
         if not inputs.clicked(ctx.triggered[0]["value"]):

@@ -258,7 +258,11 @@ def update(query):
 @callback(Output("url", "search", allow_duplicate=True), Input("funnel-measure", "value"), State("url", "search"),
           prevent_initial_call=True)
 def set_measure(measure, search):
-    return with_params(search, measure=inputs.choice(measure, MEASURES))
+    """The measure lives in the URL (the default count leaves it out); an unchanged URL is
+    not written (Dash fires this once when the page is drawn: writing would draw it again)."""
+    measure = inputs.choice(measure, MEASURES)
+    new = with_params(search, measure=measure if measure and measure != "count" else None)
+    return new if new != (search or "") else no_update
 
 
 @callback(

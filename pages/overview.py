@@ -101,8 +101,9 @@ def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo", peri
 
 def overdue_kpi(overdue: pd.DataFrame, periods: dict) -> dict:
     """The overdue-receivables KPI row, shaped like an overview_kpis row: the overdue amount
-    (receivables_overdue) as of the current window's end, of the 环比 window's end and of the
-    同比 window's end; percentages (current - base) / |base|, None for a zero base."""
+    (receivables_overdue, or its receivables_overdue_totals) as of the current window's end, of
+    the 环比 window's end and of the 同比 window's end; percentages (current - base) / |base|,
+    None for a zero base."""
     totals = overdue.groupby(pd.to_datetime(overdue["as_of_date"]).dt.date)["unsettled"].sum()
     current, mom, yoy = (float(totals.get(periods[key], 0.0)) for key in ("end", "prev_end", "yoy_end"))
 
@@ -128,7 +129,7 @@ def trend_frame(filters, periods: dict) -> pd.DataFrame:
 def kpi_frames(filters, periods: dict, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The KPI rows (overview_kpis, overview_margin by ``method``, overdue receivables) and
     the sparklines under ``filters``: what the overview and the brief show."""
-    overdue = run("receivables_overdue", filters,
+    overdue = run("receivables_overdue_totals", filters,
                   dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
     kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
                       pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)

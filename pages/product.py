@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import figures, inputs
 from components import format as fmt
@@ -188,4 +188,5 @@ def update(query, product_id):
 )
 def set_method(method, search):
     method = method if method in METHODS else DEFAULT_METHOD
-    return with_params(search, method=None if method == DEFAULT_METHOD else method)
+    new = with_params(search, method=None if method == DEFAULT_METHOD else method)
+    return new if new != (search or "") else no_update  # unchanged: drawing the page again is waste

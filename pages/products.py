@@ -371,7 +371,8 @@ def set_methods(method, compare, search):
     """The selectors write the URL (the default fifo and 'no comparison' leave it out)."""
     method = method if method in METHODS else DEFAULT_METHOD
     compare = compare if compare in METHODS and compare != method else None
-    return with_params(search, method=None if method == DEFAULT_METHOD else method, compare=compare)
+    new = with_params(search, method=None if method == DEFAULT_METHOD else method, compare=compare)
+    return new if new != (search or "") else no_update  # unchanged: drawing the page again is waste
 
 
 def product_href(product_id: str, search: str | None) -> str:

@@ -155,11 +155,14 @@ def targets_table(frame: pd.DataFrame, measure: str, lang: str) -> html.Table:
     rows = frame[frame["measure"] == measure]
     head = html.Thead(html.Tr([html.Th(t("team.col.name", lang))]
                               + [html.Th(t(f"team.horizon.{h}", lang), scope="col") for h in HORIZONS]))
+    # plain dicts, not a frame lookup per cell: hundreds of reps make thousands of cells
+    cells = {(r.member_id, r.horizon): r for r in rows.itertuples(index=False)}
+    names = dict(zip(rows["member_id"], rows["member_name"], strict=True))
     body = []
-    for member_id, group in rows.groupby("member_id", sort=True):
-        cells = group.set_index("horizon")
-        body.append(html.Tr([html.Th(f"{cells['member_name'].iloc[0]} ({member_id})", scope="row")] + [
-            achievement_cell(cells.loc[h, "target"], cells.loc[h, "actual"], cells.loc[h, "achievement"], lang)
+    for member_id in sorted(names):
+        body.append(html.Tr([html.Th(f"{names[member_id]} ({member_id})", scope="row")] + [
+            achievement_cell(cells[member_id, h].target, cells[member_id, h].actual, cells[member_id, h].achievement,
+                             lang)
             for h in HORIZONS]))
     return dbc.Table([head, html.Tbody(body)], bordered=False, hover=True, size="sm", className="align-middle")
 

@@ -24,7 +24,9 @@ import contextlib
 import functools
 import os
 import re
+import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +47,28 @@ QUERY_DIR = Path(__file__).parent
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 INCLUDE = re.compile(r"\bq_([a-z][a-z0-9_]*)\b")
 CACHE_SIZE = 512  # results at most ...
-CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "512")) * 2**20  # ... and this much memory
+# ... and this much memory: one page under one filter set caches a few MB of frames on a
+# million contracts (the overdue plans are the largest), so 128 MB holds every page under
+# dozens of filter sets and keeps one worker within its 500 MB (issue #17).
+CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
+# DuckDB settings of the app's connection, chosen for one worker of a shared 2-core machine:
+# - threads: DuckDB's default (every core); CRM_DUCKDB_THREADS lowers it when several
+#   workers share the cores (2 threads against 1 made the pages 1.38x faster here).
+# - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
+#   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
+#   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
+#   .tmp in the working directory).
+# - preserve_insertion_order = false: every query orders its own result (ORDER BY), so
+#   DuckDB may stream scans without keeping their order, which saves memory on big scans.
+# - no object cache: enable_object_cache is gone in DuckDB 2 (its successor, the external
+#   file cache, caches Parquet and other external files); the warehouse is a native DuckDB
+#   file whose blocks the buffer pool caches already.
+DUCKDB_CONFIG = {
+    "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "256MB"),
+    "temp_directory": os.path.join(tempfile.gettempdir(), "crm-duckdb"),
+    "preserve_insertion_order": False,
+    **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
+}
 
 
 class WarehouseMissingError(RuntimeError):
@@ -220,7 +243,7 @@ class _Warehouse:
             if key != self._key:
                 # A fresh in-memory instance that attaches the file: duckdb.connect(path)
                 # would hand back its cached instance of the old file.
-                con = duckdb.connect()
+                con = duckdb.connect(config=DUCKDB_CONFIG)
                 try:
                     con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
                 except STORAGE_ERRORS as e:
@@ -245,6 +268,20 @@ _warehouse = _Warehouse()
 _cache: OrderedDict = OrderedDict()  # key -> (frame, bytes), least recently used first
 _cache_bytes = 0
 _cache_lock = threading.Lock()
+_sql_seconds = [0.0]  # time spent inside DuckDB by this process (benchmarks read it)
+
+
+def sql_seconds() -> float:
+    """Seconds this process has spent running queries in DuckDB (cache hits cost none)."""
+    return _sql_seconds[0]
+
+
+def clear_cache() -> None:
+    """Forget every cached result (benchmarks time cold renders with it)."""
+    global _cache_bytes
+    with _cache_lock:
+        _cache.clear()
+        _cache_bytes = 0
 
 
 def _freeze(value):
@@ -290,11 +327,13 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key][0].copy()
+    started = time.perf_counter()
     try:
         frame = cursor.execute(sql, bound).df()
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
+    _sql_seconds[0] += time.perf_counter() - started
     _remember(key, frame)
     return frame.copy()
 

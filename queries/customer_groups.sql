@@ -8,21 +8,21 @@
 -- with no COGS (total_uncosted_revenue: over all groups), and CLV = the mean of the
 -- members' CLV (customer_value: equal to the CLV formula on the group's totals), NULL
 -- unless every member's CLV is known.
+-- $group = 'all' gives every grouping at once (the /customers page asks once: the
+-- customers are valued once, not once per grouping); group_kind names each row's grouping.
 -- Parameters: $group, $start, $end, $prev_start, $prev_end, $method, $abc_a, $abc_b + scope.
 -- Pages: /customers.
-with valued as (
+with valued as materialized (
     select * from q_customer_value
 ),
 
 member as (
-    select case $group
-               when 'tier' then v.tier
-               when 'segment' then v.segment
-               when 'abc' then v.abc_class
-               when 'cell' then v.rf_cell
-           end as group_key,
-           v.*
+    select k.group_kind, k.group_key, v.*
     from valued as v
+    cross join lateral (
+        values ('tier', v.tier), ('segment', v.segment), ('abc', v.abc_class), ('cell', v.rf_cell)
+    ) as k (group_kind, group_key)
+    where $group in (k.group_kind, 'all')
 ),
 
 universe as (
@@ -41,7 +41,7 @@ universe as (
 ),
 
 per_group as (
-    select u.group_key, u.sort_key, u.r_score, u.f_score, u.segment,
+    select u.group_kind, u.group_key, u.sort_key, u.r_score, u.f_score, u.segment,
            count(m.customer_id) as customers,
            coalesce(sum(m.amount), 0) as revenue,
            coalesce(sum(m.contracts), 0) as orders,
@@ -49,9 +49,9 @@ per_group as (
            coalesce(sum(m.uncosted_revenue), 0) as uncosted_revenue,
            case when count(m.clv) = count(m.customer_id) then avg(m.clv) end as clv
     from universe as u
-    left join member as m on m.group_key = u.group_key
-    where u.group_kind = $group
-    group by u.group_key, u.sort_key, u.r_score, u.f_score, u.segment
+    left join member as m on m.group_kind = u.group_kind and m.group_key = u.group_key
+    where $group in (u.group_kind, 'all')
+    group by u.group_kind, u.group_key, u.sort_key, u.r_score, u.f_score, u.segment
 ),
 
 totals as (
@@ -60,17 +60,17 @@ totals as (
 ),
 
 inactive as (
-    select 'inactive' as group_key, 5 as sort_key, null::integer as r_score, null::integer as f_score,
+    select 'tier' as group_kind, 'inactive' as group_key, 5 as sort_key, null::integer as r_score, null::integer as f_score,
            null::varchar as segment, count(*) as customers, 0 as revenue, 0 as orders,
            null::decimal(18, 2) as margin, 0 as uncosted_revenue, null::double as clv
     from f_customers as cu
-    where $group = 'tier'
+    where $group in ('tier', 'all')
       and cu.type = 'customer'
       and cu.customer_id not in (select customer_id from valued)
 ),
 
 final as (
-    select g.group_key, g.sort_key, g.r_score, g.f_score, g.segment,
+    select g.group_kind, g.group_key, g.sort_key, g.r_score, g.f_score, g.segment,
            g.customers::bigint as customers,
            -- inactive customers are outside the purchasing total: no share
            case when g.group_key <> 'inactive' then g.customers / nullif(tt.customers, 0) end as customer_share,
@@ -83,8 +83,8 @@ final as (
            g.uncosted_revenue::double as uncosted_revenue,
            g.clv,
            tt.uncosted_revenue::double as total_uncosted_revenue
-    from (select * from per_group union all by name select * from inactive where $group = 'tier') as g
+    from (select * from per_group union all by name select * from inactive where $group in ('tier', 'all')) as g
     cross join totals as tt
 )
 
-select * from final order by sort_key
+select * from final order by group_kind, sort_key

@@ -24,12 +24,9 @@ with tiered as (
 ),
 
 line_costs as (
-    select c.customer_id, i.amount, cs.cogs
-    from f_contracts as c
-    join f_contract_items as i on i.contract_id = c.contract_id
-    left join f_cost_of_sales as cs
-      on cs.contract_id = i.contract_id and cs.line_no = i.line_no and cs.method = $method
-    where c.signed_on between $start and $end
+    select l.customer_id, l.amount, l.cogs
+    from q_line_costs as l
+    where l.signed_on between $start and $end
 ),
 
 costs as (

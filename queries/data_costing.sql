@@ -10,10 +10,9 @@
 -- as uncosted (never a silent zero cost). A shortfall line issued more units than
 -- stock on hand (shortfall_quantity > 0).
 with lines as (
-    select i.product_id, i.amount, cs.cogs, coalesce(cs.shortfall_quantity, 0) as shortfall_quantity
-    from f_contract_items as i
-    left join f_cost_of_sales as cs
-        on cs.contract_id = i.contract_id and cs.line_no = i.line_no and cs.method = 'fifo'
+    -- f_lines carries each line's FIFO COGS and shortfall (empty without a costing row)
+    select l.product_id, l.amount, l.cogs_fifo as cogs, coalesce(l.shortfall_quantity, 0) as shortfall_quantity
+    from f_lines as l
 ),
 totals as (
     select

@@ -5,7 +5,8 @@
 -- Measures: contract_amount (counted contracts by signed_on), payments (by paid_on),
 -- contracts (count), new_customers (by created_at), weighted_pipeline (opportunities
 -- open at the window's last day, amount × probability / 100: the rep's own probability,
--- else the default of the stage the deal was in on that day, from its stage history).
+-- else the default of the stage the deal was in on that day, from its stage history,
+-- pre-computed as f_stage_intervals).
 -- 加权商机 (weighted_pipeline) has one definition on every page: every deal open on the date,
 -- overdue, undated or expected after any horizon included; /forecast shows the same number
 -- (the sum of pipeline_deals.weighted_amount on the period's end) and names the part
@@ -19,7 +20,11 @@ with windows as (
 contract_totals as (
     select w.window_name, sum(c.amount) as contract_amount, count(c.contract_id) as contracts
     from windows as w
-    left join f_contracts as c on c.signed_on between w.window_start and w.window_end
+    left join f_contracts as c
+      on c.signed_on between w.window_start and w.window_end
+     -- every window lies in these bounds: the date-sorted facts skip the row groups outside
+     and c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
+                         and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by w.window_name
 ),
 
@@ -37,26 +42,18 @@ customer_totals as (
     group by w.window_name
 ),
 
-open_at_end as (
-    -- deals open on the window's last day: created by then, not closed by then
-    select w.window_name, o.opportunity_id, o.amount, o.probability, o.stage as current_stage,
-           w.window_end
-    from windows as w
-    join f_opportunities as o
-      on o.created_at::date <= w.window_end
-     and (o.closed_on is null or o.closed_on > w.window_end)
-),
-
 stage_on_day as (
-    -- the stage of the stint that covers the window's last day, else the current stage
-    select oe.window_name, oe.opportunity_id, oe.amount, oe.probability,
-           coalesce(arg_max(h.stage, h.entered_at), any_value(oe.current_stage)) as stage
-    from open_at_end as oe
-    left join f_stage_history as h
-      on h.opportunity_id = oe.opportunity_id
-     and h.entered_at::date <= oe.window_end
-     and (h.exited_at is null or h.exited_at::date > oe.window_end)
-    group by oe.window_name, oe.opportunity_id, oe.amount, oe.probability
+    -- deals open on the window's last day (created by then, not closed by then) with the
+    -- stage held that day (the stint covering it, the latest if several, else the current
+    -- stage): the build pre-computes them as f_stage_intervals; the bounds on every window
+    -- let the scan skip row groups
+    select w.window_name, si.opportunity_id, si.amount, si.probability, si.stage
+    from windows as w
+    join f_stage_intervals as si
+      on si.from_day <= w.window_end
+     and (si.to_day is null or si.to_day > w.window_end)
+    where si.from_day <= greatest($end::date, $prev_end::date, $yoy_end::date)
+      and (si.to_day is null or si.to_day > least($end::date, $prev_end::date, $yoy_end::date))
 ),
 
 pipeline_totals as (

@@ -11,12 +11,9 @@ with windows as (
 ),
 
 costed_lines as (
-    select c.signed_on, i.amount - cs.cogs as margin
-    from f_contract_items as i
-    join f_contracts as c on c.contract_id = i.contract_id
-    join f_cost_of_sales as cs
-      on cs.contract_id = i.contract_id and cs.line_no = i.line_no and cs.method = $method
-    where cs.cogs is not null
+    select l.signed_on, l.amount - l.cogs as margin
+    from q_line_costs as l
+    where l.cogs is not null
 ),
 
 by_window as (

@@ -13,31 +13,20 @@
 -- amount in the top 10% of the deals open on $day (competition rank by amount <=
 -- ceil(10% of them), so ties share) and stage position >= that of the second-to-last
 -- open stage (the only one, if there is one).
+-- The open deals and the stage each holds on $day are read from f_stage_intervals (the
+-- rule above, applied by the build to every day): an interval filter, not a replay of
+-- the stage history.
 -- Parameters: $day + scope.
 -- Pages: /funnel (snapshot funnel on the period's end, stage drill-down), /forecast
 -- (weighted pipeline on as_of, deal health, forecast by rep).
-with open_by_dates as (
-    select o.*
-    from f_opportunities as o
-    where o.created_at::date <= $day::date
-      and (o.closed_on is null or o.closed_on > $day::date)
-),
-
-stint_on_day as (
-    select h.opportunity_id, h.stage, h.entered_at
-    from f_stage_history as h
-    where h.entered_at::date <= $day::date
-      and (h.exited_at is null or h.exited_at::date > $day::date)
-    qualify row_number() over (partition by h.opportunity_id order by h.entered_at desc) = 1
-),
-
-deals as (
-    select d.opportunity_id, d.customer_id, d.rep_id, d.amount, d.probability as rep_probability,
-           d.expected_close_on,
-           coalesce(s.stage, d.stage) as stage,
-           coalesce(s.entered_at, d.created_at) as entered_stage_at
-    from open_by_dates as d
-    left join stint_on_day as s on s.opportunity_id = d.opportunity_id
+with deals as (
+    -- the stage held on $day is pre-computed by the build: f_stage_intervals holds, for each
+    -- day a deal is open (created, not closed), the stage it holds and when it entered it
+    select si.opportunity_id, si.customer_id, si.rep_id, si.amount, si.probability as rep_probability,
+           si.expected_close_on, si.stage, si.entered_stage_at
+    from f_stage_intervals as si
+    where si.from_day <= $day::date
+      and (si.to_day is null or si.to_day > $day::date)
 ),
 
 staged as (

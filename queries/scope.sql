@@ -7,6 +7,11 @@
 -- whoever owns them; f_customers: those, owned by a rep in scope. f_contracts holds counted contracts only
 -- (status = 'active'); with a category filter its amount is the sum of the matching
 -- lines, so every revenue number follows the category.
+-- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
+-- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals), built once per build,
+-- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
+-- not a join. tests/reference/scope.sql defines the same relations over the base tables;
+-- tests/test_serving.py checks that every query gives the same answer through both.
 team_tree as (
     select t.team_id, t.team_id as root_id
     from teams as t
@@ -56,22 +61,36 @@ f_stages as (
     select * from stages
 ),
 contracts_in_scope as (
-    select c.*
-    from contracts as c
-    where c.status = 'active'
-      and c.rep_id in (select rep_id from f_reps)
-      and c.customer_id in (select customer_id from f_accounts)
+    -- s_contracts holds the counted contracts with their customer's dimensions: the
+    -- customer filters of f_accounts apply without a join
+    select c.* exclude (c_region, c_type, c_source, categories)
+    from s_contracts as c
+    where c.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, c.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
+      and (len($sources) = 0 or list_contains($sources, c.c_source))
+),
+f_lines as (
+    -- the lines of f_contract_items with their contract's signed_on, customer_id and rep_id,
+    -- the product's category, each method's COGS (cogs_fifo, cogs_moving_average,
+    -- cogs_monthly_average) and the FIFO shortfall_quantity (data/serving.py, s_lines)
+    select l.* exclude (c_region, c_type, c_source)
+    from s_lines as l
+    where l.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, l.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, l.c_type))
+      and (len($sources) = 0 or list_contains($sources, l.c_source))
+      and (len($categories) = 0 or list_contains($categories, l.category))
 ),
 f_contract_items as (
-    select i.*
-    from contract_items as i
-    join contracts_in_scope as c on c.contract_id = i.contract_id
-    where len($categories) = 0 or i.product_id in (select product_id from f_products)
+    select l.contract_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.amount
+    from f_lines as l
 ),
 category_amounts as (
-    select i.contract_id, sum(i.amount) as amount
-    from f_contract_items as i
-    group by i.contract_id
+    select l.contract_id, sum(l.amount) as amount
+    from f_lines as l
+    where len($categories) > 0
+    group by l.contract_id
 ),
 f_contracts as (
     select c.* replace (ca.amount::decimal(18, 2) as amount)
@@ -88,10 +107,20 @@ f_payment_plans as (
     from payment_plans as pp
     where pp.contract_id in (select contract_id from f_contracts)
 ),
+payments_in_scope as (
+    -- payments of f_contracts with their contract's rep_id and customer_id (s_payments):
+    -- the conditions of f_contracts read from the columns s_payments carries
+    select p.* exclude (c_region, c_type, c_source, categories)
+    from s_payments as p
+    where p.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, p.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, p.c_type))
+      and (len($sources) = 0 or list_contains($sources, p.c_source))
+      and (len($categories) = 0 or list_has_any($categories, p.categories))
+),
 f_payments as (
-    select p.*
-    from payments as p
-    where p.contract_id in (select contract_id from f_contracts)
+    select p.* exclude (customer_id, rep_id)
+    from payments_in_scope as p
 ),
 f_opportunities as (
     select o.*
@@ -132,19 +161,45 @@ f_purchases as (
     where pu.product_id in (select product_id from f_products)
 ),
 f_cost_of_sales as (
-    select cs.*
-    from cost_of_sales as cs
-    semi join f_contract_items as i on i.contract_id = cs.contract_id and i.line_no = cs.line_no
+    select cs.contract_id, cs.line_no, cs.product_id, cs.method, cs.quantity, cs.cogs, cs.shortfall_quantity
+    from s_cost_of_sales as cs
+    where cs.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, cs.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, cs.c_type))
+      and (len($sources) = 0 or list_contains($sources, cs.c_source))
+      and (len($categories) = 0 or list_contains($categories, cs.category))
 ),
 f_stock_issues as (
     -- stock leaving (or, returns, re-entering) the warehouse: every counted line of a product
     -- in f_products with its date and its COGS per method, whoever sold it. Stock is shared,
     -- like f_purchases: the rep, team and customer filters do not narrow it (the category does).
-    select cs.*, c.signed_on as moved_on, c.customer_id
-    from cost_of_sales as cs
-    join contracts as c on c.contract_id = cs.contract_id
-    where c.status = 'active'
-      and cs.product_id in (select product_id from f_products)
+    select cs.contract_id, cs.line_no, cs.product_id, cs.method, cs.quantity, cs.cogs, cs.shortfall_quantity,
+           cs.signed_on as moved_on, cs.customer_id
+    from s_cost_of_sales as cs
+    where len($categories) = 0 or list_contains($categories, cs.category)
+),
+f_plan_states as (
+    -- each plan's settlement history (data/serving.py, s_plan_states), plans of f_contracts:
+    -- the same conditions as f_contracts (with a category filter, a contract with a line
+    -- in one of the categories), read from the columns s_plan_states carries
+    select ps.* exclude (c_region, c_type, c_source, categories)
+    from s_plan_states as ps
+    where ps.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, ps.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
+      and (len($sources) = 0 or list_contains($sources, ps.c_source))
+      and (len($categories) = 0 or list_has_any($categories, ps.categories))
+),
+f_stage_intervals as (
+    -- the days each opportunity of f_opportunities is open, by stage held, with the
+    -- opportunity's customer_id, rep_id, amount, probability and expected_close_on
+    -- (s_stage_intervals); the conditions of f_opportunities, read from its own columns
+    select si.* exclude (c_region, c_type, c_source)
+    from s_stage_intervals as si
+    where si.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, si.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, si.c_type))
+      and (len($sources) = 0 or list_contains($sources, si.c_source))
 ),
 f_build_info as (
     select * from build_info
@@ -164,10 +219,11 @@ f_account_activities as (
 ),
 f_account_contracts as (
     -- counted contracts of those customers, whoever signed them, with every line
-    select c.*
-    from contracts as c
-    where c.status = 'active'
-      and c.customer_id in (select customer_id from f_accounts)
+    select c.* exclude (c_region, c_type, c_source, categories)
+    from s_contracts as c
+    where (len($regions) = 0 or list_contains($regions, c.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
+      and (len($sources) = 0 or list_contains($sources, c.c_source))
 ),
 team_levels as (
     -- f_teams as a forest hanging from its anchors (teams whose parent is not in f_teams):
@@ -205,9 +261,8 @@ f_measure_facts as (
     union all
     select 'contracts', c.signed_on, 1, c.rep_id, c.customer_id from f_contracts as c
     union all
-    select 'payments', p.paid_on, p.amount, c.rep_id, c.customer_id
-    from f_payments as p
-    join f_contracts as c on c.contract_id = p.contract_id
+    select 'payments', p.paid_on, p.amount, p.rep_id, p.customer_id
+    from payments_in_scope as p
     union all
     select 'expenses', e.incurred_on, e.amount, e.rep_id, null from f_expenses as e
     union all

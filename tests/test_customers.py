@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from components.grid import customer_href
+from data.serving import build_serving
 from queries import Scope, run
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
@@ -75,6 +76,7 @@ def costed_warehouse(tmp_path_factory):
     con = duckdb.connect(str(path))
     con.execute("delete from cost_of_sales")
     con.executemany("insert into cost_of_sales values (?, ?, ?, ?, ?, ?, 0)", COGS)
+    build_serving(con)  # the serving layer carries the COGS: re-derive it, as a build would
     con.close()
     return path
 

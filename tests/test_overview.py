@@ -166,3 +166,15 @@ def test_page_callback_explains_an_empty_period(warehouse):
     # a 31-day period shows its days (issue #16), each 0, not a gap
     assert out[2]["data"][0] == ["2021-01-01", 0.0, 0.0, None] and len(out[2]["data"]) == 31
     assert all(row[1:] == [0.0, 0.0, None] for row in out[2]["data"])
+
+
+def test_overdue_totals_are_the_plans_summed(warehouse):
+    """The overview reads receivables_overdue_totals: per date, the plans' sum and count
+    (15 March 2024: 1800 over PL03, PL04, PL07; 15 March 2023: PL07's 300)."""
+    dates = [date(2023, 3, 15), date(2024, 3, 15), date(2024, 6, 30)]
+    plans = run("receivables_overdue", Filters(), dates=dates)
+    totals = run("receivables_overdue_totals", Filters(), dates=dates).set_index("as_of_date")
+    assert totals.loc[pd.Timestamp(2024, 3, 15), ["unsettled", "plans"]].tolist() == [1800, 3]
+    assert totals.loc[pd.Timestamp(2023, 3, 15), ["unsettled", "plans"]].tolist() == [300, 1]
+    by_date = plans.groupby("as_of_date").agg(unsettled=("unsettled", "sum"), plans=("plan_id", "count"))
+    pd.testing.assert_frame_equal(totals, by_date, check_dtype=False)

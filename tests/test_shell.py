@@ -4,6 +4,7 @@ testing docs show), navbar links that keep the filters."""
 import json
 from contextvars import copy_context
 
+import dash
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -90,3 +91,31 @@ def test_unknown_path_gets_the_helpful_404(warehouse):
     from pages import not_found_404
 
     assert "/nowhere" in not_found_404.explain("/nowhere")
+
+
+def test_every_callback_is_registered_once():
+    """A page imported by another page (the overview uses the products page's method
+    helpers) must not register its callbacks a second time: each would fire twice."""
+    from collections import Counter
+
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    counts = Counter(cb["output"] for cb in GLOBAL_CALLBACK_LIST)
+    assert [output for output, n in counts.items() if n > 1] == []
+    assert {p["module"] for p in dash.page_registry.values()} >= {"pages.products", "pages.customers", "pages.funnel"}
+
+
+def test_view_controls_at_their_shown_value_leave_the_url_alone(warehouse):
+    """Dash fires a page's view controls once when the page's layout is inserted; writing
+    the URL then (even the same search) re-ran the router and rendered the page twice."""
+    from pages import customers, forecast, funnel, product, products
+
+    assert funnel.set_measure("count", "") is no_update
+    assert funnel.set_measure("amount", "?measure=amount") is no_update
+    assert funnel.set_measure("amount", "") == "?measure=amount"
+    assert forecast.set_horizon("6", "") is no_update
+    assert forecast.set_horizon("12", "") == "?horizon=12"
+    assert products.set_methods("fifo", None, "?team=T2") is no_update
+    assert products.set_methods("fifo", "moving_average", "") == "?compare=moving_average"
+    assert product.set_method("fifo", "") is no_update
+    assert call(customers.choose, "customers-method.value", [], None, None, "fifo", "") is no_update

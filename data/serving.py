@@ -1,0 +1,213 @@
+"""The serving layer: tables the queries read (through queries/scope.sql) instead of
+re-deriving the same joins and "as of a date" state at every request. Built by every
+build after the costing (``data.build._derived_steps``); never imported, never read by a
+query directly (only scope.sql names them, like the base tables).
+
+- ``s_contracts``: one row per counted (active) contract, every column of ``contracts``
+  plus its customer's ``c_region``, ``c_type``, ``c_source`` and ``categories`` (the
+  sorted distinct categories of its lines); sorted by ``signed_on``
+  (then ``contract_id``), so a period reads only its row groups and the customer filters
+  need no join.
+- ``s_lines``: one row per line of a counted contract, every column of ``contract_items``
+  plus the contract's ``signed_on``, ``customer_id``, ``rep_id``, the customer's
+  ``c_region``/``c_type``/``c_source``, the product's ``category`` and each costing
+  method's COGS (``cogs_fifo``, ``cogs_moving_average``, ``cogs_monthly_average``:
+  empty when uncosted or without a costing row) and the FIFO ``shortfall_quantity``
+  (empty without a costing row); sorted like ``s_contracts``.
+- ``s_cost_of_sales``: ``cost_of_sales`` rows of counted lines with the line's
+  ``signed_on``, ``customer_id``, ``rep_id``, customer dimensions and ``category``;
+  sorted by ``signed_on``.
+- ``s_payments``: payments of counted contracts, every column of ``payments`` plus the
+  contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``; sorted by
+  ``paid_on``.
+- ``s_plan_states``: each payment plan's settlement history (the rule of
+  queries/receivables_overdue.sql, evaluated once per day on which its contract received
+  money): one row per plan and interval ``[valid_from, valid_to)`` (empty = unbounded)
+  in which the plan is not fully settled, with ``settled`` and ``unsettled``, and its
+  counted contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``
+  (plans of void contracts are left out). Overdue on a date is the rows with ``due_on <=``
+  it whose interval holds it.
+- ``s_stage_intervals``: one row per opportunity and interval of days ``[from_day,
+  to_day)`` (``to_day`` empty = open-ended) in which it is open (created, not closed)
+  with the same stage held and the moment ``entered_stage_at`` it entered it (rule of
+  queries/pipeline_deals.sql: the stint covering the day, the latest if several, else
+  the current stage entered at ``created_at``), with the opportunity's ``customer_id``,
+  ``rep_id``, ``amount``, ``probability``, ``expected_close_on`` and its customer's
+  dimensions. The pipeline on a day is an interval filter.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+CONTRACTS_SQL = """
+create or replace table s_contracts as
+select c.*, cu.region as c_region, cu.type as c_type, cu.source as c_source,
+       coalesce((select list(distinct p.category order by p.category)
+                 from contract_items as i join products as p on p.product_id = i.product_id
+                 where i.contract_id = c.contract_id), []) as categories
+from contracts as c
+join customers as cu on cu.customer_id = c.customer_id
+where c.status = 'active'
+order by c.signed_on, c.contract_id
+"""
+
+LINES_SQL = """
+create or replace table s_lines as
+with costs as (
+    select contract_id, line_no,
+           max(cogs) filter (where method = 'fifo') as cogs_fifo,
+           max(cogs) filter (where method = 'moving_average') as cogs_moving_average,
+           max(cogs) filter (where method = 'monthly_average') as cogs_monthly_average,
+           max(shortfall_quantity) filter (where method = 'fifo') as shortfall_quantity
+    from cost_of_sales
+    group by contract_id, line_no
+)
+select i.*, c.signed_on, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, p.category,
+       cs.cogs_fifo, cs.cogs_moving_average, cs.cogs_monthly_average, cs.shortfall_quantity
+from contract_items as i
+join s_contracts as c on c.contract_id = i.contract_id
+join products as p on p.product_id = i.product_id
+left join costs as cs on cs.contract_id = i.contract_id and cs.line_no = i.line_no
+order by c.signed_on, i.contract_id, i.line_no
+"""
+
+COST_OF_SALES_SQL = """
+create or replace table s_cost_of_sales as
+select cs.*, l.signed_on, l.customer_id, l.rep_id, l.c_region, l.c_type, l.c_source, l.category
+from cost_of_sales as cs
+join s_lines as l on l.contract_id = cs.contract_id and l.line_no = cs.line_no
+order by l.signed_on, cs.contract_id, cs.line_no, cs.method
+"""
+
+# The settlement rule of receivables_overdue.sql, evaluated for each contract on each day
+# it received money (and before any: valid_from empty). Every plan is settled in order
+# (the running sum over all plans equals the one over due plans for a due plan, since
+# the plans before a due plan are due too), so a state holds for every as-of date until
+# the contract's next payment day.
+PLAN_STATES_SQL = """
+create or replace table s_plan_states as
+with events as (
+    select distinct pl.contract_id, p.paid_on as day
+    from payment_plans as pl
+    join payments as p on p.contract_id = pl.contract_id
+    union all
+    select distinct contract_id, null::date from payment_plans
+),
+spans as (
+    select contract_id, day as valid_from,
+           lead(day) over (partition by contract_id order by day nulls first) as valid_to
+    from events
+),
+paid_by_day as (
+    select s.contract_id, s.valid_from, p.plan_id, sum(p.amount) as paid
+    from spans as s
+    join payments as p on p.contract_id = s.contract_id and p.paid_on <= s.valid_from
+    group by all
+),
+plan_paid as (
+    select s.valid_from, s.valid_to, pl.plan_id, pl.contract_id, pl.due_on, pl.amount,
+           coalesce(pd.paid, 0) as paid_on_plan
+    from spans as s
+    join payment_plans as pl on pl.contract_id = s.contract_id
+    left join paid_by_day as pd
+      on pd.contract_id = s.contract_id and pd.valid_from is not distinct from s.valid_from
+     and pd.plan_id = pl.plan_id
+),
+pools as (
+    select contract_id, valid_from, sum(amount) as pool
+    from (
+        select contract_id, valid_from, paid as amount from paid_by_day where plan_id is null
+        union all
+        select contract_id, valid_from, paid_on_plan - amount from plan_paid where paid_on_plan > amount
+    ) as unassigned
+    group by all
+),
+ordered as (
+    select pp.*,
+           pp.amount - least(pp.paid_on_plan, pp.amount) as remaining,
+           coalesce(sum(pp.amount - least(pp.paid_on_plan, pp.amount)) over (
+               partition by pp.contract_id, pp.valid_from
+               order by pp.due_on, pp.plan_id
+               rows between unbounded preceding and 1 preceding
+           ), 0) as remaining_before
+    from plan_paid as pp
+),
+settled as (
+    select o.*, least(o.remaining, greatest(0, coalesce(po.pool, 0) - o.remaining_before)) as from_pool
+    from ordered as o
+    left join pools as po on po.contract_id = o.contract_id and po.valid_from is not distinct from o.valid_from
+)
+select s.plan_id, s.contract_id, s.due_on, s.amount, s.valid_from, s.valid_to,
+       s.amount - s.remaining + s.from_pool as settled,
+       s.remaining - s.from_pool as unsettled,
+       c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+from settled as s
+join s_contracts as c on c.contract_id = s.contract_id
+where s.remaining - s.from_pool > 0
+order by s.due_on, s.plan_id, s.valid_from nulls first
+"""
+
+STAGE_INTERVALS_SQL = """
+create or replace table s_stage_intervals as
+with bounds as (
+    -- the days on which what pipeline_deals says of a deal can change
+    select opportunity_id, created_at::date as day from opportunities
+    union
+    select h.opportunity_id, h.entered_at::date from opportunity_stage_history as h
+    union
+    select h.opportunity_id, h.exited_at::date from opportunity_stage_history as h where h.exited_at is not null
+),
+open_bounds as (
+    select b.opportunity_id, b.day,
+           lead(b.day) over (partition by b.opportunity_id order by b.day) as next_day,
+           o.closed_on, o.stage, o.created_at
+    from bounds as b
+    join opportunities as o on o.opportunity_id = b.opportunity_id
+    where b.day >= o.created_at::date
+),
+spans as (
+    select opportunity_id, day as from_day,
+           case when closed_on is not null and (next_day is null or closed_on < next_day) then closed_on
+                else next_day end as to_day,
+           stage, created_at
+    from open_bounds
+    where closed_on is null or closed_on > day
+),
+stint as (
+    select s.opportunity_id, s.from_day, h.stage, h.entered_at
+    from spans as s
+    join opportunity_stage_history as h
+      on h.opportunity_id = s.opportunity_id
+     and h.entered_at::date <= s.from_day
+     and (h.exited_at is null or h.exited_at::date > s.from_day)
+    qualify row_number() over (partition by s.opportunity_id, s.from_day order by h.entered_at desc) = 1
+)
+select s.opportunity_id, s.from_day, s.to_day,
+       coalesce(st.stage, s.stage) as stage,
+       coalesce(st.entered_at, s.created_at) as entered_stage_at,
+       o.customer_id, o.rep_id, o.amount, o.probability, o.expected_close_on,
+       cu.region as c_region, cu.type as c_type, cu.source as c_source
+from spans as s
+join opportunities as o on o.opportunity_id = s.opportunity_id
+join customers as cu on cu.customer_id = o.customer_id
+left join stint as st on st.opportunity_id = s.opportunity_id and st.from_day = s.from_day
+order by s.from_day, s.opportunity_id
+"""
+
+PAYMENTS_SQL = """
+create or replace table s_payments as
+select p.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+from payments as p
+join s_contracts as c on c.contract_id = p.contract_id
+order by p.paid_on, p.payment_id
+"""
+
+SERVING_TABLES = ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals")
+
+
+def build_serving(con: duckdb.DuckDBPyConnection) -> None:
+    """Derived-table step: (re)build every serving table from the published base tables
+    and ``cost_of_sales``."""
+    for sql in (CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PAYMENTS_SQL, PLAN_STATES_SQL, STAGE_INTERVALS_SQL):
+        con.execute(sql)

@@ -1,0 +1,90 @@
+-- customer_groups: one row per group of the period's purchasing customers, every group
+-- listed even when empty. $group picks the grouping: 'tier' (vip, major, normal, small,
+-- then an 'inactive' row: customers of type 'customer' in f_customers with no purchase
+-- in the period, counted only), 'segment' (the ten RFM segments, most valuable first),
+-- 'abc' (A, B, C) or 'cell' (the 25 R×F cells, key 'r-f', R5 first).
+-- Per group: customers, revenue and its share, orders (contracts), aov = revenue /
+-- orders, margin (NULL unless every member's margin is known), margin_pct, the revenue
+-- with no COGS (total_uncosted_revenue: over all groups), and CLV = the mean of the
+-- members' CLV (customer_value: equal to the CLV formula on the group's totals), NULL
+-- unless every member's CLV is known.
+-- Parameters: $group, $start, $end, $prev_start, $prev_end, $method, $abc_a, $abc_b + scope.
+-- Pages: /customers.
+with valued as (
+    select * from q_customer_value
+),
+
+member as (
+    select case $group
+               when 'tier' then v.tier
+               when 'segment' then v.segment
+               when 'abc' then v.abc_class
+               when 'cell' then v.rf_cell
+           end as group_key,
+           v.*
+    from valued as v
+),
+
+universe as (
+    select 'tier' as group_kind, t.group_key, t.sort_key, null::integer as r_score, null::integer as f_score,
+           null::varchar as segment
+    from (values ('vip', 1), ('major', 2), ('normal', 3), ('small', 4)) as t (group_key, sort_key)
+    union all
+    select 'abc', a.group_key, a.sort_key, null, null, null
+    from (values ('A', 1), ('B', 2), ('C', 3)) as a (group_key, sort_key)
+    union all
+    select distinct 'segment', m.segment, m.segment_order, null, null, m.segment
+    from q_customer_segment_map as m
+    union all
+    select 'cell', m.rf_cell, (5 - m.r_score) * 5 + m.f_score, m.r_score, m.f_score, m.segment
+    from q_customer_segment_map as m
+),
+
+per_group as (
+    select u.group_key, u.sort_key, u.r_score, u.f_score, u.segment,
+           count(m.customer_id) as customers,
+           coalesce(sum(m.amount), 0) as revenue,
+           coalesce(sum(m.contracts), 0) as orders,
+           case when count(m.margin) = count(m.customer_id) then sum(m.margin) end as margin,
+           coalesce(sum(m.uncosted_revenue), 0) as uncosted_revenue,
+           case when count(m.clv) = count(m.customer_id) then avg(m.clv) end as clv
+    from universe as u
+    left join member as m on m.group_key = u.group_key
+    where u.group_kind = $group
+    group by u.group_key, u.sort_key, u.r_score, u.f_score, u.segment
+),
+
+totals as (
+    select count(*) as customers, sum(amount) as revenue, coalesce(sum(uncosted_revenue), 0) as uncosted_revenue
+    from valued
+),
+
+inactive as (
+    select 'inactive' as group_key, 5 as sort_key, null::integer as r_score, null::integer as f_score,
+           null::varchar as segment, count(*) as customers, 0 as revenue, 0 as orders,
+           null::decimal(18, 2) as margin, 0 as uncosted_revenue, null::double as clv
+    from f_customers as cu
+    where $group = 'tier'
+      and cu.type = 'customer'
+      and cu.customer_id not in (select customer_id from valued)
+),
+
+final as (
+    select g.group_key, g.sort_key, g.r_score, g.f_score, g.segment,
+           g.customers::bigint as customers,
+           -- inactive customers are outside the purchasing total: no share
+           case when g.group_key <> 'inactive' then g.customers / nullif(tt.customers, 0) end as customer_share,
+           g.revenue::double as revenue,
+           g.revenue / nullif(tt.revenue, 0) as revenue_share,
+           g.orders::bigint as orders,
+           g.revenue / nullif(g.orders, 0) as aov,
+           g.margin::double as margin,
+           g.margin / nullif(g.revenue, 0) as margin_pct,
+           g.uncosted_revenue::double as uncosted_revenue,
+           g.clv,
+           tt.uncosted_revenue::double as total_uncosted_revenue
+    from (select * from per_group union all by name select * from inactive where $group = 'tier') as g
+    cross join totals as tt
+)
+
+select * from final order by sort_key

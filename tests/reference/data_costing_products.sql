@@ -1,0 +1,47 @@
+-- data_costing_products: the products whose lines the costing could not fully cost.
+-- Grain: one row per product with an uncosted line or a shortfall line.
+-- Parameters: the scope and dimension filters only (no period: all dates). Pages: /data.
+-- Rule choices: as data_costing (counted lines, FIFO rows; uncosted = cogs empty,
+-- shortfall = shortfall_quantity > 0). receipts = the product's purchases (0 means
+-- uncosted: add its purchases). Order: uncosted revenue, then shortfall quantity, both
+-- descending, then product_id.
+with lines as (
+    select i.product_id, i.amount, cs.cogs, coalesce(cs.shortfall_quantity, 0) as shortfall_quantity
+    from f_contract_items as i
+    left join f_cost_of_sales as cs
+        on cs.contract_id = i.contract_id and cs.line_no = i.line_no and cs.method = 'fifo'
+),
+by_product as (
+    select
+        l.product_id,
+        count(*) as lines,
+        sum(l.amount)::decimal(18, 2) as revenue,
+        coalesce(sum(l.amount) filter (where l.cogs is null), 0)::decimal(18, 2) as uncosted_revenue,
+        count(*) filter (where l.shortfall_quantity > 0) as shortfall_lines,
+        sum(l.shortfall_quantity)::decimal(18, 4) as shortfall_quantity
+    from lines as l
+    group by l.product_id
+    having count(*) filter (where l.cogs is null or l.shortfall_quantity > 0) > 0
+),
+receipts as (
+    select pu.product_id, count(*) as receipts
+    from f_purchases as pu
+    group by pu.product_id
+),
+final as (
+    select
+        b.product_id,
+        p.name as product_name,
+        p.category,
+        coalesce(r.receipts, 0) as receipts,
+        b.lines,
+        b.revenue,
+        b.uncosted_revenue,
+        b.shortfall_lines,
+        b.shortfall_quantity
+    from by_product as b
+    join f_products as p on p.product_id = b.product_id
+    left join receipts as r on r.product_id = b.product_id
+    order by b.uncosted_revenue desc, b.shortfall_quantity desc, b.product_id
+)
+select * from final

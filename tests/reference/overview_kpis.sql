@@ -1,0 +1,110 @@
+-- overview_kpis: one row per KPI measure of the executive overview, with its value for
+-- the period and its 环比 (previous period) and 同比 (same dates a year earlier) bases,
+-- the absolute changes and the percentages ((current - base) / |base|; NULL when the
+-- base is 0, never inf).
+-- Measures: contract_amount (counted contracts by signed_on), payments (by paid_on),
+-- contracts (count), new_customers (by created_at), weighted_pipeline (opportunities
+-- open at the window's last day, amount × probability / 100: the rep's own probability,
+-- else the default of the stage the deal was in on that day, from its stage history).
+-- Parameters: $start, $end, $prev_start, $prev_end, $yoy_start, $yoy_end + scope.
+-- Pages: / (overview).
+with windows as (
+    select * from q_comparison_windows
+),
+
+contract_totals as (
+    select w.window_name, sum(c.amount) as contract_amount, count(c.contract_id) as contracts
+    from windows as w
+    left join f_contracts as c on c.signed_on between w.window_start and w.window_end
+    group by w.window_name
+),
+
+payment_totals as (
+    select w.window_name, sum(p.amount) as payments
+    from windows as w
+    left join f_payments as p on p.paid_on between w.window_start and w.window_end
+    group by w.window_name
+),
+
+customer_totals as (
+    select w.window_name, count(c.customer_id) as new_customers
+    from windows as w
+    left join f_customers as c on c.created_at::date between w.window_start and w.window_end
+    group by w.window_name
+),
+
+open_at_end as (
+    -- deals open on the window's last day: created by then, not closed by then
+    select w.window_name, o.opportunity_id, o.amount, o.probability, o.stage as current_stage,
+           w.window_end
+    from windows as w
+    join f_opportunities as o
+      on o.created_at::date <= w.window_end
+     and (o.closed_on is null or o.closed_on > w.window_end)
+),
+
+stage_on_day as (
+    -- the stage of the stint that covers the window's last day, else the current stage
+    select oe.window_name, oe.opportunity_id, oe.amount, oe.probability,
+           coalesce(arg_max(h.stage, h.entered_at), any_value(oe.current_stage)) as stage
+    from open_at_end as oe
+    left join f_stage_history as h
+      on h.opportunity_id = oe.opportunity_id
+     and h.entered_at::date <= oe.window_end
+     and (h.exited_at is null or h.exited_at::date > oe.window_end)
+    group by oe.window_name, oe.opportunity_id, oe.amount, oe.probability
+),
+
+pipeline_totals as (
+    select w.window_name,
+           sum(s.amount * coalesce(s.probability, st.default_probability) / 100) as weighted_pipeline
+    from windows as w
+    left join stage_on_day as s on s.window_name = w.window_name
+    left join f_stages as st on st.stage = s.stage
+    group by w.window_name
+),
+
+by_window as (
+    select w.window_name,
+           coalesce(ct.contract_amount, 0)::double as contract_amount,
+           coalesce(pt.payments, 0)::double as payments,
+           coalesce(ct.contracts, 0)::double as contracts,
+           coalesce(cu.new_customers, 0)::double as new_customers,
+           round(coalesce(pl.weighted_pipeline, 0), 2)::double as weighted_pipeline
+    from windows as w
+    left join contract_totals as ct using (window_name)
+    left join payment_totals as pt using (window_name)
+    left join customer_totals as cu using (window_name)
+    left join pipeline_totals as pl using (window_name)
+),
+
+long as (
+    select window_name, 'contract_amount' as measure, contract_amount as value from by_window
+    union all select window_name, 'payments', payments from by_window
+    union all select window_name, 'contracts', contracts from by_window
+    union all select window_name, 'new_customers', new_customers from by_window
+    union all select window_name, 'weighted_pipeline', weighted_pipeline from by_window
+),
+
+wide as (
+    select measure,
+           max(value) filter (where window_name = 'current') as current,
+           max(value) filter (where window_name = 'mom') as mom,
+           max(value) filter (where window_name = 'yoy') as yoy
+    from long
+    group by measure
+),
+
+final as (
+    select measure,
+           current,
+           mom as mom_base,
+           current - mom as mom_change,
+           (current - mom) / nullif(abs(mom), 0) as mom_pct,
+           yoy as yoy_base,
+           current - yoy as yoy_change,
+           (current - yoy) / nullif(abs(yoy), 0) as yoy_pct
+    from wide
+)
+
+select * from final order by measure

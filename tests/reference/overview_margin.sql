@@ -1,0 +1,48 @@
+-- overview_margin: one row, the gross-margin KPI of the executive overview in the shape of
+-- overview_kpis (measure, current, 环比 and 同比 bases, changes, percentages; NULL
+-- percentage when the base is 0). Gross margin = revenue − COGS by costing $method of
+-- the f_contract_items lines signed in the window. Lines of uncosted products (no
+-- receipts: COGS NULL) are left out, never costed at zero (the products page shows how
+-- much revenue is uncosted). A window without costed lines has margin 0.
+-- Parameters: $start, $end, $prev_start, $prev_end, $yoy_start, $yoy_end, $method + scope.
+-- Pages: / (overview).
+with windows as (
+    select * from q_comparison_windows
+),
+
+costed_lines as (
+    select c.signed_on, i.amount - cs.cogs as margin
+    from f_contract_items as i
+    join f_contracts as c on c.contract_id = i.contract_id
+    join f_cost_of_sales as cs
+      on cs.contract_id = i.contract_id and cs.line_no = i.line_no and cs.method = $method
+    where cs.cogs is not null
+),
+
+by_window as (
+    select w.window_name, coalesce(sum(l.margin), 0)::double as gross_margin
+    from windows as w
+    left join costed_lines as l on l.signed_on between w.window_start and w.window_end
+    group by w.window_name
+),
+
+wide as (
+    select max(gross_margin) filter (where window_name = 'current') as current,
+           max(gross_margin) filter (where window_name = 'mom') as mom,
+           max(gross_margin) filter (where window_name = 'yoy') as yoy
+    from by_window
+),
+
+final as (
+    select 'gross_margin' as measure,
+           current,
+           mom as mom_base,
+           current - mom as mom_change,
+           (current - mom) / nullif(abs(mom), 0) as mom_pct,
+           yoy as yoy_base,
+           current - yoy as yoy_change,
+           (current - yoy) / nullif(abs(yoy), 0) as yoy_pct
+    from wide
+)
+
+select * from final

@@ -1,0 +1,86 @@
+-- pipeline_deals: one row per opportunity open on $day, with its weighted amount, its
+-- days in the current stage and its health flags.
+-- Open on $day: created on or before it and not closed by then (closed_on empty or
+-- after it), and the stage held that day is of kind 'open'. The stage held on $day is
+-- the stint covering it (entered by then, not exited by then; the latest if several),
+-- else the deal's current stage (entered, for the day count, at created_at).
+-- Weighted amount = amount × p / 100, p = the rep's probability if given, else the
+-- stage's default_probability.
+-- Health: stale = days in the stage (whole days from entering it to $day) over twice the
+-- stage's median of completed stints (exited on or before $day, all history in scope;
+-- no completed stint: never stale); overdue = expected_close_on < $day; large_late =
+-- amount in the top 10% of the deals open on $day (competition rank by amount <=
+-- ceil(10% of them), so ties share) and stage position >= that of the second-to-last
+-- open stage (the only one, if there is one).
+-- Parameters: $day + scope.
+-- Pages: /funnel (snapshot funnel on the period's end, stage drill-down), /forecast
+-- (weighted pipeline on as_of, deal health, forecast by rep).
+with open_by_dates as (
+    select o.*
+    from f_opportunities as o
+    where o.created_at::date <= $day::date
+      and (o.closed_on is null or o.closed_on > $day::date)
+),
+
+stint_on_day as (
+    select h.opportunity_id, h.stage, h.entered_at
+    from f_stage_history as h
+    where h.entered_at::date <= $day::date
+      and (h.exited_at is null or h.exited_at::date > $day::date)
+    qualify row_number() over (partition by h.opportunity_id order by h.entered_at desc) = 1
+),
+
+deals as (
+    select d.opportunity_id, d.customer_id, d.rep_id, d.amount, d.probability as rep_probability,
+           d.expected_close_on,
+           coalesce(s.stage, d.stage) as stage,
+           coalesce(s.entered_at, d.created_at) as entered_stage_at
+    from open_by_dates as d
+    left join stint_on_day as s on s.opportunity_id = d.opportunity_id
+),
+
+staged as (
+    select d.*, st.position,
+           coalesce(d.rep_probability, st.default_probability)::double as probability,
+           (d.amount * coalesce(d.rep_probability, st.default_probability) / 100)::double as weighted_amount,
+           date_diff('day', d.entered_stage_at::date, $day::date) as days_in_stage,
+           rank() over (order by d.amount desc) as amount_rank,
+           count(*) over () as open_deals
+    from deals as d
+    join f_stages as st on st.stage = d.stage and st.kind = 'open'
+),
+
+stage_medians as (
+    select h.stage, median(epoch(h.exited_at - h.entered_at) / 86400) as median_days
+    from f_stage_history as h
+    where h.exited_at is not null and h.exited_at::date <= $day::date
+    group by h.stage
+),
+
+late_stage as (
+    -- the second-to-last open stage's position (the last two open stages count as late)
+    select min(position) as position
+    from (select position from f_stages where kind = 'open' order by position desc limit 2)
+),
+
+flagged as (
+    select s.*, m.median_days,
+           coalesce(s.days_in_stage > 2 * m.median_days, false) as is_stale,
+           coalesce(s.expected_close_on < $day::date, false) as is_overdue,
+           s.amount_rank <= ceil(0.1 * s.open_deals) and s.position >= (select position from late_stage)
+               as is_large_late
+    from staged as s
+    left join stage_medians as m on m.stage = s.stage
+),
+
+final as (
+    select f.opportunity_id, f.customer_id, a.name as customer_name, f.rep_id, r.name as rep_name,
+           f.stage, f.position, f.amount::double as amount, f.probability, f.weighted_amount,
+           f.expected_close_on, f.entered_stage_at, f.days_in_stage, f.median_days as stage_median_days,
+           f.is_stale, f.is_overdue, f.is_large_late
+    from flagged as f
+    join f_accounts as a on a.customer_id = f.customer_id
+    join f_reps as r on r.rep_id = f.rep_id
+)
+
+select * from final order by amount desc, opportunity_id

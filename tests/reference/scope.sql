@@ -1,0 +1,215 @@
+-- Scope prelude: the filtered relations every query reads (never the base tables).
+-- Spliced in front of each query's own CTEs by queries.run(). One place decides what
+-- a viewer sees: $scope_all / $scope_reps (everyone, or only these reps: a later login narrows it) and the
+-- global filters $teams (with their sub-teams), $reps, $regions (customer region),
+-- $categories (product category), $ctypes (customer type), $sources (customer source).
+-- Empty lists mean "no filter". f_accounts: customers matching the customer filters,
+-- whoever owns them; f_customers: those, owned by a rep in scope. f_contracts holds counted contracts only
+-- (status = 'active'); with a category filter its amount is the sum of the matching
+-- lines, so every revenue number follows the category.
+team_tree as (
+    select t.team_id, t.team_id as root_id
+    from teams as t
+    union all
+    select child.team_id, tree.root_id
+    from teams as child
+    join team_tree as tree on child.parent_team_id = tree.team_id
+),
+f_teams as (
+    select t.*
+    from teams as t
+    where len($teams) = 0
+       or t.team_id in (select team_id from team_tree where list_contains($teams, root_id))
+),
+f_reps as (
+    select r.*
+    from reps as r
+    where r.team_id in (select team_id from f_teams)
+      and (len($reps) = 0 or list_contains($reps, r.rep_id))
+      and ($scope_all or list_contains($scope_reps, r.rep_id))
+),
+people_filtered as (
+    -- true when the team/rep filter or the viewer's scope narrows the reps
+    select len($teams) > 0 or len($reps) > 0 or not $scope_all as active
+),
+f_accounts as (
+    -- customers matching the customer filters, whoever owns them
+    select c.*
+    from customers as c
+    where (len($regions) = 0 or list_contains($regions, c.region))
+      and (len($ctypes) = 0 or list_contains($ctypes, c.type))
+      and (len($sources) = 0 or list_contains($sources, c.source))
+),
+f_customers as (
+    -- ... and, when reps are narrowed, owned by one of them (the pool drops out)
+    select a.*
+    from f_accounts as a
+    where not (select active from people_filtered)
+       or a.owner_rep_id in (select rep_id from f_reps)
+),
+f_products as (
+    select p.*
+    from products as p
+    where len($categories) = 0 or list_contains($categories, p.category)
+),
+f_stages as (
+    select * from stages
+),
+contracts_in_scope as (
+    select c.*
+    from contracts as c
+    where c.status = 'active'
+      and c.rep_id in (select rep_id from f_reps)
+      and c.customer_id in (select customer_id from f_accounts)
+),
+f_contract_items as (
+    select i.*
+    from contract_items as i
+    join contracts_in_scope as c on c.contract_id = i.contract_id
+    where len($categories) = 0 or i.product_id in (select product_id from f_products)
+),
+category_amounts as (
+    select i.contract_id, sum(i.amount) as amount
+    from f_contract_items as i
+    group by i.contract_id
+),
+f_contracts as (
+    select c.* replace (ca.amount::decimal(18, 2) as amount)
+    from contracts_in_scope as c
+    join category_amounts as ca on ca.contract_id = c.contract_id
+    where len($categories) > 0
+    union all by name
+    select c.*
+    from contracts_in_scope as c
+    where len($categories) = 0
+),
+f_payment_plans as (
+    select pp.*
+    from payment_plans as pp
+    where pp.contract_id in (select contract_id from f_contracts)
+),
+f_payments as (
+    select p.*
+    from payments as p
+    where p.contract_id in (select contract_id from f_contracts)
+),
+f_opportunities as (
+    select o.*
+    from opportunities as o
+    where o.rep_id in (select rep_id from f_reps)
+      and o.customer_id in (select customer_id from f_accounts)
+),
+f_stage_history as (
+    select h.*
+    from opportunity_stage_history as h
+    where h.opportunity_id in (select opportunity_id from f_opportunities)
+),
+f_expenses as (
+    select e.*
+    from expenses as e
+    where e.rep_id in (select rep_id from f_reps)
+),
+f_activities as (
+    select a.*
+    from activities as a
+    where a.rep_id in (select rep_id from f_reps)
+      and a.customer_id in (select customer_id from f_accounts)
+),
+f_pool_events as (
+    select pe.*
+    from pool_events as pe
+    where pe.customer_id in (select customer_id from f_accounts)
+      and (not (select active from people_filtered) or pe.rep_id in (select rep_id from f_reps))
+),
+f_targets as (
+    select tg.*
+    from targets as tg
+    where tg.rep_id in (select rep_id from f_reps)
+),
+f_purchases as (
+    select pu.*
+    from purchases as pu
+    where pu.product_id in (select product_id from f_products)
+),
+f_cost_of_sales as (
+    select cs.*
+    from cost_of_sales as cs
+    semi join f_contract_items as i on i.contract_id = cs.contract_id and i.line_no = cs.line_no
+),
+f_stock_issues as (
+    -- stock leaving (or, returns, re-entering) the warehouse: every counted line of a product
+    -- in f_products with its date and its COGS per method, whoever sold it. Stock is shared,
+    -- like f_purchases: the rep, team and customer filters do not narrow it (the category does).
+    select cs.*, c.signed_on as moved_on, c.customer_id
+    from cost_of_sales as cs
+    join contracts as c on c.contract_id = cs.contract_id
+    where c.status = 'active'
+      and cs.product_id in (select product_id from f_products)
+),
+f_build_info as (
+    select * from build_info
+),
+-- f_account_*: facts about the customers of f_accounts that no rep or category filter
+-- changes (the pool is shared; whether a customer ever bought or was followed up does
+-- not depend on who is looking): used for pool history, conversion and last follow-up.
+f_account_pool_events as (
+    select pe.*
+    from pool_events as pe
+    where pe.customer_id in (select customer_id from f_accounts)
+),
+f_account_activities as (
+    select a.*
+    from activities as a
+    where a.customer_id in (select customer_id from f_accounts)
+),
+f_account_contracts as (
+    -- counted contracts of those customers, whoever signed them, with every line
+    select c.*
+    from contracts as c
+    where c.status = 'active'
+      and c.customer_id in (select customer_id from f_accounts)
+),
+team_levels as (
+    -- f_teams as a forest hanging from its anchors (teams whose parent is not in f_teams):
+    -- path = the team ids from the anchor down to the team
+    select t.team_id, [t.team_id] as path
+    from f_teams as t
+    where t.parent_team_id is null or t.parent_team_id not in (select team_id from f_teams)
+    union all
+    select child.team_id, list_append(l.path, child.team_id)
+    from f_teams as child
+    join team_levels as l on child.parent_team_id = l.team_id
+),
+f_rep_groups as (
+    -- each rep in scope with the team it is counted under when a page groups by team:
+    -- with a single anchor (the whole company, or team=T2) the teams one level below it,
+    -- each with all its sub-teams (reps directly in the anchor form the anchor's own group);
+    -- with several anchors, the anchors. Groups never overlap, and a group's team filter
+    -- (team=<group_team_id>) selects exactly its reps, except the anchor's own group.
+    select r.rep_id, l.path[least(len(l.path), a.depth)] as group_team_id
+    from f_reps as r
+    join team_levels as l on l.team_id = r.team_id
+    cross join (select case when count(*) = 1 then 2 else 1 end as depth
+                from team_levels where len(path) = 1) as a
+),
+f_measure_facts as (
+    -- one row per dated fact of the revenue measures, in the units the pages add up:
+    -- contract_amount (f_contracts.amount by signed_on), contracts (1 per counted contract),
+    -- payments (by paid_on), expenses (by incurred_on), new_customers (1 per f_customers row
+    -- by created_at, rep = owner, null for the pool), follow_ups (1 per activity by occurred_at)
+    select 'contract_amount' as measure, c.signed_on as day, c.amount::double as value,
+           c.rep_id, c.customer_id
+    from f_contracts as c
+    union all
+    select 'contracts', c.signed_on, 1, c.rep_id, c.customer_id from f_contracts as c
+    union all
+    select 'payments', p.paid_on, p.amount::double, c.rep_id, c.customer_id
+    from f_payments as p
+    join f_contracts as c on c.contract_id = p.contract_id
+    union all
+    select 'expenses', e.incurred_on, e.amount::double, e.rep_id, null from f_expenses as e
+    union all
+    select 'new_customers', cu.created_at::date, 1, cu.owner_rep_id, cu.customer_id from f_customers as cu
+    union all
+    select 'follow_ups', a.occurred_at::date, 1, a.rep_id, a.customer_id from f_activities as a
+)

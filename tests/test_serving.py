@@ -1,0 +1,138 @@
+"""The serving layer gives every query exactly the answer of the plain definitions.
+
+``tests/reference/scope.sql`` defines the f_* relations straight over the base tables (the
+scope prelude before the serving layer), and ``tests/reference/<query>.sql`` keeps the plain
+form of each query rewritten to read pre-computed state. Every query runs on the fixture
+through both, under several filter sets, scopes and parameter values, and the frames must
+be equal."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import queries
+from data.serving import SERVING_TABLES
+from queries import Scope
+from queries.filters import Filters
+
+REFERENCE = Path(__file__).with_name("reference")
+WHOLE = {"preset": "custom", "start": date(2022, 1, 1), "end": date(2024, 12, 31)}
+FILTER_SETS = {
+    "default": Filters(),
+    "whole": Filters(**WHOLE),
+    "month": Filters(preset="custom", start=date(2024, 3, 1), end=date(2024, 3, 31)),
+    "category": Filters(**WHOLE, categories=("软件",)),
+    "rep": Filters(**WHOLE, reps=("R3",)),
+    "region": Filters(**WHOLE, regions=("华东",)),
+}
+SCOPES = {"everyone": Scope(), "R1": Scope(reps=("R1",))}
+VALUE = {"method": "fifo", "abc_a": 0.7, "abc_b": 0.9}
+# each query's own parameters: every combination listed is run
+EXTRA = {
+    "acquisition_activity_calendar": [{"kind": ""}, {"kind": "visit"}],
+    "acquisition_forgotten": [{"days": 30}],
+    "customer_activities": [{"customer_id": "C1"}, {"customer_id": "C2"}],
+    "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
+    "customer_groups": [{"group": g, **VALUE} for g in ("tier", "segment", "abc", "cell")]
+                       + [{"group": "tier", **VALUE, "method": "monthly_average"}],
+    "customer_list": [{"tier": "", "segment": "", "cell": "", **VALUE},
+                      {"tier": "vip", "segment": "", "cell": "", **VALUE}],
+    "customer_lorenz": [VALUE],
+    "customer_opportunities": [{"customer_id": "C1"}],
+    "customer_payment_plans": [{"customer_id": "C1"}, {"customer_id": "C2"}],
+    "customer_pool_events": [{"customer_id": "C1"}],
+    "customer_profile": [{"customer_id": "C1", **VALUE}, {"customer_id": "C2", **VALUE}],
+    "customer_value": [VALUE, {**VALUE, "method": "moving_average"}],
+    "forecast_months": [{"horizon": 3}],
+    "line_costs": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
+    "overview_margin": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
+    "overview_top_customers": [{"limit": 5}],
+    "overview_top_reps": [{"limit": 5}],
+    "pipeline_deals": [{"day": d} for d in (date(2023, 6, 1), date(2024, 1, 15), date(2024, 2, 20),
+                                            date(2024, 3, 31))],
+    "pool_due": [{"limit_days": 30, "window": 7}],
+    "product_info": [{"product_id": "P1"}],
+    "product_layers": [{"product_id": "P1"}, {"product_id": "P3"}],
+    "product_top_customers": [{"product_id": "P1", "method": "fifo", "limit": 5}],
+    "products_mix": [{"method": "fifo", "compare": None}, {"method": "fifo", "compare": "moving_average"}],
+    "products_monthly": [{"method": "fifo", "compare": "moving_average", "product_id": None},
+                         {"method": "monthly_average", "compare": None, "product_id": "P1"}],
+    "products_shortfall": [{"method": "fifo"}],
+    "receivables_ending": [{"days": 30}],
+    "receivables_overdue": [{"dates": [date(2023, 3, 31), date(2023, 12, 31), date(2024, 3, 15),
+                                       date(2024, 6, 30)]}],
+    "receivables_overdue_totals": [{"dates": [date(2023, 3, 31), date(2024, 3, 15), date(2024, 6, 30)]}],
+    "revenue_breakdown": [{"bucket": "month", "measure": "contract_amount", "dimension": "rep", "top": 8}],
+    "revenue_series": [{"bucket": "month", "measure": "contract_amount"}, {"bucket": "week", "measure": "payments"}],
+    "team_leaderboard": [{"level": "rep"}, {"level": "team"}],
+    "team_targets": [{"level": "rep"}, {"level": "team"}],
+}
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values as None whatever the column's dtype (pandas may read an all-empty text
+    column as object or as str)."""
+    frame = frame.reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+def _run_all(name: str) -> list[pd.DataFrame]:
+    frames = []
+    for filters in FILTER_SETS.values():
+        for scope in SCOPES.values():
+            for extra in EXTRA.get(name, [{}]):
+                queries.clear_cache()
+                frames.append(queries.run(name, filters, scope, **extra))
+    return frames
+
+
+@pytest.fixture
+def reference(monkeypatch):
+    """Make the gateway compose queries from the plain definitions of tests/reference/."""
+    monkeypatch.setattr(queries, "_prelude", lambda: queries._body((REFERENCE / "scope.sql").read_text()))
+    texts = {path.stem: path.read_text() for path in REFERENCE.glob("*.sql") if path.stem != "scope"}
+    monkeypatch.setattr(queries, "_texts", {**queries._texts, **texts})
+    yield
+    queries.clear_cache()
+
+
+def test_reference_queries_are_known_queries():
+    assert {p.stem for p in REFERENCE.glob("*.sql")} - {"scope"} <= set(queries.names())
+
+
+def test_reference_reads_no_serving_table():
+    for path in REFERENCE.glob("*.sql"):
+        for table in SERVING_TABLES:
+            assert table not in path.read_text(), f"{path.name} reads {table}"
+
+
+@pytest.mark.parametrize("name", [n for n in queries.names() if n != "build_info"])
+def test_serving_layer_gives_the_reference_answer(warehouse, name, request):
+    served = _run_all(name)
+    request.getfixturevalue("reference")
+    plain = _run_all(name)
+    if (REFERENCE / f"{name}.sql").exists():  # a rewritten query: its rows are really compared
+        assert sum(len(f) for f in plain) > 0, f"{name}: no rows to compare"
+    ordered = "order by" in queries._body(queries._read(name)).splitlines()[-1]
+    for got, want in zip(served, plain, strict=True):
+        # a rewritten query may add columns (customer_groups' group_kind); the rest is equal
+        got = got[list(want.columns)]
+        if not ordered:  # no order promised: compare as sets of rows
+            got, want = (f.sort_values(list(f.columns), ignore_index=True) for f in (got, want))
+        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+
+
+def test_customer_groups_all_is_every_grouping(warehouse):
+    """The /customers page asks customer_groups once with group='all': each grouping's rows
+    are exactly what asking for that grouping gives."""
+    filters = FILTER_SETS["whole"]
+    every = queries.run("customer_groups", filters, group="all", **VALUE)
+    assert set(every["group_kind"]) == {"tier", "segment", "abc", "cell"}
+    for kind, rows in every.groupby("group_kind"):
+        alone = queries.run("customer_groups", filters, group=kind, **VALUE)
+        assert (alone["group_kind"] == kind).all()
+        pd.testing.assert_frame_equal(_plain(rows), _plain(alone), check_dtype=False)
