@@ -55,10 +55,6 @@ def page_title(label_key: str | None):
     return title
 
 
-for _page in dash.page_registry.values():
-    _page["title"] = page_title(_page.get("label_key"))
-
-
 def _import_pages() -> None:
     """Import every module of pages/ once, as ordinary imports. Dash's own pages_folder loader
     executes each page file afresh even when another page has already imported it (the
@@ -72,6 +68,8 @@ def _import_pages() -> None:
 
 
 _import_pages()
+for _page in dash.page_registry.values():
+    _page["title"] = page_title(_page.get("label_key"))
 
 
 def nav_pages() -> list[dict]:

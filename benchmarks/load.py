@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -40,11 +41,30 @@ VIEWS = {"/revenue": [("measure", "payments"), ("bucket", "quarter"), ("by", "re
 TIMEOUT = 120
 
 
+LOGIN, PASSWORD = "load-test", "load-test-password"  # an all-scope admin in the run's own app database
+
+
 def new_session(base: str) -> requests.Session:
-    """One simulated user's session: a browser's first visit. (A sign-in step goes here.)"""
+    """One simulated user's session: a browser's first visit, signed in through the login form."""
     session = requests.Session()
+    form = session.get(base + "/login", timeout=TIMEOUT)
+    form.raise_for_status()
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    signed_in = session.post(base + "/login", data={"csrf": token, "login": LOGIN, "password": PASSWORD, "next": "/"},
+                             timeout=TIMEOUT, allow_redirects=False)
+    if signed_in.status_code != 302:
+        raise RuntimeError(f"sign-in refused: {signed_in.status_code}")
     session.get(base + "/", timeout=TIMEOUT).raise_for_status()
     return session
+
+
+def _load_user(app_db: Path) -> None:
+    """The load test's user, in an application database of its own (never the real one)."""
+    os.environ["CRM_APP_DB"] = str(app_db)
+    from crm import users
+
+    if users.get(LOGIN) is None:
+        users.add(LOGIN, PASSWORD, role="admin", scope_kind="all")
 
 
 # --- building the requests a browser sends ---------------------------------------------
@@ -240,7 +260,10 @@ def main(argv: list[str] | None = None) -> dict:
         args.warehouse.parent.mkdir(parents=True, exist_ok=True)
         _generate(args.warehouse, 42).check_returncode()
     base = f"http://127.0.0.1:{args.port}"
-    env = {**os.environ, "CRM_WAREHOUSE": str(args.warehouse), "GUNICORN_BIND": f"127.0.0.1:{args.port}"}
+    app_db = args.warehouse.parent / "app.sqlite3"
+    _load_user(app_db)
+    env = {**os.environ, "CRM_WAREHOUSE": str(args.warehouse), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+           "CRM_APP_DB": str(app_db)}
     log = (args.warehouse.parent / "gunicorn.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -251,7 +274,7 @@ def main(argv: list[str] | None = None) -> dict:
                     break
             except requests.RequestException:
                 time.sleep(0.5)
-        deps = requests.get(base + "/_dash-dependencies", timeout=TIMEOUT).json()
+        deps = new_session(base).get(base + "/_dash-dependencies", timeout=TIMEOUT).json()
         rss_start = rss_warm = rss_mib(server.pid)
         stats, stop, lock = Stats(), threading.Event(), threading.Lock()
         sent = [0]

@@ -76,8 +76,9 @@ document.querySelectorAll('[placeholder], [aria-label], [title], [data-title]').
 return out.join('\\n');
 """
 # words that are the same in both languages: product and method names, file formats, units
-SHARED_WORDS = {"CRM", "ABC", "RFM", "CLV", "FIFO", "VIP", "CSV", "XLSX", "PNG", "SVG", "English", "Excel", "Parquet",
-                "ZIP"}
+SHARED_WORDS = {"CRM", "ABC", "RFM", "CLV", "FIFO", "VIP", "CSV", "XLSX", "PNG", "SVG", "PDF", "English", "Excel",
+                "Parquet", "ZIP",
+                "admin"}  # the signed-in user's login (the browser fixture's), shown as stored
 CJK = re.compile(r"[\u3400-\u9fff]+")
 # an English word, not part of a file name (purchases.csv), path or address
 ENGLISH_WORD = re.compile(r"(?<![\w.@/-])[A-Za-z]{3,}(?![\w@/-]|\.\w)")

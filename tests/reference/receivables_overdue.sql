@@ -1,8 +1,8 @@
 -- receivables_overdue: one row per overdue payment plan and as-of date in $dates.
--- A plan is due when due_on <= the date; overdue = due and not fully settled by the
--- payments paid up to that date (METRICS.md). days_late = date - due_on, so a plan due on
--- the date itself is overdue with 0 days late; aging buckets by days late: '0-30'
--- (due today included), '31-60', '61-90', '90+' (91 days and more).
+-- A plan is due when due_on <= the date; overdue = due before the date (from the day after
+-- due_on: a plan due on the date itself is due, not yet overdue) and not fully settled by
+-- the payments paid up to that date (METRICS.md). days_late = date - due_on (1 or more);
+-- aging buckets by days late: '1-30', '31-60', '61-90', '90+' (91 days and more).
 -- Settlement rule: a payment with plan_id settles that plan up to its amount; what a plan
 -- receives beyond its amount (an overpayment) and every payment without plan_id go into the
 -- contract's pool of unassigned money, which settles the contract's remaining plan amounts
@@ -75,7 +75,7 @@ final as (
            (s.remaining - s.from_pool)::double as unsettled,
            date_diff('day', s.due_on, s.as_of_date) as days_late,
            case
-               when date_diff('day', s.due_on, s.as_of_date) <= 30 then '0-30'
+               when date_diff('day', s.due_on, s.as_of_date) <= 30 then '1-30'
                when date_diff('day', s.due_on, s.as_of_date) <= 60 then '31-60'
                when date_diff('day', s.due_on, s.as_of_date) <= 90 then '61-90'
                else '90+'
@@ -85,6 +85,7 @@ final as (
     join f_accounts as cu on cu.customer_id = c.customer_id
     join f_reps as r on r.rep_id = c.rep_id
     where s.remaining - s.from_pool > 0
+      and s.due_on < s.as_of_date  -- overdue from the day after due_on
 )
 
 select * from final order by as_of_date, days_late desc, plan_id

@@ -196,18 +196,20 @@ f_measure_facts as (
     -- one row per dated fact of the revenue measures, in the units the pages add up:
     -- contract_amount (f_contracts.amount by signed_on), contracts (1 per counted contract),
     -- payments (by paid_on), expenses (by incurred_on), new_customers (1 per f_customers row
-    -- by created_at, rep = owner, null for the pool), follow_ups (1 per activity by occurred_at)
-    select 'contract_amount' as measure, c.signed_on as day, c.amount::double as value,
+    -- by created_at, rep = owner, null for the pool), follow_ups (1 per activity by occurred_at).
+    -- value stays DECIMAL (money is exact: sums of cents stay cents; a query casts a sum to
+    -- double only after adding up, never the facts before)
+    select 'contract_amount' as measure, c.signed_on as day, c.amount as value,
            c.rep_id, c.customer_id
     from f_contracts as c
     union all
     select 'contracts', c.signed_on, 1, c.rep_id, c.customer_id from f_contracts as c
     union all
-    select 'payments', p.paid_on, p.amount::double, c.rep_id, c.customer_id
+    select 'payments', p.paid_on, p.amount, c.rep_id, c.customer_id
     from f_payments as p
     join f_contracts as c on c.contract_id = p.contract_id
     union all
-    select 'expenses', e.incurred_on, e.amount::double, e.rep_id, null from f_expenses as e
+    select 'expenses', e.incurred_on, e.amount, e.rep_id, null from f_expenses as e
     union all
     select 'new_customers', cu.created_at::date, 1, cu.owner_rep_id, cu.customer_id from f_customers as cu
     union all
