@@ -23,7 +23,8 @@ def test_rep_sees_only_their_book_then_signs_out(browser_signed_out):
     assert "王强" in driver.find_element(By.ID, "nav-logout").get_attribute("title")
     assert not driver.find_elements(By.ID, "nav-admin")
     # R3's purchasing customers of 2023 to as_of: C6 600 (the pool customer R3 sold to), C5 400, C3 300
-    rows = '//*[contains(@id, "customers-list") and contains(@id, "grid")]//div[@role="row" and @row-index]'
+    rows = ('//*[contains(@id, "customers-list") and contains(@id, "grid")]'  # the name is pinned on the left
+            '//div[contains(@class, "ag-pinned-left-cols-container")]//div[@role="row" and @row-index]')
     _wait_for(lambda: sorted(r.find_element(By.XPATH, './/div[@col-id="customer_name"]').text
                              for r in driver.find_elements(By.XPATH, rows))
               == ["北京华泰实业", "天津港务物流", "青岛海风食品"])
