@@ -73,8 +73,8 @@ for _page in dash.page_registry.values():
 
 
 def nav_pages() -> list[dict]:
-    return [p for p in dash.page_registry.values()
-            if p.get("label_key") and not p.get("path_template") and p["module"] != "pages.not_found_404"]
+    return [p for p in dash.page_registry.values() if p.get("label_key") and not p.get("path_template")
+            and p.get("in_nav", True) and p["module"] != "pages.not_found_404"]
 
 
 def navbar(lang: str, theme: str) -> dbc.Navbar:
@@ -87,11 +87,6 @@ def navbar(lang: str, theme: str) -> dbc.Navbar:
                     n_clicks=0, **{"aria-label": t("nav.menu", lang), "aria-controls": "nav-collapse"}),
         dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
         html.Div([
-            html.A(t("nav.pdf", lang), id="pdf-link", href="/export/pdf?path=/",
-                   className="btn btn-sm btn-outline-light", title=t("nav.pdf_label", lang),
-                   **{"aria-label": t("nav.pdf_label", lang)}),
-            html.A(t("nav.subscribe", lang), id="subscribe-link", href="/subscriptions",
-                   className="btn btn-sm btn-outline-light", title=t("nav.subscribe_label", lang)),
             # named by its visible text, in the language it names (a screen reader says "English" in
             # English); the title explains it
             html.Button(t("nav.language", lang), id="lang-switch", className="btn btn-sm btn-outline-light",

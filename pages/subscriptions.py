@@ -19,8 +19,9 @@ from components.page import query_store
 from crm import render, subscriptions, users
 from crm.web import is_admin
 
+# reached from every page's "Subscribe" button (with that page and its filters), not the navbar
 dash.register_page(__name__, path="/subscriptions", order=95, label_key="page.subscriptions",
-                   title="CRM Analytics", view_params=("page",))
+                   title="CRM Analytics", view_params=("page",), in_nav=False)
 
 
 def page_options(lang: str) -> list[dict]:
