@@ -16,6 +16,7 @@ page does not have) with 400 where Dash would fail on it with a 500.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode
 
@@ -237,11 +238,26 @@ def envelope_problem(body, callback_map: dict) -> str | None:
     return None
 
 
+def _serialise_first_request_setup(app) -> None:
+    """Dash 4 marks its first-request setup done before it has copied the callbacks into
+    ``callback_map``: the concurrent first requests of a new (or recycled) worker found no
+    callbacks (400 "unknown output" here, a KeyError in Dash). Its hook runs under a lock."""
+    setup, lock = app._setup_server, threading.Lock()
+
+    def setup_once():
+        with lock:
+            setup()
+
+    hooks = app.server.before_request_funcs.setdefault(None, [])
+    hooks[:] = [setup_once if hook == setup else hook for hook in hooks]
+
+
 def install(app) -> None:
     """Cap request bodies and check callback envelopes on ``app``'s Flask server."""
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     update_path = app.config.routes_pathname_prefix + "_dash-update-component"
+    _serialise_first_request_setup(app)
 
     @server.before_request
     def check_envelope():

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import flask
 from flask import Blueprint, abort, redirect, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -58,6 +59,7 @@ def init_app(server: flask.Flask) -> None:
     )
     if os.environ.get("CRM_SECRET_KEY"):
         server.secret_key = os.environ["CRM_SECRET_KEY"]
+    server.session_interface = KeyedSessions()
     login_manager.init_app(server)
     login_manager.user_loader(users.from_session_id)
     login_manager.unauthorized_handler(_unauthorized)
@@ -67,10 +69,18 @@ def init_app(server: flask.Flask) -> None:
     server.register_blueprint(blueprint)
 
 
+class KeyedSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, the key read once from the application database when
+    no setting gives it. Flask opens the session before any before_request hook, so a key
+    set there came too late: a worker's first concurrent requests had no session (500)."""
+
+    def open_session(self, app, request):
+        if not app.secret_key:
+            app.secret_key = appdb.secret_key()
+        return super().open_session(app, request)
+
+
 def _require_session():
-    app = flask.current_app
-    if not app.secret_key:  # read once from the settings or the application database
-        app.secret_key = appdb.secret_key()
     path = request.path
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
         return None

@@ -342,3 +342,14 @@ def test_only_the_gateway_runs_queries_without_the_viewer_scope():
     root = Path(__file__).parents[1]
     for path in [*root.glob("pages/*.py"), *root.glob("components/*.py"), *root.glob("crm/*.py"), root / "app.py"]:
         assert "_execute(" not in path.read_text(), f"{path.name} bypasses the viewer's scope"
+
+
+def test_the_first_requests_of_a_worker_have_a_session(warehouse, app_db, monkeypatch):
+    """Without CRM_SECRET_KEY the key comes from the application database; a worker's very
+    first request (the login form, which needs the session for its CSRF token) must have it
+    (it was set in a before_request hook, after Flask had opened a keyless session: 500)."""
+    monkeypatch.delenv("CRM_SECRET_KEY", raising=False)
+    monkeypatch.setattr(app.server, "secret_key", None)
+    response = app.server.test_client().get("/login")
+    assert response.status_code == 200 and 'name="csrf"' in response.get_data(as_text=True)
+    assert app.server.secret_key  # generated once, kept in the application database

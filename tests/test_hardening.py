@@ -265,3 +265,12 @@ def test_a_huge_filter_value_is_not_echoed(app_client):
         answer = app_client.post("/_dash-update-component", json=body)
         assert answer.status_code == 200 and len(answer.data) < 200_000
         assert b"R" * 25 not in answer.data
+
+
+def test_dash_first_request_setup_runs_one_request_at_a_time():
+    """Dash copies the callbacks in on a worker's first request, after marking that done:
+    concurrent first requests found no callbacks (66 refusals in the load run). Its hook is
+    wrapped in a lock, in place (it must run before the envelope check)."""
+    hooks = app.server.before_request_funcs[None]
+    assert hooks[0].__name__ == "setup_once"
+    assert app.app._setup_server not in hooks
