@@ -11,7 +11,7 @@ from components import inputs
 from components.i18n import t
 from crm.web import is_admin
 from data.build import warehouse_path
-from queries import WarehouseMissingError, WarehouseUnreadableError, warehouse_as_of
+from queries import WarehouseMissingError, WarehouseOutdatedError, WarehouseUnreadableError, warehouse_as_of
 from queries.filters import Filters
 
 
@@ -23,7 +23,8 @@ def query_store(query: dict) -> dcc.Store:
 
 def warehouse_problem(error: WarehouseMissingError, lang: str) -> str:
     """What the shell says when there is no readable warehouse (missing, or damaged)."""
-    key = "warehouse.unreadable" if isinstance(error, WarehouseUnreadableError) else "warehouse.missing"
+    key = ("warehouse.outdated" if isinstance(error, WarehouseOutdatedError)
+           else "warehouse.unreadable" if isinstance(error, WarehouseUnreadableError) else "warehouse.missing")
     return t(key, lang, path=warehouse_path() if is_admin() else "…")  # server paths for admins only
 
 

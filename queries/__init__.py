@@ -81,6 +81,11 @@ class WarehouseUnreadableError(WarehouseMissingError):
     reopened as soon as a good file replaces it."""
 
 
+class WarehouseOutdatedError(WarehouseUnreadableError):
+    """A warehouse built before the serving layer (data/serving.py): the queries read its
+    tables, so it must be rebuilt; served like a damaged one until it is."""
+
+
 # what DuckDB raises for a file it cannot read (as opposed to a wrong query)
 STORAGE_ERRORS = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
                   duckdb.FatalException, OSError)
@@ -249,6 +254,10 @@ class _Warehouse:
                 except STORAGE_ERRORS as e:
                     con.close()
                     raise WarehouseUnreadableError(f"cannot read the warehouse at {path}: {e}") from e
+                if not con.execute("select count(*) from duckdb_tables() where database_name = 'warehouse'"
+                                   " and table_name = 's_contracts'").fetchone()[0]:
+                    con.close()
+                    raise WarehouseOutdatedError(f"the warehouse at {path} has no serving layer: rebuild it")
                 self._con, self._key, self.path = con, key, path
             con, key = self._con, self._key
         local = self._local

@@ -274,3 +274,24 @@ def test_dash_first_request_setup_runs_one_request_at_a_time():
     hooks = app.server.before_request_funcs[None]
     assert hooks[0].__name__ == "setup_once"
     assert app.app._setup_server not in hooks
+
+
+def test_a_warehouse_from_before_the_serving_layer_asks_to_be_rebuilt(fixture_warehouse, app_client, tmp_path,
+                                                                      monkeypatch):
+    """A file built by the previous release has no s_* tables: every callback failed (500).
+    It gets the friendly page with what to do, 503 for callbacks, and a rebuilt file is served."""
+    import duckdb
+
+    old = tmp_path / "warehouse.duckdb"
+    shutil.copy(fixture_warehouse, old)
+    with duckdb.connect(str(old)) as con:
+        for table in ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals"):
+            con.execute(f"drop table {table}")
+    monkeypatch.setenv("CRM_WAREHOUSE", str(old))
+    body = _receivables_body(app_client)
+    page = json.dumps(app_client.get("/_dash-layout").get_json(), ensure_ascii=False)
+    assert "由旧版本生成" in page and "make demo" in page and "f-preset" not in page
+    answer = app_client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 503 and "由旧版本生成" in answer.get_json()["message"]
+    os.replace(shutil.copy(fixture_warehouse, tmp_path / "fresh.duckdb"), old)
+    assert app_client.post("/_dash-update-component", json=body).status_code == 200

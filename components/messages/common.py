@@ -20,6 +20,13 @@ MESSAGES = {
               "with `python -m data.load FOLDER`.",
         "zh-CN": "未找到数据仓库 {path}。请运行 `make run` 生成演示数据，或用 `python -m data.load 目录` 导入数据。",
     },
+    "warehouse.outdated": {
+        "en": "The warehouse at {path} was built by an older version of the app. Rebuild it with `make demo` or "
+              "load your data again with `python -m data.load FOLDER`; the app serves the new file as soon as it "
+              "is in place.",
+        "zh-CN": "数据仓库 {path} 由旧版本生成。请用 `make demo` 重新生成，或用 `python -m data.load 目录` 重新导入；"
+                 "新文件就位后应用会自动使用。",
+    },
     "warehouse.unreadable": {
         "en": "The warehouse at {path} cannot be read (damaged, cut short or not readable). Rebuild it with "
               "`make demo` or load your data again with `python -m data.load FOLDER`; the app serves the new "
