@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import flask_login
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
 from components import inputs
@@ -17,7 +16,7 @@ from components.context import current_lang
 from components.i18n import LANGS, t
 from components.page import query_store
 from crm import render, subscriptions, users
-from crm.web import is_admin
+from crm.web import current_login, is_admin
 
 # reached from every page's "Subscribe" button (with that page and its filters), not the navbar
 dash.register_page(__name__, path="/subscriptions", order=95, label_key="page.subscriptions",
@@ -34,7 +33,7 @@ def page_options(lang: str) -> list[dict]:
 
 def layout(**query):
     lang = current_lang()
-    login, admin = _viewer()
+    login, admin = current_login(), is_admin()
     wanted = inputs.text(query.get("page"))
     options = page_options(lang)
     chosen = wanted if wanted in {o["value"] for o in options} else subscriptions.BRIEF_PATH
@@ -78,16 +77,8 @@ def _target(page: str | None, frequency: str | None, query: dict | None) -> str 
     return render.target_of(page, filters)
 
 
-def _viewer() -> tuple[str | None, bool]:
-    """(login, is admin) of the signed-in viewer; outside a request the operator (all)."""
-    viewer = flask_login.current_user
-    if viewer and getattr(viewer, "is_authenticated", False):
-        return viewer.login, viewer.is_admin
-    return None, is_admin()
-
-
 def listing(lang: str) -> html.Div:
-    login, admin = _viewer()
+    login, admin = current_login(), is_admin()
     subs = subscriptions.listing(None if admin else login)
     if not subs:
         return html.P(t("subs.none", lang), className="text-body-secondary")
@@ -127,7 +118,7 @@ def update(query):
 def act(_add, cancels, page, frequency, lang_choice, recipient, query):
     """Subscribe (a viewer: themselves; an admin: anyone) or cancel one."""
     lang = current_lang()
-    login, admin = _viewer()
+    login, admin = current_login(), is_admin()
     if login is None:
         return no_update, no_update, no_update, no_update
     page, recipient = inputs.text(page), inputs.text(recipient)
