@@ -3,26 +3,13 @@ narrow the list (they answered HTTP 500), and the filter chips show and remove f
 
 from urllib.parse import unquote
 
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.test_browser_overview import _click, _wait_for
+from tests.test_browser_overview import _click, _click_until, _wait_for
 
 
 def _click_chart(driver, css, until):
-    """Click where ``css`` is drawn (plotly takes clicks on its drag layer above the marks)
-    until ``until()`` holds: a click while the page re-renders its charts is lost."""
-
-    def attempt():
-        element = driver.find_element(By.CSS_SELECTOR, css)
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        ActionChains(driver).move_to_element(element).pause(0.3).click().perform()
-        try:
-            return _wait_for(until, timeout=2.0)
-        except AssertionError:
-            return False
-
-    _wait_for(attempt, timeout=20.0)
+    return _click_until(driver, lambda: driver.find_element(By.CSS_SELECTOR, css), until)
 
 
 def test_chart_clicks_on_customers_and_filter_chips(browser):

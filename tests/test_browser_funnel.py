@@ -1,10 +1,9 @@
 """The funnel in real headless Chromium: a click on a stage of the snapshot funnel puts
 it in the URL and lists its open deals, each linking to its customer's page."""
 
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.test_browser_overview import _wait_for
+from tests.test_browser_overview import _click_until, _wait_for
 
 SNAPSHOT_POINTS = '[id=\'{"card":"funnel-snapshot","type":"chart"}\'] g.point path'
 SELECTED = "stage=%E6%96%B9%E6%A1%88%E6%8A%A5%E4%BB%B7"  # 方案报价
@@ -14,20 +13,13 @@ def test_funnel_stage_drills_into_its_deals(browser):
     browser.wait_for_page(url=browser.server_url + "/funnel")
     driver = browser.driver
 
-    def click_stage():
-        # the snapshot funnel on 15 March: 初步接洽, 需求确认 (O2), 方案报价 (O1), top down.
-        # The chart may be redrawn under the pointer: re-find it, click once, then give the
-        # URL time to change before trying again (a second click would clear the stage).
+    # the snapshot funnel on 15 March: 初步接洽, 需求确认 (O2), 方案报价 (O1), top down
+    # (a second click on the stage would clear it)
+    def stage():
         bars = driver.find_elements(By.CSS_SELECTOR, SNAPSHOT_POINTS)
-        if len(bars) != 3:
-            return False
-        ActionChains(driver).move_to_element(bars[2]).click().perform()
-        try:
-            return _wait_for(lambda: SELECTED in driver.current_url, timeout=3)
-        except AssertionError:
-            return False
+        return bars[2] if len(bars) == 3 else None
 
-    _wait_for(click_stage, timeout=45)
+    _click_until(driver, stage, lambda: SELECTED in driver.current_url)
     # the grid may be redrawn while it is read: read text and address in one go, retrying
     link = _wait_for(lambda: (lambda a: (a.text, a.get_attribute("href")))(
         driver.find_element(By.CSS_SELECTOR, "[col-id=customer_name] a")), timeout=20)

@@ -4,6 +4,7 @@ language switch, a chart's CSV and SVG downloads."""
 import time
 from pathlib import Path
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 
@@ -32,6 +33,26 @@ def _click(driver, find):
         return True
 
     _wait_for(attempt)
+
+
+def _click_until(driver, find, until, settle=8.0, timeout=45.0):
+    """Click what ``find()`` returns (a chart's mark: plotly takes clicks on whatever is drawn
+    under the pointer) once, then give ``until()`` ``settle`` seconds to hold before clicking
+    again: a click while the chart is redrawn is lost, and a second click soon after a
+    successful one would land on the redrawn chart (a drill toggles or narrows further)."""
+
+    def attempt():
+        element = find()
+        if element is None:
+            return False
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        ActionChains(driver).move_to_element(element).pause(0.3).click().perform()
+        try:
+            return _wait_for(until, timeout=settle)
+        except AssertionError:
+            return False
+
+    return _wait_for(attempt, timeout=timeout)
 
 
 def _kpi(browser):
