@@ -38,10 +38,14 @@ query directly (only scope.sql names them, like the base tables).
   plus the contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``;
   sorted by ``due_on``.
 - ``s_opportunities``: every column of ``opportunities`` plus its customer's ``c_region``,
-  ``c_type`` and ``c_source``; sorted by ``created_at``.
+  ``c_type`` and ``c_source``, and ``furthest_open_position``: the highest position among
+  the open stages it was seen in (its stints and its current stage; empty if none), the
+  reach of queries/funnel_cohort.sql; sorted by ``created_at``.
 - ``s_activities``: every column of ``activities`` plus its customer's ``c_region``,
   ``c_type`` and ``c_source``; sorted by ``occurred_at``, so a period reads only its row
   groups and the customer filters need no join with the 100,000 customers.
+- ``s_stage_history``: every column of ``opportunity_stage_history`` plus its opportunity's
+  ``o_rep_id`` and customer dimensions; sorted by ``entered_at``.
 """
 
 from __future__ import annotations
@@ -219,6 +223,29 @@ join s_contracts as c on c.contract_id = pp.contract_id
 order by pp.due_on, pp.plan_id
 """
 
+OPPORTUNITIES_SQL = """
+create or replace table s_opportunities as
+with touched as (
+    select h.opportunity_id, st.position
+    from opportunity_stage_history as h
+    join stages as st on st.stage = h.stage and st.kind = 'open'
+    union all
+    select o.opportunity_id, st.position
+    from opportunities as o
+    join stages as st on st.stage = o.stage and st.kind = 'open'
+),
+reach as (
+    select opportunity_id, max(position) as furthest_open_position
+    from touched
+    group by opportunity_id
+)
+select o.*, cu.region as c_region, cu.type as c_type, cu.source as c_source, r.furthest_open_position
+from opportunities as o
+join customers as cu on cu.customer_id = o.customer_id
+left join reach as r on r.opportunity_id = o.opportunity_id
+order by o.created_at, o.opportunity_id
+"""
+
 # the customer's dimensions on the facts that the customer filters narrow
 CUSTOMER_FACTS_SQL = """
 create or replace table s_{table} as
@@ -228,8 +255,16 @@ join customers as cu on cu.customer_id = x.customer_id
 order by x.{day}, x.{key}
 """
 
+STAGE_HISTORY_SQL = """
+create or replace table s_stage_history as
+select h.*, o.rep_id as o_rep_id, o.c_region, o.c_type, o.c_source
+from opportunity_stage_history as h
+join s_opportunities as o on o.opportunity_id = h.opportunity_id
+order by h.entered_at, h.opportunity_id
+"""
+
 SERVING_TABLES = ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals",
-                  "s_payment_plans", "s_opportunities", "s_activities")
+                  "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -237,6 +272,7 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     and ``cost_of_sales``."""
     for sql in (CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PAYMENTS_SQL, PLAN_STATES_SQL, STAGE_INTERVALS_SQL,
                 PAYMENT_PLANS_SQL,
-                CUSTOMER_FACTS_SQL.format(table="opportunities", day="created_at", key="opportunity_id"),
-                CUSTOMER_FACTS_SQL.format(table="activities", day="occurred_at", key="activity_id")):
+                OPPORTUNITIES_SQL,
+                CUSTOMER_FACTS_SQL.format(table="activities", day="occurred_at", key="activity_id"),
+                STAGE_HISTORY_SQL):
         con.execute(sql)

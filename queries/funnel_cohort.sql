@@ -11,9 +11,11 @@
 -- is 0). Outcomes are the data as it stands (current stage), not cut at $end.
 -- Parameters: $start, $end + scope. Pages: /funnel (cohort funnel, rep table).
 with cohort as (
-    select o.opportunity_id, o.rep_id, o.stage as current_stage
+    select o.opportunity_id, o.rep_id, o.stage as current_stage, o.furthest_open_position
     from f_opportunities as o
-    where o.created_at::date between $start and $end
+    -- created_at::date between $start and $end, as a range on the column itself so that the
+    -- scan of the date-sorted opportunities skips the row groups outside the period
+    where o.created_at >= $start::date and o.created_at < $end::date + 1
 ),
 
 open_bounds as (
@@ -22,28 +24,17 @@ open_bounds as (
     where kind = 'open'
 ),
 
-touched as (
-    -- the open stages a deal was seen in: its stints and its current stage
-    select h.opportunity_id, st.position
-    from f_stage_history as h
-    join f_stages as st on st.stage = h.stage and st.kind = 'open'
-    where h.opportunity_id in (select opportunity_id from cohort)
-    union all
-    select c.opportunity_id, st.position
-    from cohort as c
-    join f_stages as st on st.stage = c.current_stage and st.kind = 'open'
-),
-
 furthest as (
+    -- the furthest open stage reached: the last open stage for a won deal, else the highest
+    -- open position among its stints and current stage (pre-computed by the build:
+    -- f_opportunities.furthest_open_position), at least the first open stage
     select c.opportunity_id, c.rep_id, c.current_stage,
            case when cur.kind = 'won' then b.last_open
-                else greatest(coalesce(max(t.position), b.first_open), b.first_open)
+                else greatest(coalesce(c.furthest_open_position, b.first_open), b.first_open)
            end as furthest_position
     from cohort as c
     join f_stages as cur on cur.stage = c.current_stage
     cross join open_bounds as b
-    left join touched as t on t.opportunity_id = c.opportunity_id
-    group by c.opportunity_id, c.rep_id, c.current_stage, cur.kind, b.first_open, b.last_open
 ),
 
 reached as (

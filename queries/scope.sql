@@ -9,7 +9,7 @@
 -- lines, so every revenue number follows the category.
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
--- s_opportunities, s_activities), built once per build,
+-- s_opportunities, s_activities, s_stage_history), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -131,7 +131,8 @@ f_payments as (
 ),
 f_opportunities as (
     -- opportunities of reps in f_reps with customers of f_accounts (s_opportunities carries
-    -- the customer's dimensions)
+    -- the customer's dimensions), with furthest_open_position: the highest open stage
+    -- position among its stints and current stage (data/serving.py)
     select o.* exclude (c_region, c_type, c_source)
     from s_opportunities as o
     where o.rep_id in (select rep_id from f_reps)
@@ -140,9 +141,14 @@ f_opportunities as (
       and (len($sources) = 0 or list_contains($sources, o.c_source))
 ),
 f_stage_history as (
-    select h.*
-    from opportunity_stage_history as h
-    where h.opportunity_id in (select opportunity_id from f_opportunities)
+    -- the stage history of f_opportunities (s_stage_history carries the opportunity's rep
+    -- and customer dimensions: the conditions of f_opportunities without a join)
+    select h.* exclude (o_rep_id, c_region, c_type, c_source)
+    from s_stage_history as h
+    where h.o_rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, h.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, h.c_type))
+      and (len($sources) = 0 or list_contains($sources, h.c_source))
 ),
 f_expenses as (
     select e.*
