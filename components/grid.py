@@ -103,7 +103,8 @@ def locale_text_function(lang: str, no_rows: str | None = None) -> str:
 
 def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
                  numeric: tuple[str, ...] = (), percent: tuple[str, ...] = (), rates: tuple[str, ...] = (),
-                 money: tuple[str, ...] = (), customer_links: dict | None = None, lang: str | None = None) -> tuple:
+                 money: tuple[str, ...] = (), customer_links: dict | None = None, lang: str | None = None,
+                 total_rows: int | None = None) -> tuple:
     """(rowData, columnDefs, store) for ``grid_outputs``; ``headers`` maps a column to
     its visible header (columns not named keep their name). Numbers show "—" when
     undefined; ``percent`` columns hold changes (0.125) shown signed (+12.5%), ``rates``
@@ -112,10 +113,12 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     when the grid scrolls sideways. With ``customer_links`` (the page's URL query)
     the customer name (else id) cells are links to ``/customer/<customer_id>`` that keep
     the global filters: real links, so the keyboard and screen readers follow them too.
-    The store (the export) keeps the plain values; ``store["headers"]`` the visible headers."""
+    The store (the export) keeps the plain values; ``store["headers"]`` the visible headers.
+    ``total_rows``: how many rows the list has when ``frame`` holds only its first ones (a
+    query's LIMIT)."""
     headers = headers or {}
     lang = lang or current_lang()
-    total = len(frame)
+    total = len(frame) if total_rows is None else total_rows
     frame = frame.head(GRID_MAX_ROWS)
     columns = []
     for column in frame.columns:

@@ -26,7 +26,8 @@ query directly (only scope.sql names them, like the base tables).
   in which the plan is not fully settled, with ``settled`` and ``unsettled``, and its
   counted contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``
   (plans of void contracts are left out). Overdue on a date is the rows with ``due_on <=``
-  it whose interval holds it.
+  it whose interval holds it. Sorted by ``valid_to`` (open-ended first, then latest), so a
+  recent date reads only the first row groups.
 - ``s_stage_intervals``: one row per opportunity and interval of days ``[from_day,
   to_day)`` (``to_day`` empty = open-ended) in which it is open (created, not closed)
   with the same stage held and the moment ``entered_stage_at`` it entered it (rule of
@@ -157,7 +158,7 @@ select s.plan_id, s.contract_id, s.due_on, s.amount, s.valid_from, s.valid_to,
 from settled as s
 join s_contracts as c on c.contract_id = s.contract_id
 where s.remaining - s.from_pool > 0
-order by s.due_on, s.plan_id, s.valid_from nulls first
+order by s.valid_to desc nulls first, s.due_on, s.plan_id
 """
 
 STAGE_INTERVALS_SQL = """

@@ -20,7 +20,7 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
@@ -115,24 +115,25 @@ def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     return figures.money_axis(figures.style(fig, theme), lang, period="%{x|%Y-%m}", text_is_amount=False)
 
 
-def aging(overdue: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
-    """Overdue amount per ``key`` (rep_id / customer_id) and bucket, with the total;
-    largest total first, ties by key. Sums of cents are rounded back to cents (added as
-    floats, 479248.31 came out 479248.30999…)."""
-    if overdue.empty:
-        return pd.DataFrame(columns=[key, name, *BUCKETS, "total"])
-    table = overdue.pivot_table(index=[key, name], columns="bucket", values="unsettled", aggfunc="sum",
-                                fill_value=0.0).reindex(columns=list(BUCKETS), fill_value=0.0)
-    table["total"] = table.sum(axis=1)
-    table = table.round(2).reset_index()
-    table.columns.name = None
-    return table.sort_values(["total", key], ascending=[False, True], kind="stable").reset_index(drop=True)
+LEVELS = {"customer": ("customer_id", "customer_name"), "rep": ("rep_id", "rep_name")}
+PLAN_COUNTS = dict(zip(BUCKETS, ("plans_1_30", "plans_31_60", "plans_61_90", "plans_90"), strict=True))
 
 
-def bucket_totals(overdue: pd.DataFrame) -> pd.DataFrame:
-    totals = overdue.groupby("bucket")["unsettled"].sum().round(2).reindex(list(BUCKETS), fill_value=0.0)
-    counts = overdue.groupby("bucket")["plan_id"].count().reindex(list(BUCKETS), fill_value=0)
-    return pd.DataFrame({"bucket": list(BUCKETS), "unsettled": totals.values, "plans": counts.values})
+def aging(rows: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The overdue amount per customer or rep (``level``) and bucket, with the total, from
+    receivables_aging's rows (largest total first, ties by key; sums rounded to cents there)."""
+    key, name = LEVELS[level]
+    table = rows[rows["level"] == level].rename(columns={"key": key, "name": name})
+    return table.loc[:, [key, name, *BUCKETS, "total"]].reset_index(drop=True)
+
+
+def bucket_totals(rows: pd.DataFrame) -> pd.DataFrame:
+    """The unsettled amount and the number of overdue plans per bucket (receivables_aging's
+    'all' row; zeros when nothing is overdue)."""
+    total = rows[rows["level"] == "all"]
+    row = total.iloc[0] if not total.empty else dict.fromkeys([*BUCKETS, *PLAN_COUNTS.values()], 0)
+    return pd.DataFrame({"bucket": list(BUCKETS), "unsettled": [float(row[b]) for b in BUCKETS],
+                         "plans": [int(row[PLAN_COUNTS[b]]) for b in BUCKETS]})
 
 
 def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> go.Figure:
@@ -161,12 +162,6 @@ def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     return figures.money_axis(figures.style(fig, theme), lang, axis="x")
 
 
-def overdue_plans(overdue: pd.DataFrame, bucket: str) -> pd.DataFrame:
-    """The overdue instalments of ``bucket`` ('all' = every bucket), most days late first."""
-    rows = overdue if bucket == "all" else overdue[overdue["bucket"] == bucket]
-    return rows.loc[:, list(PLAN_COLUMNS)].reset_index(drop=True)
-
-
 # --- callbacks -------------------------------------------------------------------------
 
 @callback(
@@ -186,19 +181,22 @@ def update(query):
     day = periods["end"]  # the state date: the period's end, not after as_of
     summary = run("receivables_summary", filters, day=day)
     months = run("receivables_by_month", filters)
-    overdue = run("receivables_overdue", filters, dates=[day])
+    rows = run("receivables_aging", filters, dates=[day])
+    plans = run("receivables_overdue_plans", filters, dates=[day], bucket="" if bucket == "all" else bucket,
+                limit=GRID_MAX_ROWS)
     ending = run("receivables_ending", filters, days=ENDING_DAYS, day=day)
-    totals = bucket_totals(overdue)
-    reps = aging(overdue, "rep_id", "rep_name")
-    customers = aging(overdue, "customer_id", "customer_name")
+    totals = bucket_totals(rows)
+    reps = aging(rows, "rep")
+    customers = aging(rows, "customer")
     headers = _headers(lang)
     return (
-        summary_children(summary, float(overdue["unsettled"].sum()), day, lang),
+        summary_children(summary, float(totals["unsettled"].sum()), day, lang),
         *card_payload(months_figure(months, lang, theme), months),
         *card_payload(aging_figure(totals, bucket, lang, theme), totals),
         *card_payload(reps_figure(reps, lang, theme), reps),
         *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query),
-        *grid_payload(overdue_plans(overdue, bucket), headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(plans.loc[:, list(PLAN_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query,
+                      total_rows=int(plans["total_rows"].iloc[0]) if len(plans) else 0),
         *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query),
     )
 

@@ -209,10 +209,20 @@ def includes(name: str, _path: tuple[str, ...] = ()) -> list[str]:
     return order
 
 
+FINAL_ORDER = re.compile(r"\n(select \* from final)\s+order by [^()]*$", flags=re.IGNORECASE)
+
+
+def _unordered(body: str) -> str:
+    """An included query without its closing ``order by`` (``select * from final order by
+    ...``): a relation has no order, and DuckDB would still sort every row of it."""
+    return FINAL_ORDER.sub(r"\n\1", body)
+
+
 def compose(name: str) -> str:
     """The query's SQL with the scope prelude and the queries it includes spliced in as
     leading CTEs."""
-    prelude = ",\n".join([_prelude(), *(f"q_{dep} as (\n{_body(_read(dep))}\n)" for dep in includes(name))])
+    prelude = ",\n".join([_prelude(), *(f"q_{dep} as (\n{_unordered(_body(_read(dep)))}\n)"
+                                         for dep in includes(name))])
     body = _body(_read(name))
     match = re.match(r"with\s+(recursive\s+)?", body, flags=re.IGNORECASE)
     if match:

@@ -5,10 +5,12 @@ February 2025 "last month", whose 同比 is all 29 days of February 2024 (K10 60
 
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 from dash import html
 
+import queries
 from components import format as fmt
 from components.cards import export_bytes, frame_for_store, frame_from_store
 from pages import forecast, overview, products, receivables
@@ -234,8 +236,14 @@ def test_one_month_trend_shows_days_against_a_year_earlier(warehouse):
 def test_aging_totals_of_cents_stay_cents():
     # three overdue plans of one rep: 156494.74 + 169253.61 + 153499.96 = 479248.31 (as
     # doubles, 479248.30999999994)
+    # added up by receivables_aging's own SQL over those rows of receivables_overdue
     overdue = pd.DataFrame({"rep_id": ["R1"] * 3, "rep_name": ["张伟"] * 3, "bucket": ["90+"] * 3,
+                            "customer_id": ["C1"] * 3, "customer_name": ["甲"] * 3,
                             "plan_id": ["A", "B", "C"], "unsettled": [156494.74, 169253.61, 153499.96]})
-    for frame in (receivables.aging(overdue, "rep_id", "rep_name"), receivables.bucket_totals(overdue)):
+    con = duckdb.connect()
+    con.register("q_receivables_overdue", overdue)
+    rows = con.execute(queries._body(queries._read("receivables_aging"))).df()
+    for frame in (receivables.aging(rows, "rep"), receivables.aging(rows, "customer"),
+                  receivables.bucket_totals(rows)):
         csv = export_bytes(frame_from_store(frame_for_store(frame)), "csv").decode("utf-8-sig")
         assert "479248.31" in csv and "479248.30999" not in csv

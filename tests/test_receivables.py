@@ -105,15 +105,33 @@ def test_nothing_due_gives_a_dash():
 def test_aging_tables():
     from pages import receivables
 
-    o = run("receivables_overdue", Filters(), dates=[AS_OF])
-    reps = receivables.aging(o, "rep_id", "rep_name")
+    rows = run("receivables_aging", Filters(), dates=[AS_OF])
+    reps = receivables.aging(rows, "rep")
     # R1: K03 1000 + K06 500 + K22 600 (PL36, due on as_of, is not overdue); R2: K02 300 + K20 450; R3: K21 500
     assert reps[["rep_id", "1-30", "31-60", "61-90", "90+", "total"]].values.tolist() == [
         ["R1", 600, 200, 200, 1100, 2100], ["R2", 0, 0, 0, 750, 750], ["R3", 0, 0, 0, 500, 500]]
-    customers = receivables.aging(o, "customer_id", "customer_name")
+    customers = receivables.aging(rows, "customer")
     assert customers[["customer_id", "total"]].values.tolist() == [["C4", 1100], ["C1", 1000], ["C2", 750],
                                                                    ["C3", 500]]
-    assert receivables.aging(o.iloc[0:0], "rep_id", "rep_name").empty
+    # the same plans as receivables_overdue lists, bucket by bucket
+    plans = run("receivables_overdue", Filters(), dates=[AS_OF])
+    totals = receivables.bucket_totals(rows)
+    assert totals["plans"].tolist() == plans.groupby("bucket")["plan_id"].count().reindex(
+        list(receivables.BUCKETS), fill_value=0).tolist()
+    assert totals["unsettled"].sum() == 3350 == plans["unsettled"].sum()
+    nothing = run("receivables_aging", Filters(), dates=[date(2020, 1, 1)])
+    assert receivables.aging(nothing, "rep").empty
+    assert receivables.bucket_totals(nothing)[["unsettled", "plans"]].values.sum() == 0
+
+
+def test_overdue_plans_are_the_first_of_the_bucket_with_the_count():
+    every = run("receivables_overdue", Filters(), dates=[AS_OF])
+    first = run("receivables_overdue_plans", Filters(), dates=[AS_OF], bucket="", limit=3)
+    assert first["plan_id"].tolist() == every["plan_id"].head(3).tolist()
+    assert first["total_rows"].tolist() == [len(every)] * 3 and len(every) > 3
+    late = run("receivables_overdue_plans", Filters(), dates=[AS_OF], bucket="90+", limit=100)
+    assert late["plan_id"].tolist() == every.loc[every["bucket"] == "90+", "plan_id"].tolist()
+    assert set(late["total_rows"]) == {len(late)}
 
 
 def test_page_callback():

@@ -1,0 +1,33 @@
+-- receivables_aging: the overdue plans of receivables_overdue on one date ($dates, a list of
+-- that one date) added up per customer (level 'customer': key = customer_id, name = its
+-- name), per rep (level 'rep': key = rep_id, name = the rep's name) and over all (level
+-- 'all', one row even when nothing is overdue, key and name empty). Columns: the unsettled
+-- amount of each aging bucket ("1-30", "31-60", "61-90", "90+"), their total, and the
+-- number of plans in each bucket (plans_1_30, plans_31_60, plans_61_90, plans_90). Sums are
+-- rounded to cents (as doubles, 156494.74 + 169253.61 + 153499.96 is 479248.30999…).
+-- Order: level ('all', 'customer', 'rep'), largest total first, then key.
+-- Parameters: $dates + scope. Pages: /receivables (aging by bucket, by rep, by customer).
+with grouped as (
+    select case when grouping(o.customer_id) = 0 then 'customer'
+                when grouping(o.rep_id) = 0 then 'rep'
+                else 'all' end as level,
+           coalesce(o.customer_id, o.rep_id) as key,
+           coalesce(o.customer_name, o.rep_name) as name,
+           round(coalesce(sum(o.unsettled) filter (where o.bucket = '1-30'), 0), 2) as "1-30",
+           round(coalesce(sum(o.unsettled) filter (where o.bucket = '31-60'), 0), 2) as "31-60",
+           round(coalesce(sum(o.unsettled) filter (where o.bucket = '61-90'), 0), 2) as "61-90",
+           round(coalesce(sum(o.unsettled) filter (where o.bucket = '90+'), 0), 2) as "90+",
+           round(coalesce(sum(o.unsettled), 0), 2) as total,
+           count(*) filter (where o.bucket = '1-30') as plans_1_30,
+           count(*) filter (where o.bucket = '31-60') as plans_31_60,
+           count(*) filter (where o.bucket = '61-90') as plans_61_90,
+           count(*) filter (where o.bucket = '90+') as plans_90
+    from q_receivables_overdue as o
+    group by grouping sets ((o.customer_id, o.customer_name), (o.rep_id, o.rep_name), ())
+),
+
+final as (
+    select * from grouped
+)
+
+select * from final order by level, total desc, key
