@@ -15,7 +15,8 @@ query directly (only scope.sql names them, like the base tables).
   empty when uncosted or without a costing row) and the FIFO ``shortfall_quantity``
   (empty without a costing row); sorted like ``s_contracts``.
 - ``s_cost_of_sales``: ``cost_of_sales`` rows of counted lines with the line's
-  ``signed_on``, ``customer_id``, ``rep_id``, customer dimensions and ``category``;
+  ``signed_on``, ``customer_id``, ``rep_id``, customer dimensions, ``category``,
+  ``line_quantity`` and ``line_amount`` (its quantity and amount: no join back to the line);
   sorted by ``signed_on``.
 - ``s_payments``: payments of counted contracts, every column of ``payments`` plus the
   contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``; sorted by
@@ -87,7 +88,8 @@ order by c.signed_on, i.contract_id, i.line_no
 
 COST_OF_SALES_SQL = """
 create or replace table s_cost_of_sales as
-select cs.*, l.signed_on, l.customer_id, l.rep_id, l.c_region, l.c_type, l.c_source, l.category
+select cs.*, l.signed_on, l.customer_id, l.rep_id, l.c_region, l.c_type, l.c_source, l.category,
+       l.quantity as line_quantity, l.amount as line_amount
 from cost_of_sales as cs
 join s_lines as l on l.contract_id = cs.contract_id and l.line_no = cs.line_no
 order by l.signed_on, cs.contract_id, cs.line_no, cs.method

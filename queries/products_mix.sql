@@ -16,20 +16,16 @@
 --   product has no margin class. cum_share_* (double, for the Pareto chart) =
 --   (value_before + value) / total.
 -- Parameters: $start, $end, $method, $compare + scope. Pages: /products.
-with lines as (
-    select i.contract_id, i.line_no, i.product_id, i.quantity, i.amount
-    from f_contract_items as i
-    join f_contracts as c on c.contract_id = i.contract_id
-    where c.signed_on between $start and $end
-),
-
-costed as (
-    select l.*, a.cogs as cogs, b.cogs as compare_cogs
-    from lines as l
-    left join f_cost_of_sales as a
-      on a.contract_id = l.contract_id and a.line_no = l.line_no and a.method = $method
-    left join f_cost_of_sales as b
-      on b.contract_id = l.contract_id and b.line_no = l.line_no and b.method = $compare
+with costed as (
+    -- the period's lines with their COGS by $method and by $compare (empty when uncosted or
+    -- without a costing row), as f_lines carries them
+    select l.contract_id, l.line_no, l.product_id, l.quantity, l.amount,
+           case $method when 'fifo' then l.cogs_fifo when 'moving_average' then l.cogs_moving_average
+                        when 'monthly_average' then l.cogs_monthly_average end as cogs,
+           case $compare when 'fifo' then l.cogs_fifo when 'moving_average' then l.cogs_moving_average
+                         when 'monthly_average' then l.cogs_monthly_average end as compare_cogs
+    from f_lines as l
+    where l.signed_on between $start and $end
 ),
 
 per_product as (

@@ -19,13 +19,14 @@ methods as (
 ),
 
 lines as (
-    select date_trunc('month', c.signed_on)::date as month, cs.method, i.quantity, i.amount, cs.cogs
-    from f_contract_items as i
-    join f_contracts as c on c.contract_id = i.contract_id
-    join f_cost_of_sales as cs on cs.contract_id = i.contract_id and cs.line_no = i.line_no
-    where c.signed_on between $start and $end
+    -- the period's lines with a costing row by the method, from those rows (date-sorted,
+    -- carrying their line's quantity and amount)
+    select date_trunc('month', cs.signed_on)::date as month, cs.method, cs.line_quantity as quantity,
+           cs.line_amount as amount, cs.cogs
+    from f_cost_of_sales as cs
+    where cs.signed_on between $start and $end
       and cs.method in (select method from methods)
-      and ($product_id is null or i.product_id = $product_id)
+      and ($product_id is null or cs.product_id = $product_id)
 ),
 
 per_month as (

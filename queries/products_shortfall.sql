@@ -4,13 +4,13 @@
 -- short). Ordered by date, contract_id, line_no.
 -- Parameters: $start, $end, $method + scope. Pages: /products.
 with lines as (
-    select c.signed_on, i.contract_id, i.line_no, i.product_id, i.quantity, i.amount,
-           cs.shortfall_quantity, cs.cogs
-    from f_contract_items as i
-    join f_contracts as c on c.contract_id = i.contract_id
-    join f_cost_of_sales as cs
-      on cs.contract_id = i.contract_id and cs.line_no = i.line_no and cs.method = $method
-    where c.signed_on between $start and $end
+    -- the period's lines short of stock by the method, from their costing rows (date-sorted,
+    -- carrying their line's quantity and amount)
+    select cs.signed_on, cs.contract_id, cs.line_no, cs.product_id, cs.line_quantity as quantity,
+           cs.line_amount as amount, cs.shortfall_quantity, cs.cogs
+    from f_cost_of_sales as cs
+    where cs.signed_on between $start and $end
+      and cs.method = $method
       and cs.shortfall_quantity > 0
 ),
 

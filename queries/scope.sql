@@ -182,7 +182,10 @@ f_purchases as (
     where pu.product_id in (select product_id from f_products)
 ),
 f_cost_of_sales as (
-    select cs.contract_id, cs.line_no, cs.product_id, cs.method, cs.quantity, cs.cogs, cs.shortfall_quantity
+    -- the costing rows of f_lines, with their line's signed_on (s_cost_of_sales is sorted by
+    -- it: a period's rows are a range), line_quantity and line_amount
+    select cs.contract_id, cs.line_no, cs.product_id, cs.method, cs.quantity, cs.cogs, cs.shortfall_quantity,
+           cs.signed_on, cs.line_quantity, cs.line_amount
     from s_cost_of_sales as cs
     where cs.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, cs.c_region))
