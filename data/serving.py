@@ -35,7 +35,8 @@ query directly (only scope.sql names them, like the base tables).
   queries/pipeline_deals.sql: the stint covering the day, the latest if several, else
   the current stage entered at ``created_at``), with the opportunity's ``customer_id``,
   ``rep_id``, ``amount``, ``probability``, ``expected_close_on`` and its customer's
-  dimensions. The pipeline on a day is an interval filter.
+  dimensions. The pipeline on a day is an interval filter. Sorted by ``to_day`` (open-ended
+  first, then latest), so a recent day reads only the first row groups.
 - ``s_payment_plans``: payment plans of counted contracts, every column of ``payment_plans``
   plus the contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``;
   sorted by ``due_on``.
@@ -207,7 +208,7 @@ from spans as s
 join opportunities as o on o.opportunity_id = s.opportunity_id
 join customers as cu on cu.customer_id = o.customer_id
 left join stint as st on st.opportunity_id = s.opportunity_id and st.from_day = s.from_day
-order by s.from_day, s.opportunity_id
+order by s.to_day desc nulls first, s.from_day, s.opportunity_id
 """
 
 PAYMENTS_SQL = """
