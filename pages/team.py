@@ -15,7 +15,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
 from components import figures, inputs
 from components import format as fmt
@@ -64,10 +64,15 @@ def layout(**query):
         dbc.Row([dbc.Col(GridCard("team-teams-grid", t("team.teams_grid", lang), height=260), className="mb-3")]),
         ViewToggle("team-target", t("team.target_measure", lang),
                    [{"label": t(f"team.measure.{m}", lang), "value": m} for m in TARGETS], v["target"]),
-        html.Section(dbc.Card([
-            dbc.CardHeader(html.H2(id="team-targets-title", className="h6 m-0")),
-            dbc.CardBody(dcc.Loading(html.Div(id="team-targets"), type="circle", delay_show=150)),
-        ], className="mb-3"), **{"aria-label": t("team.target_measure", lang)}),
+        html.Section([
+            html.H2(id="team-targets-title", className="h6"),
+            dbc.Row([
+                dbc.Col(GridCard("team-targets-reps", t("team.targets_reps", lang), height=360, row_id="member_id"),
+                        lg=7, className="mb-3"),
+                dbc.Col(GridCard("team-targets-teams", t("team.targets_teams", lang), height=360,
+                                 row_id="member_id"), lg=5, className="mb-3"),
+            ]),
+        ], **{"aria-label": t("team.target_measure", lang)}),
     ])
 
 
@@ -127,44 +132,28 @@ def board_headers(lang: str) -> dict[str, str]:
     return out
 
 
-def achievement_cell(target, actual, achievement, lang: str) -> html.Td:
-    """Target, actual, achievement % and a progress bar; no target: "—", never 0% or 100%."""
-    money = fmt.money
-    if pd.isna(target):
-        return html.Td([html.Div(f"{t('team.actual', lang)} {money(actual, lang)}", className="small"),
-                        html.Div(fmt.DASH, className="fw-semibold", title=t("team.no_target", lang),
-                                 **{"aria-label": t("team.no_target", lang)})])
-    pct = fmt.percent(achievement)
-    value = 0 if pd.isna(achievement) else max(0, min(100, achievement * 100))
-    colour = "success" if not pd.isna(achievement) and achievement >= 1 else "primary"
-    reached = f"{money(actual, lang)} / {money(target, lang)}"
-    # Bootstrap's progress markup with a name (dbc.Progress takes no aria-label)
-    bar = html.Div(html.Div(className=f"progress-bar bg-{colour}", style={"width": f"{value:.1f}%"}),
-                   className="progress", role="progressbar", style={"height": "8px"},
-                   **{"aria-label": f"{reached} · {pct}", "aria-valuenow": round(value, 1), "aria-valuemin": 0,
-                      "aria-valuemax": 100})
-    return html.Td([
-        html.Div(reached, className="small"),
-        html.Div(pct, className="fw-semibold"),
-        bar,
-    ])
+TARGET_VALUES = ("target", "actual", "achievement")
 
 
-def targets_table(frame: pd.DataFrame, measure: str, lang: str) -> html.Table:
-    """One row per rep or team, a cell per horizon (month, quarter, year)."""
+def targets_frame(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """One row per rep or team (by id), and for each horizon (month, quarter, year) its
+    target (empty: none set, shown "—", never 0% or 100%), actual and achievement."""
     rows = frame[frame["measure"] == measure]
-    head = html.Thead(html.Tr([html.Th(t("team.col.name", lang))]
-                              + [html.Th(t(f"team.horizon.{h}", lang), scope="col") for h in HORIZONS]))
-    # plain dicts, not a frame lookup per cell: hundreds of reps make thousands of cells
-    cells = {(r.member_id, r.horizon): r for r in rows.itertuples(index=False)}
-    names = dict(zip(rows["member_id"], rows["member_name"], strict=True))
-    body = []
-    for member_id in sorted(names):
-        body.append(html.Tr([html.Th(f"{names[member_id]} ({member_id})", scope="row")] + [
-            achievement_cell(cells[member_id, h].target, cells[member_id, h].actual, cells[member_id, h].achievement,
-                             lang)
-            for h in HORIZONS]))
-    return dbc.Table([head, html.Tbody(body)], bordered=False, hover=True, size="sm", className="align-middle")
+    wide = rows.pivot(index=["member_id", "member_name"], columns="horizon", values=list(TARGET_VALUES))
+    wide = wide.reindex(columns=[(v, h) for h in HORIZONS for v in TARGET_VALUES])
+    wide.columns = [f"{h}_{v}" for v, h in wide.columns]
+    return wide.reset_index().sort_values("member_id", ignore_index=True)
+
+
+def targets_payload(frame: pd.DataFrame, measure: str, lang: str) -> tuple:
+    """The targets grid of one level: a grid, not a table of thousands of cells (600 reps
+    made 10,000 components: 0.4 s of Python per render)."""
+    headers = {"member_id": t("team.col.id", lang), "member_name": t("team.col.name", lang)}
+    headers.update({f"{h}_{v}": f"{t(f'team.horizon.{h}', lang)} · {t(f'team.{v}', lang)}"
+                    for h in HORIZONS for v in TARGET_VALUES})
+    return grid_payload(targets_frame(frame, measure), headers, lang=lang,
+                        money=tuple(f"{h}_{v}" for h in HORIZONS for v in ("target", "actual")),
+                        rates=tuple(f"{h}_achievement" for h in HORIZONS))
 
 
 # --- callbacks --------------------------------------------------------------------------
@@ -174,7 +163,8 @@ def targets_table(frame: pd.DataFrame, measure: str, lang: str) -> html.Table:
     *grid_outputs("team-reps-grid"),
     *grid_outputs("team-teams-grid"),
     Output("team-targets-title", "children"),
-    Output("team-targets", "children"),
+    *grid_outputs("team-targets-reps"),
+    *grid_outputs("team-targets-teams"),
     Input("page-query", "data"),
 )
 def update(query):
@@ -192,18 +182,13 @@ def update(query):
     link_cells(rep_rows, rep_columns, "member_name",
                lambda row: filtered_href("/team", query, keep=VIEW_KEYS, rep=row["member_id"]))
     target_label = t(f"team.measure.{v['target']}", lang)
-    targets = html.Div([
-        html.H3(t("team.targets_reps", lang), className="h6"),
-        targets_table(rep_targets, v["target"], lang),
-        html.H3(t("team.targets_teams", lang), className="h6 mt-3"),
-        targets_table(team_targets, v["target"], lang),
-    ])
     return (
         *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
         rep_rows, rep_columns, rep_store,
         *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),
-        targets,
+        *targets_payload(rep_targets, v["target"], lang),
+        *targets_payload(team_targets, v["target"], lang),
     )
 
 

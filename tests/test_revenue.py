@@ -356,19 +356,28 @@ def test_team_targets_sum_their_reps(wh):
 
 
 def test_team_callback_and_the_dash_for_no_target(wh):
+    from components.grid import RATE_FORMAT
     from pages import team
 
-    fig, data, rows, _cols, _store, team_rows, *_rest, title, targets = team.update({"rank_by": "payments"})
+    out = team.update({"rank_by": "payments"})
+    fig, data, rows, _cols, _store, team_rows = out[:6]
+    title, targets, target_columns, target_store = out[8:12]
     assert [r["member_id"] for r in rows] == ["R2", "R1", "R3", "R4"]  # 700, 500, 0, 0
     assert [r["rank_payments"] for r in rows] == [1, 2, 3, 3]
     assert list(fig.data[0].customdata) == ["R4", "R3", "R1", "R2"]  # the leader on top
     assert data["data"][0][0] == "R2"
     assert [r["member_id"] for r in team_rows] == ["T2", "T3"]
     assert "2024-03-15" in title
-    text = str(targets)
-    assert "张伟 (R1)" in text and "140.0%" in text
-    r3_row = text.split("王强 (R3)")[1].split("赵敏")[0]
-    assert "—" in r3_row and "0.0%" not in r3_row and "100.0%" not in r3_row
+    # the contract targets of March 2024 (tests above): R2 500 against 700; R3 none set, shown "—"
+    by_rep = {r["member_id"]: r for r in targets}
+    assert by_rep["R2"]["member_name"] and by_rep["R2"]["month_achievement"] == pytest.approx(1.4)
+    assert by_rep["R3"]["month_target"] is None and by_rep["R3"]["month_achievement"] is None
+    assert by_rep["R3"]["quarter_actual"] == 1000
+    headers = {c["field"]: c["headerName"] for c in target_columns}
+    assert headers["month_achievement"] == "本月 · 完成率" and headers["year_target"] == "本年 · 目标"
+    achieved = next(c for c in target_columns if c["field"] == "month_achievement")
+    assert achieved["valueFormatter"]["function"] == RATE_FORMAT  # "—" when no target, never 0% or 100%
+    assert target_store["total_rows"] == 4 and target_store["headers"][0] == "编号"
 
 
 def test_clicking_a_rep_sets_the_global_rep_filter(wh):
