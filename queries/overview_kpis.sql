@@ -18,7 +18,8 @@ with windows as (
 ),
 
 contract_totals as (
-    select w.window_name, sum(c.amount) as contract_amount, count(c.contract_id) as contracts
+    -- count(signed_on): the matched contracts (never empty), without reading their ids
+    select w.window_name, sum(c.amount) as contract_amount, count(c.signed_on) as contracts
     from windows as w
     left join f_contracts as c
       on c.signed_on between w.window_start and w.window_end
@@ -31,7 +32,10 @@ contract_totals as (
 payment_totals as (
     select w.window_name, sum(p.amount) as payments
     from windows as w
-    left join f_payments as p on p.paid_on between w.window_start and w.window_end
+    left join f_payments as p
+      on p.paid_on between w.window_start and w.window_end
+     and p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
+                       and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by w.window_name
 ),
 
