@@ -82,7 +82,9 @@ PERCENT_FORMAT = "params.value == null ? '—' : d3.format('+,.1f')(params.value
 # A grid is for reading: longer lists are cut (in the order the query gives, most
 # important first) and the card says so (components.cards.explain_cut); the command
 # line (python -m queries run ...) gives whole lists.
-GRID_MAX_ROWS = 5000
+# 1,000 rows: enough to read (a longer list is searched or narrowed with the filters), and
+# a page of three grids answers in a few hundred kB, not 3 MB of rows and links.
+GRID_MAX_ROWS = 1000
 RATE_FORMAT = "params.value == null ? '—' : d3.format(',.1f')(params.value * 100) + '%'"
 # the narrowest a column is drawn, by kind: autoSize never makes a column narrower
 MIN_WIDTH = {"text": 110, "number": 90, "money": 120}
@@ -161,16 +163,22 @@ def filtered_href(path: str, query: dict | None = None, keep: tuple[str, ...] = 
     return path + ("?" + urlencode(kept, safe=",") if kept else "")
 
 
-def customer_href(customer_id, query: dict | None = None) -> str:
-    """The customer's page, keeping the global filters of ``query`` and the costing method."""
-    return filtered_href(f"/customer/{quote(str(customer_id), safe='')}", query)
+def customer_href(customer_id, query: dict | None = None, suffix: str | None = None) -> str:
+    """The customer's page, keeping the global filters of ``query`` and the costing method
+    (``suffix``: that part, when already worked out for a list of customers)."""
+    if suffix is None:
+        suffix = filtered_href("", query)
+    return f"/customer/{quote(str(customer_id), safe='')}{suffix}"
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|-])")
 
 
 def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
     """Make the ``field`` cells real links (markdown) to ``href(row)``: a drill the keyboard
     and screen readers follow, and that a click elsewhere in the row does not fire."""
     for row in rows:
-        text = re.sub(r"([\\`*_{}\[\]()<>#+!|-])", r"\\\1", str(row[field] or ""))
+        text = MARKDOWN_SPECIAL.sub(r"\\\1", str(row[field] or ""))
         row[field] = f"[{text}]({href(row)})"
     for spec in columns:
         if spec["field"] == field:
@@ -179,7 +187,8 @@ def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
 
 def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
     field = "customer_name" if any(spec["field"] == "customer_name" for spec in columns) else "customer_id"
-    link_cells(rows, columns, field, lambda row: customer_href(row["customer_id"], query))
+    suffix = filtered_href("", query)  # the same filters on every row's link
+    link_cells(rows, columns, field, lambda row: customer_href(row["customer_id"], suffix=suffix))
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),
