@@ -313,8 +313,9 @@ LIST_HEADERS = {"customer_id": "customers.col.customer", "customer_name": "custo
 def list_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The grid's rows: customer_list with tier and segment in words."""
     out = frame.drop(columns=["position"])
-    out["tier"] = out["tier"].map(lambda k: tier_label(k, lang))
-    out["segment"] = out["segment"].map(lambda k: segment_label(k, lang))
+    # a label per distinct key, not per row (tens of thousands of customers)
+    out["tier"] = out["tier"].map({k: tier_label(k, lang) for k in out["tier"].unique()})
+    out["segment"] = out["segment"].map({k: segment_label(k, lang) for k in out["segment"].unique()})
     return out
 
 

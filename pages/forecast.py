@@ -24,7 +24,7 @@ from components import figures
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
@@ -149,9 +149,15 @@ def badge_items(table: pd.DataFrame, deals: pd.DataFrame, day, lang: str) -> lis
     return items
 
 
-def health_table(deals: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The flagged deals (any of stale, overdue, large_late) with the reasons in words."""
-    flagged = deals[deals["is_stale"] | deals["is_overdue"] | deals["is_large_late"]]
+def is_flagged(deals: pd.DataFrame) -> pd.Series:
+    """The deals the health table lists: stale, overdue or large and late."""
+    return deals["is_stale"] | deals["is_overdue"] | deals["is_large_late"]
+
+
+def health_table(deals: pd.DataFrame, lang: str, limit: int | None = None) -> pd.DataFrame:
+    """The flagged deals (any of stale, overdue, large_late) with the reasons in words; the
+    first ``limit`` of them (a grid's rows: the reasons are worded for those alone)."""
+    flagged = deals[is_flagged(deals)].head(limit)
 
     def reasons(stale, overdue, large_late, days, median, close_on) -> str:
         out = []
@@ -206,8 +212,9 @@ def update(query):
     months = run("forecast_months", filters, horizon=horizon, day=day)
     table = forecast_table(months, deals, stages, day)
 
-    health = health_table(deals, lang)
-    rows, columns, store = grid_payload(health, deal_headers(lang), money=DEAL_MONEY, customer_links=query)
+    health = health_table(deals, lang, limit=GRID_MAX_ROWS)
+    rows, columns, store = grid_payload(health, deal_headers(lang), money=DEAL_MONEY, customer_links=query,
+                                        total_rows=int(is_flagged(deals).sum()))
     reps = rep_forecast(run("forecast_reps", filters), deals)
     rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
                    **{c: t(f"forecast.col.{c}", lang) for c in ("target", "won", "gap", "weighted_pipeline",
