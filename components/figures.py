@@ -48,29 +48,37 @@ def graph_config(lang: str) -> dict:
     return {**GRAPH_CONFIG, "locale": "zh-CN" if lang == "zh-CN" else "en"}
 
 
-# Assigning a template to a figure copies and validates all of it (about 8 ms of CPU per
-# figure; a page draws up to nine). plotly applies its *default* template when a figure is
-# serialised without validating it again, so the light theme's template is the default,
-# set once here, and only a dark figure gets its template assigned.
-pio.templates.default = "plotly_white"
+# The house style (palette, fonts that carry Chinese, margins, transparent backgrounds, the
+# legend under the axis labels) lives in two templates built once here. Assigning a template
+# to a figure copies and validates all of it (about 8 ms of CPU per figure; a page draws up
+# to nine), and so does update_layout with the same settings figure by figure; plotly applies
+# its *default* template to a new figure without validating it again. So the light template
+# is the default and only a dark figure gets its template assigned. A figure's own settings
+# win over the template's (a chart that needs a wider left margin sets it).
+HOUSE_LAYOUT = {
+    "colorway": PALETTE,
+    "font": {"family": FONT, "size": 13},
+    "margin": {"l": 48, "r": 16, "t": 24, "b": 40},
+    "xaxis": {"automargin": True},
+    "yaxis": {"automargin": True},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+    # the legend sits under the axis labels (tilted ones on a phone too), never on them
+    "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+    "hoverlabel": {"font": {"family": FONT}},
+}
+TEMPLATES = {"light": "crm_light", "dark": "crm_dark"}
+for _theme, _base in (("light", "plotly_white"), ("dark", "plotly_dark")):
+    _template = go.layout.Template(pio.templates[_base])
+    _template.layout.update(HOUSE_LAYOUT)
+    pio.templates[TEMPLATES[_theme]] = _template
+pio.templates.default = TEMPLATES["light"]
 
 
 def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.Figure:
     if theme == "dark":
-        fig.layout.template = "plotly_dark"
-    fig.update_layout(
-        colorway=PALETTE,
-        font={"family": FONT, "size": 13},
-        margin={"l": 48, "r": 16, "t": 24, "b": 40},
-        xaxis={"automargin": True},
-        yaxis={"automargin": True},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        # the legend sits under the axis labels (tilted ones on a phone too), never on them
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
-        hoverlabel={"font": {"family": FONT}},
-        height=height,
-    )
+        fig.layout.template = TEMPLATES["dark"]
+    fig.update_layout(height=height)
     return fig
 
 
