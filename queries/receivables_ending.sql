@@ -2,13 +2,12 @@
 -- [$day, $day + $days days] ($day: the page's state date, the period's end, not after
 -- as_of), with its amount, payments received by $day and the
 -- outstanding amount (amount - payments; negative = paid beyond the amount). With a category
--- filter the amount stays the whole contract's (f_account_contracts), like its payments.
+-- filter the amount stays the whole contract's (f_contracts_whole), like its payments.
 -- Ordered by ends_on, then contract_id.
 -- Parameters: $day, $days + scope. Pages: /receivables.
 with ending as (
-    select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, k.amount
-    from f_contracts as c
-    join f_account_contracts as k on k.contract_id = c.contract_id
+    select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, c.amount
+    from f_contracts_whole as c
     where c.ends_on between $day and $day::date + $days::integer
 ),
 

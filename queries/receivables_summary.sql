@@ -4,7 +4,7 @@
 -- the overdue amounts): the sum over counted contracts signed by then of amount - payments
 -- received by then (a contract paid beyond its amount lowers the total). Plans and payments
 -- belong to whole contracts, so a category filter selects the contracts with a matching
--- line and sets their whole amounts (f_account_contracts), not the lines', against them.
+-- line and sets their whole amounts (f_contracts_whole), not the lines', against them.
 -- Parameters: $start, $end, $day + scope. Pages: /receivables.
 with due as (
     select sum(amount) as due
@@ -19,9 +19,7 @@ received as (
 ),
 
 outstanding as (
-    select (select sum(k.amount) from f_account_contracts as k
-            semi join f_contracts as c on c.contract_id = k.contract_id
-            where k.signed_on <= $day)
+    select (select sum(k.amount) from f_contracts_whole as k where k.signed_on <= $day)
          - coalesce((select sum(amount) from f_payments where paid_on <= $day), 0) as outstanding
 ),
 

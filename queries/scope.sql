@@ -64,7 +64,7 @@ f_stages as (
 contracts_in_scope as (
     -- s_contracts holds the counted contracts with their customer's dimensions: the
     -- customer filters of f_accounts apply without a join
-    select c.* exclude (c_region, c_type, c_source, categories)
+    select c.* exclude (c_region, c_type, c_source)
     from s_contracts as c
     where c.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, c.c_region))
@@ -94,14 +94,22 @@ category_amounts as (
     group by l.contract_id
 ),
 f_contracts as (
-    select c.* replace (ca.amount::decimal(18, 2) as amount)
+    select c.* exclude (categories) replace (ca.amount::decimal(18, 2) as amount)
     from contracts_in_scope as c
     join category_amounts as ca on ca.contract_id = c.contract_id
     where len($categories) > 0
     union all by name
-    select c.*
+    select c.* exclude (categories)
     from contracts_in_scope as c
     where len($categories) = 0
+),
+f_contracts_whole as (
+    -- the contracts of f_contracts with their whole amount, whatever the category filter
+    -- (plans and payments belong to whole contracts): with a category filter, those with a
+    -- line in one of the categories
+    select c.* exclude (categories)
+    from contracts_in_scope as c
+    where len($categories) = 0 or list_has_any($categories, c.categories)
 ),
 f_payment_plans as (
     -- plans of f_contracts (s_payment_plans): the conditions of f_contracts (with a category

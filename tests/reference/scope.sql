@@ -83,6 +83,11 @@ f_contracts as (
     from contracts_in_scope as c
     where len($categories) = 0
 ),
+f_contracts_whole as (
+    select k.*
+    from contracts_in_scope as k
+    semi join f_contracts as c on c.contract_id = k.contract_id
+),
 f_payment_plans as (
     select pp.*
     from payment_plans as pp
