@@ -123,7 +123,8 @@ def rule_texts(settings: dict, lang: str) -> dict[str, str]:
                             mtd=settings["alert_mtd_min_days"]),
         "customers_slipping": t("alerts.rule.customers_slipping", lang, share=pct(settings["alert_top_share"]),
                                 gap=settings["alert_gap_factor"], min_days=settings["alert_gap_min_days"],
-                                drop=pct(settings["alert_spend_drop"])),
+                                drop=pct(settings["alert_spend_drop"]),
+                                min_share=pct(settings["alert_customer_min_share"])),
         "deals_at_risk": t("alerts.rule.deals_at_risk", lang, share=pct(settings["alert_deal_top_share"]),
                            stale=settings["alert_stale_factor"], stale_min=settings["alert_stale_min_days"],
                            overdue=settings["alert_overdue_days"], cut=settings["alert_probability_cut"],
@@ -132,12 +133,12 @@ def rule_texts(settings: dict, lang: str) -> dict[str, str]:
                    short=settings["alert_short_days"], over=settings["alert_over_days"],
                    min_value=fmt.money(settings["alert_over_min_value"], lang),
                    method=method_label(settings["alert_costing_method"], lang),
-                   cut=round(settings["alert_margin_cut"] * 100, 1)),
+                   cut=round(settings["alert_margin_cut"] * 100, 1), regular=settings["alert_regular_days"]),
         "collection": t("alerts.rule.collection", lang, growth=pct(settings["alert_overdue_growth"]),
                         min=fmt.money(settings["alert_overdue_min"], lang),
                         rise=round(settings["alert_aged_share_rise"] * 100, 1)),
         "effort": t("alerts.rule.effort", lang, drop=pct(settings["alert_effort_drop"]),
-                    bulk=settings["alert_pool_bulk"]),
+                    k=settings["alert_band_k"], bulk=settings["alert_pool_bulk"]),
     }
 
 

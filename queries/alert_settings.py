@@ -50,6 +50,7 @@ SETTINGS = (
     Setting("alert_gap_min_days", 60, 1, 3650),       # ... and more than this many days
     Setting("alert_fresh_days", 90, 1, 3650),         # ... crossed within this many days (older: churn)
     Setting("alert_spend_drop", 0.8, 0.05, 1.0),      # 90-day spend down by more than this vs a year earlier
+    Setting("alert_customer_min_share", 0.01, 0.0, 1.0),  # ... a normal quarter of at least this share of revenue
     # deals at risk
     Setting("alert_deal_top_share", 0.05, 0.001, 1.0),  # large deal = top 5% of open deals by amount
     Setting("alert_stale_factor", 2.0, 1.0, 20.0),    # days in stage > factor x the stage's median
@@ -61,7 +62,8 @@ SETTINGS = (
     Setting("alert_sales_window", 90, 7, 730),        # days of sales that set the daily rate
     Setting("alert_short_days", 2, 0, 365),           # stock covers fewer days than this: shortage
     Setting("alert_over_days", 180, 1, 3650),         # ... more than this: overstock
-    Setting("alert_over_min_value", 10_000, 0, 10**12),  # ... holding at least this much money
+    Setting("alert_regular_days", 12, 0, 3650),       # shortage and cost rise: sold on this many days of the window
+    Setting("alert_over_min_value", 100_000, 0, 10**12),  # overstock: holding at least this much money
     Setting("alert_margin_cut", 0.10, 0.01, 1.0),     # cost rise cuts the margin by more than this (points)
     Setting("alert_costing_method", "fifo", choices=("fifo", "moving_average", "monthly_average")),
     # collection

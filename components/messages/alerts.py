@@ -46,19 +46,22 @@ MESSAGES = {
               "Expected = the same month a year earlier × the median year-on-year ratio of the 12 months "
               "before; band = that ×/÷ the spread of those ratios (±{k} × MAD, robust standard deviations). "
               "The latest complete month is judged, and from day {mtd} the month to date against the same "
-              "days a year earlier.",
+              "days a year earlier. A warning needs two judged points in a row out of band (one is enough when "
+              "far below it); an opportunity always needs two.",
         "zh-CN": "全公司、各部门、各员工的合同金额、回款金额、新增客户。"
                  "预期 = 去年同月 × 此前 12 个月同比比率的中位数；"
                  "区间 = 在此基础上按这些比率的离散程度上下浮动（±{k} 倍 MAD 稳健标准差）。判断最近一个完整月，"
-                 "每月 {mtd} 日起也判断本月至今（与去年同期同日比较）。",
+                 "每月 {mtd} 日起也判断本月至今（与去年同期同日比较）。连续两个判断点超出区间才预警"
+                 "（远低于区间时一个即可）；机会类始终需要连续两个。",
     },
     "alerts.rule.customers_slipping": {
         "en": "VIP and major customers (top {share} of the 2-year pyramid): no purchase for more than {gap}× "
               "their usual interval and more than {min_days} days, or 90-day spend down more than {drop} "
-              "against the same 90 days a year earlier.",
+              "against the same 90 days a year earlier; only customers whose normal quarter is at least "
+              "{min_share} of revenue.",
         "zh-CN": "VIP 与重要客户（近两年客户金字塔前 {share}）："
                  "距上次购买超过其平常间隔的 {gap} 倍且超过 {min_days} 天，"
-                 "或近 90 天消费比去年同期下降超过 {drop}。",
+                 "或近 90 天消费比去年同期下降超过 {drop}；仅限正常季度消费占收入 {min_share} 以上的客户。",
     },
     "alerts.rule.deals_at_risk": {
         "en": "Open deals in the top {share} by amount that are stale (more than {stale}× their stage's median "
@@ -72,9 +75,11 @@ MESSAGES = {
     "alerts.rule.stock": {
         "en": "Stock on hand against the last {window} days of sales: fewer than {short} days of cover is a "
               "shortage; more than {over} days (or no sales) holding at least {min_value} is overstock, "
-              "valued by {method}. A purchase cost rise that cuts the margin by more than {cut} points.",
+              "valued by {method}. A purchase cost rise that cuts the margin by more than {cut} points. "
+              "Shortage and cost rise only for products sold on at least {regular} of those {window} days.",
         "zh-CN": "库存与近 {window} 天销量相比：可售天数少于 {short} 天为缺货；超过 {over} 天（或无销售）"
-                 "且占用资金不少于 {min_value} 为积压，按{method}计价。采购成本上涨使毛利率下降超过 {cut} 个百分点。",
+                 "且占用资金不少于 {min_value} 为积压，按{method}计价。采购成本上涨使毛利率下降超过 {cut} 个百分点。"
+                 "缺货与成本上涨只判断近 {window} 天内至少有 {regular} 天有销售的产品。",
     },
     "alerts.rule.collection": {
         "en": "Overdue receivables (one settlement rule, as on /receivables) up more than {growth} at each of "
@@ -85,9 +90,11 @@ MESSAGES = {
     },
     "alerts.rule.effort": {
         "en": "A rep's follow-ups in the last 30 days down more than {drop} against their own usual rate "
-              "(the 180 days before, moved as the whole company moved); {bulk} or more of a rep's customers "
+              "(the 180 days before, moved as the whole company moved) and by more than chance ({k} × the "
+              "square root of the usual count); {bulk} or more of a rep's customers "
               "due back in the lead pool within 7 days.",
-        "zh-CN": "员工近 30 天跟进次数比其平常水平（此前 180 天，按全公司同期变化折算）下降超过 {drop}；"
+        "zh-CN": "员工近 30 天跟进次数比其平常水平（此前 180 天，按全公司同期变化折算）下降超过 {drop}，"
+                 "且降幅超出偶然波动（平常次数平方根的 {k} 倍）；"
                  "员工名下 7 天内将退回公海池的客户达到 {bulk} 个以上。",
     },
     # one sentence per rule
