@@ -40,6 +40,7 @@ import flask
 import pandas as pd
 
 from data.build import warehouse_path
+from data.serving import SERVING_TABLES
 from queries.alert_settings import alert_params
 from queries.filters import DATE_BOUNDS, Filters
 
@@ -254,8 +255,9 @@ class _Warehouse:
                 except STORAGE_ERRORS as e:
                     con.close()
                     raise WarehouseUnreadableError(f"cannot read the warehouse at {path}: {e}") from e
-                if not con.execute("select count(*) from duckdb_tables() where database_name = 'warehouse'"
-                                   " and table_name = 's_contracts'").fetchone()[0]:
+                if con.execute("select count(*) from duckdb_tables() where database_name = 'warehouse'"
+                               " and list_contains($tables, table_name)",
+                               {"tables": list(SERVING_TABLES)}).fetchone()[0] < len(SERVING_TABLES):
                     con.close()
                     raise WarehouseOutdatedError(f"the warehouse at {path} has no serving layer: rebuild it")
                 self._con, self._key, self.path = con, key, path

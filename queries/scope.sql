@@ -8,7 +8,8 @@
 -- (status = 'active'); with a category filter its amount is the sum of the matching
 -- lines, so every revenue number follows the category.
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
--- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals), built once per build,
+-- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
+-- s_opportunities, s_activities), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -103,9 +104,15 @@ f_contracts as (
     where len($categories) = 0
 ),
 f_payment_plans as (
-    select pp.*
-    from payment_plans as pp
-    where pp.contract_id in (select contract_id from f_contracts)
+    -- plans of f_contracts (s_payment_plans): the conditions of f_contracts (with a category
+    -- filter, a contract with a line in one of the categories), read from its own columns
+    select pp.* exclude (customer_id, rep_id, c_region, c_type, c_source, categories)
+    from s_payment_plans as pp
+    where pp.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, pp.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, pp.c_type))
+      and (len($sources) = 0 or list_contains($sources, pp.c_source))
+      and (len($categories) = 0 or list_has_any($categories, pp.categories))
 ),
 payments_in_scope as (
     -- payments of f_contracts with their contract's rep_id and customer_id (s_payments):
@@ -123,10 +130,14 @@ f_payments as (
     from payments_in_scope as p
 ),
 f_opportunities as (
-    select o.*
-    from opportunities as o
+    -- opportunities of reps in f_reps with customers of f_accounts (s_opportunities carries
+    -- the customer's dimensions)
+    select o.* exclude (c_region, c_type, c_source)
+    from s_opportunities as o
     where o.rep_id in (select rep_id from f_reps)
-      and o.customer_id in (select customer_id from f_accounts)
+      and (len($regions) = 0 or list_contains($regions, o.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, o.c_type))
+      and (len($sources) = 0 or list_contains($sources, o.c_source))
 ),
 f_stage_history as (
     select h.*
@@ -139,10 +150,14 @@ f_expenses as (
     where e.rep_id in (select rep_id from f_reps)
 ),
 f_activities as (
-    select a.*
-    from activities as a
+    -- follow-ups of reps in f_reps with customers of f_accounts (s_activities, date-sorted,
+    -- carries the customer's dimensions)
+    select a.* exclude (c_region, c_type, c_source)
+    from s_activities as a
     where a.rep_id in (select rep_id from f_reps)
-      and a.customer_id in (select customer_id from f_accounts)
+      and (len($regions) = 0 or list_contains($regions, a.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, a.c_type))
+      and (len($sources) = 0 or list_contains($sources, a.c_source))
 ),
 f_pool_events as (
     select pe.*
@@ -213,9 +228,11 @@ f_account_pool_events as (
     where pe.customer_id in (select customer_id from f_accounts)
 ),
 f_account_activities as (
-    select a.*
-    from activities as a
-    where a.customer_id in (select customer_id from f_accounts)
+    select a.* exclude (c_region, c_type, c_source)
+    from s_activities as a
+    where (len($regions) = 0 or list_contains($regions, a.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, a.c_type))
+      and (len($sources) = 0 or list_contains($sources, a.c_source))
 ),
 f_account_contracts as (
     -- counted contracts of those customers, whoever signed them, with every line

@@ -21,6 +21,7 @@ from dash import dcc
 import app
 from components.cards import KpiCard, export_bytes
 from components.figures import GRAPH_CONFIG, STATIC_CONFIG
+from data.serving import SERVING_TABLES
 
 ROOT = Path(__file__).parents[1]
 
@@ -276,16 +277,17 @@ def test_dash_first_request_setup_runs_one_request_at_a_time():
     assert app.app._setup_server not in hooks
 
 
+@pytest.mark.parametrize("dropped", [SERVING_TABLES, SERVING_TABLES[-1:]], ids=["no-serving-layer", "one-table-short"])
 def test_a_warehouse_from_before_the_serving_layer_asks_to_be_rebuilt(fixture_warehouse, app_client, tmp_path,
-                                                                      monkeypatch):
-    """A file built by the previous release has no s_* tables: every callback failed (500).
+                                                                      monkeypatch, dropped):
+    """A file built by a previous release lacks s_* tables: every callback failed (500).
     It gets the friendly page with what to do, 503 for callbacks, and a rebuilt file is served."""
     import duckdb
 
     old = tmp_path / "warehouse.duckdb"
     shutil.copy(fixture_warehouse, old)
     with duckdb.connect(str(old)) as con:
-        for table in ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals"):
+        for table in dropped:
             con.execute(f"drop table {table}")
     monkeypatch.setenv("CRM_WAREHOUSE", str(old))
     body = _receivables_body(app_client)
