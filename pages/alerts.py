@@ -30,7 +30,7 @@ dash.register_page(__name__, path="/alerts", order=5, label_key="page.alerts", v
 
 KINDS = ("revenue_course", "customers_slipping", "deals_at_risk", "stock", "collection", "effort")
 METHODS = ("fifo", "moving_average", "monthly_average")
-MONEY = {"contract_amount", "payments", "spend_90", "unit_cost", "overdue"}
+MONEY = {"contract_amount", "recent_target", "payments", "spend_90", "unit_cost", "overdue"}
 MAX_PER_KIND = 50
 BLOCKS = "▁▂▃▄▅▆▇█"
 SEVERITY_COLOR = {3: "danger", 2: "warning", 1: "success"}
@@ -105,6 +105,8 @@ def warning_sentence(row: dict, lang: str, settings: dict | None = None) -> str:
         values.update(figure=_whole(row["figure"]), expected=_whole(row["expected"]))
     elif rule == "coverage_low":
         values.update(coverage=fmt.percent(settings["alert_coverage"]))
+        if measure == "recent_target":  # no target for the month yet: the last three months' average
+            rule = "coverage_low_recent"
     elif rule == "cost_jump":
         change = (row["figure"] - row["expected"]) / row["expected"] if row["expected"] else None
         values.update(change=fmt.percent(change, signed=True))
@@ -124,11 +126,11 @@ def rule_texts(settings: dict, lang: str) -> dict[str, str]:
         "customers_slipping": t("alerts.rule.customers_slipping", lang, share=pct(settings["alert_top_share"]),
                                 gap=settings["alert_gap_factor"], min_days=settings["alert_gap_min_days"],
                                 drop=pct(settings["alert_spend_drop"]),
-                                min_share=pct(settings["alert_customer_min_share"])),
+                                min_share=pct(settings["alert_min_share"])),
         "deals_at_risk": t("alerts.rule.deals_at_risk", lang, share=pct(settings["alert_deal_top_share"]),
                            stale=settings["alert_stale_factor"], stale_min=settings["alert_stale_min_days"],
                            overdue=settings["alert_overdue_days"], cut=settings["alert_probability_cut"],
-                           coverage=pct(settings["alert_coverage"])),
+                           coverage=pct(settings["alert_coverage"]), mtd=settings["alert_mtd_min_days"]),
         "stock": t("alerts.rule.stock", lang, window=settings["alert_sales_window"],
                    short=settings["alert_short_days"], over=settings["alert_over_days"],
                    min_value=fmt.money(settings["alert_over_min_value"], lang),

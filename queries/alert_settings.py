@@ -41,6 +41,9 @@ class Setting:
 
 
 SETTINGS = (
+    # materiality: a warning about one customer or rep puts at least this share of the
+    # scope's revenue (customers slipping) or monthly target (coverage) at stake
+    Setting("alert_min_share", 0.01, 0.0, 1.0),
     # revenue and activity off course
     Setting("alert_band_k", 3.5, 0.5, 10.0),          # band half-width in robust standard deviations
     Setting("alert_mtd_min_days", 10, 1, 31),         # the month to date is judged from this day on
@@ -50,7 +53,6 @@ SETTINGS = (
     Setting("alert_gap_min_days", 60, 1, 3650),       # ... and more than this many days
     Setting("alert_fresh_days", 90, 1, 3650),         # ... crossed within this many days (older: churn)
     Setting("alert_spend_drop", 0.8, 0.05, 1.0),      # 90-day spend down by more than this vs a year earlier
-    Setting("alert_customer_min_share", 0.01, 0.0, 1.0),  # ... a normal quarter of at least this share of revenue
     # deals at risk
     Setting("alert_deal_top_share", 0.05, 0.001, 1.0),  # large deal = top 5% of open deals by amount
     Setting("alert_stale_factor", 2.0, 1.0, 20.0),    # days in stage > factor x the stage's median

@@ -14,14 +14,14 @@
 -- customer: gap when both hold.
 -- Normal quarter = value at risk = the customer's spend in the 365 days before the last 90
 -- (days $as_of − 454 .. $as_of − 90) × 90 / 365. Materiality: a warning only for a customer
--- whose normal quarter is at least $alert_customer_min_share of the scope's (the contract
+-- whose normal quarter is at least $alert_min_share of the scope's (the contract
 -- amount of f_contracts in the same days × 90 / 365): a customer bringing less than that
 -- share of revenue is left to /customers. figure = days since the last purchase
 -- (gap) or the 90-day spend (drop); expected_low/high = the threshold and the usual value.
 -- Severity: 3 when both rules hold, 2 otherwise. Owner = the customer's owner rep.
 -- sparkline = monthly spend over the twelve months up to $as_of's month.
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
--- $alert_fresh_days, $alert_spend_drop, $alert_customer_min_share + scope. Pages: /alerts, / (what changed).
+-- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
 with standing as (
     select c.customer_id, sum(c.amount) as amount
     from f_contracts as c
@@ -102,7 +102,7 @@ judged as (
     from top as t
     join habits as h on h.customer_id = t.customer_id
     join spend as s on s.customer_id = t.customer_id
-    where s.usual_quarter >= $alert_customer_min_share * (select usual_quarter from scope_quarter)
+    where s.usual_quarter >= $alert_min_share * (select usual_quarter from scope_quarter)
 ),
 
 last_follow_up as (

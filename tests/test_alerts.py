@@ -160,9 +160,9 @@ def test_customers_slipping_only_when_material(world):
     48000, C4 15000): a normal quarter of 18000. C1's normal quarter (2465.75) is 13.7% of
     it, C2's (11835.62) 65.8%: with a floor of 14% C1's slip is left to /customers."""
     world("customers")
-    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75, alert_customer_min_share=0.14)
+    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75, alert_min_share=0.14)
     assert list(frame["subject_id"]) == ["C2"]
-    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75, alert_customer_min_share=0.13)
+    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75, alert_min_share=0.13)
     assert list(frame["subject_id"]) == ["C1", "C2"]
 
 
@@ -174,8 +174,40 @@ def test_deals_at_risk(world):
         ("O1", "deal_stale", 2, "R1", 111.0, 20.0, None, 45.0, D("2024-03-01"), 100000.0),
         ("O6", "deal_marked_down", 2, "R3", 20.0, 50.0, 20.0, None, D("2024-06-15"), 90000.0),
         ("O2", "deal_overdue", 2, "R2", 50.0, 0.0, None, 30.0, D("2024-05-01"), 80000.0),
-        ("R2", "coverage_low", 2, "R2", 0.0, 100000.0, 50000.0, None, D("2024-07-01"), 50000.0),
+        ("R3", "coverage_low", 2, "R3", 0.0, 90000.0, 45000.0, None, D("2024-06-01"), 45000.0),
+        ("R2", "coverage_low", 2, "R2", 8000.0, 100000.0, 50000.0, None, D("2024-06-01"), 42000.0),
     ]
+    # June's target where there is one (R2), else the average of March-May's (R3)
+    assert list(frame["measure"].iloc[3:]) == ["recent_target", "contract_amount"]
+    # the stage held at the month-ends of July 2023 - May 2024 and on 20 June: O1 was created
+    # on 20 February (初步接洽, 1) and moved to 方案报价 (2) on 1 March; O6 (方案报价) and O2
+    # (初步接洽) are June's; a rep's contract amount by month: R3 signed K1 in January
+    sparks = dict(zip(frame["subject_id"], frame["sparkline"].map(list), strict=True))
+    assert sparks == {"O1": [0.0] * 7 + [1.0] + [2.0] * 4, "O6": [0.0] * 11 + [2.0],
+                      "O2": [0.0] * 11 + [1.0], "R2": [0.0] * 12, "R3": [0.0] * 6 + [1000.0] + [0.0] * 5}
+
+
+def test_coverage_without_a_target_for_the_month(world):
+    """The page says which target a coverage warning holds the rep to; before day 10 of a
+    month (here 8 June: 8 days elapsed) there is no month to judge."""
+    world("deals")
+    frame = queries.run("alerts", alert_deal_top_share=0.5)
+    sentences = [page.warning_sentence(r, "en") for r in frame.to_dict("records") if r["rule"] == "coverage_low"]
+    assert sentences == [
+        "王强: this month's forecast ¥0 (signed so far and weighted pipeline due by month-end), under ¥45,000 "
+        "(50.0% of ¥90,000, the average of their last three monthly targets: this month has none yet).",
+        "李娜: this month's forecast ¥8,000 (signed so far and weighted pipeline due by month-end), under "
+        "¥50,000 (50.0% of the target ¥100,000)."]
+    early = queries.run("alerts_deals_at_risk", alert_deal_top_share=0.5, as_of=D("2024-06-08"))
+    assert "coverage_low" not in set(early["rule"])
+
+
+def test_coverage_only_when_material(world):
+    """June's targets in scope add up to 290000 (R1 100000, R2 100000, R3's 90000): with a
+    floor of 15% (43500), R3's shortfall of 45000 is news, R2's 42000 is not."""
+    world("deals")
+    frame = queries.run("alerts_deals_at_risk", alert_min_share=0.15)
+    assert rows(frame[frame["rule"] == "coverage_low"], "subject_id", "impact") == [("R3", 45000.0)]
 
 
 def test_stock_short_over_and_cost_jump(world):
@@ -347,9 +379,10 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
     text = _text(children)
     assert ("The company: Contract amount 2024-05 ¥400, below the expected band ¥1,000–¥1,000 (expected "
             "¥1,000). It takes ¥600 more to get back into the band.") in text
-    world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale
+    world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale; R2 and R3 short
     _, children, _ = page.update({})
-    assert _text(children[0]) == "Warnings: 2 (0 high, 2 medium, 0 opportunities)"
+    assert _text(children[0]) == "Warnings: 3 (0 high, 3 medium, 0 opportunities)"
+    assert "▁▁▁▁▁▁▁▅████" in _text(children[3])  # O1's stages, month by month
     world("effort")  # R1's drop needs a 99% fall now, and R3's 2 returns are under 10
     monkeypatch.setenv("CRM_ALERT_EFFORT_DROP", "0.99")
     _, children, rules = page.update({})

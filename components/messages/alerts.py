@@ -66,11 +66,13 @@ MESSAGES = {
     "alerts.rule.deals_at_risk": {
         "en": "Open deals in the top {share} by amount that are stale (more than {stale}× their stage's median "
               "days and over {stale_min} days), {overdue}+ days past their expected close, or whose "
-              "probability is {cut}+ points under the stage's; reps whose weighted pipeline for next month "
-              "covers less than {coverage} of its target.",
+              "probability is {cut}+ points under the stage's; from day {mtd} of a month, reps whose forecast "
+              "for it (signed so far plus the weighted pipeline due by its end) covers less than {coverage} of "
+              "their target (without a target for the month, the average of their last three).",
         "zh-CN": "金额前 {share} 的在谈商机：停留超过该阶段中位天数的 {stale} 倍且超过 {stale_min} 天、"
                  "超过预计成交日 {overdue} 天以上，或员工把握比阶段默认值低 {cut} 个百分点以上；"
-                 "下月加权商机不足目标 {coverage} 的员工。",
+                 "每月 {mtd} 日起，本月预测（已签合同加月底前预计成交的加权商机）不足目标 {coverage} 的员工"
+                 "（本月尚无目标时，取前三个月目标的平均）。",
     },
     "alerts.rule.stock": {
         "en": "Stock on hand against the last {window} days of sales: fewer than {short} days of cover is a "
@@ -137,9 +139,17 @@ MESSAGES = {
         "zh-CN": "{subject}（{impact}）：员工把握 {figure}%，低于“{measure}”阶段默认的 {expected}%。",
     },
     "alerts.say.coverage_low": {
-        "en": "{subject}: weighted pipeline for next month {figure}, under {low} ({coverage} of the target "
-              "{expected}).",
-        "zh-CN": "{subject}：下月加权商机 {figure}，低于 {low}（目标 {expected} 的 {coverage}）。",
+        "en": "{subject}: this month's forecast {figure} (signed so far and weighted pipeline due by month-end), "
+              "under {low} ({coverage} of the target {expected}).",
+        "zh-CN": "{subject}：本月预测 {figure}（已签合同加月底前预计成交的加权商机），"
+                 "低于 {low}（目标 {expected} 的 {coverage}）。",
+    },
+    "alerts.say.coverage_low_recent": {
+        "en": "{subject}: this month's forecast {figure} (signed so far and weighted pipeline due by month-end), "
+              "under {low} ({coverage} of {expected}, the average of their last three monthly targets: this "
+              "month has none yet).",
+        "zh-CN": "{subject}：本月预测 {figure}（已签合同加月底前预计成交的加权商机），低于 {low}"
+                 "（前三个月目标平均 {expected} 的 {coverage}；本月目标尚未设定）。",
     },
     "alerts.say.stock_short": {
         "en": "{subject}: stock covers {figure} days of sales, under {low} days.",
