@@ -106,9 +106,11 @@ judged as (
 ),
 
 last_follow_up as (
+    -- of the customers warned about only
     select a.customer_id, max(a.occurred_at)::date as last_follow_up
     from f_account_activities as a
     where a.occurred_at::date <= $as_of::date
+      and a.customer_id in (select customer_id from judged where is_gap or is_drop)
     group by a.customer_id
 ),
 

@@ -10,9 +10,9 @@
 -- rule = the first that holds in that order; severity 3 when two or more hold, else 2. figure = days in the stage (stale),
 -- days past the expected date (overdue) or the rep's probability (marked down);
 -- expected_high = the limit it crossed; impact = the deal's amount.
--- sparkline = the stage the deal held (its position, 1 = the first stage; 0 = not yet
--- created) at each of the eleven month-ends before $as_of's month and on $as_of: a flat
--- line is a stall, a step down a deal moved back.
+-- sparkline = the days the deal had spent in its current stage at each of the eleven
+-- month-ends before $as_of's month and on $as_of (0 before it entered the stage): how long
+-- it has been stuck where it is.
 -- Coverage (the month in progress, the month of $as_of + 1 day, judged from day
 -- $alert_mtd_min_days of it, like the month to date of alerts_revenue_course): a rep's
 -- forecast = contract amount signed in it up to $as_of + the weighted pipeline open on
@@ -97,7 +97,7 @@ judged_month as (
     where date_diff('day', m.month, $as_of::date + 1) >= $alert_mtd_min_days
 ),
 
-targets as (
+rep_targets as (
     -- the month's target, else the average of the targets of the three months before
     select tg.rep_id,
            coalesce(any_value(tg.amount) filter (where tg.month = m.month),
@@ -118,7 +118,7 @@ forecast as (
            + coalesce((select sum(d.amount * d.p / 100) from open_deals as d
                        where d.rep_id = tg.rep_id
                          and d.expected_close_on <= (select last_day from judged_month)), 0) as forecast
-    from targets as tg
+    from rep_targets as tg
 ),
 
 coverage_rows as (
@@ -133,7 +133,7 @@ coverage_rows as (
     from forecast as c
     join f_reps as r on r.rep_id = c.rep_id
     where c.target > 0 and c.forecast < $alert_coverage * c.target
-      and $alert_coverage * c.target - c.forecast >= $alert_min_share * (select sum(target) from targets)
+      and $alert_coverage * c.target - c.forecast >= $alert_min_share * (select sum(target) from rep_targets)
 ),
 
 month_ends as (
@@ -146,13 +146,10 @@ month_ends as (
 
 deal_sparks as (
     select f.opportunity_id as subject_id,
-           list(coalesce(st.position, 0)::double order by m.day) as sparkline
-    from (select opportunity_id from flagged where is_stale or is_overdue or is_marked_down) as f
+           list(greatest(date_diff('day', f.entered_stage_at::date, m.day), 0)::double order by m.day) as sparkline
+    from flagged as f
     cross join month_ends as m
-    left join f_stage_intervals as si
-      on si.opportunity_id = f.opportunity_id and si.from_day <= m.day
-     and (si.to_day is null or si.to_day > m.day)
-    left join f_stages as st on st.stage = si.stage
+    where f.is_stale or f.is_overdue or f.is_marked_down
     group by f.opportunity_id
 ),
 

@@ -16,13 +16,19 @@
 -- figure = that count, since = the earliest due date, impact = the count.
 -- Parameters: $as_of, $alert_effort_drop, $alert_band_k, $alert_pool_bulk, $limit_days, $window + scope.
 -- Pages: /alerts, / (what changed).
-with windows as (
-    select a.rep_id,
-           count(*) filter (where a.occurred_at::date > $as_of::date - 30) as recent,
-           count(*) filter (where a.occurred_at::date <= $as_of::date - 30) as before
+with windows30 as (
+    -- follow-ups per 30-day window over the 210 days up to $as_of (back 0 = the last 30 days)
+    select a.rep_id, date_diff('day', a.occurred_at::date, $as_of::date) // 30 as back, count(*) as n
     from f_activities as a
     where a.occurred_at::date > $as_of::date - 210 and a.occurred_at::date <= $as_of::date
-    group by a.rep_id
+    group by all
+),
+
+windows as (
+    select rep_id, coalesce(sum(n) filter (where back = 0), 0) as recent,
+           coalesce(sum(n) filter (where back > 0), 0) as before
+    from windows30
+    group by rep_id
 ),
 
 movement as (
@@ -34,15 +40,8 @@ judged as (
     from (select w.*, w.before / 6 * m.factor as usual from windows as w cross join movement as m) as u
 ),
 
-windows30 as (
-    -- follow-ups per 30-day window over the 210 days up to $as_of, oldest first
-    select a.rep_id, date_diff('day', a.occurred_at::date, $as_of::date) // 30 as back, count(*) as n
-    from f_activities as a
-    where a.occurred_at::date > $as_of::date - 210 and a.occurred_at::date <= $as_of::date
-    group by all
-),
-
 sparks as (
+    -- the seven windows, oldest first
     select w.rep_id, list(coalesce(k.n, 0)::double order by w.back desc) as sparkline
     from (select distinct rep_id, unnest(range(7)) as back from windows30) as w
     left join windows30 as k on k.rep_id = w.rep_id and k.back = w.back

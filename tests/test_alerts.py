@@ -179,12 +179,12 @@ def test_deals_at_risk(world):
     ]
     # June's target where there is one (R2), else the average of March-May's (R3)
     assert list(frame["measure"].iloc[3:]) == ["recent_target", "contract_amount"]
-    # the stage held at the month-ends of July 2023 - May 2024 and on 20 June: O1 was created
-    # on 20 February (初步接洽, 1) and moved to 方案报价 (2) on 1 March; O6 (方案报价) and O2
-    # (初步接洽) are June's; a rep's contract amount by month: R3 signed K1 in January
+    # days in the current stage at the month-ends of July 2023 - May 2024 and on 20 June: O1
+    # entered 方案报价 on 1 March, O6 on 15 June, O2 初步接洽 on 10 June; a rep's contract
+    # amount by month: R3 signed K1 in January, R2 nothing
     sparks = dict(zip(frame["subject_id"], frame["sparkline"].map(list), strict=True))
-    assert sparks == {"O1": [0.0] * 7 + [1.0] + [2.0] * 4, "O6": [0.0] * 11 + [2.0],
-                      "O2": [0.0] * 11 + [1.0], "R2": [0.0] * 12, "R3": [0.0] * 6 + [1000.0] + [0.0] * 5}
+    assert sparks == {"O1": [0.0] * 8 + [30.0, 60.0, 91.0, 111.0], "O6": [0.0] * 11 + [5.0],
+                      "O2": [0.0] * 11 + [10.0], "R2": [0.0] * 12, "R3": [0.0] * 6 + [1000.0] + [0.0] * 5}
 
 
 def test_coverage_without_a_target_for_the_month(world):
@@ -382,7 +382,7 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
     world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale; R2 and R3 short
     _, children, _ = page.update({})
     assert _text(children[0]) == "Warnings: 3 (0 high, 3 medium, 0 opportunities)"
-    assert "▁▁▁▁▁▁▁▅████" in _text(children[3])  # O1's stages, month by month
+    assert "▁▁▁▁▁▁▁▁▃▅▇█" in _text(children[3])  # O1's days in its stage, month by month
     world("effort")  # R1's drop needs a 99% fall now, and R3's 2 returns are under 10
     monkeypatch.setenv("CRM_ALERT_EFFORT_DROP", "0.99")
     _, children, rules = page.update({})
