@@ -118,9 +118,7 @@ sparks as (
     -- monthly spend over the twelve months up to $as_of's month (empty months 0)
     select t.customer_id, list(coalesce(p.amount, 0)::double order by mo.month) as sparkline
     from top as t
-    cross join (select unnest(generate_series(date_trunc('month', $as_of::date) - interval 11 month,
-                                              date_trunc('month', $as_of::date), interval 1 month))::date
-                    as month) as mo
+    cross join q_alerts_months as mo
     left join (select customer_id, date_trunc('month', day)::date as month, sum(amount) as amount
                from purchase_days group by all) as p
       on p.customer_id = t.customer_id and p.month = mo.month

@@ -156,9 +156,7 @@ deal_sparks as (
 rep_sparks as (
     select cr.subject_id, list(coalesce(k.amount, 0)::double order by mo.month) as sparkline
     from coverage_rows as cr
-    cross join (select unnest(generate_series(date_trunc('month', $as_of::date) - interval 11 month,
-                                              date_trunc('month', $as_of::date), interval 1 month))::date
-                    as month) as mo
+    cross join q_alerts_months as mo
     left join (select rep_id, date_trunc('month', signed_on)::date as month, sum(amount) as amount
                from f_contracts
                where signed_on <= $as_of::date

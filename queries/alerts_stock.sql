@@ -127,9 +127,7 @@ sparks as (
     from f_products as p
     semi join (select product_id from stock_rows union all select product_id from cost_rows) as w
       on w.product_id = p.product_id
-    cross join (select unnest(generate_series(date_trunc('month', $as_of::date) - interval 11 month,
-                                              date_trunc('month', $as_of::date), interval 1 month))::date
-                    as month) as mo
+    cross join q_alerts_months as mo
     left join issued_monthly as m on m.product_id = p.product_id and m.month = mo.month
     group by p.product_id
 ),
