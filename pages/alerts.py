@@ -138,7 +138,8 @@ def rule_texts(settings: dict, lang: str) -> dict[str, str]:
                    cut=round(settings["alert_margin_cut"] * 100, 1), regular=settings["alert_regular_days"]),
         "collection": t("alerts.rule.collection", lang, growth=pct(settings["alert_overdue_growth"]),
                         min=fmt.money(settings["alert_overdue_min"], lang),
-                        rise=round(settings["alert_aged_share_rise"] * 100, 1)),
+                        rise=round(settings["alert_aged_share_rise"] * 100, 1),
+                        min_share=pct(settings["alert_min_share"])),
         "effort": t("alerts.rule.effort", lang, drop=pct(settings["alert_effort_drop"]),
                     k=settings["alert_band_k"], bulk=settings["alert_pool_bulk"]),
     }

@@ -248,6 +248,15 @@ def test_collection(world):
     assert list(frame["sparkline"].iloc[0]) == [300000.0, 600000.0, 900000.0]
 
 
+def test_a_customers_overdue_growth_must_be_material(world):
+    """All overdue on 20 June is 1000000 (C1 900000, C2 100000); C1's grew 600000 since 20
+    April: with a floor of 70% (700000) only the teams carrying it are warned about."""
+    world("collection")
+    frame = queries.run("alerts_collection", alert_min_share=0.7)
+    assert rows(frame[frame["rule"] == "overdue_growing"], "subject_type", "subject_id") == [
+        ("team", "T1"), ("team", "T2")]
+
+
 def test_collection_follows_the_viewers_scope(world, monkeypatch):
     """A rep sees their own warnings: R3 only has C2, never growing, and its 100000 overdue is
     under the 200000 that makes a warning; from 50000 on, all of R3's overdue turned 90+ days

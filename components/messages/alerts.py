@@ -85,9 +85,11 @@ MESSAGES = {
     },
     "alerts.rule.collection": {
         "en": "Overdue receivables (one settlement rule, as on /receivables) up more than {growth} at each of "
-              "the last two month-ends and at least {min} now, for a customer or a team; the share overdue "
-              "more than 90 days up more than {rise} points in a month.",
-        "zh-CN": "客户或部门的逾期应收（与回款管理页同一口径）在最近两个月末各增长超过 {growth}，且当前不少于 {min}；"
+              "the last two month-ends and at least {min} now, for a team, or for a customer whose overdue grew "
+              "by at least {min_share} of all overdue; the share overdue more than 90 days up more than {rise} "
+              "points in a month.",
+        "zh-CN": "部门的逾期应收（与回款管理页同一口径）在最近两个月末各增长超过 {growth}，且当前不少于 {min}；"
+                 "客户同样如此且逾期增加额不少于全部逾期的 {min_share}；"
                  "逾期超过 90 天的占比一个月内上升超过 {rise} 个百分点。",
     },
     "alerts.rule.effort": {
