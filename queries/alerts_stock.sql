@@ -13,7 +13,7 @@
 -- $alert_over_min_value and (no sales in the window, or cover > $alert_over_days) (severity
 -- 3 with no sales, else 2; impact = the stock's value, the money tied up). cost_jump = the average unit cost of the receipts in the 60 days up
 -- to $as_of against that of the receipts in the 180 days before them, the rise as a share
--- of the average net selling price (counted lines of f_lines with quantity > 0 in
+-- of the average net selling price (counted lines of f_contract_items with quantity > 0 in
 -- the 365 days up to $as_of; else the list price) above $alert_margin_cut (margin points
 -- lost), for a regular seller; severity 2, impact = the rise × the quantity sold in the sales window.
 -- figure / expected_low / expected_high: cover days against the two limits, or the new
@@ -106,10 +106,10 @@ costs as (
 ),
 
 prices as (
-    -- f_lines: the lines of f_contract_items with their contract's signed_on
     select i.product_id, sum(i.amount) / sum(i.quantity) as price
-    from f_lines as i
-    where i.quantity > 0 and i.signed_on > $as_of::date - 365 and i.signed_on <= $as_of::date
+    from f_contract_items as i
+    join f_contracts as c on c.contract_id = i.contract_id
+    where i.quantity > 0 and c.signed_on > $as_of::date - 365 and c.signed_on <= $as_of::date
       and i.product_id in (select product_id from costs where new_cost > old_cost)
     group by i.product_id
 ),
