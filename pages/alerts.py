@@ -30,7 +30,7 @@ dash.register_page(__name__, path="/alerts", order=5, label_key="page.alerts", v
 
 KINDS = ("revenue_course", "customers_slipping", "deals_at_risk", "stock", "collection", "effort")
 METHODS = ("fifo", "moving_average", "monthly_average")
-MONEY = {"contract_amount", "payments", "spend_90", "unit_cost", "overdue"}
+MONEY = {"contract_amount", "recent_target", "payments", "spend_90", "unit_cost", "overdue"}
 MAX_PER_KIND = 50
 BLOCKS = "▁▂▃▄▅▆▇█"
 SEVERITY_COLOR = {3: "danger", 2: "warning", 1: "success"}
@@ -105,6 +105,8 @@ def warning_sentence(row: dict, lang: str, settings: dict | None = None) -> str:
         values.update(figure=_whole(row["figure"]), expected=_whole(row["expected"]))
     elif rule == "coverage_low":
         values.update(coverage=fmt.percent(settings["alert_coverage"]))
+        if measure == "recent_target":  # no target for the month yet: the last three months' average
+            rule = "coverage_low_recent"
     elif rule == "cost_jump":
         change = (row["figure"] - row["expected"]) / row["expected"] if row["expected"] else None
         values.update(change=fmt.percent(change, signed=True))
@@ -123,21 +125,23 @@ def rule_texts(settings: dict, lang: str) -> dict[str, str]:
                             mtd=settings["alert_mtd_min_days"]),
         "customers_slipping": t("alerts.rule.customers_slipping", lang, share=pct(settings["alert_top_share"]),
                                 gap=settings["alert_gap_factor"], min_days=settings["alert_gap_min_days"],
-                                drop=pct(settings["alert_spend_drop"])),
+                                drop=pct(settings["alert_spend_drop"]),
+                                min_share=pct(settings["alert_min_share"])),
         "deals_at_risk": t("alerts.rule.deals_at_risk", lang, share=pct(settings["alert_deal_top_share"]),
                            stale=settings["alert_stale_factor"], stale_min=settings["alert_stale_min_days"],
                            overdue=settings["alert_overdue_days"], cut=settings["alert_probability_cut"],
-                           coverage=pct(settings["alert_coverage"])),
+                           coverage=pct(settings["alert_coverage"]), mtd=settings["alert_mtd_min_days"]),
         "stock": t("alerts.rule.stock", lang, window=settings["alert_sales_window"],
                    short=settings["alert_short_days"], over=settings["alert_over_days"],
                    min_value=fmt.money(settings["alert_over_min_value"], lang),
                    method=method_label(settings["alert_costing_method"], lang),
-                   cut=round(settings["alert_margin_cut"] * 100, 1)),
+                   cut=round(settings["alert_margin_cut"] * 100, 1), regular=settings["alert_regular_days"]),
         "collection": t("alerts.rule.collection", lang, growth=pct(settings["alert_overdue_growth"]),
                         min=fmt.money(settings["alert_overdue_min"], lang),
-                        rise=round(settings["alert_aged_share_rise"] * 100, 1)),
+                        rise=round(settings["alert_aged_share_rise"] * 100, 1),
+                        min_share=pct(settings["alert_min_share"])),
         "effort": t("alerts.rule.effort", lang, drop=pct(settings["alert_effort_drop"]),
-                    bulk=settings["alert_pool_bulk"]),
+                    k=settings["alert_band_k"], bulk=settings["alert_pool_bulk"]),
     }
 
 

@@ -41,6 +41,9 @@ class Setting:
 
 
 SETTINGS = (
+    # materiality: a warning about one customer or rep puts at least this share of the
+    # scope's revenue (customers slipping) or monthly target (coverage) at stake
+    Setting("alert_min_share", 0.01, 0.0, 1.0),
     # revenue and activity off course
     Setting("alert_band_k", 3.5, 0.5, 10.0),          # band half-width in robust standard deviations
     Setting("alert_mtd_min_days", 10, 1, 31),         # the month to date is judged from this day on
@@ -61,7 +64,8 @@ SETTINGS = (
     Setting("alert_sales_window", 90, 7, 730),        # days of sales that set the daily rate
     Setting("alert_short_days", 2, 0, 365),           # stock covers fewer days than this: shortage
     Setting("alert_over_days", 180, 1, 3650),         # ... more than this: overstock
-    Setting("alert_over_min_value", 10_000, 0, 10**12),  # ... holding at least this much money
+    Setting("alert_regular_days", 12, 0, 3650),       # shortage and cost rise: sold on this many days of the window
+    Setting("alert_over_min_value", 100_000, 0, 10**12),  # overstock: holding at least this much money
     Setting("alert_margin_cut", 0.10, 0.01, 1.0),     # cost rise cuts the margin by more than this (points)
     Setting("alert_costing_method", "fifo", choices=("fifo", "moving_average", "monthly_average")),
     # collection

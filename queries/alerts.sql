@@ -34,7 +34,7 @@ with unioned as (
     from q_alerts_customers_slipping
     union all by name
     select kind, rule, severity, subject_type, subject_id, subject_name, rep_id, rep_name, measure,
-           figure, expected, expected_low, expected_high, since, null as gap, impact, null as sparkline,
+           figure, expected, expected_low, expected_high, since, null as gap, impact, sparkline,
            case when subject_type = 'rep' then '/forecast?rep=' || subject_id
                 else '/customer/' || customer_id end as link
     from q_alerts_deals_at_risk

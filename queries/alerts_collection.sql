@@ -6,7 +6,10 @@
 -- Rules: overdue_growing = overdue(d0) > (1 + $alert_overdue_growth) × overdue(d1) and
 -- overdue(d1) > (1 + $alert_overdue_growth) × overdue(d2) and overdue(d0) ≥
 -- $alert_overdue_min; for each customer (owner = the contracts' rep with the most overdue)
--- and each team of f_teams (with its sub-teams). Severity 3 when overdue(d0) is over twice
+-- and each team of f_teams (with its sub-teams). Materiality: a customer's growth
+-- overdue(d0) − overdue(d2) must be at least $alert_min_share of the scope's overdue at d0
+-- (a team's slip shows on the team, not once more on each of its customers' small
+-- debts). Severity 3 when overdue(d0) is over twice
 -- overdue(d2), else 2; since = d1 (the first month-end it grew at); impact = overdue(d0) −
 -- overdue(d2). aged_share_rising = the share of overdue 90+ days late rose by more than
 -- $alert_aged_share_rise between d1 and d0, for the company and each team, with
@@ -14,8 +17,8 @@
 -- figure = overdue(d0) (or the 90+ share at d0); expected = overdue(d1) (the share at d1);
 -- expected_high = the growth limit (the share limit); sparkline = overdue at d2, d1, d0 (the
 -- 90+ share at d1, d0).
--- Parameters: $as_of, $dates, $alert_overdue_growth, $alert_overdue_min, $alert_aged_share_rise
--- + scope. Pages: /alerts, / (what changed).
+-- Parameters: $as_of, $dates, $alert_overdue_growth, $alert_overdue_min, $alert_aged_share_rise,
+-- $alert_min_share + scope. Pages: /alerts, / (what changed).
 with dated as (
     select o.*, date_diff('month', o.as_of_date, $as_of::date) as months_back
     from q_receivables_overdue as o
@@ -74,6 +77,8 @@ growing as (
       and x.o0 >= $alert_overdue_min
       and x.o0 > (1 + $alert_overdue_growth) * x.o1
       and x.o1 > (1 + $alert_overdue_growth) * x.o2
+      and (x.subject_type = 'team'
+           or x.o0 - x.o2 >= $alert_min_share * (select o0 from totals where subject_type = 'company'))
 ),
 
 aged as (

@@ -13,12 +13,15 @@
 -- normal quarter (below), unless the customer's gap went stale (churn). One row per
 -- customer: gap when both hold.
 -- Normal quarter = value at risk = the customer's spend in the 365 days before the last 90
--- (days $as_of − 454 .. $as_of − 90) × 90 / 365; figure = days since the last purchase
+-- (days $as_of − 454 .. $as_of − 90) × 90 / 365. Materiality: a warning only for a customer
+-- whose normal quarter is at least $alert_min_share of the scope's (the contract
+-- amount of f_contracts in the same days × 90 / 365): a customer bringing less than that
+-- share of revenue is left to /customers. figure = days since the last purchase
 -- (gap) or the 90-day spend (drop); expected_low/high = the threshold and the usual value.
 -- Severity: 3 when both rules hold, 2 otherwise. Owner = the customer's owner rep.
 -- sparkline = monthly spend over the twelve months up to $as_of's month.
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
--- $alert_fresh_days, $alert_spend_drop + scope. Pages: /alerts, / (what changed).
+-- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
 with standing as (
     select c.customer_id, sum(c.amount) as amount
     from f_contracts as c
@@ -73,6 +76,13 @@ spend as (
     group by all
 ),
 
+scope_quarter as (
+    -- the scope's normal quarter, the base of the materiality rule
+    select coalesce(sum(c.amount), 0) * 90 / 365 as usual_quarter
+    from f_contracts as c
+    where c.signed_on > $as_of::date - 455 and c.signed_on <= $as_of::date - 90
+),
+
 judged as (
     select t.customer_id, t.rank, h.last_purchase, h.usual_interval, s.*  exclude (customer_id),
            date_diff('day', h.last_purchase, $as_of::date) as days_since,
@@ -92,12 +102,15 @@ judged as (
     from top as t
     join habits as h on h.customer_id = t.customer_id
     join spend as s on s.customer_id = t.customer_id
+    where s.usual_quarter >= $alert_min_share * (select usual_quarter from scope_quarter)
 ),
 
 last_follow_up as (
+    -- of the customers warned about only
     select a.customer_id, max(a.occurred_at)::date as last_follow_up
     from f_account_activities as a
     where a.occurred_at::date <= $as_of::date
+      and a.customer_id in (select customer_id from judged where is_gap or is_drop)
     group by a.customer_id
 ),
 
@@ -105,9 +118,7 @@ sparks as (
     -- monthly spend over the twelve months up to $as_of's month (empty months 0)
     select t.customer_id, list(coalesce(p.amount, 0)::double order by mo.month) as sparkline
     from top as t
-    cross join (select unnest(generate_series(date_trunc('month', $as_of::date) - interval 11 month,
-                                              date_trunc('month', $as_of::date), interval 1 month))::date
-                    as month) as mo
+    cross join q_alerts_months as mo
     left join (select customer_id, date_trunc('month', day)::date as month, sum(amount) as amount
                from purchase_days group by all) as p
       on p.customer_id = t.customer_id and p.month = mo.month

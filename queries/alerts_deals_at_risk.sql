@@ -10,13 +10,28 @@
 -- rule = the first that holds in that order; severity 3 when two or more hold, else 2. figure = days in the stage (stale),
 -- days past the expected date (overdue) or the rep's probability (marked down);
 -- expected_high = the limit it crossed; impact = the deal's amount.
--- Coverage: a rep with a contract_amount target for the month after $as_of's month whose
--- weighted pipeline expected to close in that month (amount × p / 100, p = the rep's
--- probability else the stage's default) is under $alert_coverage × the target: severity 2,
--- figure = that weighted pipeline, expected_low = $alert_coverage × target, impact = the
--- shortfall.
+-- sparkline = the days the deal had spent in its current stage at each of the eleven
+-- month-ends before $as_of's month and on $as_of (0 before it entered the stage): how long
+-- it has been stuck where it is.
+-- Coverage (the month in progress, the month of $as_of + 1 day, judged from day
+-- $alert_mtd_min_days of it, like the month to date of alerts_revenue_course): a rep's
+-- forecast = contract amount signed in it up to $as_of + the weighted pipeline open on
+-- $as_of expected to close by its last day (amount × p / 100, p = the rep's probability else
+-- the stage's default; deals past their date included). Next month's pipeline is no test
+-- where deals are opened and won within weeks (on the demo it is 0-25% of the target for
+-- nearly every rep on the 20th): the month in progress is where a shortfall shows. Target
+-- = the rep's contract_amount target for the month; without one (targets are often entered
+-- late), the average of their targets of the three months before (measure =
+-- 'recent_target'; a rep with none of them is not judged). A forecast under
+-- $alert_coverage × the target: severity 2, figure = the forecast, expected = the target,
+-- expected_low = $alert_coverage × target, since = the month's first day, impact = the
+-- shortfall (expected_low − forecast), sparkline = the rep's contract amount signed in each
+-- of the twelve months up to $as_of's month. Materiality: the shortfall must be at least
+-- $alert_min_share of the scope's target for the month (the sum of the reps' targets, each
+-- as above): a rep with a ¥1万 target missing half of it is not news for the company.
 -- Parameters: $as_of, $day (= $as_of), $alert_deal_top_share, $alert_stale_factor, $alert_overdue_days,
--- $alert_probability_cut, $alert_stale_min_days, $alert_coverage + scope.
+-- $alert_probability_cut, $alert_stale_min_days, $alert_coverage, $alert_mtd_min_days, $alert_min_share
+-- + scope.
 -- Pages: /alerts, / (what changed).
 with open_deals as (
     -- the deals open on $as_of with their days in stage and stage median (pipeline_deals,
@@ -75,38 +90,90 @@ deal_rows as (
     where f.is_stale or f.is_overdue or f.is_marked_down
 ),
 
-next_month as (
-    select (date_trunc('month', $as_of::date) + interval 1 month)::date as month
+judged_month as (
+    -- the month in progress (as alerts_revenue_course's month to date), when judged
+    select m.month, (m.month + interval 1 month)::date - 1 as last_day
+    from (select date_trunc('month', $as_of::date + 1)::date as month) as m
+    where date_diff('day', m.month, $as_of::date + 1) >= $alert_mtd_min_days
 ),
 
-coverage as (
-    select tg.rep_id, tg.amount as target,
-           coalesce(sum(d.amount * d.p / 100), 0) as weighted
+rep_targets as (
+    -- the month's target, else the average of the targets of the three months before
+    select tg.rep_id,
+           coalesce(any_value(tg.amount) filter (where tg.month = m.month),
+                    avg(tg.amount) filter (where tg.month < m.month)) as target,
+           count(*) filter (where tg.month = m.month) = 0 as estimated
     from f_targets as tg
-    left join open_deals as d
-      on d.rep_id = tg.rep_id
-     and date_trunc('month', d.expected_close_on)::date = tg.month
-    where tg.measure = 'contract_amount' and tg.month = (select month from next_month)
-    group by all
+    cross join judged_month as m
+    where tg.measure = 'contract_amount'
+      and tg.month between (m.month - interval 3 month)::date and m.month
+    group by tg.rep_id
+),
+
+forecast as (
+    select tg.rep_id, tg.target, tg.estimated,
+           coalesce((select sum(c.amount) from f_contracts as c
+                     where c.rep_id = tg.rep_id and c.signed_on >= (select month from judged_month)
+                       and c.signed_on <= $as_of::date), 0)
+           + coalesce((select sum(d.amount * d.p / 100) from open_deals as d
+                       where d.rep_id = tg.rep_id
+                         and d.expected_close_on <= (select last_day from judged_month)), 0) as forecast
+    from rep_targets as tg
 ),
 
 coverage_rows as (
     select 'deals_at_risk' as kind, 'coverage_low' as rule, 2 as severity,
            'rep' as subject_type, c.rep_id as subject_id, r.name as subject_name,
-           c.rep_id, r.name as rep_name, 'contract_amount' as measure,
-           c.weighted::double as figure, c.target::double as expected,
+           c.rep_id, r.name as rep_name,
+           case when c.estimated then 'recent_target' else 'contract_amount' end as measure,
+           c.forecast::double as figure, c.target::double as expected,
            ($alert_coverage * c.target)::double as expected_low, null::double as expected_high,
-           (select month from next_month) as since,
-           (c.target * $alert_coverage - c.weighted)::double as impact, null::varchar as customer_id
-    from coverage as c
+           (select month from judged_month) as since,
+           (c.target * $alert_coverage - c.forecast)::double as impact, null::varchar as customer_id
+    from forecast as c
     join f_reps as r on r.rep_id = c.rep_id
-    where c.target > 0 and c.weighted < $alert_coverage * c.target
+    where c.target > 0 and c.forecast < $alert_coverage * c.target
+      and $alert_coverage * c.target - c.forecast >= $alert_min_share * (select sum(target) from rep_targets)
+),
+
+month_ends as (
+    -- the eleven month-ends before $as_of's month, and $as_of
+    select unnest(list_append(
+               list_transform(generate_series(1, 11), lambda k: (date_trunc('month', $as_of::date)
+                                                                  - to_months(k::integer - 1))::date - 1),
+               $as_of::date)) as day
+),
+
+deal_sparks as (
+    select f.opportunity_id as subject_id,
+           list(greatest(date_diff('day', f.entered_stage_at::date, m.day), 0)::double order by m.day) as sparkline
+    from flagged as f
+    cross join month_ends as m
+    where f.is_stale or f.is_overdue or f.is_marked_down
+    group by f.opportunity_id
+),
+
+rep_sparks as (
+    select cr.subject_id, list(coalesce(k.amount, 0)::double order by mo.month) as sparkline
+    from coverage_rows as cr
+    cross join q_alerts_months as mo
+    left join (select rep_id, date_trunc('month', signed_on)::date as month, sum(amount) as amount
+               from f_contracts
+               where signed_on <= $as_of::date
+                 and signed_on >= date_trunc('month', $as_of::date) - interval 11 month
+               group by all) as k
+      on k.rep_id = cr.subject_id and k.month = mo.month
+    group by cr.subject_id
 ),
 
 final as (
-    select * from deal_rows
+    select d.*, sp.sparkline
+    from deal_rows as d
+    join deal_sparks as sp using (subject_id)
     union all by name
-    select * from coverage_rows
+    select c.*, sp.sparkline
+    from coverage_rows as c
+    join rep_sparks as sp using (subject_id)
 )
 
 select * from final order by severity desc, impact desc, subject_id

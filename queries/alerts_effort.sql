@@ -4,22 +4,31 @@
 -- usual = theirs in the 180 days before those, per 30 days, scaled by how the whole
 -- scope's follow-ups moved between the two windows (so a holiday month that is slow for
 -- everyone is not a drop): usual = rep's 180 days / 6 × (scope's recent 30 days / scope's
--- 180 days / 6). followups_drop = recent < (1 − $alert_effort_drop) × usual, for a rep with
--- at least 10 follow-ups in the 180 days (hired before them); severity 3 when under half
--- of that limit, else 2; impact = usual − recent; since = the first day of the 30;
+-- 180 days / 6). followups_drop = recent < limit = least((1 − $alert_effort_drop) × usual,
+-- usual − $alert_band_k × √usual), for a rep with at least 10 follow-ups in the 180 days
+-- (hired before them): a count is never judged finer than its own chance noise (Poisson:
+-- ± k × √usual, the rule of alerts_revenue_course for new customers), so 17 against a usual
+-- 29 is chance while 210 against 420 is not; severity 3 when under half of that limit, else
+-- 2; expected_low = the limit; impact = usual − recent; since = the first day of the 30;
 -- sparkline = follow-ups per 30 days over the 210 days, oldest first.
 -- pool_returns: a rep with at least $alert_pool_bulk of their customers due back in the
 -- pool in the next $window days (pool_due with the pool limit $limit_days); severity 2,
 -- figure = that count, since = the earliest due date, impact = the count.
--- Parameters: $as_of, $alert_effort_drop, $alert_pool_bulk, $limit_days, $window + scope.
+-- Parameters: $as_of, $alert_effort_drop, $alert_band_k, $alert_pool_bulk, $limit_days, $window + scope.
 -- Pages: /alerts, / (what changed).
-with windows as (
-    select a.rep_id,
-           count(*) filter (where a.occurred_at::date > $as_of::date - 30) as recent,
-           count(*) filter (where a.occurred_at::date <= $as_of::date - 30) as before
+with windows30 as (
+    -- follow-ups per 30-day window over the 210 days up to $as_of (back 0 = the last 30 days)
+    select a.rep_id, date_diff('day', a.occurred_at::date, $as_of::date) // 30 as back, count(*) as n
     from f_activities as a
     where a.occurred_at::date > $as_of::date - 210 and a.occurred_at::date <= $as_of::date
-    group by a.rep_id
+    group by all
+),
+
+windows as (
+    select rep_id, coalesce(sum(n) filter (where back = 0), 0) as recent,
+           coalesce(sum(n) filter (where back > 0), 0) as before
+    from windows30
+    group by rep_id
 ),
 
 movement as (
@@ -27,20 +36,12 @@ movement as (
 ),
 
 judged as (
-    select w.*, w.before / 6 * m.factor as usual
-    from windows as w
-    cross join movement as m
-),
-
-windows30 as (
-    -- follow-ups per 30-day window over the 210 days up to $as_of, oldest first
-    select a.rep_id, date_diff('day', a.occurred_at::date, $as_of::date) // 30 as back, count(*) as n
-    from f_activities as a
-    where a.occurred_at::date > $as_of::date - 210 and a.occurred_at::date <= $as_of::date
-    group by all
+    select u.*, least((1 - $alert_effort_drop) * u.usual, u.usual - $alert_band_k * sqrt(u.usual)) as limit
+    from (select w.*, w.before / 6 * m.factor as usual from windows as w cross join movement as m) as u
 ),
 
 sparks as (
+    -- the seven windows, oldest first
     select w.rep_id, list(coalesce(k.n, 0)::double order by w.back desc) as sparkline
     from (select distinct rep_id, unnest(range(7)) as back from windows30) as w
     left join windows30 as k on k.rep_id = w.rep_id and k.back = w.back
@@ -49,17 +50,17 @@ sparks as (
 
 drops as (
     select 'followups_drop' as rule,
-           case when j.recent < (1 - $alert_effort_drop) * j.usual / 2 then 3 else 2 end as severity,
+           case when j.recent < j.limit / 2 then 3 else 2 end as severity,
            'rep' as subject_type, r.rep_id as subject_id, r.name as subject_name, r.rep_id, r.name as rep_name,
            'follow_ups' as measure, j.recent::double as figure, j.usual::double as expected,
-           ((1 - $alert_effort_drop) * j.usual)::double as expected_low, null::double as expected_high,
+           j.limit::double as expected_low, null::double as expected_high,
            $as_of::date - 29 as since, (j.usual - j.recent)::double as impact, sp.sparkline
     from judged as j
     join f_reps as r on r.rep_id = j.rep_id
     join sparks as sp on sp.rep_id = j.rep_id
     where r.active and j.before >= 10
       and (r.hired_on is null or r.hired_on <= $as_of::date - 210)
-      and j.recent < (1 - $alert_effort_drop) * j.usual
+      and j.recent < j.limit
 ),
 
 due as (

@@ -18,7 +18,10 @@
 -- day, else the month before) and the five before it, plus the month to date. A warning
 -- is raised when the latest complete month or the month to date is out of band; it
 -- shows the latest out-of-band point; since = the first month of the unbroken run of
--- out-of-band points in the same direction ending there. gap = what it would take to get
+-- out-of-band points in the same direction ending there. Persistence: one month alone can
+-- be a blip, so the run must hold two judged points in a row (the month to date and the
+-- latest complete month, or that month and the one before), unless the point is far out
+-- (severity 3, below); an opportunity (above) always needs two. gap = what it would take to get
 -- back: for below, band low − figure (for the month to date: the whole month's band low
 -- − the month to date, what the rest of the month must bring); for above, figure − high.
 -- Severity: 3 below the low end by more than the band's spread again (under low²/expected),
@@ -199,6 +202,15 @@ sparks as (
     group by all
 ),
 
+persistent as (
+    -- two judged points in a row out of band (since before the point shown), or one far below
+    select l.*, s.since
+    from latest_out as l
+    join since as s using (subject_type, subject_id, measure)
+    where s.since < l.month
+       or (l.direction = 'below' and l.value < l.low * l.low / nullif(l.expected, 0))
+),
+
 final as (
     select 'revenue_course' as kind,
            case when l.direction = 'above' then 'course_above' else 'course_below' end as rule,
@@ -211,13 +223,12 @@ final as (
            l.measure, l.month as period_start, l.partial as month_to_date,
            l.value::double as figure, l.expected::double as expected,
            l.low::double as expected_low, l.high::double as expected_high,
-           s.since,
+           l.since,
            case when l.direction = 'above' then l.value - l.high
                 else (case when l.partial then l.low_month else l.low end) - l.value end::double as gap,
            abs(l.value - l.expected)::double as impact,
            sp.sparkline
-    from latest_out as l
-    join since as s using (subject_type, subject_id, measure)
+    from persistent as l
     join sparks as sp using (subject_type, subject_id, measure)
 )
 

@@ -5,19 +5,22 @@
 -- COGS by $alert_costing_method up to $as_of (as products_stock). Daily sales = quantity
 -- issued in the $alert_sales_window days up to $as_of / $alert_sales_window; cover = on hand /
 -- daily sales, in days.
--- Rules: stock_short = daily sales > 0 and cover < $alert_short_days (on hand ≤ 0 included;
+-- Regular seller: sold (quantity > 0) on at least $alert_regular_days different days of the
+-- sales window. A product sold now and then (to order) is often out of stock by design and
+-- its cost is quoted per order, so the shortage and cost rules judge regular sellers only.
+-- Rules: stock_short = a regular seller with cover < $alert_short_days (on hand ≤ 0 included;
 -- severity 3 when on hand ≤ 0); stock_over = on hand > 0 worth at least
 -- $alert_over_min_value and (no sales in the window, or cover > $alert_over_days) (severity
 -- 3 with no sales, else 2; impact = the stock's value, the money tied up). cost_jump = the average unit cost of the receipts in the 60 days up
 -- to $as_of against that of the receipts in the 180 days before them, the rise as a share
 -- of the average net selling price (counted lines of f_contract_items with quantity > 0 in
 -- the 365 days up to $as_of; else the list price) above $alert_margin_cut (margin points
--- lost); severity 2, impact = the rise × the quantity sold in the sales window.
+-- lost), for a regular seller; severity 2, impact = the rise × the quantity sold in the sales window.
 -- figure / expected_low / expected_high: cover days against the two limits, or the new
 -- unit cost against the old one. since: stock_over without sales = the day after the last
 -- sale (else the first receipt); others = the first day of the window judged. sparkline =
 -- quantity sold per month over the twelve months up to $as_of's month.
--- Parameters: $as_of, $alert_sales_window, $alert_short_days, $alert_over_days,
+-- Parameters: $as_of, $alert_sales_window, $alert_regular_days, $alert_short_days, $alert_over_days,
 -- $alert_over_min_value, $alert_margin_cut, $alert_costing_method + category filter.
 -- Pages: /alerts, / (what changed).
 with received as (
@@ -38,11 +41,21 @@ issued_monthly as (
     group by all
 ),
 
-issued as (
-    select product_id, sum(quantity) as quantity, sum(cogs) as cogs, sum(recent) as recent,
-           max(last_sale) as last_sale
-    from issued_monthly
+sale_days as (
+    -- the days of the sales window with a sale, per product (a scan of the window only)
+    select product_id, count(distinct moved_on) as sale_days
+    from f_stock_issues
+    where moved_on > $as_of::date - $alert_sales_window::integer and moved_on <= $as_of::date
+      and method = $alert_costing_method and quantity > 0
     group by product_id
+),
+
+issued as (
+    select m.product_id, sum(m.quantity) as quantity, sum(m.cogs) as cogs, sum(m.recent) as recent,
+           max(m.last_sale) as last_sale, any_value(d.sale_days) as sale_days
+    from issued_monthly as m
+    left join sale_days as d on d.product_id = m.product_id
+    group by m.product_id
 ),
 
 stock as (
@@ -50,7 +63,8 @@ stock as (
            coalesce(r.quantity, 0) - coalesce(i.quantity, 0) as on_hand,
            case when r.product_id is not null then r.value - coalesce(i.cogs, 0) end as value,
            greatest(coalesce(i.recent, 0), 0) / $alert_sales_window as daily,
-           i.last_sale, r.first_receipt
+           i.last_sale, r.first_receipt,
+           coalesce(i.sale_days, 0) >= $alert_regular_days as regular
     from f_products as p
     left join received as r on r.product_id = p.product_id
     left join issued as i on i.product_id = p.product_id
@@ -58,9 +72,9 @@ stock as (
 ),
 
 stock_rows as (
-    select case when s.daily > 0 and s.on_hand < $alert_short_days * s.daily then 'stock_short'
+    select case when s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily then 'stock_short'
                 else 'stock_over' end as rule,
-           case when s.daily > 0 and s.on_hand < $alert_short_days * s.daily
+           case when s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily
                 then case when s.on_hand <= 0 then 3 else 2 end
                 else case when s.daily = 0 then 3 else 2 end end as severity,
            s.product_id, s.product_name,
@@ -70,12 +84,12 @@ stock_rows as (
            $alert_short_days::double as expected_low, $alert_over_days::double as expected_high,
            case when s.daily = 0 then coalesce(s.last_sale + 1, s.first_receipt)
                 else $as_of::date - $alert_sales_window::integer + 1 end as since,
-           case when s.daily > 0 and s.on_hand < $alert_short_days * s.daily
+           case when s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily
                 then ($alert_short_days * s.daily - s.on_hand) * coalesce(s.value / nullif(s.on_hand, 0), 0)
                 else s.value end::double as impact,
            s.on_hand::double as on_hand, s.value::double as stock_value
     from stock as s
-    where (s.daily > 0 and s.on_hand < $alert_short_days * s.daily)
+    where (s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily)
        or (s.on_hand > 0 and s.value >= $alert_over_min_value
            and (s.daily = 0 or s.on_hand > $alert_over_days * s.daily))
 ),
@@ -112,6 +126,7 @@ cost_rows as (
     join stock as s on s.product_id = co.product_id
     left join prices as pr on pr.product_id = co.product_id
     where co.new_cost - co.old_cost > $alert_margin_cut * coalesce(pr.price, s.list_price)
+      and s.regular
 ),
 
 sparks as (
@@ -120,9 +135,7 @@ sparks as (
     from f_products as p
     semi join (select product_id from stock_rows union all select product_id from cost_rows) as w
       on w.product_id = p.product_id
-    cross join (select unnest(generate_series(date_trunc('month', $as_of::date) - interval 11 month,
-                                              date_trunc('month', $as_of::date), interval 1 month))::date
-                    as month) as mo
+    cross join q_alerts_months as mo
     left join issued_monthly as m on m.product_id = p.product_id and m.month = mo.month
     group by p.product_id
 ),

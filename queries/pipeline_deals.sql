@@ -15,7 +15,7 @@
 -- open stage (the only one, if there is one).
 -- The open deals and the stage each holds on $day are read from f_stage_intervals (the
 -- rule above, applied by the build to every day): an interval filter, not a replay of
--- the stage history.
+-- the stage history; the completed stints with their days, from f_stage_stints.
 -- Parameters: $day + scope.
 -- Pages: /funnel (snapshot funnel on the period's end, stage drill-down), /forecast
 -- (weighted pipeline on as_of, deal health, forecast by rep).
@@ -41,9 +41,10 @@ staged as (
 ),
 
 stage_medians as (
-    select h.stage, median(epoch(h.exited_at - h.entered_at) / 86400) as median_days
-    from f_stage_history as h
-    where h.exited_at is not null and h.exited_at::date <= $day::date
+    -- the completed stints with their length in days are pre-computed (f_stage_stints)
+    select h.stage, median(h.days) as median_days
+    from f_stage_stints as h
+    where h.exited_at::date <= $day::date
     group by h.stage
 ),
 

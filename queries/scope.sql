@@ -303,4 +303,15 @@ f_measure_facts as (
     select 'new_customers', cu.created_at::date, 1, cu.owner_rep_id, cu.customer_id from f_customers as cu
     union all
     select 'follow_ups', a.occurred_at::date, 1, a.rep_id, a.customer_id from f_activities as a
+),
+f_stage_stints as (
+    -- the completed stints of f_stage_history (exited_at set) with their length in days
+    -- (s_stage_stints: epoch(exited_at - entered_at) / 86400) and the opportunity's customer_id
+    -- and rep_id; the conditions of f_opportunities, read from its own columns
+    select ss.* exclude (c_region, c_type, c_source)
+    from s_stage_stints as ss
+    where ss.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, ss.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, ss.c_type))
+      and (len($sources) = 0 or list_contains($sources, ss.c_source))
 )

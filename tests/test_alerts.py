@@ -24,11 +24,28 @@ WORLDS = Path(__file__).parent / "fixtures" / "alerts"
 D = date.fromisoformat
 
 
-# a variant: the course world whose June to date brings 100 instead of 1000
-VARIANTS = {"course_mtd": ("course", """
+# variants: the course world whose June to date brings 100 instead of 1000; whose May brings
+# 1600 (and whose June to date too); the effort world where R1 follows up six times in the
+# last 30 days (22 May - 20 June: every 5 days from 22 May) instead of once
+VARIANTS = {
+    "course_mtd": ("course", """
 update contracts set amount = 100 where contract_id = 'K202406';
 update contract_items set unit_price = 100, amount = 100 where contract_id = 'K202406';
-""")}
+"""),
+    "course_above_once": ("course", """
+update contracts set amount = 1600 where contract_id = 'K202405';
+update contract_items set unit_price = 1600, amount = 1600 where contract_id = 'K202405';
+"""),
+    "course_above_twice": ("course", """
+update contracts set amount = 1600 where contract_id in ('K202405', 'K202406');
+update contract_items set unit_price = 1600, amount = 1600 where contract_id in ('K202405', 'K202406');
+"""),
+    "effort_six": ("effort", """
+insert into activities (activity_id, customer_id, rep_id, occurred_at, kind)
+select 'B-R1-' || k, 'C1', 'R1', timestamp '2024-05-22 10:00' + to_days(5 * k::integer), 'call'
+from range(1, 6) as s(k);
+"""),
+}
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +114,23 @@ def test_month_to_date_off_course_says_what_the_month_still_needs(world):
     ]
 
 
+def test_an_opportunity_needs_two_months_running(world):
+    """May at 1600 against a band of exactly 1000 is above it, but one month alone (an
+    opportunity, severity 1) may be a blip: no warning while June to date (1000) is back in
+    its band. When June to date brings 1600 too (the band of June is 1000 as well: eleven
+    of its twelve ratios are 1), two judged points in a row are above: a warning since May,
+    showing June to date, 600 over the band."""
+    world("course_above_once")
+    assert queries.run("alerts_revenue_course").empty
+    world("course_above_twice")
+    frame = queries.run("alerts_revenue_course")
+    assert rows(frame, "subject_id", "rule", "severity", "figure", "expected", "expected_high", "since", "gap",
+                "period_start", "month_to_date") == [
+        (subject_id, "course_above", 1, 1600.0, 1000.0, 1000.0, D("2024-05-01"), 600.0, D("2024-06-01"), True)
+        for subject_id in ("company", "R1", "T1", "T2")
+    ]
+
+
 def test_band_k_is_a_setting(world, monkeypatch):
     world("course")
     monkeypatch.setenv("CRM_ALERT_BAND_K", "2")
@@ -121,6 +155,17 @@ def test_customers_slipping(world):
     assert list(queries.run("alerts_customers_slipping", alert_fresh_days=293)["subject_id"]) == ["C4"]
 
 
+def test_customers_slipping_only_when_material(world):
+    """The scope's contract amount of 24 March 2023 - 22 March 2024 is 73000 (C1 10000, C2
+    48000, C4 15000): a normal quarter of 18000. C1's normal quarter (2465.75) is 13.7% of
+    it, C2's (11835.62) 65.8%: with a floor of 14% C1's slip is left to /customers."""
+    world("customers")
+    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75, alert_min_share=0.14)
+    assert list(frame["subject_id"]) == ["C2"]
+    frame = queries.run("alerts_customers_slipping", alert_top_share=0.75, alert_min_share=0.13)
+    assert list(frame["subject_id"]) == ["C1", "C2"]
+
+
 def test_deals_at_risk(world):
     world("deals")
     frame = queries.run("alerts_deals_at_risk", alert_deal_top_share=0.5)
@@ -129,19 +174,64 @@ def test_deals_at_risk(world):
         ("O1", "deal_stale", 2, "R1", 111.0, 20.0, None, 45.0, D("2024-03-01"), 100000.0),
         ("O6", "deal_marked_down", 2, "R3", 20.0, 50.0, 20.0, None, D("2024-06-15"), 90000.0),
         ("O2", "deal_overdue", 2, "R2", 50.0, 0.0, None, 30.0, D("2024-05-01"), 80000.0),
-        ("R2", "coverage_low", 2, "R2", 0.0, 100000.0, 50000.0, None, D("2024-07-01"), 50000.0),
+        ("R3", "coverage_low", 2, "R3", 0.0, 90000.0, 45000.0, None, D("2024-06-01"), 45000.0),
+        ("R2", "coverage_low", 2, "R2", 8000.0, 100000.0, 50000.0, None, D("2024-06-01"), 42000.0),
     ]
+    # June's target where there is one (R2), else the average of March-May's (R3)
+    assert list(frame["measure"].iloc[3:]) == ["recent_target", "contract_amount"]
+    # days in the current stage at the month-ends of July 2023 - May 2024 and on 20 June: O1
+    # entered 方案报价 on 1 March, O6 on 15 June, O2 初步接洽 on 10 June; a rep's contract
+    # amount by month: R3 signed K1 in January, R2 nothing
+    sparks = dict(zip(frame["subject_id"], frame["sparkline"].map(list), strict=True))
+    assert sparks == {"O1": [0.0] * 8 + [30.0, 60.0, 91.0, 111.0], "O6": [0.0] * 11 + [5.0],
+                      "O2": [0.0] * 11 + [10.0], "R2": [0.0] * 12, "R3": [0.0] * 6 + [1000.0] + [0.0] * 5}
+
+
+def test_coverage_without_a_target_for_the_month(world):
+    """The page says which target a coverage warning holds the rep to; before day 10 of a
+    month (here 8 June: 8 days elapsed) there is no month to judge."""
+    world("deals")
+    frame = queries.run("alerts", alert_deal_top_share=0.5)
+    sentences = [page.warning_sentence(r, "en") for r in frame.to_dict("records") if r["rule"] == "coverage_low"]
+    assert sentences == [
+        "王强: this month's forecast ¥0 (signed so far and weighted pipeline due by month-end), under ¥45,000 "
+        "(50.0% of ¥90,000, the average of their last three monthly targets: this month has none yet).",
+        "李娜: this month's forecast ¥8,000 (signed so far and weighted pipeline due by month-end), under "
+        "¥50,000 (50.0% of the target ¥100,000)."]
+    early = queries.run("alerts_deals_at_risk", alert_deal_top_share=0.5, as_of=D("2024-06-08"))
+    assert "coverage_low" not in set(early["rule"])
+
+
+def test_coverage_only_when_material(world):
+    """June's targets in scope add up to 290000 (R1 100000, R2 100000, R3's 90000): with a
+    floor of 15% (43500), R3's shortfall of 45000 is news, R2's 42000 is not."""
+    world("deals")
+    frame = queries.run("alerts_deals_at_risk", alert_min_share=0.15)
+    assert rows(frame[frame["rule"] == "coverage_low"], "subject_id", "impact") == [("R3", 45000.0)]
 
 
 def test_stock_short_over_and_cost_jump(world):
+    """With every product counted as a regular seller (one sale day) and overstock from
+    10000 on: the three warnings of the world's header."""
     world("stock")
-    frame = queries.run("alerts_stock")
+    frame = queries.run("alerts_stock", alert_regular_days=1, alert_over_min_value=10_000)
     assert rows(frame, "subject_id", "rule", "severity", "figure", "expected", "expected_high", "since",
                 "impact", "on_hand", "stock_value") == [
         ("P2", "stock_over", 3, None, None, 180.0, D("2023-02-02"), 16000.0, 40.0, 16000.0),
         ("P3", "cost_jump", 2, 130.0, 100.0, 120.0, D("2024-04-22"), 180.0, 9.0, 1170.0),
         ("P1", "stock_short", 2, 0.91, None, 180.0, D("2024-03-23"), 12.0, 1.0, 10.0),
     ]
+
+
+def test_stock_judges_regular_sellers_and_material_overstock(world):
+    """With the defaults: P1 sold on 3 days of the window (1 April, 1 May, 1 June) and P3 on
+    one (15 May) are not regular sellers (12 days): P1's shortage and P3's cost rise are not
+    judged; P2's idle 16000 is under 100000. From 3 sale days on P1 is judged again, P3
+    still not."""
+    world("stock")
+    assert queries.run("alerts_stock").empty
+    frame = queries.run("alerts_stock", alert_regular_days=3)
+    assert rows(frame, "subject_id", "rule") == [("P1", "stock_short")]
 
 
 def test_collection(world):
@@ -156,6 +246,15 @@ def test_collection(world):
         ("team", "T1", "aged_share_rising", 2, 0.1, 0.0, 0.05, D("2024-05-20"), 100000.0),
     ]
     assert list(frame["sparkline"].iloc[0]) == [300000.0, 600000.0, 900000.0]
+
+
+def test_a_customers_overdue_growth_must_be_material(world):
+    """All overdue on 20 June is 1000000 (C1 900000, C2 100000); C1's grew 600000 since 20
+    April: with a floor of 70% (700000) only the teams carrying it are warned about."""
+    world("collection")
+    frame = queries.run("alerts_collection", alert_min_share=0.7)
+    assert rows(frame[frame["rule"] == "overdue_growing"], "subject_type", "subject_id") == [
+        ("team", "T1"), ("team", "T2")]
 
 
 def test_collection_follows_the_viewers_scope(world, monkeypatch):
@@ -176,11 +275,24 @@ def test_effort(world, monkeypatch):
     frame = queries.run("alerts_effort")
     assert rows(frame, "subject_id", "rule", "severity", "figure", "expected", "expected_low", "expected_high",
                 "since", "impact") == [
-        ("R1", "followups_drop", 3, 1.0, 3.5, 2.1, None, D("2024-05-22"), 2.5),
+        ("R1", "followups_drop", 2, 1.0, 15.5, 1.72, None, D("2024-05-22"), 14.5),
         ("R3", "pool_returns", 2, 2.0, None, None, 2.0, D("2024-06-21"), 2.0),
     ]
+    assert list(frame["sparkline"].iloc[0]) == [30.0] * 6 + [1.0]
     monkeypatch.setenv("CRM_ALERT_POOL_BULK", "3")
     assert list(queries.run("alerts_effort")["rule"]) == ["followups_drop"]
+
+
+def test_a_drop_in_follow_ups_must_beat_chance(world):
+    """R1 with six follow-ups in the last 30 days: the company moved from 60 to 36 per 30
+    days, so R1's usual is 30 × 36/60 = 18; six is 67% down (more than 40%), but within the
+    count's chance noise: 18 − 3.5 × √18 = 3.15. No warning; with a band of k = 2
+    (18 − 2 × √18 = 9.51) the drop shows."""
+    world("effort_six")
+    assert queries.run("alerts_effort").empty
+    frame = queries.run("alerts_effort", alert_band_k=2.0)
+    assert rows(frame, "subject_id", "rule", "figure", "expected", "expected_low") == [
+        ("R1", "followups_drop", 6.0, 18.0, 9.51)]
 
 
 # --- the union, the command line ------------------------------------------------------------
@@ -276,9 +388,10 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
     text = _text(children)
     assert ("The company: Contract amount 2024-05 ¥400, below the expected band ¥1,000–¥1,000 (expected "
             "¥1,000). It takes ¥600 more to get back into the band.") in text
-    world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale
+    world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale; R2 and R3 short
     _, children, _ = page.update({})
-    assert _text(children[0]) == "Warnings: 2 (0 high, 2 medium, 0 opportunities)"
+    assert _text(children[0]) == "Warnings: 3 (0 high, 3 medium, 0 opportunities)"
+    assert "▁▁▁▁▁▁▁▁▃▅▇█" in _text(children[3])  # O1's days in its stage, month by month
     world("effort")  # R1's drop needs a 99% fall now, and R3's 2 returns are under 10
     monkeypatch.setenv("CRM_ALERT_EFFORT_DROP", "0.99")
     _, children, rules = page.update({})
@@ -288,13 +401,15 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
     assert "10 or more of a rep's customers" in _text(rules)
 
 
-def test_overview_says_what_changed(world):
+def test_overview_says_what_changed(world, monkeypatch):
     world("collection")
     block = overview.update_changes({"rep": "R1"})
     text = _text(block)
     assert text.count("逾期应收") == 3  # R1's book: C1, T1 and T2 (the same 900000), no 90+ share
     assert _hrefs(block) == ["/alerts?rep=R1"]
     world("stock")
+    monkeypatch.setenv("CRM_ALERT_REGULAR_DAYS", "1")
+    monkeypatch.setenv("CRM_ALERT_OVER_MIN_VALUE", "10000")
     assert len(overview.update_changes({})[0].children) == 3
 
 

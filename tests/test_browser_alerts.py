@@ -6,8 +6,10 @@ from selenium.webdriver.common.by import By
 
 from tests.test_browser_overview import _click, _wait_for
 
-# the fixture (as of 2024-03-15): P3 sold 3 more than it ever received; nothing else drifts
-WARNING = "实施服务：已断货，但仍有销售（下限为 2 天的可售库存）。"
+# the fixture (as of 2024-03-15): R1 has signed nothing of March's target of 1000 by the 15th
+# and expects nothing by the 31st; nothing else drifts (P3 sold more than it ever received,
+# but on 2 days of the 90: not a regular seller, its shortage is not judged)
+WARNING = "张伟：本月预测 ¥0（已签合同加月底前预计成交的加权商机），低于 ¥500（目标 ¥1,000 的 50.0%）。"
 
 
 def test_alerts_page_lists_warnings_and_links_to_their_pages(browser):
@@ -19,17 +21,17 @@ def test_alerts_page_lists_warnings_and_links_to_their_pages(browser):
     assert "预警" in [link.text for link in links]
     assert len({round(link.location["y"]) for link in links if link.is_displayed()}) == 1  # one line
     _click(driver, lambda: next(link for link in links if link.text == "预警"))
-    _wait_for(lambda: driver.find_element(By.ID, "alerts-summary").text == "共 1 条预警：高 1 条，中 0 条，机会 0 条")
-    stock = driver.find_element(By.ID, "alerts-kind-stock").text
-    assert WARNING in stock and "自 2023-12-17 起" in stock
+    _wait_for(lambda: driver.find_element(By.ID, "alerts-summary").text == "共 1 条预警：高 0 条，中 1 条，机会 0 条")
+    deals = driver.find_element(By.ID, "alerts-kind-deals_at_risk").text
+    assert WARNING in deals and "自 2024-03-01 起" in deals
     assert "暂无此类预警" in driver.find_element(By.ID, "alerts-kind-effort").text
     assert "CRM_ALERT_" in driver.find_element(By.ID, "alerts-rules").text
-    _click(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#alerts-kind-stock a"))
-    _wait_for(lambda: driver.current_url.endswith("/product/P3"))
+    _click(driver, lambda: driver.find_element(By.CSS_SELECTOR, "#alerts-kind-deals_at_risk a"))
+    _wait_for(lambda: driver.current_url.endswith("/forecast?rep=R1"))
     # in English too the navbar keeps one line, and the page speaks English
     driver.add_cookie({"name": "lang", "value": "en"})
     driver.get(browser.server_url + "/alerts")
-    summary = "Warnings: 1 (1 high, 0 medium, 0 opportunities)"
+    summary = "Warnings: 1 (0 high, 1 medium, 0 opportunities)"
     _wait_for(lambda: driver.find_element(By.ID, "alerts-summary").text == summary)
     links = driver.find_elements(By.CSS_SELECTOR, ".navbar .nav-link")
     assert "Alerts" in [link.text for link in links]

@@ -46,48 +46,59 @@ MESSAGES = {
               "Expected = the same month a year earlier × the median year-on-year ratio of the 12 months "
               "before; band = that ×/÷ the spread of those ratios (±{k} × MAD, robust standard deviations). "
               "The latest complete month is judged, and from day {mtd} the month to date against the same "
-              "days a year earlier.",
+              "days a year earlier. A warning needs two judged points in a row out of band (one is enough when "
+              "far below it); an opportunity always needs two.",
         "zh-CN": "全公司、各部门、各员工的合同金额、回款金额、新增客户。"
                  "预期 = 去年同月 × 此前 12 个月同比比率的中位数；"
                  "区间 = 在此基础上按这些比率的离散程度上下浮动（±{k} 倍 MAD 稳健标准差）。判断最近一个完整月，"
-                 "每月 {mtd} 日起也判断本月至今（与去年同期同日比较）。",
+                 "每月 {mtd} 日起也判断本月至今（与去年同期同日比较）。连续两个判断点超出区间才预警"
+                 "（远低于区间时一个即可）；机会类始终需要连续两个。",
     },
     "alerts.rule.customers_slipping": {
         "en": "VIP and major customers (top {share} of the 2-year pyramid): no purchase for more than {gap}× "
               "their usual interval and more than {min_days} days, or 90-day spend down more than {drop} "
-              "against the same 90 days a year earlier.",
+              "against the same 90 days a year earlier; only customers whose normal quarter is at least "
+              "{min_share} of revenue.",
         "zh-CN": "VIP 与重要客户（近两年客户金字塔前 {share}）："
                  "距上次购买超过其平常间隔的 {gap} 倍且超过 {min_days} 天，"
-                 "或近 90 天消费比去年同期下降超过 {drop}。",
+                 "或近 90 天消费比去年同期下降超过 {drop}；仅限正常季度消费占收入 {min_share} 以上的客户。",
     },
     "alerts.rule.deals_at_risk": {
         "en": "Open deals in the top {share} by amount that are stale (more than {stale}× their stage's median "
               "days and over {stale_min} days), {overdue}+ days past their expected close, or whose "
-              "probability is {cut}+ points under the stage's; reps whose weighted pipeline for next month "
-              "covers less than {coverage} of its target.",
+              "probability is {cut}+ points under the stage's; from day {mtd} of a month, reps whose forecast "
+              "for it (signed so far plus the weighted pipeline due by its end) covers less than {coverage} of "
+              "their target (without a target for the month, the average of their last three).",
         "zh-CN": "金额前 {share} 的在谈商机：停留超过该阶段中位天数的 {stale} 倍且超过 {stale_min} 天、"
                  "超过预计成交日 {overdue} 天以上，或员工把握比阶段默认值低 {cut} 个百分点以上；"
-                 "下月加权商机不足目标 {coverage} 的员工。",
+                 "每月 {mtd} 日起，本月预测（已签合同加月底前预计成交的加权商机）不足目标 {coverage} 的员工"
+                 "（本月尚无目标时，取前三个月目标的平均）。",
     },
     "alerts.rule.stock": {
         "en": "Stock on hand against the last {window} days of sales: fewer than {short} days of cover is a "
               "shortage; more than {over} days (or no sales) holding at least {min_value} is overstock, "
-              "valued by {method}. A purchase cost rise that cuts the margin by more than {cut} points.",
+              "valued by {method}. A purchase cost rise that cuts the margin by more than {cut} points. "
+              "Shortage and cost rise only for products sold on at least {regular} of those {window} days.",
         "zh-CN": "库存与近 {window} 天销量相比：可售天数少于 {short} 天为缺货；超过 {over} 天（或无销售）"
-                 "且占用资金不少于 {min_value} 为积压，按{method}计价。采购成本上涨使毛利率下降超过 {cut} 个百分点。",
+                 "且占用资金不少于 {min_value} 为积压，按{method}计价。采购成本上涨使毛利率下降超过 {cut} 个百分点。"
+                 "缺货与成本上涨只判断近 {window} 天内至少有 {regular} 天有销售的产品。",
     },
     "alerts.rule.collection": {
         "en": "Overdue receivables (one settlement rule, as on /receivables) up more than {growth} at each of "
-              "the last two month-ends and at least {min} now, for a customer or a team; the share overdue "
-              "more than 90 days up more than {rise} points in a month.",
-        "zh-CN": "客户或部门的逾期应收（与回款管理页同一口径）在最近两个月末各增长超过 {growth}，且当前不少于 {min}；"
+              "the last two month-ends and at least {min} now, for a team, or for a customer whose overdue grew "
+              "by at least {min_share} of all overdue; the share overdue more than 90 days up more than {rise} "
+              "points in a month.",
+        "zh-CN": "部门的逾期应收（与回款管理页同一口径）在最近两个月末各增长超过 {growth}，且当前不少于 {min}；"
+                 "客户同样如此且逾期增加额不少于全部逾期的 {min_share}；"
                  "逾期超过 90 天的占比一个月内上升超过 {rise} 个百分点。",
     },
     "alerts.rule.effort": {
         "en": "A rep's follow-ups in the last 30 days down more than {drop} against their own usual rate "
-              "(the 180 days before, moved as the whole company moved); {bulk} or more of a rep's customers "
+              "(the 180 days before, moved as the whole company moved) and by more than chance ({k} × the "
+              "square root of the usual count); {bulk} or more of a rep's customers "
               "due back in the lead pool within 7 days.",
-        "zh-CN": "员工近 30 天跟进次数比其平常水平（此前 180 天，按全公司同期变化折算）下降超过 {drop}；"
+        "zh-CN": "员工近 30 天跟进次数比其平常水平（此前 180 天，按全公司同期变化折算）下降超过 {drop}，"
+                 "且降幅超出偶然波动（平常次数平方根的 {k} 倍）；"
                  "员工名下 7 天内将退回公海池的客户达到 {bulk} 个以上。",
     },
     # one sentence per rule
@@ -130,9 +141,17 @@ MESSAGES = {
         "zh-CN": "{subject}（{impact}）：员工把握 {figure}%，低于“{measure}”阶段默认的 {expected}%。",
     },
     "alerts.say.coverage_low": {
-        "en": "{subject}: weighted pipeline for next month {figure}, under {low} ({coverage} of the target "
-              "{expected}).",
-        "zh-CN": "{subject}：下月加权商机 {figure}，低于 {low}（目标 {expected} 的 {coverage}）。",
+        "en": "{subject}: this month's forecast {figure} (signed so far and weighted pipeline due by month-end), "
+              "under {low} ({coverage} of the target {expected}).",
+        "zh-CN": "{subject}：本月预测 {figure}（已签合同加月底前预计成交的加权商机），"
+                 "低于 {low}（目标 {expected} 的 {coverage}）。",
+    },
+    "alerts.say.coverage_low_recent": {
+        "en": "{subject}: this month's forecast {figure} (signed so far and weighted pipeline due by month-end), "
+              "under {low} ({coverage} of {expected}, the average of their last three monthly targets: this "
+              "month has none yet).",
+        "zh-CN": "{subject}：本月预测 {figure}（已签合同加月底前预计成交的加权商机），低于 {low}"
+                 "（前三个月目标平均 {expected} 的 {coverage}；本月目标尚未设定）。",
     },
     "alerts.say.stock_short": {
         "en": "{subject}: stock covers {figure} days of sales, under {low} days.",

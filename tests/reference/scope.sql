@@ -219,4 +219,11 @@ f_measure_facts as (
     select 'new_customers', cu.created_at::date, 1, cu.owner_rep_id, cu.customer_id from f_customers as cu
     union all
     select 'follow_ups', a.occurred_at::date, 1, a.rep_id, a.customer_id from f_activities as a
+),
+f_stage_stints as (
+    select h.opportunity_id, h.stage, h.entered_at, h.exited_at,
+           epoch(h.exited_at - h.entered_at) / 86400 as days, o.customer_id, o.rep_id
+    from f_stage_history as h
+    join f_opportunities as o on o.opportunity_id = h.opportunity_id
+    where h.exited_at is not null
 )
