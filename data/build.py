@@ -86,9 +86,9 @@ def _derived_steps() -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
     serving layer the queries read (data/serving.py), which needs the costing.
     """
     from data.costing import build_cost_of_sales
-    from data.serving import build_serving, build_stage_stints
+    from data.serving import build_serving
 
-    return [build_cost_of_sales, build_serving, build_stage_stints]
+    return [build_cost_of_sales, build_serving]
 
 
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:

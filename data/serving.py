@@ -49,6 +49,12 @@ query directly (only scope.sql names them, like the base tables).
   groups and the customer filters need no join with the 100,000 customers.
 - ``s_stage_history``: every column of ``opportunity_stage_history`` plus its opportunity's
   ``o_rep_id`` and customer dimensions; sorted by ``entered_at``.
+- ``s_stage_stints``: one row per completed stint (``exited_at`` set) of
+  ``opportunity_stage_history``, with its length ``days`` = epoch(exited_at − entered_at) /
+  86400 (the rule of pipeline_deals' stage medians) and the opportunity's ``customer_id``,
+  ``rep_id`` and customer dimensions; sorted by ``exited_at``. The stage medians of deal
+  health (/funnel, /forecast, /alerts) read it (f_stage_stints) instead of the whole stage
+  history.
 """
 
 from __future__ import annotations
@@ -267,8 +273,19 @@ join s_opportunities as o on o.opportunity_id = h.opportunity_id
 order by h.entered_at, h.opportunity_id
 """
 
+STAGE_STINTS_SQL = """
+create or replace table s_stage_stints as
+select h.opportunity_id, h.stage, h.entered_at, h.exited_at,
+       epoch(h.exited_at - h.entered_at) / 86400 as days,
+       o.customer_id, o.rep_id, o.c_region, o.c_type, o.c_source
+from opportunity_stage_history as h
+join s_opportunities as o on o.opportunity_id = h.opportunity_id
+where h.exited_at is not null
+order by h.exited_at, h.opportunity_id, h.stage
+"""
+
 SERVING_TABLES = ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals",
-                  "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history")
+                  "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history", "s_stage_stints")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -278,34 +295,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 PAYMENT_PLANS_SQL,
                 OPPORTUNITIES_SQL,
                 CUSTOMER_FACTS_SQL.format(table="activities", day="occurred_at", key="activity_id"),
-                STAGE_HISTORY_SQL):
+                STAGE_HISTORY_SQL, STAGE_STINTS_SQL):
         con.execute(sql)
-
-
-# --- s_stage_stints (early warnings, issue #14) -------------------------------------------
-# - ``s_stage_stints``: one row per completed stint (``exited_at`` set) of
-#   ``opportunity_stage_history``, with its length ``days`` = epoch(exited_at − entered_at) /
-#   86400 (the rule of pipeline_deals' stage medians) and the opportunity's ``customer_id``,
-#   ``rep_id`` and its customer's ``c_region``, ``c_type``, ``c_source``; sorted by
-#   ``exited_at``. The stage medians of deal health (/forecast, /alerts) read it through
-#   scope.sql's f_stage_stints: a filter on its own columns instead of a semi-join of the
-#   whole stage history with f_opportunities (1.7 s of the 2 s of alerts_deals_at_risk on
-#   ``large``).
-STAGE_STINTS_SQL = """
-create or replace table s_stage_stints as
-select h.opportunity_id, h.stage, h.entered_at, h.exited_at,
-       epoch(h.exited_at - h.entered_at) / 86400 as days,
-       o.customer_id, o.rep_id, cu.region as c_region, cu.type as c_type, cu.source as c_source
-from opportunity_stage_history as h
-join opportunities as o on o.opportunity_id = h.opportunity_id
-join customers as cu on cu.customer_id = o.customer_id
-where h.exited_at is not null
-order by h.exited_at, h.opportunity_id, h.stage
-"""
-
-SERVING_TABLES = (*SERVING_TABLES, "s_stage_stints")
-
-
-def build_stage_stints(con: duckdb.DuckDBPyConnection) -> None:
-    """Derived-table step after ``build_serving``: (re)build ``s_stage_stints``."""
-    con.execute(STAGE_STINTS_SQL)
