@@ -4,8 +4,9 @@ build after the costing (``data.build._derived_steps``); never imported, never r
 query directly (only scope.sql names them, like the base tables).
 
 - ``s_contracts``: one row per counted (active) contract, every column of ``contracts``
-  plus its customer's ``c_region``, ``c_type``, ``c_source`` and ``categories`` (the
-  sorted distinct categories of its lines); sorted by ``signed_on``
+  plus its customer's ``c_region``, ``c_type``, ``c_source``, ``categories`` (the
+  sorted distinct categories of its lines) and ``category_bits`` (their bits in
+  ``s_category_bits``: a category filter's quick first test); sorted by ``signed_on``
   (then ``contract_id``), so a period reads only its row groups and the customer filters
   need no join.
 - ``s_lines``: one row per line of a counted contract, every column of ``contract_items``
@@ -19,13 +20,13 @@ query directly (only scope.sql names them, like the base tables).
   ``line_quantity`` and ``line_amount`` (its quantity and amount: no join back to the line);
   sorted by ``signed_on``.
 - ``s_payments``: payments of counted contracts, every column of ``payments`` plus the
-  contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``; sorted by
+  contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``; sorted by
   ``paid_on``.
 - ``s_plan_states``: each payment plan's settlement history (the rule of
   queries/receivables_overdue.sql, evaluated once per day on which its contract received
   money): one row per plan and interval ``[valid_from, valid_to)`` (empty = unbounded)
   in which the plan is not fully settled, with ``settled`` and ``unsettled``, and its
-  counted contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``
+  counted contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``
   (plans of void contracts are left out). Overdue on a date is the rows with ``due_on <=``
   it whose interval holds it. Sorted by ``valid_to`` (open-ended first, then latest), so a
   recent date reads only the first row groups.
@@ -38,7 +39,7 @@ query directly (only scope.sql names them, like the base tables).
   dimensions. The pipeline on a day is an interval filter. Sorted by ``to_day`` (open-ended
   first, then latest), so a recent day reads only the first row groups.
 - ``s_payment_plans``: payment plans of counted contracts, every column of ``payment_plans``
-  plus the contract's ``customer_id``, ``rep_id``, customer dimensions and ``categories``;
+  plus the contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``;
   sorted by ``due_on``.
 - ``s_opportunities``: every column of ``opportunities`` plus its customer's ``c_region``,
   ``c_type`` and ``c_source``, and ``furthest_open_position``: the highest position among
@@ -61,12 +62,25 @@ from __future__ import annotations
 
 import duckdb
 
+# Each product category's bit (the categories in order, the 64th sharing the first's bit):
+# a row's category_bits has the bits of its categories, so a category filter tests one
+# integer per row and reads the list (categories) only where a bit matches.
+CATEGORY_BITS_SQL = """
+create or replace table s_category_bits as
+select category, 1::bigint << ((row_number() over (order by category) - 1) % 63)::integer as bit
+from (select distinct category from products)
+"""
+
 CONTRACTS_SQL = """
 create or replace table s_contracts as
 select c.*, cu.region as c_region, cu.type as c_type, cu.source as c_source,
        coalesce((select list(distinct p.category order by p.category)
                  from contract_items as i join products as p on p.product_id = i.product_id
-                 where i.contract_id = c.contract_id), []) as categories
+                 where i.contract_id = c.contract_id), []) as categories,
+       coalesce((select bit_or(distinct b.bit)
+                 from contract_items as i join products as p on p.product_id = i.product_id
+                 join s_category_bits as b on b.category = p.category
+                 where i.contract_id = c.contract_id), 0) as category_bits
 from contracts as c
 join customers as cu on cu.customer_id = c.customer_id
 where c.status = 'active'
@@ -163,7 +177,7 @@ settled as (
 select s.plan_id, s.contract_id, s.due_on, s.amount, s.valid_from, s.valid_to,
        s.amount - s.remaining + s.from_pool as settled,
        s.remaining - s.from_pool as unsettled,
-       c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+       c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories, c.category_bits
 from settled as s
 join s_contracts as c on c.contract_id = s.contract_id
 where s.remaining - s.from_pool > 0
@@ -219,7 +233,7 @@ order by s.to_day desc nulls first, s.from_day, s.opportunity_id
 
 PAYMENTS_SQL = """
 create or replace table s_payments as
-select p.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+select p.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories, c.category_bits
 from payments as p
 join s_contracts as c on c.contract_id = p.contract_id
 order by p.paid_on, p.payment_id
@@ -227,7 +241,7 @@ order by p.paid_on, p.payment_id
 
 PAYMENT_PLANS_SQL = """
 create or replace table s_payment_plans as
-select pp.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories
+select pp.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories, c.category_bits
 from payment_plans as pp
 join s_contracts as c on c.contract_id = pp.contract_id
 order by pp.due_on, pp.plan_id
@@ -284,16 +298,16 @@ where h.exited_at is not null
 order by h.exited_at, h.opportunity_id, h.stage
 """
 
-SERVING_TABLES = ("s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states", "s_stage_intervals",
-                  "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history", "s_stage_stints")
+SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
+                  "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
+                  "s_stage_stints")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     """Derived-table step: (re)build every serving table from the published base tables
     and ``cost_of_sales``."""
-    for sql in (CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PAYMENTS_SQL, PLAN_STATES_SQL, STAGE_INTERVALS_SQL,
-                PAYMENT_PLANS_SQL,
-                OPPORTUNITIES_SQL,
+    for sql in (CATEGORY_BITS_SQL, CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PAYMENTS_SQL, PLAN_STATES_SQL,
+                STAGE_INTERVALS_SQL, PAYMENT_PLANS_SQL, OPPORTUNITIES_SQL,
                 CUSTOMER_FACTS_SQL.format(table="activities", day="occurred_at", key="activity_id"),
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL):
         con.execute(sql)

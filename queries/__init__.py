@@ -37,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 import flask
+import numpy as np
 import pandas as pd
 
 from data.build import warehouse_path
@@ -338,6 +339,9 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
     params.update(scope.params())
     if name.startswith("alerts"):  # thresholds and judged dates of the early warnings
         params.update(alert_params(params.get("as_of")))
+    if "category_mask" in sql:  # a category filter's quick test (scope.sql); off without one
+        params.update(_category_bits(params["categories"]) if params["categories"]
+                      else {"category_mask": 0, "category_exact": True})
     params.update(extra)
     used = set(PARAM.findall(sql))
     missing = used - params.keys()
@@ -359,6 +363,15 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
     _sql_seconds[0] += time.perf_counter() - started
     _remember(key, frame)
     return frame.copy()
+
+
+def _category_bits(categories: list[str]) -> dict:
+    """$category_mask: the bits of ``categories`` (s_category_bits); $category_exact: no two
+    categories share a bit, so a row's bits alone say whether it has one of them."""
+    bits = _execute("category_bits", None, EVERYONE)
+    chosen = bits[bits["category"].isin(categories)]
+    return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
+            "category_exact": bool(bits["bit"].is_unique)}
 
 
 def _remember(key, frame: pd.DataFrame) -> None:

@@ -88,18 +88,20 @@ f_contract_items as (
     from f_lines as l
 ),
 category_amounts as (
-    select l.contract_id, sum(l.amount) as amount
+    -- grouped by signed_on too (one per contract): a period filter on f_contracts then
+    -- reaches the date-sorted lines through the join instead of adding up every line
+    select l.contract_id, l.signed_on, sum(l.amount) as amount
     from f_lines as l
     where len($categories) > 0
-    group by l.contract_id
+    group by l.contract_id, l.signed_on
 ),
 f_contracts as (
-    select c.* exclude (categories) replace (ca.amount::decimal(18, 2) as amount)
+    select c.* exclude (categories, category_bits) replace (ca.amount::decimal(18, 2) as amount)
     from contracts_in_scope as c
-    join category_amounts as ca on ca.contract_id = c.contract_id
+    join category_amounts as ca on ca.contract_id = c.contract_id and ca.signed_on = c.signed_on
     where len($categories) > 0
     union all by name
-    select c.* exclude (categories)
+    select c.* exclude (categories, category_bits)
     from contracts_in_scope as c
     where len($categories) = 0
 ),
@@ -107,31 +109,34 @@ f_contracts_whole as (
     -- the contracts of f_contracts with their whole amount, whatever the category filter
     -- (plans and payments belong to whole contracts): with a category filter, those with a
     -- line in one of the categories
-    select c.* exclude (categories)
+    select c.* exclude (categories, category_bits)
     from contracts_in_scope as c
-    where len($categories) = 0 or list_has_any($categories, c.categories)
+    where len($categories) = 0 or (($category_mask & c.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, c.categories)))
 ),
 f_payment_plans as (
     -- plans of f_contracts (s_payment_plans): the conditions of f_contracts (with a category
     -- filter, a contract with a line in one of the categories), read from its own columns
-    select pp.* exclude (customer_id, rep_id, c_region, c_type, c_source, categories)
+    select pp.* exclude (customer_id, rep_id, c_region, c_type, c_source, categories, category_bits)
     from s_payment_plans as pp
     where pp.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, pp.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, pp.c_type))
       and (len($sources) = 0 or list_contains($sources, pp.c_source))
-      and (len($categories) = 0 or list_has_any($categories, pp.categories))
+      and (len($categories) = 0 or (($category_mask & pp.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, pp.categories))))
 ),
 payments_in_scope as (
     -- payments of f_contracts with their contract's rep_id and customer_id (s_payments):
     -- the conditions of f_contracts read from the columns s_payments carries
-    select p.* exclude (c_region, c_type, c_source, categories)
+    select p.* exclude (c_region, c_type, c_source, categories, category_bits)
     from s_payments as p
     where p.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, p.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, p.c_type))
       and (len($sources) = 0 or list_contains($sources, p.c_source))
-      and (len($categories) = 0 or list_has_any($categories, p.categories))
+      and (len($categories) = 0 or (($category_mask & p.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, p.categories))))
 ),
 f_payments as (
     select p.* exclude (customer_id, rep_id)
@@ -214,13 +219,14 @@ f_plan_states as (
     -- each plan's settlement history (data/serving.py, s_plan_states), plans of f_contracts:
     -- the same conditions as f_contracts (with a category filter, a contract with a line
     -- in one of the categories), read from the columns s_plan_states carries
-    select ps.* exclude (c_region, c_type, c_source, categories)
+    select ps.* exclude (c_region, c_type, c_source, categories, category_bits)
     from s_plan_states as ps
     where ps.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, ps.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
       and (len($sources) = 0 or list_contains($sources, ps.c_source))
-      and (len($categories) = 0 or list_has_any($categories, ps.categories))
+      and (len($categories) = 0 or (($category_mask & ps.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, ps.categories))))
 ),
 f_stage_intervals as (
     -- the days each opportunity of f_opportunities is open, by stage held, with the
@@ -232,6 +238,12 @@ f_stage_intervals as (
       and (len($regions) = 0 or list_contains($regions, si.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, si.c_type))
       and (len($sources) = 0 or list_contains($sources, si.c_source))
+),
+f_category_bits as (
+    -- each product category's bit (data/serving.py, s_category_bits); the gateway binds
+    -- $category_mask (the bits of the chosen categories) and $category_exact (no two
+    -- categories share a bit: the bits alone decide) from it
+    select * from s_category_bits
 ),
 f_build_info as (
     select * from build_info
@@ -253,7 +265,7 @@ f_account_activities as (
 ),
 f_account_contracts as (
     -- counted contracts of those customers, whoever signed them, with every line
-    select c.* exclude (c_region, c_type, c_source, categories)
+    select c.* exclude (c_region, c_type, c_source, categories, category_bits)
     from s_contracts as c
     where (len($regions) = 0 or list_contains($regions, c.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
