@@ -318,7 +318,9 @@ FILTER_SETS = (Filters(), Filters(preset="last_year"), Filters(preset="last_mont
 
 def _dashboards() -> dict:
     """Every query in queries/ under every filter set (build_info less its time and source)."""
-    own = set(queries.params_for(Filters(), date.today())) | set(queries.EVERYONE.params())
+    # the filters' and the scope's parameters, and the category bits the gateway binds
+    own = set(queries.params_for(Filters(), date.today())) | set(queries.EVERYONE.params()) | {
+        "category_mask", "category_exact"}
     out = {}
     for name in queries.names():
         needed = set(queries.PARAM.findall(queries.compose(name))) - own
