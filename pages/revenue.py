@@ -254,11 +254,11 @@ def update(query):
                      "yoy_base": t("revenue.col.yoy_base", lang), "yoy_change": t("revenue.col.yoy_change", lang),
                      "yoy_pct": t("revenue.yoy_pct", lang)}
     return (
-        *card_payload(series_figure(series, measure, lang, theme), table),
+        *card_payload(series_figure(series, measure, lang, theme), table, series_headers(lang)),
         *grid_payload(table, series_headers(lang), percent=pct, money=money_columns(measure, table)),
         *grid_payload(year_frame, year_headers, percent=pct, money=money_columns(measure, year_frame)),
         year_label,
-        *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown),
+        *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown, slice_headers),
         *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",),
                       money=money_columns(measure, slices)),
     )

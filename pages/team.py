@@ -199,7 +199,7 @@ def update(query):
         targets_table(team_targets, v["target"], lang),
     ])
     return (
-        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
+        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep"), headers),
         rep_rows, rep_columns, rep_store,
         *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),

@@ -14,7 +14,7 @@ import pytest
 import app
 from components import format as fmt
 from components.grid import grid_payload, money_format
-from tests.test_pages_robust import DETAIL_IDS, PAGES, _module
+from tests.test_pages_robust import DETAIL_IDS, PAGES, _dicts, _module
 
 ROOT = Path(__file__).parents[1]
 RAW_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # customer_id, slice_name, ...
@@ -49,6 +49,35 @@ def test_every_grid_has_translated_headers_and_a_pinned_first_column(warehouse, 
             assert not raw, f"{slug}: untranslated headers {raw}"
             money = [c for c in columns if "gridMoney" in c.get("valueFormatter", {}).get("function", "")]
             assert all(json.dumps(lang) in c["valueFormatter"]["function"] for c in money)
+
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")  # month, customer_id: a column's name, not a header
+# views whose cards carry other columns than the default view's
+OTHER_VIEWS = {"products": {"compare": "moving_average"}, "revenue": {"by": "rep", "measure": "payments"},
+               "acquisition": {"split": "source"}}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("slug", PAGES)
+def test_every_card_exports_under_translated_headers(warehouse, slug, lang):
+    import csv
+    import io
+
+    from components.cards import export_bytes, frame_from_store, inputs
+
+    page = _module(slug)
+    detail = DETAIL_IDS.get(slug, (None,))[0]
+    with app.app.server.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        stores = [store for query in ({}, OTHER_VIEWS.get(slug))
+                  if query is not None
+                  for store in _dicts(list(page.update(query, detail) if detail else page.update(query)),
+                                       ("columns", "data"))]
+    for store in stores:
+        data = inputs.table(store)  # as the export callback receives it
+        text = export_bytes(frame_from_store(data), "csv", data.get("headers")).decode("utf-8-sig")
+        header = next(csv.reader(io.StringIO(text)))
+        raw = [h for h in header if IDENTIFIER.match(h)]
+        assert not raw, f"{slug}: raw column names in an export: {raw} (of {header})"
 
 
 def test_money_columns_of_each_grid(warehouse):
