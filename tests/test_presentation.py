@@ -209,6 +209,68 @@ def test_percent_axis_rounds_ticks_and_clips_an_outlier_with_a_note():
     assert not calm.layout.annotations and calm.layout.yaxis2.dtick == 10  # -3..28: steps of 10
 
 
+def test_a_narrow_rate_axis_starts_at_zero():
+    import plotly.graph_objects as go
+
+    from components.figures import percent_axis
+
+    # 24%..28%: drawn from 0%, so a 4-point swing is not stretched over the whole height
+    narrow = percent_axis(go.Figure(), [24.0, 25.5, 28.0], "en", axis="y").layout.yaxis
+    assert narrow.range[0] <= 0 < narrow.range[1] and narrow.tick0 == 0 and narrow.ticksuffix == "%"
+    assert (narrow.dtick, list(narrow.range)) == (10, [-2.5, 32.5])
+    falling = percent_axis(go.Figure(), [-12.0, -9.0], "en").layout.yaxis2
+    assert falling.range[0] < -12 and falling.range[1] >= 0  # all below zero: up to 0
+
+
+def _product_frames():
+    """Monthly rows and a product mix of one product page and /products, in millions."""
+    import pandas as pd
+
+    monthly = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+                            "method": "fifo", "quantity": [10.0, 12.0, 11.0],
+                            "revenue": [3.0e6, 3.2e6, 3.1e6], "costed_revenue": [3.0e6, 3.2e6, 3.1e6],
+                            "cogs": [2.22e6, 2.4e6, 2.26e6], "margin": [0.78e6, 0.8e6, 0.84e6],
+                            "margin_pct": [0.26, 0.25, 0.271], "uncosted_revenue": [0.0, 0.0, 0.0]})
+    mix = pd.DataFrame({"product_id": ["P1", "P2"], "product_name": ["甲", "乙"], "category": ["硬件", "软件"],
+                        "quantity": [30.0, 8.0], "quantity_rank": [1, 2], "revenue": [9.3e6, 2.5e6],
+                        "revenue_rank": [1, 2], "margin": [2.42e6, 1.1e6], "margin_rank": [1, 2],
+                        "margin_pct": [0.26, 0.44], "abc_revenue": ["A", "B"], "abc_margin": ["A", "B"],
+                        "cum_share_revenue": [0.79, 1.0], "cum_share_margin": [0.69, 1.0]})
+    return monthly, mix
+
+
+def test_product_charts_have_money_axes_in_wan_and_hovers_with_the_period():
+    from pages import product, products
+
+    monthly, mix = _product_frames()
+    # /product/<id>: revenue and margin by month on a money axis, margin % on a rate axis from 0
+    fig = product.monthly_figure(monthly, "zh-CN", "light")
+    assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥100万", "¥200万", "¥300万", "¥400万"]
+    revenue, margin, rate = fig.data
+    assert revenue.hovertemplate == "销售额 · %{x|%Y-%m}: %{hovertext} (%{text})<extra></extra>"
+    assert (revenue.hovertext[0], revenue.text[0]) == ("¥300.00万", "销量 10")
+    assert margin.hovertemplate == "毛利 · %{x|%Y-%m}: %{hovertext}<extra></extra>"
+    assert rate.hovertemplate == "毛利率 · %{x|%Y-%m}: %{y:.1f}%<extra></extra>"
+    assert fig.layout.yaxis2.range[0] <= 0 and fig.layout.yaxis2.ticksuffix == "%"
+    # /products: the ranking's revenue and margin panels in 万, each hover naming the period
+    period = "2024-01-01 至 2024-03-31"
+    ranking = products.mix_figure(mix, "zh-CN", "light", period)
+    assert list(ranking.layout.xaxis2.ticktext)[-1] == "¥1000万"
+    assert list(ranking.layout.xaxis3.ticktext)[-1] == "¥250万"
+    assert [tr.hovertemplate for tr in ranking.data] == [
+        f"%{{y}} · {name} · {period}: %{{text}}<extra></extra>" for name in ("销量", "销售额", "毛利")]
+    assert list(ranking.data[1].text) == ["¥250.00万", "¥930.00万"]
+    # the Pareto bars on money axes, hovers with ¥ and the ABC class
+    pareto = products.pareto_figure(mix, "en", "light")
+    assert list(pareto.layout.yaxis.ticktext)[-1] == "¥10M" and list(pareto.layout.yaxis3.ticktext)[-1] == "¥2.5M"
+    assert pareto.data[0].hovertemplate == "Revenue · %{x}: %{hovertext} (%{text})<extra></extra>"
+    assert list(pareto.data[0].hovertext) == ["¥9,300,000", "¥2,500,000"]
+    # the margin % by month of /products: a rate axis from 0
+    by_month = products.monthly_figure(monthly, "fifo", None, "en", "light")
+    assert by_month.layout.yaxis.range[0] <= 0 and by_month.layout.yaxis.ticksuffix == "%"
+    assert list(by_month.data[0].y) == pytest.approx([26.0, 25.0, 27.1])
+
+
 def test_other_slices_never_share_a_named_colour():
     import pandas as pd
 
