@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from components import figures, inputs
 from components import format as fmt
-from components.cards import ChartCard, card_outputs, card_payload
+from components.cards import ChartCard, card_outputs, card_payload, frame_from_store
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect, dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
@@ -80,8 +80,10 @@ def layout(**query):
         dbc.Row([dbc.Col(GridCard("products-table", t("products.table", lang), row_id="product_id"),
                          className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400, extra=DrillSelect(
-                "products-treemap-pick", t("drill.category", lang), [], None, lang)), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400, extra=html.Div([
+                DrillSelect("products-treemap-pick", t("drill.category", lang), [], None, lang),
+                DrillSelect("products-treemap-product", t("drill.product", lang), [], None, lang),
+            ])), lg=6, className="mb-3"),
             dbc.Col(ChartCard("products-pareto", t("products.pareto", lang), height=400), lg=6, className="mb-3"),
         ]),
         dbc.Row([
@@ -427,3 +429,24 @@ def pick_category(category, search):
     """The keyboard's treemap choice: a category narrows the global category filter, as a tile click."""
     category = inputs.text(category)
     return with_params(search, category=category) if category else no_update
+
+
+@callback(Output("products-treemap-product", "options"),
+          Input({"type": "chart-data", "card": "products-treemap"}, "data"))
+def product_options(data):
+    """The products of the treemap's tiles (the data behind it), by category and name."""
+    data = inputs.table(data)
+    frame = frame_from_store(data) if data else pd.DataFrame()
+    if not {"product_id", "product_name", "category", "revenue"} <= set(frame.columns):
+        return []
+    sold = frame[pd.to_numeric(frame["revenue"], errors="coerce") > 0].sort_values(["category", "product_name"])
+    return [{"label": f"{category} · {name} ({pid})", "value": pid}
+            for category, name, pid in zip(sold["category"], sold["product_name"], sold["product_id"], strict=True)]
+
+
+@callback(Output("url", "href", allow_duplicate=True), Input("products-treemap-product", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_product(product_id, search):
+    """The keyboard's way to a product tile: its page opens, as a click on the tile."""
+    product_id = inputs.text(product_id)
+    return product_href(product_id, search) if product_id else no_update

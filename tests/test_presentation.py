@@ -10,10 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from flask_login import login_user
 
 import app
 from components import format as fmt
 from components.grid import grid_payload, money_format
+from crm import users
 from tests.test_pages_robust import DETAIL_IDS, PAGES, _dicts, _module
 
 ROOT = Path(__file__).parents[1]
@@ -59,7 +61,7 @@ OTHER_VIEWS = {"products": {"compare": "moving_average"}, "revenue": {"by": "rep
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 @pytest.mark.parametrize("slug", PAGES)
-def test_every_card_exports_under_translated_headers(warehouse, slug, lang):
+def test_every_card_exports_under_translated_headers(warehouse, app_db, slug, lang):
     import csv
     import io
 
@@ -67,7 +69,9 @@ def test_every_card_exports_under_translated_headers(warehouse, slug, lang):
 
     page = _module(slug)
     detail = DETAIL_IDS.get(slug, (None,))[0]
+    boss = users.add("boss", "pw", role="admin", scope_kind="all")
     with app.app.server.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        login_user(boss)  # cards with rows, as an administrator sees them
         stores = [store for query in ({}, OTHER_VIEWS.get(slug))
                   if query is not None
                   for store in _dicts(list(page.update(query, detail) if detail else page.update(query)),
@@ -307,7 +311,7 @@ def test_pareto_line_past_100_percent_is_drawn_whole_and_explained():
     assert notes == ["Running share peaks at 200.0%: products with a negative margin bring it back to 100%"]
 
 
-def test_keyboard_drills_choose_what_a_click_chooses(warehouse):
+def test_keyboard_drills_choose_what_a_click_chooses(warehouse, app_db):
     from urllib.parse import quote
 
     from dash import no_update
@@ -325,6 +329,16 @@ def test_keyboard_drills_choose_what_a_click_chooses(warehouse):
     # treemap: a category narrows the global category filter, as a category tile does
     assert "硬件" in products.category_options({})
     assert products.pick_category("硬件", "?preset=last_month") == "?preset=last_month&category=" + quote("硬件")
+    # ... and a product opens its page, as a product tile does; the choices are the tiles' products
+    with app.app.server.test_request_context(headers={"Cookie": "lang=zh-CN"}):
+        login_user(users.add("boss", "pw", role="admin", scope_kind="all"))
+        store = products.update({})[8]  # the treemap's data (after the alerts, summary, mix and table)
+    options = products.product_options(store)
+    assert [o["value"] for o in options] == ["P3", "P1", "P2"]  # by category, as the tiles: 服务, 硬件, 软件
+    assert options[1]["label"] == "硬件 · 工业网关 (P1)"
+    assert products.product_options({"junk": 1}) == []
+    assert products.pick_product("P2", "?preset=last_month&compare=fifo") == "/product/P2?preset=last_month"
+    assert products.pick_product(None, "?x=1") is no_update
 
 
 def test_xlsx_export_has_a_heading_visible_headers_money_and_dates(warehouse):
