@@ -144,6 +144,18 @@ def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int
     return fig
 
 
+def period_axis(fig: go.Figure, labels, axis: str = "x", most: int = 12) -> go.Figure:
+    """A category axis of periods (2024-03, 2024-Q1): at most ``most`` labels, counted back
+    from the last, so the latest period is always labelled. (plotly thins a crowded category
+    axis itself, counting from the first: on a phone the last month's label was dropped.)"""
+    labels = list(dict.fromkeys(labels))
+    step = math.ceil(len(labels) / most) if labels else 1
+    shown = labels[::-1][::step][::-1]
+    fig.update_layout({f"xaxis{axis[1:]}": {"type": "category", "categoryorder": "array", "categoryarray": labels,
+                                            "tickmode": "array", "tickvals": shown, "ticktext": shown}})
+    return fig
+
+
 def period_text(periods: dict, lang: str) -> str:
     """The period a chart covers, for its hovers ("2024-01-01 至 2024-03-31")."""
     return t("kpi.window", lang, start=fmt.day(periods["start"]), end=fmt.day(periods["end"]))

@@ -140,7 +140,7 @@ def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> g
                    mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
     ])
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "zeroline": True})
-    fig.update_xaxes(type="category")
+    figures.period_axis(fig, frame["label"])
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(margin={"r": 56})
     figures.percent_axis(fig, [*(frame["mom_pct"] * 100), *(frame["yoy_pct"] * 100)], lang)
@@ -187,7 +187,7 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
                     text=value_texts(cells["value"], measure, lang), textposition="none",
                     marker_color=next(named) if clickable else figures.REST_COLOURS[row.slice_kind],
                     hovertemplate=f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>")
-    fig.update_xaxes(type="category")
+    figures.period_axis(fig, [labels.get(b, str(b)) for b in series["bucket"]])
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.15})
     return figures.money_axis(fig, lang, hovers=False) if measure in MONEY else fig

@@ -226,6 +226,19 @@ def test_a_narrow_rate_axis_starts_at_zero():
     assert falling.range[0] < -12 and falling.range[1] >= 0  # all below zero: up to 0
 
 
+def test_a_crowded_period_axis_always_labels_the_latest_period():
+    import plotly.graph_objects as go
+
+    from components.figures import period_axis
+
+    months = [f"{2022 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(6, 28)]  # 2022-06 .. 2024-03
+    axis = period_axis(go.Figure(), months).layout.xaxis
+    # 22 months, at most 12 labels: every second one, counted back from the latest
+    assert list(axis.tickvals) == months[1::2] and axis.tickvals[-1] == "2024-03"
+    assert list(axis.categoryarray) == months and axis.type == "category"
+    assert list(period_axis(go.Figure(), months[:5]).layout.xaxis.tickvals) == months[:5]
+
+
 def _product_frames():
     """Monthly rows and a product mix of one product page and /products, in millions."""
     import pandas as pd
