@@ -20,7 +20,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback
 from components import figures, inputs
 from components.context import current_lang
 from components.figures import STATIC_CONFIG
-from components.i18n import t
+from components.i18n import MESSAGES, t
 from crm.web import audit_export
 
 EXPORT_FORMATS = ("csv", "xlsx", "png", "svg")
@@ -102,9 +102,25 @@ def frame_for_store(frame: pd.DataFrame) -> dict:
     return json.loads(out.to_json(orient="split", index=False, force_ascii=False))
 
 
-def card_payload(figure, frame: pd.DataFrame) -> tuple:
-    """(figure, store data) for ``card_outputs``: the data is exactly ``frame``."""
-    return figure, frame_for_store(frame)
+def column_header(column: str, lang: str, headers: dict[str, str] | None = None) -> str:
+    """A column's visible header in an export: ``headers`` (the card's own words) first,
+    then the shared column names (``col.<column>``, components/messages/columns.py); a
+    column named by the data (a stage, an aging bucket such as 31-60) keeps its name."""
+    if headers and column in headers:
+        return headers[column]
+    return t(f"col.{column}", lang) if f"col.{column}" in MESSAGES else str(column)
+
+
+def card_payload(figure, frame: pd.DataFrame, headers: dict[str, str] | None = None,
+                 money: tuple[str, ...] = (), lang: str | None = None) -> tuple:
+    """(figure, store data) for ``card_outputs``: the data is exactly ``frame``, exported
+    under translated headers (``column_header``; ``headers`` overrides a column's) in the
+    page's language; ``money`` columns are numbers with two decimals in XLSX."""
+    lang = lang or current_lang()
+    store = frame_for_store(frame)
+    store["headers"] = [column_header(column, lang, headers) for column in store["columns"]]
+    store["money"] = [c for c in store["columns"] if c in money]
+    return figure, store
 
 
 def frame_from_store(data: dict) -> pd.DataFrame:

@@ -122,9 +122,12 @@ def nice_step(raw: float) -> float:
 
 
 def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int = 4) -> go.Figure:
-    """A percentage axis (``values`` in percent) with round ticks. When a few values dwarf
-    the rest (a 36,328% 环比 on a near-empty day beside swings of ±30%), the axis stops at
-    1.5 times the 90th percentile of the sizes and a note says what is not drawn to scale."""
+    """A percentage axis (``values`` in percent) with round ticks. Every rate axis goes
+    through here, and its one rule against exaggerated swings: the axis always reaches 0
+    (rates between 24% and 28% are drawn from 0%, not across the whole height). When a few
+    values dwarf the rest (a 36,328% 环比 on a near-empty day beside swings of ±30%), the axis
+    stops at 1.5 times the 90th percentile of the sizes and a note says what is not drawn to
+    scale."""
     finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
     if not finite:
         return fig
@@ -147,6 +150,23 @@ def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int
             xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
             font={"size": 11})
     return fig
+
+
+def period_axis(fig: go.Figure, labels, axis: str = "x", most: int = 12) -> go.Figure:
+    """A category axis of periods (2024-03, 2024-Q1): at most ``most`` labels, counted back
+    from the last, so the latest period is always labelled. (plotly thins a crowded category
+    axis itself, counting from the first: on a phone the last month's label was dropped.)"""
+    labels = list(dict.fromkeys(labels))
+    step = math.ceil(len(labels) / most) if labels else 1
+    shown = labels[::-1][::step][::-1]
+    fig.update_layout({f"xaxis{axis[1:]}": {"type": "category", "categoryorder": "array", "categoryarray": labels,
+                                            "tickmode": "array", "tickvals": shown, "ticktext": shown}})
+    return fig
+
+
+def period_text(periods: dict, lang: str) -> str:
+    """The period a chart covers, for its hovers ("2024-01-01 至 2024-03-31")."""
+    return t("kpi.window", lang, start=fmt.day(periods["start"]), end=fmt.day(periods["end"]))
 
 
 def money_tick(value: float, lang: str) -> str:

@@ -6,6 +6,8 @@ along untouched; anything else unknown or malformed is dropped with a notice.
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
@@ -107,6 +109,22 @@ def _dropdown(key: str, options: list[dict], lang: str) -> html.Div:
     ], className="filter-item")
 
 
+# The texts Dash 4's date picker writes in English whatever the page's language, with no
+# prop to set them (dash/dcc/async-datepicker.js): assets/a11y.js puts these in their place.
+DATEPICKER_TEXTS = {"Previous month": "prev_month", "Next month": "next_month", "Close calendar": "close",
+                    "Clear Dates": "clear", "Increase value": "year_up", "Decrease value": "year_down"}
+WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")  # date-fns' en-US short names, Monday first
+
+
+def datepicker_labels(lang: str) -> str:
+    """JSON for assets/a11y.js: each English text of the date picker -> the page's language;
+    the weekday heads; a name for the calendar's year field, which has none."""
+    texts = {english: t(f"datepicker.{key}", lang) for english, key in DATEPICKER_TEXTS.items()}
+    texts.update(zip(WEEKDAYS, t("datepicker.weekdays", lang).split(","), strict=True))
+    texts["year"] = t("datepicker.year", lang)
+    return json.dumps(texts, ensure_ascii=False)
+
+
 def filter_bar() -> html.Div:
     lang = current_lang()
     options = _options(lang)
@@ -124,9 +142,13 @@ def filter_bar() -> html.Div:
             html.Div(dcc.DatePickerRange(id="f-range", display_format="YYYY-MM-DD",
                                          first_day_of_week=1, minimum_nights=0,
                                          month_format="YYYY年M月" if lang == "zh-CN" else "MMMM YYYY",
+                                         # the inputs' names (their aria-label is the placeholder);
+                                         # with ids, the picker's aria-labelledby names them
                                          start_date_placeholder_text=t("datepicker.start", lang),
-                                         end_date_placeholder_text=t("datepicker.end", lang)),
-                     id="f-range-wrap", className="filter-item", style={"display": "none"}),
+                                         end_date_placeholder_text=t("datepicker.end", lang),
+                                         start_date_id="f-range-start", end_date_id="f-range-end"),
+                     id="f-range-wrap", className="filter-item", style={"display": "none"},
+                     **{"data-datepicker-labels": datepicker_labels(lang)}),
             *[_dropdown(key, options[key], lang) for key in primary],
             dbc.Button(t("filter.more", lang), id="f-more", color="link", size="sm",
                        className="filter-more", n_clicks=0),

@@ -134,6 +134,12 @@ def summary_items(win_rates: pd.DataFrame, lang: str) -> list[tuple[str, str, st
     ]
 
 
+def lost_card(lost: pd.DataFrame, dimension: str, lang: str, theme: str) -> tuple:
+    """A lost-deals card's figure and data; the data's ``value`` is the reason or competitor."""
+    return card_payload(lost_figure(lost, dimension, lang, theme), lost[lost["dimension"] == dimension],
+                        {"value": t(f"col.lost_{dimension}", lang)})
+
+
 def lost_figure(lost: pd.DataFrame, dimension: str, lang: str, theme: str) -> go.Figure:
     rows = lost[lost["dimension"] == dimension]
     if rows.empty:
@@ -248,8 +254,8 @@ def update(query):
         *card_payload(cohort_figure(cohort, selected, lang, theme), cohort[cohort["is_total"]]),
         note,
         rows, columns, store,
-        *card_payload(lost_figure(lost, "reason", lang, theme), lost[lost["dimension"] == "reason"]),
-        *card_payload(lost_figure(lost, "competitor", lang, theme), lost[lost["dimension"] == "competitor"]),
+        *lost_card(lost, "reason", lang, theme),
+        *lost_card(lost, "competitor", lang, theme),
         *card_payload(stage_days_figure(days, lang, theme), days),
         rep_rows, rep_columns, rep_store,
     )

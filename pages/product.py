@@ -65,17 +65,20 @@ def monthly_figure(monthly: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     """Revenue and gross margin (bars) by month, margin % as a line on the right axis."""
     if (monthly["revenue"] == 0).all() and (monthly["quantity"] == 0).all():
         return figures.empty(t("products.empty", lang), theme)
+    quantity = t("products.quantity", lang)
     fig = go.Figure([
-        go.Bar(x=monthly["month"], y=monthly["revenue"], name=t("products.revenue", lang),
-               customdata=monthly["quantity"],
-               hovertemplate="%{x|%Y-%m}: %{y:,.0f} (%{customdata:,.0f})<extra></extra>"),
-        go.Bar(x=monthly["month"], y=monthly["margin"], name=t("products.margin", lang),
-               hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
-        go.Scatter(x=monthly["month"], y=monthly["margin_pct"], name=t("products.margin_pct", lang), yaxis="y2",
-                   mode="lines+markers", hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>"),
+        go.Bar(x=monthly["month"], y=monthly["revenue"], name=t("products.revenue", lang), textposition="none",
+               text=[f"{quantity} {fmt.number(q, lang)}" for q in monthly["quantity"]]),
+        go.Bar(x=monthly["month"], y=monthly["margin"], name=t("products.margin", lang)),
+        go.Scatter(x=monthly["month"], y=monthly["margin_pct"] * 100, name=t("products.margin_pct", lang),
+                   yaxis="y2", mode="lines+markers",
+                   hovertemplate=t("products.margin_pct", lang) + " · %{x|%Y-%m}: %{y:.1f}%<extra></extra>"),
     ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False})
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
     fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    # hovers "revenue · 2024-03: ¥amount (volume 12)"; margin % on a rate axis from 0
+    figures.money_axis(fig, lang, period="%{x|%Y-%m}", text_is_amount=False)
+    figures.percent_axis(fig, monthly["margin_pct"] * 100, lang)
     return figures.style(fig, theme)
 
 

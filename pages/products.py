@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from components import figures, inputs
 from components import format as fmt
-from components.cards import ChartCard, card_outputs, card_payload
+from components.cards import ChartCard, card_outputs, card_payload, frame_from_store
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect, dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
@@ -80,8 +80,10 @@ def layout(**query):
         dbc.Row([dbc.Col(GridCard("products-table", t("products.table", lang), row_id="product_id"),
                          className="mb-3")]),
         dbc.Row([
-            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400, extra=DrillSelect(
-                "products-treemap-pick", t("drill.category", lang), [], None, lang)), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("products-treemap", t("products.treemap", lang), height=400, extra=html.Div([
+                DrillSelect("products-treemap-pick", t("drill.category", lang), [], None, lang),
+                DrillSelect("products-treemap-product", t("drill.product", lang), [], None, lang),
+            ])), lg=6, className="mb-3"),
             dbc.Col(ChartCard("products-pareto", t("products.pareto", lang), height=400), lg=6, className="mb-3"),
         ]),
         dbc.Row([
@@ -162,22 +164,26 @@ def alerts(mix: pd.DataFrame, shortfall: pd.DataFrame, lang: str) -> list:
     return out
 
 
-def mix_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def mix_figure(mix: pd.DataFrame, lang: str, theme: str, period: str = "") -> go.Figure:
     """Three panels side by side: the top products by volume, by revenue, by gross margin,
-    each labelled with its competition rank."""
+    each labelled with its competition rank; revenue and margin on money axes (万/亿), each
+    hover "product · measure · period: value"."""
     if mix.empty:
         return figures.empty(t("products.empty", lang), theme)
     panels = (("quantity", "quantity_rank", "products.quantity"), ("revenue", "revenue_rank", "products.revenue"),
               ("margin", "margin_rank", "products.margin"))
     fig = make_subplots(rows=1, cols=3, subplot_titles=[t(key, lang) for *_, key in panels],
                         horizontal_spacing=0.14)
-    for col, (measure, rank, _key) in enumerate(panels, start=1):
+    for col, (measure, rank, key) in enumerate(panels, start=1):
         top = mix[mix[rank].notna()].sort_values([rank, "product_id"]).head(TOP_N).iloc[::-1]
         labels = [f"{int(r)} · {name}" for r, name in zip(top[rank], top["product_name"], strict=True)]
         text = [fmt.number(v, lang) if measure == "quantity" else fmt.money(v, lang) for v in top[measure]]
         fig.add_trace(go.Bar(x=top[measure], y=labels, orientation="h", text=text, textposition="auto",
                              marker_color=figures.PALETTE[col - 1], customdata=top["product_id"], showlegend=False,
-                             hovertemplate="%{y}: %{text}<extra></extra>"), row=1, col=col)
+                             hovertemplate=" · ".join(["%{y}", t(key, lang), *([period] if period else [])])
+                             + ": %{text}<extra></extra>"), row=1, col=col)
+    for axis in ("x2", "x3"):
+        figures.money_axis(fig, lang, axis=axis, hovers=False)
     return figures.style(fig, theme, height=420)
 
 
@@ -221,7 +227,7 @@ def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         names = list(part["product_name"])
         fig.add_trace(go.Bar(x=names, y=part[measure], marker_color=[ABC_COLOURS[c] for c in part[f"abc_{measure}"]],
                              text=part[f"abc_{measure}"], textposition="inside", showlegend=False,
-                             hovertemplate="%{x} (%{text}): %{y:,.0f}<extra></extra>"),
+                             name=t(f"products.{measure}", lang)),
                       row=row, col=1, secondary_y=False)
         fig.add_trace(go.Scatter(x=names, y=part[f"cum_share_{measure}"], mode="lines+markers", showlegend=False,
                                  line={"color": figures.PALETTE[7] if theme != "dark" else "#FFFFFF", "width": 1.5},
@@ -237,6 +243,8 @@ def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
                                xref=f"x{row if row > 1 else ''} domain", yref=f"y{2 * row} domain", x=1, y=1,
                                xanchor="right", yanchor="bottom", font={"size": 11})
     fig.update_xaxes(showticklabels=False)
+    for axis in ("y", "y3"):  # hovers: "revenue · product: ¥amount (ABC class)"
+        figures.money_axis(fig, lang, axis=axis, text_is_amount=False)
     return figures.style(fig, theme, height=400)
 
 
@@ -250,13 +258,13 @@ def monthly_figure(monthly: pd.DataFrame, method: str, compare: str | None, lang
             continue
         part = monthly[monthly["method"] == m]
         fig.add_trace(go.Scatter(
-            x=part["month"], y=part["margin_pct"], mode="lines+markers", name=method_label(m, lang),
+            x=part["month"], y=part["margin_pct"] * 100, mode="lines+markers", name=method_label(m, lang),
             line={"dash": "solid" if m == method else "dot"},
             customdata=[[fmt.money(mg, lang), fmt.money(r, lang)] for mg, r in
                         zip(part["margin"], part["costed_revenue"], strict=True)],
-            hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata[0]} / %{customdata[1]})<extra></extra>"))
+            hovertemplate="%{x|%Y-%m}: %{y:.1f}% (%{customdata[0]} / %{customdata[1]})<extra></extra>"))
     fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
-    fig.update_yaxes(tickformat=".0%")
+    figures.percent_axis(fig, monthly["margin_pct"] * 100, lang, axis="y")
     return figures.style(fig, theme)
 
 
@@ -348,7 +356,7 @@ def update(query):
     return (
         alerts(mix, shortfall, lang),
         summary_children(mix, method, compare, lang),
-        *card_payload(mix_figure(mix, lang, theme), mix),
+        *card_payload(mix_figure(mix, lang, theme, figures.period_text(periods, lang)), mix),
         *table_payload(mix, compare, lang),
         *card_payload(treemap_figure(mix, lang, theme), mix),
         *card_payload(pareto_figure(mix, lang, theme), mix),
@@ -421,3 +429,24 @@ def pick_category(category, search):
     """The keyboard's treemap choice: a category narrows the global category filter, as a tile click."""
     category = inputs.text(category)
     return with_params(search, category=category) if category else no_update
+
+
+@callback(Output("products-treemap-product", "options"),
+          Input({"type": "chart-data", "card": "products-treemap"}, "data"))
+def product_options(data):
+    """The products of the treemap's tiles (the data behind it), by category and name."""
+    data = inputs.table(data)
+    frame = frame_from_store(data) if data else pd.DataFrame()
+    if not {"product_id", "product_name", "category", "revenue"} <= set(frame.columns):
+        return []
+    sold = frame[pd.to_numeric(frame["revenue"], errors="coerce") > 0].sort_values(["category", "product_name"])
+    return [{"label": f"{category} · {name} ({pid})", "value": pid}
+            for category, name, pid in zip(sold["category"], sold["product_name"], sold["product_id"], strict=True)]
+
+
+@callback(Output("url", "href", allow_duplicate=True), Input("products-treemap-product", "value"),
+          State("url", "search"), prevent_initial_call=True)
+def pick_product(product_id, search):
+    """The keyboard's way to a product tile: its page opens, as a click on the tile."""
+    product_id = inputs.text(product_id)
+    return product_href(product_id, search) if product_id else no_update

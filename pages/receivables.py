@@ -192,7 +192,7 @@ def update(query):
     return (
         summary_children(summary, float(totals["unsettled"].sum()), day, lang),
         *card_payload(months_figure(months, lang, theme), months),
-        *card_payload(aging_figure(totals, bucket, lang, theme), totals),
+        *card_payload(aging_figure(totals, bucket, lang, theme), totals, {"bucket": t("receivables.bucket", lang)}),
         *card_payload(reps_figure(reps, lang, theme), reps),
         *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query),
         *grid_payload(plans.loc[:, list(PLAN_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query,

@@ -140,7 +140,7 @@ def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> g
                    mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
     ])
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "zeroline": True})
-    fig.update_xaxes(type="category")
+    figures.period_axis(fig, frame["label"])
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(margin={"r": 56})
     figures.percent_axis(fig, [*(frame["mom_pct"] * 100), *(frame["yoy_pct"] * 100)], lang)
@@ -187,7 +187,7 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
                     text=value_texts(cells["value"], measure, lang), textposition="none",
                     marker_color=next(named) if clickable else figures.REST_COLOURS[row.slice_kind],
                     hovertemplate=f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>")
-    fig.update_xaxes(type="category")
+    figures.period_axis(fig, [labels.get(b, str(b)) for b in series["bucket"]])
     fig = figures.style(fig, theme, height=380)
     fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.15})
     return figures.money_axis(fig, lang, hovers=False) if measure in MONEY else fig
@@ -254,11 +254,11 @@ def update(query):
                      "yoy_base": t("revenue.col.yoy_base", lang), "yoy_change": t("revenue.col.yoy_change", lang),
                      "yoy_pct": t("revenue.yoy_pct", lang)}
     return (
-        *card_payload(series_figure(series, measure, lang, theme), table),
+        *card_payload(series_figure(series, measure, lang, theme), table, series_headers(lang)),
         *grid_payload(table, series_headers(lang), percent=pct, money=money_columns(measure, table)),
         *grid_payload(year_frame, year_headers, percent=pct, money=money_columns(measure, year_frame)),
         year_label,
-        *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown),
+        *card_payload(breakdown_figure(breakdown, series, measure, lang, theme), breakdown, slice_headers),
         *grid_payload(slices, slice_headers, percent=("yoy_pct",), rates=("share",),
                       money=money_columns(measure, slices)),
     )

@@ -183,7 +183,7 @@ def update(query):
                lambda row: filtered_href("/team", query, keep=VIEW_KEYS, rep=row["member_id"]))
     target_label = t(f"team.measure.{v['target']}", lang)
     return (
-        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep")),
+        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep"), headers),
         rep_rows, rep_columns, rep_store,
         *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),

@@ -80,7 +80,7 @@ def test_overview_period_language_and_export(browser):
     _wait_for(target.exists)
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     # a one-month period: its days (issue #16), 28 February against 28 February 2023 (K02 500)
-    assert lines[0] == "day,contract_amount,contract_amount_last_year,yoy_pct"
+    assert lines[0] == "Day,Contract amount,Contract amount a year earlier,YoY %"  # headers in English
     assert lines[28] == "2024-02-28,0,500,-1.0" and lines[29] == "2024-02-29,1500,500,2.0"
 
     # the chart itself, drawn by plotly.js in the browser

@@ -155,3 +155,43 @@ def test_focus_stays_on_the_language_switch(browser):
     _wait_for(lambda: driver.find_element(By.ID, "lang-switch").text == "中文")  # now in English
     _wait_for(lambda: driver.execute_script("return document.activeElement.id") == "lang-switch")
     assert driver.find_element(By.ID, "lang-switch").get_attribute("lang") == "zh-CN"
+
+
+# what a screen reader hears of the open date picker and what it shows in the weekday heads, and
+# the ids its aria-labelledby names that no element has ("missing:<id>")
+DATEPICKER_TEXTS = """
+const out = [];
+document.querySelectorAll('.dash-datepicker, .dash-datepicker-content').forEach(root => {
+  root.querySelectorAll('[aria-label]').forEach(el => out.push(el.getAttribute('aria-label')));
+  root.querySelectorAll('.dash-datepicker-calendar thead span').forEach(el => out.push(el.textContent));
+  root.querySelectorAll('[aria-labelledby]').forEach(el => el.getAttribute('aria-labelledby').split(' ')
+    .forEach(id => { if (!document.getElementById(id)) { out.push('missing:' + id); } }));
+});
+return out;
+"""
+DATEPICKER_ENGLISH = {"Previous month", "Next month", "Increase value", "Decrease value", "Close calendar",
+                      "Clear Dates", "Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"}
+
+
+def test_date_picker_speaks_the_page_language(browser):
+    driver = browser.driver
+    expected = {"zh-CN": {"开始日期", "结束日期", "上个月", "下个月", "年份", "下一年", "上一年",
+                          "一", "二", "三", "四", "五", "六", "日"},
+                "en": {"Start date", "End date", "Previous month", "Next month", "Year", "Next year",
+                       "Previous year", "Mo", "Su"}}
+    for lang, wanted in expected.items():
+        open_page(browser, "/?preset=custom&start=2024-01-01&end=2024-02-01", lang)
+        _wait_for(lambda: driver.find_element(By.ID, "f-range-wrap").is_displayed(), timeout=20)
+        driver.find_element(By.ID, "f-range-start").click()  # the start input has its id (start_date_id)
+        _wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".dash-datepicker-month-nav"))
+        try:
+            _wait_for(lambda w=wanted: w <= set(driver.execute_script(DATEPICKER_TEXTS)), timeout=5)
+        except AssertionError:
+            raise AssertionError(f"{lang}: {driver.execute_script(DATEPICKER_TEXTS)}") from None
+        texts = set(driver.execute_script(DATEPICKER_TEXTS))
+        # the inputs have ids (they were "undefined"); Dash itself names "f-range", "f-range-end-date"
+        # and its month dropdown's "<id>-value-count", which no element has (no prop sets them)
+        missing = {text for text in texts if text.startswith("missing:")}
+        assert not missing & {"missing:f-range-start", "missing:f-range-end", "missing:undefined"}, missing
+        if lang == "zh-CN":
+            assert not texts & DATEPICKER_ENGLISH, texts & DATEPICKER_ENGLISH

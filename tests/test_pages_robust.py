@@ -59,16 +59,21 @@ def _serialisable(value):
     return json.loads(pio.json.to_json_plotly(value))
 
 
-def _figures(value):
+def _dicts(value, keys: tuple[str, ...]):
+    """Every dict among a callback's outputs that has all of ``keys`` (not looking inside it)."""
     if isinstance(value, dict):
-        if "data" in value and "layout" in value:
+        if all(key in value for key in keys):
             yield value
         else:
             for item in value.values():
-                yield from _figures(item)
-    elif isinstance(value, list):
+                yield from _dicts(item, keys)
+    elif isinstance(value, list | tuple):
         for item in value:
-            yield from _figures(item)
+            yield from _dicts(item, keys)
+
+
+def _figures(value):
+    return _dicts(value, ("data", "layout"))
 
 
 def _has_points(trace) -> bool:

@@ -10,11 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from flask_login import login_user
 
 import app
 from components import format as fmt
 from components.grid import grid_payload, money_format
-from tests.test_pages_robust import DETAIL_IDS, PAGES, _module
+from crm import users
+from tests.test_pages_robust import DETAIL_IDS, PAGES, _dicts, _module
 
 ROOT = Path(__file__).parents[1]
 RAW_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # customer_id, slice_name, ...
@@ -49,6 +51,37 @@ def test_every_grid_has_translated_headers_and_a_pinned_first_column(warehouse, 
             assert not raw, f"{slug}: untranslated headers {raw}"
             money = [c for c in columns if "gridMoney" in c.get("valueFormatter", {}).get("function", "")]
             assert all(json.dumps(lang) in c["valueFormatter"]["function"] for c in money)
+
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")  # month, customer_id: a column's name, not a header
+# views whose cards carry other columns than the default view's
+OTHER_VIEWS = {"products": {"compare": "moving_average"}, "revenue": {"by": "rep", "measure": "payments"},
+               "acquisition": {"split": "source"}}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("slug", PAGES)
+def test_every_card_exports_under_translated_headers(warehouse, app_db, slug, lang):
+    import csv
+    import io
+
+    from components.cards import export_bytes, frame_from_store, inputs
+
+    page = _module(slug)
+    detail = DETAIL_IDS.get(slug, (None,))[0]
+    boss = users.add("boss", "pw", role="admin", scope_kind="all")
+    with app.app.server.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        login_user(boss)  # cards with rows, as an administrator sees them
+        stores = [store for query in ({}, OTHER_VIEWS.get(slug))
+                  if query is not None
+                  for store in _dicts(list(page.update(query, detail) if detail else page.update(query)),
+                                       ("columns", "data"))]
+    for store in stores:
+        data = inputs.table(store)  # as the export callback receives it
+        text = export_bytes(frame_from_store(data), "csv", data.get("headers")).decode("utf-8-sig")
+        header = next(csv.reader(io.StringIO(text)))
+        raw = [h for h in header if IDENTIFIER.match(h)]
+        assert not raw, f"{slug}: raw column names in an export: {raw} (of {header})"
 
 
 def test_money_columns_of_each_grid(warehouse):
@@ -180,6 +213,81 @@ def test_percent_axis_rounds_ticks_and_clips_an_outlier_with_a_note():
     assert not calm.layout.annotations and calm.layout.yaxis2.dtick == 10  # -3..28: steps of 10
 
 
+def test_a_narrow_rate_axis_starts_at_zero():
+    import plotly.graph_objects as go
+
+    from components.figures import percent_axis
+
+    # 24%..28%: drawn from 0%, so a 4-point swing is not stretched over the whole height
+    narrow = percent_axis(go.Figure(), [24.0, 25.5, 28.0], "en", axis="y").layout.yaxis
+    assert narrow.range[0] <= 0 < narrow.range[1] and narrow.tick0 == 0 and narrow.ticksuffix == "%"
+    assert (narrow.dtick, list(narrow.range)) == (10, [-2.5, 32.5])
+    falling = percent_axis(go.Figure(), [-12.0, -9.0], "en").layout.yaxis2
+    assert falling.range[0] < -12 and falling.range[1] >= 0  # all below zero: up to 0
+
+
+def test_a_crowded_period_axis_always_labels_the_latest_period():
+    import plotly.graph_objects as go
+
+    from components.figures import period_axis
+
+    months = [f"{2022 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(6, 28)]  # 2022-06 .. 2024-03
+    axis = period_axis(go.Figure(), months).layout.xaxis
+    # 22 months, at most 12 labels: every second one, counted back from the latest
+    assert list(axis.tickvals) == months[1::2] and axis.tickvals[-1] == "2024-03"
+    assert list(axis.categoryarray) == months and axis.type == "category"
+    assert list(period_axis(go.Figure(), months[:5]).layout.xaxis.tickvals) == months[:5]
+
+
+def _product_frames():
+    """Monthly rows and a product mix of one product page and /products, in millions."""
+    import pandas as pd
+
+    monthly = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+                            "method": "fifo", "quantity": [10.0, 12.0, 11.0],
+                            "revenue": [3.0e6, 3.2e6, 3.1e6], "costed_revenue": [3.0e6, 3.2e6, 3.1e6],
+                            "cogs": [2.22e6, 2.4e6, 2.26e6], "margin": [0.78e6, 0.8e6, 0.84e6],
+                            "margin_pct": [0.26, 0.25, 0.271], "uncosted_revenue": [0.0, 0.0, 0.0]})
+    mix = pd.DataFrame({"product_id": ["P1", "P2"], "product_name": ["甲", "乙"], "category": ["硬件", "软件"],
+                        "quantity": [30.0, 8.0], "quantity_rank": [1, 2], "revenue": [9.3e6, 2.5e6],
+                        "revenue_rank": [1, 2], "margin": [2.42e6, 1.1e6], "margin_rank": [1, 2],
+                        "margin_pct": [0.26, 0.44], "abc_revenue": ["A", "B"], "abc_margin": ["A", "B"],
+                        "cum_share_revenue": [0.79, 1.0], "cum_share_margin": [0.69, 1.0]})
+    return monthly, mix
+
+
+def test_product_charts_have_money_axes_in_wan_and_hovers_with_the_period():
+    from pages import product, products
+
+    monthly, mix = _product_frames()
+    # /product/<id>: revenue and margin by month on a money axis, margin % on a rate axis from 0
+    fig = product.monthly_figure(monthly, "zh-CN", "light")
+    assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥100万", "¥200万", "¥300万", "¥400万"]
+    revenue, margin, rate = fig.data
+    assert revenue.hovertemplate == "销售额 · %{x|%Y-%m}: %{hovertext} (%{text})<extra></extra>"
+    assert (revenue.hovertext[0], revenue.text[0]) == ("¥300.00万", "销量 10")
+    assert margin.hovertemplate == "毛利 · %{x|%Y-%m}: %{hovertext}<extra></extra>"
+    assert rate.hovertemplate == "毛利率 · %{x|%Y-%m}: %{y:.1f}%<extra></extra>"
+    assert fig.layout.yaxis2.range[0] <= 0 and fig.layout.yaxis2.ticksuffix == "%"
+    # /products: the ranking's revenue and margin panels in 万, each hover naming the period
+    period = "2024-01-01 至 2024-03-31"
+    ranking = products.mix_figure(mix, "zh-CN", "light", period)
+    assert list(ranking.layout.xaxis2.ticktext)[-1] == "¥1000万"
+    assert list(ranking.layout.xaxis3.ticktext)[-1] == "¥250万"
+    assert [tr.hovertemplate for tr in ranking.data] == [
+        f"%{{y}} · {name} · {period}: %{{text}}<extra></extra>" for name in ("销量", "销售额", "毛利")]
+    assert list(ranking.data[1].text) == ["¥250.00万", "¥930.00万"]
+    # the Pareto bars on money axes, hovers with ¥ and the ABC class
+    pareto = products.pareto_figure(mix, "en", "light")
+    assert list(pareto.layout.yaxis.ticktext)[-1] == "¥10M" and list(pareto.layout.yaxis3.ticktext)[-1] == "¥2.5M"
+    assert pareto.data[0].hovertemplate == "Revenue · %{x}: %{hovertext} (%{text})<extra></extra>"
+    assert list(pareto.data[0].hovertext) == ["¥9,300,000", "¥2,500,000"]
+    # the margin % by month of /products: a rate axis from 0
+    by_month = products.monthly_figure(monthly, "fifo", None, "en", "light")
+    assert by_month.layout.yaxis.range[0] <= 0 and by_month.layout.yaxis.ticksuffix == "%"
+    assert list(by_month.data[0].y) == pytest.approx([26.0, 25.0, 27.1])
+
+
 def test_other_slices_never_share_a_named_colour():
     import pandas as pd
 
@@ -216,7 +324,7 @@ def test_pareto_line_past_100_percent_is_drawn_whole_and_explained():
     assert notes == ["Running share peaks at 200.0%: products with a negative margin bring it back to 100%"]
 
 
-def test_keyboard_drills_choose_what_a_click_chooses(warehouse):
+def test_keyboard_drills_choose_what_a_click_chooses(warehouse, app_db):
     from urllib.parse import quote
 
     from dash import no_update
@@ -234,6 +342,16 @@ def test_keyboard_drills_choose_what_a_click_chooses(warehouse):
     # treemap: a category narrows the global category filter, as a category tile does
     assert "硬件" in products.category_options({})
     assert products.pick_category("硬件", "?preset=last_month") == "?preset=last_month&category=" + quote("硬件")
+    # ... and a product opens its page, as a product tile does; the choices are the tiles' products
+    with app.app.server.test_request_context(headers={"Cookie": "lang=zh-CN"}):
+        login_user(users.add("boss", "pw", role="admin", scope_kind="all"))
+        store = products.update({})[8]  # the treemap's data (after the alerts, summary, mix and table)
+    options = products.product_options(store)
+    assert [o["value"] for o in options] == ["P3", "P1", "P2"]  # by category, as the tiles: 服务, 硬件, 软件
+    assert options[1]["label"] == "硬件 · 工业网关 (P1)"
+    assert products.product_options({"junk": 1}) == []
+    assert products.pick_product("P2", "?preset=last_month&compare=fifo") == "/product/P2?preset=last_month"
+    assert products.pick_product(None, "?x=1") is no_update
 
 
 def test_xlsx_export_has_a_heading_visible_headers_money_and_dates(warehouse):
