@@ -231,20 +231,14 @@ left join stint as st on st.opportunity_id = s.opportunity_id and st.from_day = 
 order by s.to_day desc nulls first, s.from_day, s.opportunity_id
 """
 
-PAYMENTS_SQL = """
-create or replace table s_payments as
-select p.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories, c.category_bits
-from payments as p
-join s_contracts as c on c.contract_id = p.contract_id
-order by p.paid_on, p.payment_id
-"""
-
-PAYMENT_PLANS_SQL = """
-create or replace table s_payment_plans as
-select pp.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories, c.category_bits
-from payment_plans as pp
-join s_contracts as c on c.contract_id = pp.contract_id
-order by pp.due_on, pp.plan_id
+# the contract's customer, rep, customer dimensions and category bits on the facts of a
+# counted contract (payments, payment plans)
+CONTRACT_FACTS_SQL = """
+create or replace table s_{table} as
+select x.*, c.customer_id, c.rep_id, c.c_region, c.c_type, c.c_source, c.categories, c.category_bits
+from {table} as x
+join s_contracts as c on c.contract_id = x.contract_id
+order by x.{day}, x.{key}
 """
 
 OPPORTUNITIES_SQL = """
@@ -306,8 +300,11 @@ SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales"
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     """Derived-table step: (re)build every serving table from the published base tables
     and ``cost_of_sales``."""
-    for sql in (CATEGORY_BITS_SQL, CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL, PAYMENTS_SQL, PLAN_STATES_SQL,
-                STAGE_INTERVALS_SQL, PAYMENT_PLANS_SQL, OPPORTUNITIES_SQL,
+    for sql in (CATEGORY_BITS_SQL, CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL,
+                CONTRACT_FACTS_SQL.format(table="payments", day="paid_on", key="payment_id"),
+                PLAN_STATES_SQL, STAGE_INTERVALS_SQL,
+                CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
+                OPPORTUNITIES_SQL,
                 CUSTOMER_FACTS_SQL.format(table="activities", day="occurred_at", key="activity_id"),
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL):
         con.execute(sql)
