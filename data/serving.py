@@ -23,7 +23,7 @@ query directly (only scope.sql names them, like the base tables).
   contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``; sorted by
   ``paid_on``.
 - ``s_plan_states``: each payment plan's settlement history (the rule of
-  queries/receivables_overdue.sql, evaluated once per day on which its contract received
+  queries/receivables_overdue_states.sql, evaluated once per day on which its contract received
   money): one row per plan and interval ``[valid_from, valid_to)`` (empty = unbounded)
   in which the plan is not fully settled, with ``settled`` and ``unsettled``, and its
   counted contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``
@@ -116,7 +116,7 @@ join s_lines as l on l.contract_id = cs.contract_id and l.line_no = cs.line_no
 order by l.signed_on, cs.contract_id, cs.line_no, cs.method
 """
 
-# The settlement rule of receivables_overdue.sql, evaluated for each contract on each day
+# The settlement rule of receivables_overdue_states.sql, evaluated for each contract on each day
 # it received money (and before any: valid_from empty). Every plan is settled in order
 # (the running sum over all plans equals the one over due plans for a due plan, since
 # the plans before a due plan are due too), so a state holds for every as-of date until

@@ -1,7 +1,7 @@
 """/receivables — is the money coming in (回款): due against received by month, the
 collection rate, outstanding and overdue amounts, overdue aging by rep and by customer,
 the overdue instalments and the contracts ending soon. Definitions: METRICS.md
-("Receivables"); the settlement rule is in queries/receivables_overdue.sql.
+("Receivables"); the settlement rule is in queries/receivables_overdue_states.sql.
 
 Rule choice: due, received and the collection rate are flows of the period; outstanding,
 overdue, aging and the contracts ending soon are state "as of" the period's end

@@ -1,4 +1,4 @@
--- receivables_aging: the overdue plans of receivables_overdue on one date ($dates, a list of
+-- receivables_aging: the overdue plans of receivables_overdue_states on one date ($dates, a list of
 -- that one date) added up per customer (level 'customer': key = customer_id, name = its
 -- name), per rep (level 'rep': key = rep_id, name = the rep's name) and over all (level
 -- 'all', one row even when nothing is overdue, key and name empty). Columns: the unsettled
@@ -12,7 +12,6 @@ with grouped as (
                 when grouping(o.rep_id) = 0 then 'rep'
                 else 'all' end as level,
            coalesce(o.customer_id, o.rep_id) as key,
-           coalesce(o.customer_name, o.rep_name) as name,
            round(coalesce(sum(o.unsettled) filter (where o.bucket = '1-30'), 0), 2) as "1-30",
            round(coalesce(sum(o.unsettled) filter (where o.bucket = '31-60'), 0), 2) as "31-60",
            round(coalesce(sum(o.unsettled) filter (where o.bucket = '61-90'), 0), 2) as "61-90",
@@ -22,12 +21,16 @@ with grouped as (
            count(*) filter (where o.bucket = '31-60') as plans_31_60,
            count(*) filter (where o.bucket = '61-90') as plans_61_90,
            count(*) filter (where o.bucket = '90+') as plans_90
-    from q_receivables_overdue as o
-    group by grouping sets ((o.customer_id, o.customer_name), (o.rep_id, o.rep_name), ())
+    from q_receivables_overdue_states as o
+    group by grouping sets ((o.customer_id), (o.rep_id), ())
 ),
 
 final as (
-    select * from grouped
+    -- the names after adding up: one lookup per customer and rep, not per plan
+    select g.level, g.key, coalesce(cu.name, r.name) as name, g.* exclude (level, key)
+    from grouped as g
+    left join f_accounts as cu on g.level = 'customer' and cu.customer_id = g.key
+    left join f_reps as r on g.level = 'rep' and r.rep_id = g.key
 )
 
 select * from final order by level, total desc, key

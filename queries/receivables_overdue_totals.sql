@@ -4,7 +4,7 @@
 -- Parameters: $dates (list of as-of dates) + scope. Pages: / (overdue KPI at each window's end).
 with final as (
     select o.as_of_date, sum(o.unsettled) as unsettled, count(*) as plans
-    from q_receivables_overdue as o
+    from q_receivables_overdue_states as o
     group by o.as_of_date
 )
 

@@ -236,12 +236,13 @@ def test_one_month_trend_shows_days_against_a_year_earlier(warehouse):
 def test_aging_totals_of_cents_stay_cents():
     # three overdue plans of one rep: 156494.74 + 169253.61 + 153499.96 = 479248.31 (as
     # doubles, 479248.30999999994)
-    # added up by receivables_aging's own SQL over those rows of receivables_overdue
-    overdue = pd.DataFrame({"rep_id": ["R1"] * 3, "rep_name": ["张伟"] * 3, "bucket": ["90+"] * 3,
-                            "customer_id": ["C1"] * 3, "customer_name": ["甲"] * 3,
+    # added up by receivables_aging's own SQL over those rows of receivables_overdue_states
+    overdue = pd.DataFrame({"rep_id": ["R1"] * 3, "bucket": ["90+"] * 3, "customer_id": ["C1"] * 3,
                             "plan_id": ["A", "B", "C"], "unsettled": [156494.74, 169253.61, 153499.96]})
     con = duckdb.connect()
-    con.register("q_receivables_overdue", overdue)
+    con.register("q_receivables_overdue_states", overdue)
+    con.register("f_accounts", pd.DataFrame({"customer_id": ["C1"], "name": ["甲"]}))
+    con.register("f_reps", pd.DataFrame({"rep_id": ["R1"], "name": ["张伟"]}))
     rows = con.execute(queries._body(queries._read("receivables_aging"))).df()
     for frame in (receivables.aging(rows, "rep"), receivables.aging(rows, "customer"),
                   receivables.bucket_totals(rows)):

@@ -68,6 +68,8 @@ EXTRA = {
     "receivables_overdue": [{"dates": [date(2023, 3, 31), date(2023, 12, 31), date(2024, 3, 15),
                                        date(2024, 6, 30)]}],
     "receivables_aging": [{"dates": [date(2024, 3, 15)]}, {"dates": [date(2023, 12, 31)]}],
+    "receivables_overdue_states": [{"dates": [date(2023, 3, 31), date(2023, 12, 31), date(2024, 3, 15),
+                                              date(2024, 6, 30)]}],
     "receivables_overdue_plans": [{"dates": [date(2024, 3, 15)], "bucket": b, "limit": 3} for b in ("", "90+")],
     "receivables_overdue_totals": [{"dates": [date(2023, 3, 31), date(2024, 3, 15), date(2024, 6, 30)]}],
     "revenue_breakdown": [{"bucket": "month", "measure": "contract_amount", "dimension": "rep", "top": 8}],

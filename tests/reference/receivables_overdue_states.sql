@@ -1,4 +1,4 @@
--- receivables_overdue: one row per overdue payment plan and as-of date in $dates.
+-- receivables_overdue_states (plain form, over the base tables): one row per overdue payment plan and as-of date in $dates.
 -- A plan is due when due_on <= the date; overdue = due before the date (from the day after
 -- due_on: a plan due on the date itself is due, not yet overdue) and not fully settled by
 -- the payments paid up to that date (METRICS.md). days_late = date - due_on (1 or more);
@@ -68,8 +68,7 @@ settled as (
 ),
 
 final as (
-    select s.as_of_date, s.plan_id, s.contract_id, c.customer_id, cu.name as customer_name,
-           c.rep_id, r.name as rep_name, s.due_on,
+    select s.as_of_date, s.plan_id, s.contract_id, c.customer_id, c.rep_id, s.due_on,
            s.amount::double as amount,
            (s.amount - s.remaining + s.from_pool)::double as settled,
            (s.remaining - s.from_pool)::double as unsettled,
@@ -82,8 +81,6 @@ final as (
            end as bucket
     from settled as s
     join f_contracts as c on c.contract_id = s.contract_id
-    join f_accounts as cu on cu.customer_id = c.customer_id
-    join f_reps as r on r.rep_id = c.rep_id
     where s.remaining - s.from_pool > 0
       and s.due_on < s.as_of_date  -- overdue from the day after due_on
 )
