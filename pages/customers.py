@@ -18,7 +18,7 @@ from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
@@ -350,7 +350,8 @@ def update(query):
     chosen = dict.fromkeys(SELECTIONS, "")
     if picked:
         chosen[picked[0]] = picked[1]
-    customers = list_frame(run("customer_list", filters, **chosen, **params), lang)
+    listed = run("customer_list", filters, **chosen, **params, limit=GRID_MAX_ROWS)
+    customers = list_frame(listed.drop(columns="total_rows"), lang)
     clv = clv_frame(tiers, segments, lang)
     headers = {c: t(k, lang) for c, k in LIST_HEADERS.items()}
     headers["customer_id"] = "ID"
@@ -371,7 +372,8 @@ def update(query):
         *card_payload(clv_figure(clv, lang, theme), clv),
         clv_note(churn, tiers, params["method"], lang),
         moves_children(moves, periods, lang),
-        *grid_payload(customers, headers, money=("amount", "clv", "margin"), customer_links=query),
+        *grid_payload(customers, headers, money=("amount", "clv", "margin"), customer_links=query,
+                      total_rows=int(listed["total_rows"].iloc[0]) if len(listed) else 0),
         caption,
     )
 

@@ -40,8 +40,8 @@ EXTRA = {
     "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_groups": [{"group": g, **VALUE} for g in ("tier", "segment", "abc", "cell")]
                        + [{"group": "tier", **VALUE, "method": "monthly_average"}],
-    "customer_list": [{"tier": "", "segment": "", "cell": "", **VALUE},
-                      {"tier": "vip", "segment": "", "cell": "", **VALUE}],
+    "customer_list": [{"tier": "", "segment": "", "cell": "", "limit": 1000, **VALUE},
+                      {"tier": "vip", "segment": "", "cell": "", "limit": 2, **VALUE}],
     "customer_lorenz": [VALUE],
     "customer_opportunities": [{"customer_id": "C1"}],
     "customer_payment_plans": [{"customer_id": "C1"}, {"customer_id": "C2"}],
