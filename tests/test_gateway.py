@@ -149,3 +149,17 @@ def test_cache_is_bounded_by_memory(warehouse, monkeypatch):
     run("overview_top_reps", Filters(), limit=5)
     run("overview_top_reps", Filters(), limit=4)
     assert len(queries._cache) == 1 and queries._cache_bytes == next(iter(queries._cache.values()))[1]
+
+
+def test_a_query_carries_only_the_scope_relations_it_reads():
+    """compose() splices in the prelude relations a query reads, directly or through others
+    (DuckDB binds and optimises every CTE of a statement, used or not)."""
+    def relations(name):
+        return set(re.findall(r"(?:^|with recursive |,\n)(\w+) as (?:not materialized )?\(", queries.compose(name),
+                              flags=re.MULTILINE))
+
+    assert relations("build_info") == {"f_build_info"}
+    reads = relations("receivables_aging")
+    # f_plan_states reads f_reps, which reads f_teams, which reads the recursive team_tree
+    assert {"f_plan_states", "f_reps", "f_teams", "team_tree", "f_accounts"} <= reads
+    assert not reads & {"f_contracts", "f_lines", "f_measure_facts", "f_activities"}
