@@ -344,7 +344,7 @@ def update(query):
     tiers, abc, segments, cells = (
         groups[groups["group_kind"] == kind].drop(columns="group_kind").reset_index(drop=True)
         for kind in ("tier", "abc", "segment", "cell"))
-    lorenz = run("customer_lorenz", filters, **params)
+    lorenz = run("customer_lorenz", filters)
     churn = run("customer_churn", filters)
     moves = run("customer_tier_moves", filters)
     chosen = dict.fromkeys(SELECTIONS, "")

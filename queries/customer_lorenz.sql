@@ -1,12 +1,17 @@
 -- customer_lorenz: one row per percent p = 0..100 of the period's purchasing customers,
--- the largest first (customer_value's position): customers = ceil(p% × n) (in integers)
--- and the share of the period's revenue those top customers bring. Drawn as the Lorenz
--- (Pareto) curve; the row p = 20 is the headline "the top 20% bring X%" (METRICS.md
--- "Pareto": the top ceil(20% n) customers). No rows when nobody bought.
--- Parameters: $start, $end, $prev_start, $prev_end, $method, $abc_a, $abc_b + scope.
--- Pages: /customers.
+-- the largest first (the pyramid's position, customer_tiers): customers = ceil(p% × n) (in
+-- integers) and the share of the period's revenue those top customers bring, the running
+-- share by position that customer_value calls cum_share (read from the tiers: the curve
+-- needs neither the costs nor the RFM scores). Drawn as the Lorenz (Pareto) curve; the row
+-- p = 20 is the headline "the top 20% bring X%" (METRICS.md "Pareto": the top ceil(20% n)
+-- customers). No rows when nobody bought.
+-- Parameters: $start, $end, $prev_start, $prev_end + scope. Pages: /customers.
 with valued as (
-    select position, n, cum_share from q_customer_value
+    select position, n,
+           sum(amount) over (order by position rows between unbounded preceding and current row)
+               / sum(amount) over () as cum_share
+    from q_customer_tiers
+    where window_name = 'current'
 ),
 
 sizes as (
