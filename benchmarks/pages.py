@@ -27,7 +27,7 @@ import queries
 from data.build import warehouse_path
 
 PAGES = ("overview", "revenue", "team", "funnel", "forecast", "products", "customers", "acquisition",
-         "lead_pool", "receivables", "data")
+         "lead_pool", "receivables", "data", "alerts")
 CALIBRATION = "select rep_id, sum(amount) from contracts group by rep_id"
 
 
