@@ -163,12 +163,13 @@ def filtered_href(path: str, query: dict | None = None, keep: tuple[str, ...] = 
     return path + ("?" + urlencode(kept, safe=",") if kept else "")
 
 
-def customer_href(customer_id, query: dict | None = None, suffix: str | None = None) -> str:
-    """The customer's page, keeping the global filters of ``query`` and the costing method
-    (``suffix``: that part, when already worked out for a list of customers)."""
-    if suffix is None:
-        suffix = filtered_href("", query)
-    return f"/customer/{quote(str(customer_id), safe='')}{suffix}"
+def customer_path(customer_id) -> str:
+    return f"/customer/{quote(str(customer_id), safe='')}"
+
+
+def customer_href(customer_id, query: dict | None = None) -> str:
+    """The customer's page, keeping the global filters of ``query`` and the costing method."""
+    return filtered_href(customer_path(customer_id), query)
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|-])")
@@ -187,8 +188,8 @@ def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
 
 def _link_customers(rows: list[dict], columns: list[dict], query: dict) -> None:
     field = "customer_name" if any(spec["field"] == "customer_name" for spec in columns) else "customer_id"
-    suffix = filtered_href("", query)  # the same filters on every row's link
-    link_cells(rows, columns, field, lambda row: customer_href(row["customer_id"], suffix=suffix))
+    kept = filtered_href("", query)  # customer_href's filters, worked out once for every row
+    link_cells(rows, columns, field, lambda row: customer_path(row["customer_id"]) + kept)
 
 
 @callback(Output({"type": "grid", "card": MATCH}, "dashGridOptions"),

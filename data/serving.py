@@ -264,13 +264,12 @@ left join reach as r on r.opportunity_id = o.opportunity_id
 order by o.created_at, o.opportunity_id
 """
 
-# the customer's dimensions on the facts that the customer filters narrow
-CUSTOMER_FACTS_SQL = """
-create or replace table s_{table} as
-select x.*, cu.region as c_region, cu.type as c_type, cu.source as c_source
-from {table} as x
-join customers as cu on cu.customer_id = x.customer_id
-order by x.{day}, x.{key}
+ACTIVITIES_SQL = """
+create or replace table s_activities as
+select a.*, cu.region as c_region, cu.type as c_type, cu.source as c_source
+from activities as a
+join customers as cu on cu.customer_id = a.customer_id
+order by a.occurred_at, a.activity_id
 """
 
 STAGE_HISTORY_SQL = """
@@ -305,6 +304,6 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 PLAN_STATES_SQL, STAGE_INTERVALS_SQL,
                 CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
                 OPPORTUNITIES_SQL,
-                CUSTOMER_FACTS_SQL.format(table="activities", day="occurred_at", key="activity_id"),
+                ACTIVITIES_SQL,
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL):
         con.execute(sql)
