@@ -19,6 +19,7 @@ from components.context import current_lang, current_theme
 from components.controls import ViewToggle
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
 
@@ -203,6 +204,7 @@ def _headers(lang: str) -> dict[str, str]:
     Output("acq-forgotten-hint", "children"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

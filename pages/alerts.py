@@ -20,6 +20,7 @@ from dash import Input, Output, callback, dcc, html
 from components import format as fmt
 from components.context import current_lang
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value
 from pages.products import method_label
 from queries import run
@@ -248,6 +249,7 @@ def layout(**query):
     Output("alerts-rules", "children"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang = current_lang()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

@@ -15,6 +15,7 @@ from components import format as fmt
 from components.cards import ChartCard, KpiCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store
 from pages import forecast, overview, receivables
 from queries import run
@@ -67,6 +68,7 @@ def layout(**query):
     *card_outputs("brief-forecast"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query)

@@ -17,6 +17,7 @@ from components import inputs
 from components.context import current_lang
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store
 from pages.customers import VIEW_PARAMS, segment_label, tier_label, value_params
 from queries import run
@@ -164,6 +165,7 @@ def not_found(customer_id: str, lang: str) -> dbc.Alert:
     Input("page-query", "data"),
     Input("customer-id", "data"),
 )
+@cached_output
 def update(query, customer_id):
     lang = current_lang()
     filters, _periods = filters_and_periods(query, VIEW_PARAMS)

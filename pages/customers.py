@@ -20,6 +20,7 @@ from components.context import current_lang, current_theme
 from components.controls import DrillSelect
 from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
 
@@ -335,6 +336,7 @@ def list_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     Output("customers-selection", "children"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_PARAMS)

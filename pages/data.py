@@ -26,6 +26,7 @@ from components import format as fmt
 from components.context import current_lang
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import query_store
 from crm.web import is_admin
 from data import contract, rules
@@ -288,6 +289,7 @@ def _headers(columns, lang: str) -> dict[str, str]:
     *grid_outputs("data-format"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(_query):
     lang = current_lang()
     info = build_info()

@@ -26,6 +26,7 @@ from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
 from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
 from pages.funnel import DEAL_MONEY, deal_headers, open_stages
@@ -202,6 +203,7 @@ def rep_forecast(reps: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
     *grid_outputs("forecast-reps"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

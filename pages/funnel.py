@@ -21,6 +21,7 @@ from components.context import current_lang, current_theme
 from components.controls import DrillSelect
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
 from queries import run
@@ -220,6 +221,7 @@ def deal_headers(lang: str) -> dict[str, str]:
     *grid_outputs("funnel-reps"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

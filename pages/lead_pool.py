@@ -21,6 +21,7 @@ from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, with_params
 from queries import run
 
@@ -120,6 +121,7 @@ def _headers(lang: str) -> dict[str, str]:
     Output("pool-rule", "children"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

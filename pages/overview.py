@@ -15,6 +15,7 @@ from components import format as fmt
 from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body, kpi_windows
 from components.context import current_lang, current_theme
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store
 from pages.alerts import page_settings, what_changed
 from pages.products import method_label, view_methods
@@ -176,6 +177,7 @@ def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure
     *card_outputs("top-customers"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, ("method",))
@@ -193,6 +195,7 @@ def update(query):
 
 
 @callback(Output("overview-changes", "children"), Input("page-query", "data"))
+@cached_output
 def update_changes(query):
     """本期要点 / What changed: the most severe early warnings (pages/alerts.py)."""
     filters, _ = filters_and_periods(query, ("method",))

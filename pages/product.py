@@ -17,6 +17,7 @@ from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
 from components.grid import GridCard, filtered_href, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, with_params
 from data.costing import METHODS
 from pages.products import DEFAULT_METHOD, method_radio, summary_children, view_methods
@@ -142,6 +143,7 @@ def not_found(product_id: str | None, lang: str, theme: str) -> tuple:
     Input("page-query", "data"),
     Input("product-id", "data"),
 )
+@cached_output
 def update(query, product_id):
     lang, theme = current_lang(), current_theme()
     filters, _periods = filters_and_periods(query, VIEW_KEYS)

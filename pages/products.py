@@ -23,6 +23,7 @@ from components.context import current_lang, current_theme
 from components.controls import DrillSelect, dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from data.costing import METHODS
 from queries import run
@@ -345,6 +346,7 @@ def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
     *grid_outputs("products-shortfall"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

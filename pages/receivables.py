@@ -22,6 +22,7 @@ from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
 from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
 
@@ -174,6 +175,7 @@ def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     *grid_outputs("rcv-ending"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)

@@ -24,6 +24,7 @@ from components.context import current_lang, current_theme
 from components.controls import ViewToggle
 from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
 
@@ -229,6 +230,7 @@ def with_slice_names(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     *grid_outputs("revenue-slices"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods, v = resolved(query)

@@ -24,6 +24,7 @@ from components.context import current_lang, current_theme
 from components.controls import ViewToggle
 from components.grid import GridCard, filtered_href, grid_outputs, grid_payload, link_cells
 from components.i18n import t
+from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from queries import run
 
@@ -167,6 +168,7 @@ def targets_payload(frame: pd.DataFrame, measure: str, lang: str) -> tuple:
     *grid_outputs("team-targets-teams"),
     Input("page-query", "data"),
 )
+@cached_output
 def update(query):
     lang, theme = current_lang(), current_theme()
     v = view(query)

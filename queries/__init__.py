@@ -8,7 +8,8 @@
 - ``run`` binds the filters as named parameters, splices the scope prelude
   (``scope.sql``: the filtered relations ``f_contracts``, ``f_customers``, ...) in
   front of the query's own CTEs, runs it on a per-thread cursor of a read-only
-  connection, and caches the result by (query, parameters, build).
+  connection, and caches the result by (query, parameters, build, scope) in a
+  least-recently-used cache bounded by bytes (``queries/cache.py``).
 - The viewer's scope is not a parameter a caller may forget: ``run`` takes it from the
   request (the signed-in user, resolved once per request and kept in ``flask.g``) whenever
   there is one, and a scope passed by the caller can only narrow it. Outside a request
@@ -27,7 +28,6 @@ import re
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,6 +43,7 @@ import pandas as pd
 from data.build import warehouse_path
 from data.serving import SERVING_TABLES
 from queries.alert_settings import alert_params
+from queries.cache import Cache, clear_every
 from queries.filters import DATE_BOUNDS, Filters
 
 QUERY_DIR = Path(__file__).parent
@@ -316,9 +317,7 @@ class _Warehouse:
 
 
 _warehouse = _Warehouse()
-_cache: OrderedDict = OrderedDict()  # key -> (frame, bytes), least recently used first
-_cache_bytes = 0
-_cache_lock = threading.Lock()
+_results = Cache(CACHE_BYTES, CACHE_SIZE)  # query results (DataFrames) by (query, parameters, build, scope)
 _sql_seconds = [0.0]  # time spent inside DuckDB by this process (benchmarks read it)
 
 
@@ -328,11 +327,15 @@ def sql_seconds() -> float:
 
 
 def clear_cache() -> None:
-    """Forget every cached result (benchmarks time cold renders with it)."""
-    global _cache_bytes
-    with _cache_lock:
-        _cache.clear()
-        _cache_bytes = 0
+    """Forget every cached result: the queries' and the pages' outputs built from them
+    (benchmarks time cold renders with it)."""
+    clear_every()
+
+
+def build_key() -> tuple:
+    """The identity of the warehouse file now served (path, inode, mtime, size): what a
+    cached result was computed from; a new build has a new key."""
+    return _warehouse.cursor()[1]
 
 
 def _freeze(value):
@@ -377,10 +380,9 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
     bound = {k: v for k, v in params.items() if k in used}
     cursor, build = _warehouse.cursor()
     key = (name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), build, scope)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key][0].copy()
+    cached = _results.get(key)
+    if cached is not None:
+        return cached.copy()
     started = time.perf_counter()
     try:
         frame = cursor.execute(sql, bound).df()
@@ -388,7 +390,7 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
     _sql_seconds[0] += time.perf_counter() - started
-    _remember(key, frame)
+    _results.put(key, frame, int(frame.memory_usage(index=True, deep=True).sum()))
     return frame.copy()
 
 
@@ -399,19 +401,6 @@ def _category_bits(categories: list[str]) -> dict:
     chosen = bits[bits["category"].isin(categories)]
     return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
             "category_exact": bool(bits["bit"].is_unique)}
-
-
-def _remember(key, frame: pd.DataFrame) -> None:
-    """Cache ``frame``; evict the least recently used results past CACHE_SIZE or CACHE_BYTES."""
-    global _cache_bytes
-    size = int(frame.memory_usage(index=True, deep=True).sum())
-    with _cache_lock:
-        if key in _cache:
-            _cache_bytes -= _cache.pop(key)[1]
-        _cache[key] = (frame, size)
-        _cache_bytes += size
-        while len(_cache) > 1 and (len(_cache) > CACHE_SIZE or _cache_bytes > CACHE_BYTES):
-            _cache_bytes -= _cache.popitem(last=False)[1][1]
 
 
 def build_info() -> dict:

@@ -146,7 +146,7 @@ def test_view_controls_write_the_url():
 def test_empty_states_explain_themselves():
     from pages import acquisition
 
-    out = acquisition.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
+    out = acquisition.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     texts = [figure.layout.annotations[0].text for figure in (out[0], out[2], out[7], out[9], out[11])]
     assert texts[0] == "当前时间段和筛选条件下没有新增客户。" and texts[3] == "当前时间段和筛选条件下没有跟进记录。"
     assert all(texts)

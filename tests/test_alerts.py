@@ -364,7 +364,7 @@ def test_page_lists_warnings_by_kind_with_rule_and_links(world):
     world("collection")
     layout = page.layout()
     assert {"page-query", "alerts-intro", "alerts-list", "alerts-rules"} <= _ids(layout)
-    intro, children, rules = page.update({})
+    intro, children, rules = page.update.__wrapped__({})
     assert "2024-06-20" in intro
     summary, *sections = children
     assert _text(summary) == t("alerts.summary", "zh-CN", n=5, high=3, medium=2, low=0)
@@ -384,17 +384,17 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
     world("course")
     monkeypatch.setenv("CRM_ALERT_BAND_K", "10")  # no band breaks... except a zero-width one
     monkeypatch.setattr(page, "current_lang", lambda: "en")
-    _, children, _ = page.update({})
+    _, children, _ = page.update.__wrapped__({})
     text = _text(children)
     assert ("The company: Contract amount 2024-05 ¥400, below the expected band ¥1,000–¥1,000 (expected "
             "¥1,000). It takes ¥600 more to get back into the band.") in text
     world("deals")  # deals only, with the default top 5%: O1 alone is large, and stale; R2 and R3 short
-    _, children, _ = page.update({})
+    _, children, _ = page.update.__wrapped__({})
     assert _text(children[0]) == "Warnings: 3 (0 high, 3 medium, 0 opportunities)"
     assert "▁▁▁▁▁▁▁▁▃▅▇█" in _text(children[3])  # O1's days in its stage, month by month
     world("effort")  # R1's drop needs a 99% fall now, and R3's 2 returns are under 10
     monkeypatch.setenv("CRM_ALERT_EFFORT_DROP", "0.99")
-    _, children, rules = page.update({})
+    _, children, rules = page.update.__wrapped__({})
     assert _text(children[0]) == t("alerts.none", "en")
     assert _text(children[6]).startswith("Effort 0 Nothing to report: A rep's follow-ups in the last 30 days "
                                          "down more than 99.0%")
@@ -403,14 +403,14 @@ def test_page_in_english_and_with_no_warnings(world, monkeypatch):
 
 def test_overview_says_what_changed(world, monkeypatch):
     world("collection")
-    block = overview.update_changes({"rep": "R1"})
+    block = overview.update_changes.__wrapped__({"rep": "R1"})
     text = _text(block)
     assert text.count("逾期应收") == 3  # R1's book: C1, T1 and T2 (the same 900000), no 90+ share
     assert _hrefs(block) == ["/alerts?rep=R1"]
     world("stock")
     monkeypatch.setenv("CRM_ALERT_REGULAR_DAYS", "1")
     monkeypatch.setenv("CRM_ALERT_OVER_MIN_VALUE", "10000")
-    assert len(overview.update_changes({})[0].children) == 3
+    assert len(overview.update_changes.__wrapped__({})[0].children) == 3
 
 
 def _ids(component) -> set:

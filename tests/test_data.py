@@ -161,7 +161,7 @@ def test_page_callback_fills_every_card(warehouse):
     from pages import data
 
     (build, costing, products_rows, _products_cols, _products_store, rows, row_cols, _rows_store, rules_panel,
-     format_rows, format_cols, format_store) = data.update({"preset": "last_month"})
+     format_rows, format_cols, format_store) = data.update.__wrapped__({"preset": "last_month"})
     build_text = str(build)
     assert "fixture" in build_text and "2024-03-15" in build_text and "'10'" in build_text and "'15'" in build_text
     costing_text = str(costing)

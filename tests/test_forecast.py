@@ -83,7 +83,7 @@ def test_forecast_by_rep():
 
 
 def test_page_callback(warehouse):
-    badges, figure, data, rows, _columns, _store, rep_rows, _rep_columns, _rep_store = forecast.update(
+    badges, figure, data, rows, _columns, _store, rep_rows, _rep_columns, _rep_store = forecast.update.__wrapped__(
         {"horizon": "3"})
     text = str(badges)
     assert "¥500" in text  # weighted in the months: O1 only
@@ -95,7 +95,7 @@ def test_page_callback(warehouse):
 
 def test_page_callback_explains_an_empty_horizon(warehouse):
     # an as_of long before any data: nothing open, no target, nothing won
-    _badges, figure, *_ = forecast.update({"as_of": "2020-01-15", "horizon": "12"})
+    _badges, figure, *_ = forecast.update.__wrapped__({"as_of": "2020-01-15", "horizon": "12"})
     assert figure.layout.annotations
     assert forecast.set_horizon("12", "?as_of=2020-01-15") == "?as_of=2020-01-15&horizon=12"
     assert forecast.set_horizon("7", "?horizon=3") == ""

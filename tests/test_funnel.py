@@ -171,7 +171,7 @@ def test_rep_table(warehouse):
 def test_page_callback_drills_into_a_stage(warehouse):
     from pages import funnel
 
-    out = funnel.update({"stage": "方案报价", "measure": "weighted"})
+    out = funnel.update.__wrapped__({"stage": "方案报价", "measure": "weighted"})
     summary, snap_fig, snap_data, cohort_fig, _cohort_data, note, rows, _columns, store = out[:9]
     assert "50.0%" in str(summary) and "25.0%" in str(summary)  # won / (won + lost), won / created
     assert list(snap_fig.data[0].x) == [0, 800, 500]  # the weighted measure
@@ -190,7 +190,7 @@ def test_page_callback_drills_into_a_stage(warehouse):
 def test_page_callback_ignores_an_unknown_stage_and_explains_an_empty_period(warehouse):
     from pages import funnel
 
-    out = funnel.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31", "stage": "nope",
+    out = funnel.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31", "stage": "nope",
                          "measure": "bogus"})
     assert out[6] == []  # no drill rows, and the note invites a click instead
     assert out[5] == t("funnel.drill_hint", "zh-CN", day="2021-01-31")

@@ -145,10 +145,10 @@ def test_as_of_setting_overrides_the_warehouse(warehouse, monkeypatch):
 
 
 def test_cache_is_bounded_by_memory(warehouse, monkeypatch):
-    monkeypatch.setattr(queries, "CACHE_BYTES", 1)  # every new result evicts the older ones
+    monkeypatch.setattr(queries._results, "max_bytes", 1)  # every new result evicts the older ones
     run("overview_top_reps", Filters(), limit=5)
-    run("overview_top_reps", Filters(), limit=4)
-    assert len(queries._cache) == 1 and queries._cache_bytes == next(iter(queries._cache.values()))[1]
+    newest = run("overview_top_reps", Filters(), limit=4)
+    assert len(queries._results) == 1 and queries._results.bytes == newest.memory_usage(index=True, deep=True).sum()
 
 
 def test_a_query_carries_only_the_scope_relations_it_reads():

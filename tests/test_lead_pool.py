@@ -81,14 +81,14 @@ def test_page_callback(monkeypatch):
     from pages import lead_pool
 
     monkeypatch.delenv("CRM_POOL_LIMIT_DAYS", raising=False)
-    out = lead_pool.update({})
+    out = lead_pool.update.__wrapped__({})
     assert len(out) == 10
     size_fig, due_rows, due_store, rule = out[0], out[4], out[6], out[9]
     assert "2" in size_fig.layout.annotations[0].text
     assert [r["customer_id"] for r in due_rows] == ["C25", "C21"]
     assert due_store["columns"][0] == "rep_name"
     assert "30" in rule and "2024-03-15" in rule
-    out = lead_pool.update({"limit_days": "20"})
+    out = lead_pool.update.__wrapped__({"limit_days": "20"})
     assert [r["customer_id"] for r in out[4]] == ["C23"] and "20" in out[9]
 
 

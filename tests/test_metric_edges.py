@@ -129,11 +129,11 @@ def test_team_chart_explains_a_period_with_nothing_to_rank(wh):
 
     query = {"preset": "custom", "start": "2001-01-01", "end": "2001-01-31"}
     for rank_by in ("contract_amount", "win_rate"):
-        fig, _data, rows, *_rest = team.update({**query, "rank_by": rank_by})
+        fig, _data, rows, *_rest = team.update.__wrapped__({**query, "rank_by": rank_by})
         assert not fig.data
         text = fig.layout.annotations[0].text
         assert text.startswith("当前筛选条件下") and team.board_label(rank_by, "zh-CN") in text  # zh-CN: the default
         assert [r["member_id"] for r in rows] == ["R1", "R2", "R3", "R4"]
     # with R1 having 1 contract (K06) in February 2024 the chart draws the bars
-    fig, *_rest = team.update({"preset": "custom", "start": "2024-02-01", "end": "2024-02-29"})
+    fig, *_rest = team.update.__wrapped__({"preset": "custom", "start": "2024-02-01", "end": "2024-02-29"})
     assert len(fig.data) == 1

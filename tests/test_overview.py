@@ -136,7 +136,7 @@ def test_ranking_ties_share_a_rank_and_break_by_id(tmp_path, monkeypatch):
 def test_page_callback_fills_every_card(warehouse):
     from pages import overview
 
-    kpi_children, trend_fig, trend_data, _reps_fig, reps_data, _cust_fig, _cust_data = overview.update(
+    kpi_children, trend_fig, trend_data, _reps_fig, reps_data, _cust_fig, _cust_data = overview.update.__wrapped__(
         {"preset": "last_month"})
     assert len(kpi_children) == 7
     texts = str(kpi_children[0])
@@ -144,7 +144,7 @@ def test_page_callback_fills_every_card(warehouse):
     margin = str(kpi_children[5])
     # gross margin by FIFO: 630 against nothing in January (—) and 300 in February 2023 (+110%)
     assert "先进先出" in margin and "¥630" in margin and "+110.0%" in margin and "+¥330" in margin
-    moving = str(overview.update({"preset": "last_month", "method": "moving_average"})[0][5])
+    moving = str(overview.update.__wrapped__({"preset": "last_month", "method": "moving_average"})[0][5])
     assert "移动加权平均" in moving and "¥625.93" in moving
     # overdue receivables at 29 Feb 2024: PL07 300 (K02, PM02 paid 200 of 500) + PL03 1000
     # (K03); the same at 31 January; none at 28 Feb 2023 (PL01 paid, PL07 due 1 March)
@@ -160,7 +160,7 @@ def test_page_callback_fills_every_card(warehouse):
 def test_page_callback_explains_an_empty_period(warehouse):
     from pages import overview
 
-    out = overview.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
+    out = overview.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     figure = out[1]
     assert "No contracts" in figure.layout.annotations[0].text or "没有合同" in figure.layout.annotations[0].text
     # a 31-day period shows its days (issue #16), each 0, not a gap

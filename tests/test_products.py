@@ -237,7 +237,7 @@ def test_product_info_and_unknown_id(warehouse):
 def test_page_callback_fills_every_card(warehouse):
     from pages import products
 
-    out = products.update({"compare": "moving_average"})
+    out = products.update.__wrapped__({"compare": "moving_average"})
     alerts, summary = out[0], out[1]
     assert "¥800" in str(alerts[0]) and "P3" in str(alerts[0]) and alerts[0].color == "warning"
     assert "¥2,400" in str(alerts[0])  # the costed revenue the margin is over
@@ -262,7 +262,7 @@ def test_page_callback_fills_every_card(warehouse):
 def test_page_callback_without_sales_explains_itself(warehouse):
     from pages import products
 
-    out = products.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
+    out = products.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     assert out[0] == []  # no alert
     assert "没有产品销售" in out[2].layout.annotations[0].text
     assert "无毛利" in out[11].layout.annotations[0].text
@@ -302,7 +302,7 @@ def test_product_page_callback(warehouse):
 
     (title, subtitle, alerts, hidden, summary, monthly_fig, monthly_data, layers_fig, _layers_data,
      receipts, _receipt_columns, _receipt_store, customers, _customer_columns, _customer_store) = \
-        product.update({"method": "moving_average"}, "P1")
+        product.update.__wrapped__({"method": "moving_average"}, "P1")
     assert title == "工业网关（P1）" and "硬件" in subtitle and hidden is False
     # P1 by month, moving average: February 1000 - 674.07, March 400 - 269.63
     assert [row[3] for row in monthly_data["data"]] == [0, 1000, 400]
@@ -312,14 +312,14 @@ def test_product_page_callback(warehouse):
     assert [row["remaining_quantity"] for row in receipts] == [0, 8, 1]
     assert [row["customer_id"] for row in customers] == ["C4", "C5"]
     assert len(layers_fig.data[0].x) == 2  # PU2 and the return layer remain
-    uncosted = product.update({}, "P3")
+    uncosted = product.update.__wrapped__({}, "P3")
     assert uncosted[2][0].id == "product-uncosted-alert" and "¥800" in str(uncosted[2][0])
 
 
 def test_product_page_unknown_id_is_a_friendly_not_found(warehouse):
     from pages import product
 
-    out = product.update({}, "NOPE")
+    out = product.update.__wrapped__({}, "NOPE")
     assert out[0] == "未找到该产品"
     assert "NOPE" in str(out[2]) and "/products" in str(out[2])
     assert out[3] is True  # the product's cards are hidden

@@ -235,7 +235,7 @@ def test_layouts_take_their_view_from_the_url(wh):
 def test_revenue_callback_fills_every_card(wh):
     from pages import revenue
 
-    out = revenue.update({"measure": "payments", "bucket": "week", "by": "rep", "year": "2023"})
+    out = revenue.update.__wrapped__({"measure": "payments", "bucket": "week", "by": "rep", "year": "2023"})
     series_fig, series_data, table_rows, _cols, _store, year_rows, _ycols, _ystore, year_label, \
         breakdown_fig, _bdata, slice_rows, _scols, _sstore = out
     assert len(series_fig.data) == 4  # value, a year earlier, 环比 %, 同比 %
@@ -254,7 +254,7 @@ def test_revenue_callback_fills_every_card(wh):
 def test_revenue_callback_explains_an_empty_period(wh):
     from pages import revenue
 
-    out = revenue.update({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
+    out = revenue.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     assert "No contract amount" in out[0].layout.annotations[0].text or "没有" in out[0].layout.annotations[0].text
     assert out[9].layout.annotations  # the breakdown says so too
 
@@ -359,7 +359,7 @@ def test_team_callback_and_the_dash_for_no_target(wh):
     from components.grid import RATE_FORMAT
     from pages import team
 
-    out = team.update({"rank_by": "payments"})
+    out = team.update.__wrapped__({"rank_by": "payments"})
     fig, data, rows, _cols, _store, team_rows = out[:6]
     title, targets, target_columns, target_store = out[8:12]
     assert [r["member_id"] for r in rows] == ["R2", "R1", "R3", "R4"]  # 700, 500, 0, 0
