@@ -13,7 +13,7 @@
 -- $alert_over_min_value and (no sales in the window, or cover > $alert_over_days) (severity
 -- 3 with no sales, else 2; impact = the stock's value, the money tied up). cost_jump = the average unit cost of the receipts in the 60 days up
 -- to $as_of against that of the receipts in the 180 days before them, the rise as a share
--- of the average net selling price (counted lines of f_contract_items with quantity > 0 in
+-- of the average net selling price (counted lines of f_lines with quantity > 0 signed in
 -- the 365 days up to $as_of; else the list price) above $alert_margin_cut (margin points
 -- lost), for a regular seller; severity 2, impact = the rise × the quantity sold in the sales window.
 -- figure / expected_low / expected_high: cover days against the two limits, or the new
@@ -106,12 +106,12 @@ costs as (
 ),
 
 prices as (
-    select i.product_id, sum(i.amount) / sum(i.quantity) as price
-    from f_contract_items as i
-    join f_contracts as c on c.contract_id = i.contract_id
-    where i.quantity > 0 and c.signed_on > $as_of::date - 365 and c.signed_on <= $as_of::date
-      and i.product_id in (select product_id from costs where new_cost > old_cost)
-    group by i.product_id
+    -- f_lines carries its contract's signed_on: the year's lines are a range of the date-sorted lines
+    select l.product_id, sum(l.amount) / sum(l.quantity) as price
+    from f_lines as l
+    where l.quantity > 0 and l.signed_on > $as_of::date - 365 and l.signed_on <= $as_of::date
+      and l.product_id in (select product_id from costs where new_cost > old_cost)
+    group by l.product_id
 ),
 
 cost_rows as (

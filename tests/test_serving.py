@@ -35,6 +35,10 @@ VALUE = {"method": "fifo", "abc_a": 0.7, "abc_b": 0.9}
 # each query's own parameters: every combination listed is run
 EXTRA = {
     "acquisition_activity_calendar": [{"kind": ""}, {"kind": "visit"}],
+    # the fixture's stock raises warnings only with looser thresholds (a long sales window, no
+    # regular-seller or value floor)
+    "alerts_stock": [{}] + [{"alert_regular_days": 0, "alert_over_min_value": 0, "alert_short_days": 365,
+                             "alert_sales_window": 730, "alert_costing_method": m} for m in ("fifo", "moving_average")],
     "acquisition_forgotten": [{"days": 30}],
     "customer_activities": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
