@@ -1,6 +1,6 @@
 -- alerts_stock: one row per product of f_products short of stock, overstocked, or whose
 -- purchase cost rose enough to cut its margin (不缺货、不积压). Stock is shared, like
--- f_purchases and f_stock_issues: the rep, team and customer filters do not narrow it.
+-- f_purchases and f_stock_days (the issues per day): the rep, team and customer filters do not narrow it.
 -- On hand at $as_of = received − issued quantity up to $as_of; its value = value received −
 -- COGS by $alert_costing_method up to $as_of (as products_stock). Daily sales = quantity
 -- issued in the $alert_sales_window days up to $as_of / $alert_sales_window; cover = on hand /
@@ -32,30 +32,22 @@ with received as (
 ),
 
 issued_monthly as (
-    -- one pass over the issues: per product and month (the sparkline's months too)
-    select product_id, date_trunc('month', moved_on)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
-           sum(quantity) filter (where moved_on > $as_of::date - $alert_sales_window::integer) as recent,
-           max(moved_on) filter (where quantity > 0) as last_sale
-    from f_stock_issues
-    where moved_on <= $as_of::date and method = $alert_costing_method
+    -- one pass over the issues, added up per day by the build (f_stock_days: a day of the
+    -- method's range per product): per product and month (the sparkline's months too)
+    select product_id, date_trunc('month', day)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
+           sum(quantity) filter (where day > $as_of::date - $alert_sales_window::integer) as recent,
+           max(day) filter (where sold) as last_sale,
+           count(*) filter (where sold and day > $as_of::date - $alert_sales_window::integer) as sale_days
+    from f_stock_days
+    where day <= $as_of::date and method = $alert_costing_method
     group by all
 ),
 
-sale_days as (
-    -- the days of the sales window with a sale, per product (a scan of the window only)
-    select product_id, count(distinct moved_on) as sale_days
-    from f_stock_issues
-    where moved_on > $as_of::date - $alert_sales_window::integer and moved_on <= $as_of::date
-      and method = $alert_costing_method and quantity > 0
-    group by product_id
-),
-
 issued as (
-    select m.product_id, sum(m.quantity) as quantity, sum(m.cogs) as cogs, sum(m.recent) as recent,
-           max(m.last_sale) as last_sale, any_value(d.sale_days) as sale_days
-    from issued_monthly as m
-    left join sale_days as d on d.product_id = m.product_id
-    group by m.product_id
+    select product_id, sum(quantity) as quantity, sum(cogs) as cogs, sum(recent) as recent,
+           max(last_sale) as last_sale, sum(sale_days) as sale_days
+    from issued_monthly
+    group by product_id
 ),
 
 stock as (
