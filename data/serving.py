@@ -56,6 +56,17 @@ query directly (only scope.sql names them, like the base tables).
   ``rep_id`` and customer dimensions; sorted by ``exited_at``. The stage medians of deal
   health (/funnel, /forecast, /alerts) read it (f_stage_stints) instead of the whole stage
   history.
+- ``s_stock_days``: ``s_cost_of_sales`` added up per product, costing method and day (the
+  line's ``signed_on``): ``quantity`` and ``cogs`` (their sums: returns net off), ``sold``
+  (a line with quantity > 0 that day) and the product's ``category``; sorted by ``method``
+  and ``day``. The stock warnings (/alerts) read it (f_stock_days): a method's days up to a
+  date are a range of about 330,000 rows, not 2.3M lines.
+- ``s_last_activities``: each customer's last follow-up as of a day: one row per customer
+  and interval of days ``[valid_from, valid_to)`` (``valid_to`` empty = unbounded) between
+  two days with follow-ups, with ``last_activity_at`` (the latest ``occurred_at``, any rep's,
+  on or before those days) and the customer's ``c_region``, ``c_type`` and ``c_source``.
+  Sorted by ``valid_to`` (open-ended first, then latest), so a recent date reads about one
+  row per customer instead of grouping 3.9M follow-ups (pool_due, /lead-pool and /alerts).
 """
 
 from __future__ import annotations
@@ -291,9 +302,33 @@ where h.exited_at is not null
 order by h.exited_at, h.opportunity_id, h.stage
 """
 
+STOCK_DAYS_SQL = """
+create or replace table s_stock_days as
+select cs.product_id, cs.category, cs.method, cs.signed_on as day,
+       sum(cs.quantity) as quantity, sum(cs.cogs) as cogs, bool_or(cs.quantity > 0) as sold
+from s_cost_of_sales as cs
+group by all
+order by cs.method, day, cs.product_id
+"""
+
+LAST_ACTIVITIES_SQL = """
+create or replace table s_last_activities as
+with days as (
+    select a.customer_id, a.c_region, a.c_type, a.c_source, a.occurred_at::date as day,
+           max(a.occurred_at) as last_activity_at
+    from s_activities as a
+    group by all
+)
+select d.customer_id, d.day as valid_from,
+       lead(d.day) over (partition by d.customer_id order by d.day) as valid_to,
+       d.last_activity_at, d.c_region, d.c_type, d.c_source
+from days as d
+order by valid_to desc nulls first, d.customer_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
-                  "s_stage_stints")
+                  "s_stage_stints", "s_stock_days", "s_last_activities")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -305,5 +340,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
                 OPPORTUNITIES_SQL,
                 ACTIVITIES_SQL,
-                STAGE_HISTORY_SQL, STAGE_STINTS_SQL):
+                STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL):
         con.execute(sql)

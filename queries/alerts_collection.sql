@@ -1,8 +1,9 @@
 -- alerts_collection: one row per customer or team whose overdue receivables grew two
 -- month-ends running, and per team (or the company) whose share of overdue over 90 days rose.
--- Overdue at a date = the unsettled amount of its overdue plans (receivables_overdue, the
--- one settlement rule), at the three dates of $dates: $as_of and the same day one and two
--- months earlier (d2 < d1 < d0).
+-- Overdue at a date = the unsettled amount of its overdue plans (receivables_overdue_states,
+-- the one settlement rule), at the three dates of $dates: $as_of and the same day one and two
+-- months earlier (d2 < d1 < d0). Added up per customer and rep first, named after (the
+-- customer's and the rep's names of receivables_overdue).
 -- Rules: overdue_growing = overdue(d0) > (1 + $alert_overdue_growth) × overdue(d1) and
 -- overdue(d1) > (1 + $alert_overdue_growth) × overdue(d2) and overdue(d0) ≥
 -- $alert_overdue_min; for each customer (owner = the contracts' rep with the most overdue)
@@ -20,8 +21,8 @@
 -- Parameters: $as_of, $dates, $alert_overdue_growth, $alert_overdue_min, $alert_aged_share_rise,
 -- $alert_min_share + scope. Pages: /alerts, / (what changed).
 with dated as (
-    select o.*, date_diff('month', o.as_of_date, $as_of::date) as months_back
-    from q_receivables_overdue as o
+    select o.customer_id, o.rep_id, o.unsettled, o.bucket, date_diff('month', o.as_of_date, $as_of::date) as months_back
+    from q_receivables_overdue_states as o
 ),
 
 members as (
@@ -29,9 +30,9 @@ members as (
     from q_alerts_team_members as tm
 ),
 
-sums as (
+added as (
     -- overdue at each date per customer and rep (the 90+ part at d0 and d1)
-    select d.customer_id, any_value(d.customer_name) as customer_name, d.rep_id, any_value(d.rep_name) as rep_name,
+    select d.customer_id, d.rep_id,
            coalesce(sum(d.unsettled) filter (where d.months_back = 0), 0) as o0,
            coalesce(sum(d.unsettled) filter (where d.months_back = 1), 0) as o1,
            coalesce(sum(d.unsettled) filter (where d.months_back = 2), 0) as o2,
@@ -39,6 +40,15 @@ sums as (
            coalesce(sum(d.unsettled) filter (where d.months_back = 1 and d.bucket = '90+'), 0) as aged1
     from dated as d
     group by d.customer_id, d.rep_id
+),
+
+sums as (
+    -- ... with the customer's and the rep's names (as receivables_overdue)
+    select a.customer_id, cu.name as customer_name, a.rep_id, r.name as rep_name,
+           a.o0, a.o1, a.o2, a.aged0, a.aged1
+    from added as a
+    join f_accounts as cu on cu.customer_id = a.customer_id
+    join f_reps as r on r.rep_id = a.rep_id
 ),
 
 subjects as (

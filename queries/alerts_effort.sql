@@ -20,7 +20,8 @@ with windows30 as (
     -- follow-ups per 30-day window over the 210 days up to $as_of (back 0 = the last 30 days)
     select a.rep_id, date_diff('day', a.occurred_at::date, $as_of::date) // 30 as back, count(*) as n
     from f_activities as a
-    where a.occurred_at::date > $as_of::date - 210 and a.occurred_at::date <= $as_of::date
+    -- the days as bounds on occurred_at itself, so the date-sorted scan reads only the 210 days
+    where a.occurred_at >= ($as_of::date - 209)::timestamp and a.occurred_at < ($as_of::date + 1)::timestamp
     group by all
 ),
 

@@ -37,7 +37,9 @@ with bounds as (
 ),
 
 months as (
-    select unnest(generate_series((select latest from bounds) - interval 41 month,
+    -- back to the oldest month a judged point reads: the earliest judged month (latest − 5)
+    -- takes the ratios of the twelve months before it, each against the month a year earlier
+    select unnest(generate_series((select latest from bounds) - interval 29 month,
                                   (select current_month from bounds), interval 1 month))::date as month
 ),
 

@@ -1,6 +1,6 @@
 -- alerts_stock: one row per product of f_products short of stock, overstocked, or whose
 -- purchase cost rose enough to cut its margin (不缺货、不积压). Stock is shared, like
--- f_purchases and f_stock_issues: the rep, team and customer filters do not narrow it.
+-- f_purchases and f_stock_days (the issues per day): the rep, team and customer filters do not narrow it.
 -- On hand at $as_of = received − issued quantity up to $as_of; its value = value received −
 -- COGS by $alert_costing_method up to $as_of (as products_stock). Daily sales = quantity
 -- issued in the $alert_sales_window days up to $as_of / $alert_sales_window; cover = on hand /
@@ -13,7 +13,7 @@
 -- $alert_over_min_value and (no sales in the window, or cover > $alert_over_days) (severity
 -- 3 with no sales, else 2; impact = the stock's value, the money tied up). cost_jump = the average unit cost of the receipts in the 60 days up
 -- to $as_of against that of the receipts in the 180 days before them, the rise as a share
--- of the average net selling price (counted lines of f_contract_items with quantity > 0 in
+-- of the average net selling price (counted lines of f_lines with quantity > 0 signed in
 -- the 365 days up to $as_of; else the list price) above $alert_margin_cut (margin points
 -- lost), for a regular seller; severity 2, impact = the rise × the quantity sold in the sales window.
 -- figure / expected_low / expected_high: cover days against the two limits, or the new
@@ -32,30 +32,22 @@ with received as (
 ),
 
 issued_monthly as (
-    -- one pass over the issues: per product and month (the sparkline's months too)
-    select product_id, date_trunc('month', moved_on)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
-           sum(quantity) filter (where moved_on > $as_of::date - $alert_sales_window::integer) as recent,
-           max(moved_on) filter (where quantity > 0) as last_sale
-    from f_stock_issues
-    where moved_on <= $as_of::date and method = $alert_costing_method
+    -- one pass over the issues, added up per day by the build (f_stock_days: a day of the
+    -- method's range per product): per product and month (the sparkline's months too)
+    select product_id, date_trunc('month', day)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
+           sum(quantity) filter (where day > $as_of::date - $alert_sales_window::integer) as recent,
+           max(day) filter (where sold) as last_sale,
+           count(*) filter (where sold and day > $as_of::date - $alert_sales_window::integer) as sale_days
+    from f_stock_days
+    where day <= $as_of::date and method = $alert_costing_method
     group by all
 ),
 
-sale_days as (
-    -- the days of the sales window with a sale, per product (a scan of the window only)
-    select product_id, count(distinct moved_on) as sale_days
-    from f_stock_issues
-    where moved_on > $as_of::date - $alert_sales_window::integer and moved_on <= $as_of::date
-      and method = $alert_costing_method and quantity > 0
-    group by product_id
-),
-
 issued as (
-    select m.product_id, sum(m.quantity) as quantity, sum(m.cogs) as cogs, sum(m.recent) as recent,
-           max(m.last_sale) as last_sale, any_value(d.sale_days) as sale_days
-    from issued_monthly as m
-    left join sale_days as d on d.product_id = m.product_id
-    group by m.product_id
+    select product_id, sum(quantity) as quantity, sum(cogs) as cogs, sum(recent) as recent,
+           max(last_sale) as last_sale, sum(sale_days) as sale_days
+    from issued_monthly
+    group by product_id
 ),
 
 stock as (
@@ -106,12 +98,12 @@ costs as (
 ),
 
 prices as (
-    select i.product_id, sum(i.amount) / sum(i.quantity) as price
-    from f_contract_items as i
-    join f_contracts as c on c.contract_id = i.contract_id
-    where i.quantity > 0 and c.signed_on > $as_of::date - 365 and c.signed_on <= $as_of::date
-      and i.product_id in (select product_id from costs where new_cost > old_cost)
-    group by i.product_id
+    -- f_lines carries its contract's signed_on: the year's lines are a range of the date-sorted lines
+    select l.product_id, sum(l.amount) / sum(l.quantity) as price
+    from f_lines as l
+    where l.quantity > 0 and l.signed_on > $as_of::date - 365 and l.signed_on <= $as_of::date
+      and l.product_id in (select product_id from costs where new_cost > old_cost)
+    group by l.product_id
 ),
 
 cost_rows as (

@@ -5,7 +5,8 @@
 -- The rule (METRICS.md): no follow-up within pool_limit_days of the claim or of the last
 -- follow-up returns the customer. A customer owned since creation, never claimed or
 -- assigned, counts from its created_at. Follow-ups are any rep's activities on the
--- customer up to $as_of; claims/assigns are any rep's, up to $as_of.
+-- customer up to $as_of (f_account_last_activities: the latest as of each day, pre-computed);
+-- claims/assigns are any rep's, up to $as_of.
 -- days_left = due_on - $as_of. Ordered by due_on, ties by customer_id.
 -- Parameters: $as_of, $limit_days, $window + scope. Pages: /lead-pool.
 with owned as (
@@ -28,10 +29,10 @@ last_taken as (
 ),
 
 last_activity as (
-    select a.customer_id, max(a.occurred_at) as last_activity_at
-    from f_account_activities as a
-    where a.occurred_at::date <= $as_of
-    group by a.customer_id
+    -- the latest follow-up on or before $as_of, pre-computed per customer and interval of days
+    select la.customer_id, la.last_activity_at
+    from f_account_last_activities as la
+    where la.valid_from <= $as_of and (la.valid_to is null or la.valid_to > $as_of)
 ),
 
 due as (

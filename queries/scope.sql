@@ -9,7 +9,8 @@
 -- lines, so every revenue number follows the category.
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
--- s_opportunities, s_activities, s_stage_history), built once per build,
+-- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
+-- s_last_activities), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -329,4 +330,21 @@ f_stage_stints as not materialized (
       and (len($regions) = 0 or list_contains($regions, ss.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, ss.c_type))
       and (len($sources) = 0 or list_contains($sources, ss.c_source))
+),
+f_stock_days as not materialized (
+    -- f_stock_issues added up per product, costing method and day (s_stock_days): quantity
+    -- and cogs (their sums) and sold (a line with quantity > 0 that day); like f_stock_issues,
+    -- only the category filter narrows it
+    select sd.product_id, sd.method, sd.day, sd.quantity, sd.cogs, sd.sold
+    from s_stock_days as sd
+    where len($categories) = 0 or list_contains($categories, sd.category)
+),
+f_account_last_activities as not materialized (
+    -- the last follow-up (any rep's) of each customer of f_accounts as of the days
+    -- [valid_from, valid_to) (s_last_activities): as of a date, the row whose interval holds it
+    select la.customer_id, la.valid_from, la.valid_to, la.last_activity_at
+    from s_last_activities as la
+    where (len($regions) = 0 or list_contains($regions, la.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, la.c_type))
+      and (len($sources) = 0 or list_contains($sources, la.c_source))
 )

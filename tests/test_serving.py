@@ -19,6 +19,7 @@ import queries
 from data.serving import SERVING_TABLES
 from queries import Scope
 from queries.filters import Filters
+from tests.conftest import FIXTURE_SQL, build_fixture
 
 REFERENCE = Path(__file__).with_name("reference")
 WHOLE = {"preset": "custom", "start": date(2022, 1, 1), "end": date(2024, 12, 31)}
@@ -35,6 +36,10 @@ VALUE = {"method": "fifo", "abc_a": 0.7, "abc_b": 0.9}
 # each query's own parameters: every combination listed is run
 EXTRA = {
     "acquisition_activity_calendar": [{"kind": ""}, {"kind": "visit"}],
+    # the fixture's stock raises warnings only with looser thresholds (a long sales window, no
+    # regular-seller or value floor)
+    "alerts_stock": [{}] + [{"alert_regular_days": 0, "alert_over_min_value": 0, "alert_short_days": 365,
+                             "alert_sales_window": 730, "alert_costing_method": m} for m in ("fifo", "moving_average")],
     "acquisition_forgotten": [{"days": 30}],
     "customer_activities": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
@@ -55,7 +60,8 @@ EXTRA = {
     "overview_top_reps": [{"limit": 5}],
     "pipeline_deals": [{"day": d} for d in (date(2023, 6, 1), date(2024, 1, 15), date(2024, 2, 20),
                                             date(2024, 3, 31))],
-    "pool_due": [{"limit_days": 30, "window": 7}],
+    "pool_due": [{"limit_days": 30, "window": 7}, {"limit_days": 365, "window": 365},
+                 {"limit_days": 365, "window": 365, "as_of": date(2024, 1, 20)}],
     "product_info": [{"product_id": "P1"}],
     "product_layers": [{"product_id": "P1"}, {"product_id": "P3"}],
     "product_top_customers": [{"product_id": "P1", "method": "fifo", "limit": 5}],
@@ -171,3 +177,29 @@ def test_a_shared_category_bit_never_widens_a_category_filter(warehouse, monkeyp
 def test_category_bits_are_one_per_category_in_order(warehouse):
     bits = queries.run("category_bits")
     assert bits["bit"].tolist() == [1 << i for i in range(len(bits))] and bits["category"].is_monotonic_increasing
+
+
+def test_last_follow_up_as_of_any_day(tmp_path, monkeypatch, request):
+    """s_last_activities gives the last follow-up on or before any day, as the plain form does:
+    none before the first, the day's latest of two on one day, the same until the next."""
+    sql = FIXTURE_SQL.read_text() + (
+        "\ninsert into activities (activity_id, customer_id, rep_id, occurred_at, kind) values "
+        "('A4', 'C7', 'R2', '2024-02-05 09:00', 'call'), ('A5', 'C7', 'R1', '2024-02-05 17:30', 'visit'), "
+        "('A6', 'C7', 'R2', '2024-03-12 10:00', 'call');\n")
+    monkeypatch.setenv("CRM_WAREHOUSE", str(build_fixture(tmp_path / "activities.duckdb", sql)))
+    expected = {date(2024, 1, 24): None, date(2024, 1, 25): date(2024, 1, 25), date(2024, 2, 4): date(2024, 1, 25),
+                date(2024, 2, 5): date(2024, 2, 5), date(2024, 3, 11): date(2024, 2, 5),
+                date(2024, 3, 12): date(2024, 3, 12)}
+
+    def last_follow_ups() -> dict:
+        found = {}
+        for day in expected:
+            queries.clear_cache()
+            frame = queries.run("pool_due", Filters(), limit_days=365, window=365, as_of=day)
+            value = frame.set_index("customer_id")["last_activity_on"]["C7"]
+            found[day] = None if pd.isna(value) else pd.Timestamp(value).date()
+        return found
+
+    served = last_follow_ups()
+    request.getfixturevalue("reference")
+    assert served == last_follow_ups() == expected

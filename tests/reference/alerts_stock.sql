@@ -1,0 +1,152 @@
+-- alerts_stock: one row per product of f_products short of stock, overstocked, or whose
+-- purchase cost rose enough to cut its margin (不缺货、不积压). Stock is shared, like
+-- f_purchases and f_stock_issues: the rep, team and customer filters do not narrow it.
+-- On hand at $as_of = received − issued quantity up to $as_of; its value = value received −
+-- COGS by $alert_costing_method up to $as_of (as products_stock). Daily sales = quantity
+-- issued in the $alert_sales_window days up to $as_of / $alert_sales_window; cover = on hand /
+-- daily sales, in days.
+-- Regular seller: sold (quantity > 0) on at least $alert_regular_days different days of the
+-- sales window. A product sold now and then (to order) is often out of stock by design and
+-- its cost is quoted per order, so the shortage and cost rules judge regular sellers only.
+-- Rules: stock_short = a regular seller with cover < $alert_short_days (on hand ≤ 0 included;
+-- severity 3 when on hand ≤ 0); stock_over = on hand > 0 worth at least
+-- $alert_over_min_value and (no sales in the window, or cover > $alert_over_days) (severity
+-- 3 with no sales, else 2; impact = the stock's value, the money tied up). cost_jump = the average unit cost of the receipts in the 60 days up
+-- to $as_of against that of the receipts in the 180 days before them, the rise as a share
+-- of the average net selling price (counted lines of f_contract_items with quantity > 0 in
+-- the 365 days up to $as_of; else the list price) above $alert_margin_cut (margin points
+-- lost), for a regular seller; severity 2, impact = the rise × the quantity sold in the sales window.
+-- figure / expected_low / expected_high: cover days against the two limits, or the new
+-- unit cost against the old one. since: stock_over without sales = the day after the last
+-- sale (else the first receipt); others = the first day of the window judged. sparkline =
+-- quantity sold per month over the twelve months up to $as_of's month.
+-- Parameters: $as_of, $alert_sales_window, $alert_regular_days, $alert_short_days, $alert_over_days,
+-- $alert_over_min_value, $alert_margin_cut, $alert_costing_method + category filter.
+-- Pages: /alerts, / (what changed).
+with received as (
+    select product_id, sum(quantity) as quantity, sum(quantity * unit_cost) as value,
+           min(received_on) as first_receipt
+    from f_purchases
+    where received_on <= $as_of::date
+    group by product_id
+),
+
+issued_monthly as (
+    -- one pass over the issues: per product and month (the sparkline's months too)
+    select product_id, date_trunc('month', moved_on)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
+           sum(quantity) filter (where moved_on > $as_of::date - $alert_sales_window::integer) as recent,
+           max(moved_on) filter (where quantity > 0) as last_sale
+    from f_stock_issues
+    where moved_on <= $as_of::date and method = $alert_costing_method
+    group by all
+),
+
+sale_days as (
+    -- the days of the sales window with a sale, per product (a scan of the window only)
+    select product_id, count(distinct moved_on) as sale_days
+    from f_stock_issues
+    where moved_on > $as_of::date - $alert_sales_window::integer and moved_on <= $as_of::date
+      and method = $alert_costing_method and quantity > 0
+    group by product_id
+),
+
+issued as (
+    select m.product_id, sum(m.quantity) as quantity, sum(m.cogs) as cogs, sum(m.recent) as recent,
+           max(m.last_sale) as last_sale, any_value(d.sale_days) as sale_days
+    from issued_monthly as m
+    left join sale_days as d on d.product_id = m.product_id
+    group by m.product_id
+),
+
+stock as (
+    select p.product_id, p.name as product_name, p.list_price,
+           coalesce(r.quantity, 0) - coalesce(i.quantity, 0) as on_hand,
+           case when r.product_id is not null then r.value - coalesce(i.cogs, 0) end as value,
+           greatest(coalesce(i.recent, 0), 0) / $alert_sales_window as daily,
+           i.last_sale, r.first_receipt,
+           coalesce(i.sale_days, 0) >= $alert_regular_days as regular
+    from f_products as p
+    left join received as r on r.product_id = p.product_id
+    left join issued as i on i.product_id = p.product_id
+    where r.product_id is not null or i.product_id is not null
+),
+
+stock_rows as (
+    select case when s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily then 'stock_short'
+                else 'stock_over' end as rule,
+           case when s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily
+                then case when s.on_hand <= 0 then 3 else 2 end
+                else case when s.daily = 0 then 3 else 2 end end as severity,
+           s.product_id, s.product_name,
+           'cover_days' as measure,
+           (s.on_hand / nullif(s.daily, 0))::double as figure,
+           null::double as expected,
+           $alert_short_days::double as expected_low, $alert_over_days::double as expected_high,
+           case when s.daily = 0 then coalesce(s.last_sale + 1, s.first_receipt)
+                else $as_of::date - $alert_sales_window::integer + 1 end as since,
+           case when s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily
+                then ($alert_short_days * s.daily - s.on_hand) * coalesce(s.value / nullif(s.on_hand, 0), 0)
+                else s.value end::double as impact,
+           s.on_hand::double as on_hand, s.value::double as stock_value
+    from stock as s
+    where (s.regular and s.daily > 0 and s.on_hand < $alert_short_days * s.daily)
+       or (s.on_hand > 0 and s.value >= $alert_over_min_value
+           and (s.daily = 0 or s.on_hand > $alert_over_days * s.daily))
+),
+
+costs as (
+    select product_id,
+           sum(quantity * unit_cost) filter (where received_on > $as_of::date - 60)
+               / sum(quantity) filter (where received_on > $as_of::date - 60) as new_cost,
+           sum(quantity * unit_cost) filter (where received_on <= $as_of::date - 60)
+               / sum(quantity) filter (where received_on <= $as_of::date - 60) as old_cost
+    from f_purchases
+    where received_on > $as_of::date - 240 and received_on <= $as_of::date
+    group by product_id
+),
+
+prices as (
+    select i.product_id, sum(i.amount) / sum(i.quantity) as price
+    from f_contract_items as i
+    join f_contracts as c on c.contract_id = i.contract_id
+    where i.quantity > 0 and c.signed_on > $as_of::date - 365 and c.signed_on <= $as_of::date
+      and i.product_id in (select product_id from costs where new_cost > old_cost)
+    group by i.product_id
+),
+
+cost_rows as (
+    select 'cost_jump' as rule, 2 as severity, s.product_id, s.product_name,
+           'unit_cost' as measure, co.new_cost::double as figure, co.old_cost::double as expected,
+           null::double as expected_low,
+           (co.old_cost + $alert_margin_cut * coalesce(pr.price, s.list_price))::double as expected_high,
+           $as_of::date - 59 as since,
+           ((co.new_cost - co.old_cost) * s.daily * $alert_sales_window)::double as impact,
+           s.on_hand::double as on_hand, s.value::double as stock_value
+    from costs as co
+    join stock as s on s.product_id = co.product_id
+    left join prices as pr on pr.product_id = co.product_id
+    where co.new_cost - co.old_cost > $alert_margin_cut * coalesce(pr.price, s.list_price)
+      and s.regular
+),
+
+sparks as (
+    -- quantity sold per month over the twelve months up to $as_of's month (empty months 0)
+    select p.product_id, list(coalesce(m.quantity, 0)::double order by mo.month) as sparkline
+    from f_products as p
+    semi join (select product_id from stock_rows union all select product_id from cost_rows) as w
+      on w.product_id = p.product_id
+    cross join q_alerts_months as mo
+    left join issued_monthly as m on m.product_id = p.product_id and m.month = mo.month
+    group by p.product_id
+),
+
+final as (
+    select 'stock' as kind, x.rule, x.severity, 'product' as subject_type, x.product_id as subject_id,
+           x.product_name as subject_name, null::varchar as rep_id, null::varchar as rep_name,
+           x.measure, x.figure, x.expected, x.expected_low, x.expected_high, x.since, x.impact,
+           sp.sparkline, x.on_hand, x.stock_value
+    from (select * from stock_rows union all by name select * from cost_rows) as x
+    join sparks as sp on sp.product_id = x.product_id
+)
+
+select * from final order by severity desc, impact desc, subject_id
