@@ -21,7 +21,7 @@ from components.controls import DrillSelect
 from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.output_cache import cached_output
-from components.page import filters_and_periods, query_store, view_value, with_params
+from components.page import filters_and_periods, query_store, sections, view_value, with_params
 from queries import run
 
 METHODS = ("fifo", "moving_average", "monthly_average")
@@ -342,17 +342,14 @@ def update(query):
     filters, periods = filters_and_periods(query, VIEW_PARAMS)
     params = value_params(query)
     picked = selection(query)
-    groups = run("customer_groups", filters, group="all", **params)
-    tiers, abc, segments, cells = (
-        groups[groups["group_kind"] == kind].drop(columns="group_kind").reset_index(drop=True)
-        for kind in ("tier", "abc", "segment", "cell"))
-    lorenz = run("customer_lorenz", filters)
-    churn = run("customer_churn", filters)
-    moves = run("customer_tier_moves", filters)
     chosen = dict.fromkeys(SELECTIONS, "")
     if picked:
         chosen[picked[0]] = picked[1]
-    listed = run("customer_list", filters, **chosen, **params, limit=GRID_MAX_ROWS)
+    page = sections(run("customer_page", filters, group="all", **chosen, **params, limit=GRID_MAX_ROWS))
+    groups, lorenz, churn, moves, listed = (page[k] for k in ("groups", "lorenz", "churn", "moves", "listed"))
+    tiers, abc, segments, cells = (
+        groups[groups["group_kind"] == kind].drop(columns="group_kind").reset_index(drop=True)
+        for kind in ("tier", "abc", "segment", "cell"))
     customers = list_frame(listed.drop(columns="total_rows"), lang)
     clv = clv_frame(tiers, segments, lang)
     headers = {c: t(k, lang) for c, k in LIST_HEADERS.items()}

@@ -5,28 +5,21 @@
 -- buyers with no purchase this year; NULL when nobody bought the year before.
 -- churn_used floors it at 10% so lifespan_years = 1 / churn_used is at most 10.
 -- Parameters: $end + scope. Pages: /customers (through customer_value), /customer/<id>.
-with years as (
-    select * from (values
-        ('this_year', ($end::date - interval 1 year)::date, $end::date),
-        ('year_before', ($end::date - interval 2 year)::date, ($end::date - interval 1 year)::date)
-    ) as y (year_name, after_day, through_day)
-),
-
-buyers as (
-    select y.year_name, c.customer_id
-    from years as y
-    join f_contracts as c on c.signed_on > y.after_day and c.signed_on <= y.through_day
-    group by y.year_name, c.customer_id
-    having sum(c.amount) > 0
+-- One pass over the two years' range of f_contracts (date-sorted), each customer's amount
+-- in either year added up side by side.
+with yearly as (
+    select c.customer_id,
+           sum(c.amount) filter (where c.signed_on > ($end::date - interval 1 year)::date) as this_year,
+           sum(c.amount) filter (where c.signed_on <= ($end::date - interval 1 year)::date) as year_before
+    from f_contracts as c
+    where c.signed_on > ($end::date - interval 2 year)::date and c.signed_on <= $end::date
+    group by c.customer_id
 ),
 
 counted as (
-    select count(*) filter (where b.year_name = 'year_before') as buyers_before,
-           count(*) filter (
-               where b.year_name = 'year_before'
-                 and b.customer_id not in (select customer_id from buyers where year_name = 'this_year')
-           ) as churned
-    from buyers as b
+    select count(*) filter (where y.year_before > 0) as buyers_before,
+           count(*) filter (where y.year_before > 0 and not coalesce(y.this_year > 0, false)) as churned
+    from yearly as y
 ),
 
 rate as (

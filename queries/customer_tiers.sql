@@ -8,19 +8,20 @@
 -- ceil(20% n), small the rest. ceil in integers: ceil(p% × n) = (p × n + 99) // 100.
 -- Parameters: $start, $end, $prev_start, $prev_end + scope.
 -- Pages: /customers (through customer_value and customer_tier_moves), /customer/<id>.
-with windows as (
-    select * from (values
-        ('current', $start::date, $end::date),
-        ('previous', $prev_start::date, $prev_end::date)
-    ) as w (window_name, window_start, window_end)
-),
-
-bought as (
-    select w.window_name, c.customer_id, sum(c.amount) as amount, count(*) as contracts,
+-- Each window is its own range of f_contracts (date-sorted in the serving layer: a window
+-- reads only its days, and a query that reads one window never reads the other).
+with bought as (
+    select 'current' as window_name, c.customer_id, sum(c.amount) as amount, count(*) as contracts,
            max(c.signed_on) as last_signed_on
-    from windows as w
-    join f_contracts as c on c.signed_on between w.window_start and w.window_end
-    group by w.window_name, c.customer_id
+    from f_contracts as c
+    where c.signed_on between $start and $end
+    group by c.customer_id
+    having sum(c.amount) > 0
+    union all
+    select 'previous', c.customer_id, sum(c.amount), count(*), max(c.signed_on)
+    from f_contracts as c
+    where c.signed_on between $prev_start and $prev_end
+    group by c.customer_id
     having sum(c.amount) > 0
 ),
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from components.grid import customer_href
+from components.page import sections
 from data.serving import build_serving
 from queries import Scope, run
 from queries.filters import Filters
@@ -321,6 +322,28 @@ def test_contracts_opportunities_and_timeline(warehouse):
     assert run("customer_activities", Filters(), customer_id="C1")["activity_id"].tolist() == ["A1"]
     pool = run("customer_pool_events", Filters(), customer_id="C7")
     assert pool[["event", "rep_name"]].values.tolist() == [["claim", "李娜"]]
+
+
+@pytest.mark.parametrize("query", [{}, {"preset": "custom", "start": "2024-03-01", "end": "2024-03-31"},
+                                   {"preset": "custom", "start": "2015-01-01", "end": "2015-01-31"},
+                                   {"rep": "R3"}, {"category": "软件"}])
+@pytest.mark.parametrize("chosen", [{}, {"tier": "vip"}, {"cell": "1-1"}])
+def test_customer_page_sections_are_the_queries(warehouse, query, chosen):
+    """customer_page holds exactly what each section's own query gives, typed as the gateway
+    types it (an empty section too: a period without purchases)."""
+    filters = Filters.from_query(query)
+    selection = {"tier": "", "segment": "", "cell": "", **chosen}
+    page = sections(run("customer_page", filters, group="all", **selection, limit=3, **params()))
+    own = {"groups": run("customer_groups", filters, group="all", **params()),
+           "lorenz": run("customer_lorenz", filters), "churn": run("customer_churn", filters),
+           "moves": run("customer_tier_moves", filters),
+           "listed": run("customer_list", filters, **selection, limit=3, **params())}
+    assert page.keys() == own.keys()
+    for name, frame in own.items():
+        if name == "moves":  # no order promised
+            frame, page[name] = (f.sort_values(["prev_tier", "tier"], ignore_index=True) for f in (frame, page[name]))
+        pd.testing.assert_frame_equal(page[name], frame, check_dtype=False)
+        assert [str(t).lower()[:3] for t in page[name].dtypes] == [str(t).lower()[:3] for t in frame.dtypes], name
 
 
 # --- the pages ---------------------------------------------------------------------------
