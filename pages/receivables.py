@@ -128,6 +128,12 @@ def aging(rows: pd.DataFrame, level: str) -> pd.DataFrame:
     return table.loc[:, [key, name, *BUCKETS, "total"]].reset_index(drop=True)
 
 
+def level_rows(rows: pd.DataFrame, level: str) -> int:
+    """How many rows ``level`` has in all (receivables_aging lists the first customers only)."""
+    counts = rows.loc[rows["level"] == level, "level_rows"]
+    return int(counts.iloc[0]) if len(counts) else 0
+
+
 def bucket_totals(rows: pd.DataFrame) -> pd.DataFrame:
     """The unsettled amount and the number of overdue plans per bucket (receivables_aging's
     'all' row; zeros when nothing is overdue)."""
@@ -183,10 +189,10 @@ def update(query):
     day = periods["end"]  # the state date: the period's end, not after as_of
     summary = run("receivables_summary", filters, day=day)
     months = run("receivables_by_month", filters)
-    rows = run("receivables_aging", filters, dates=[day])
+    rows = run("receivables_aging", filters, dates=[day], limit=GRID_MAX_ROWS)
     plans = run("receivables_overdue_plans", filters, dates=[day], bucket="" if bucket == "all" else bucket,
                 limit=GRID_MAX_ROWS)
-    ending = run("receivables_ending", filters, days=ENDING_DAYS, day=day)
+    ending = run("receivables_ending", filters, days=ENDING_DAYS, day=day, limit=GRID_MAX_ROWS)
     totals = bucket_totals(rows)
     reps = aging(rows, "rep")
     customers = aging(rows, "customer")
@@ -196,10 +202,12 @@ def update(query):
         *card_payload(months_figure(months, lang, theme), months),
         *card_payload(aging_figure(totals, bucket, lang, theme), totals, {"bucket": t("receivables.bucket", lang)}),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query,
+                      total_rows=level_rows(rows, "customer")),
         *grid_payload(plans.loc[:, list(PLAN_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query,
                       total_rows=int(plans["total_rows"].iloc[0]) if len(plans) else 0),
-        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query),
+        *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query,
+                      total_rows=int(ending["total_rows"].iloc[0]) if len(ending) else 0),
     )
 
 

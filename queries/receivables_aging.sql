@@ -5,8 +5,10 @@
 -- amount of each aging bucket ("1-30", "31-60", "61-90", "90+"), their total, and the
 -- number of plans in each bucket (plans_1_30, plans_31_60, plans_61_90, plans_90). Sums are
 -- rounded to cents (as doubles, 156494.74 + 169253.61 + 153499.96 is 479248.30999…).
--- Order: level ('all', 'customer', 'rep'), largest total first, then key.
--- Parameters: $dates + scope. Pages: /receivables (aging by bucket, by rep, by customer).
+-- Order: level ('all', 'customer', 'rep'), largest total first, then key. Level 'customer'
+-- keeps its first $limit rows in that order (what the page's grid lists); level_rows = how
+-- many rows the row's level has in all.
+-- Parameters: $dates, $limit + scope. Pages: /receivables (aging by bucket, by rep, by customer).
 with grouped as (
     select case when grouping(o.customer_id) = 0 then 'customer'
                 when grouping(o.rep_id) = 0 then 'rep'
@@ -25,10 +27,17 @@ with grouped as (
     group by grouping sets ((o.customer_id), (o.rep_id), ())
 ),
 
-final as (
-    -- the names after adding up: one lookup per customer and rep, not per plan
-    select g.level, g.key, coalesce(cu.name, r.name) as name, g.* exclude (level, key)
+listed as (
+    select g.*, count(*) over (partition by g.level) as level_rows
     from grouped as g
+    qualify g.level <> 'customer'
+         or row_number() over (partition by g.level order by g.total desc, g.key) <= $limit
+),
+
+final as (
+    -- the names after adding up and cutting: one lookup per listed customer and rep, not per plan
+    select g.level, g.key, coalesce(cu.name, r.name) as name, g.* exclude (level, key)
+    from listed as g
     left join f_accounts as cu on g.level = 'customer' and cu.customer_id = g.key
     left join f_reps as r on g.level = 'rep' and r.rep_id = g.key
 )

@@ -88,10 +88,12 @@ def test_summary_and_ending_contracts():
     # outstanding: fixture K02 300 + K03 1000 + K04 300 + K05 800 + K06 1000 + K08 400 + K10 600
     # plus K20 450 + K21 500 + K22 800 + K23 300 + K24 200 + K25 400
     assert s.tolist() == [2200, 1200, pytest.approx(1200 / 2200), 7050]
-    e = run("receivables_ending", Filters(), days=30, day=AS_OF)
+    e = run("receivables_ending", Filters(), days=30, day=AS_OF, limit=1000)
     # ends_on in [15 March, 14 April]: K03 (31 March) and K21 (14 April); K20 (15 April) is out
-    assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
-        ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]
+    assert e[["contract_id", "amount", "paid", "outstanding", "total_rows"]].values.tolist() == [
+        ["K03", 2000, 1000, 1000, 2], ["K21", 1000, 500, 500, 2]]
+    first = run("receivables_ending", Filters(), days=30, day=AS_OF, limit=1)
+    assert first[["contract_id", "paid", "total_rows"]].values.tolist() == [["K03", 1000, 2]]
 
 
 def test_nothing_due_gives_a_dash():
@@ -105,7 +107,7 @@ def test_nothing_due_gives_a_dash():
 def test_aging_tables():
     from pages import receivables
 
-    rows = run("receivables_aging", Filters(), dates=[AS_OF])
+    rows = run("receivables_aging", Filters(), dates=[AS_OF], limit=1000)
     reps = receivables.aging(rows, "rep")
     # R1: K03 1000 + K06 500 + K22 600 (PL36, due on as_of, is not overdue); R2: K02 300 + K20 450; R3: K21 500
     assert reps[["rep_id", "1-30", "31-60", "61-90", "90+", "total"]].values.tolist() == [
@@ -113,13 +115,20 @@ def test_aging_tables():
     customers = receivables.aging(rows, "customer")
     assert customers[["customer_id", "total"]].values.tolist() == [["C4", 1100], ["C1", 1000], ["C2", 750],
                                                                    ["C3", 500]]
+    assert receivables.level_rows(rows, "customer") == 4 and receivables.level_rows(rows, "rep") == 3
+    # the grid's first customers: the others are counted, and the reps and totals stay whole
+    cut = run("receivables_aging", Filters(), dates=[AS_OF], limit=2)
+    assert receivables.aging(cut, "customer")["customer_id"].tolist() == ["C4", "C1"]
+    assert receivables.level_rows(cut, "customer") == 4
+    pd.testing.assert_frame_equal(receivables.aging(cut, "rep"), reps)
+    pd.testing.assert_frame_equal(receivables.bucket_totals(cut), receivables.bucket_totals(rows))
     # the same plans as receivables_overdue lists, bucket by bucket
     plans = run("receivables_overdue", Filters(), dates=[AS_OF])
     totals = receivables.bucket_totals(rows)
     assert totals["plans"].tolist() == plans.groupby("bucket")["plan_id"].count().reindex(
         list(receivables.BUCKETS), fill_value=0).tolist()
     assert totals["unsettled"].sum() == 3350 == plans["unsettled"].sum()
-    nothing = run("receivables_aging", Filters(), dates=[date(2020, 1, 1)])
+    nothing = run("receivables_aging", Filters(), dates=[date(2020, 1, 1)], limit=1000)
     assert receivables.aging(nothing, "rep").empty
     assert receivables.bucket_totals(nothing)[["unsettled", "plans"]].values.sum() == 0
 
@@ -186,7 +195,7 @@ def test_category_filter_keeps_whole_contract_amounts_against_whole_payments():
     assert s["outstanding"] == 2800
     # due in 2024 to 15 March: PL04 (K06) 1000 + PL06 (K07) 700; received PM04 500 + PM05 700
     assert s[["due", "received"]].tolist() == [1700, 1200]
-    e = run("receivables_ending", Filters(categories=("软件",)), days=30, day=AS_OF)
+    e = run("receivables_ending", Filters(categories=("软件",)), days=30, day=AS_OF, limit=1000)
     # K03 ends 31 March: 2000 (not its 软件 line's 1000), paid 1000 -> 1000 outstanding
     assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
         ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]
