@@ -16,13 +16,20 @@ with valued as materialized (
     select * from q_customer_value
 ),
 
-member as (
-    select k.group_kind, k.group_key, v.*
+grouped as (
+    -- every grouping at once over the customers (not over one row per customer and grouping)
+    select case when grouping(v.tier) = 0 then 'tier' when grouping(v.segment) = 0 then 'segment'
+                when grouping(v.abc_class) = 0 then 'abc' else 'cell' end as group_kind,
+           case when grouping(v.tier) = 0 then v.tier when grouping(v.segment) = 0 then v.segment
+                when grouping(v.abc_class) = 0 then v.abc_class else v.rf_cell end as group_key,
+           count(*) as customers,
+           sum(v.amount) as revenue,
+           sum(v.contracts) as orders,
+           case when count(v.margin) = count(*) then sum(v.margin) end as margin,
+           coalesce(sum(v.uncosted_revenue), 0) as uncosted_revenue,
+           case when count(v.clv) = count(*) then avg(v.clv) end as clv
     from valued as v
-    cross join lateral (
-        values ('tier', v.tier), ('segment', v.segment), ('abc', v.abc_class), ('cell', v.rf_cell)
-    ) as k (group_kind, group_key)
-    where $group in (k.group_kind, 'all')
+    group by grouping sets ((v.tier), (v.segment), (v.abc_class), (v.rf_cell))
 ),
 
 universe as (
@@ -41,17 +48,17 @@ universe as (
 ),
 
 per_group as (
+    -- every group of the universe, an empty one with no customers (margin and CLV unknown)
     select u.group_kind, u.group_key, u.sort_key, u.r_score, u.f_score, u.segment,
-           count(m.customer_id) as customers,
-           coalesce(sum(m.amount), 0) as revenue,
-           coalesce(sum(m.contracts), 0) as orders,
-           case when count(m.margin) = count(m.customer_id) then sum(m.margin) end as margin,
-           coalesce(sum(m.uncosted_revenue), 0) as uncosted_revenue,
-           case when count(m.clv) = count(m.customer_id) then avg(m.clv) end as clv
+           coalesce(g.customers, 0) as customers,
+           coalesce(g.revenue, 0) as revenue,
+           coalesce(g.orders, 0) as orders,
+           g.margin,
+           coalesce(g.uncosted_revenue, 0) as uncosted_revenue,
+           g.clv
     from universe as u
-    left join member as m on m.group_kind = u.group_kind and m.group_key = u.group_key
+    left join grouped as g on g.group_kind = u.group_kind and g.group_key = u.group_key
     where $group in (u.group_kind, 'all')
-    group by u.group_kind, u.group_key, u.sort_key, u.r_score, u.f_score, u.segment
 ),
 
 totals as (

@@ -1,5 +1,6 @@
 -- customer_value: one row per customer with a purchase in [$start, $end] (as in
--- customer_tiers): pyramid tier, ABC class, RFM scores and segment, margin and CLV.
+-- customer_tiers): pyramid tier, ABC class, RFM scores and segment, margin and CLV (no
+-- names: customer_list looks them up for the customers it lists, customer_profile for its one).
 -- The metrics of METRICS.md "Customer value", defined here once; the group queries
 -- (customer_groups, customer_lorenz, customer_list, customer_profile) read this one.
 -- - ABC: by amount descending, ties by customer_id; prev = amount of the customers before;
@@ -65,8 +66,7 @@ valued as (
 ),
 
 final as (
-    select v.customer_id, a.name as customer_name, a.type, a.owner_rep_id,
-           coalesce(r.name, a.owner_rep_id) as owner_name, a.region, a.industry,
+    select v.customer_id,
            v.amount, v.contracts, v.last_signed_on, v.position, v.n, v.tier,
            list_position(['vip', 'major', 'normal', 'small'], v.tier) as tier_level,
            v.abc_class, v.cum_share,
@@ -77,8 +77,6 @@ final as (
            v.aov, v.orders_per_year,
            v.aov * v.orders_per_year * (v.margin / v.amount) * ch.lifespan_years as clv
     from valued as v
-    join f_accounts as a on a.customer_id = v.customer_id
-    left join f_reps as r on r.rep_id = a.owner_rep_id
     join q_customer_segment_map as m on m.r_score = v.r_score and m.f_score = v.f_score
     cross join q_customer_churn as ch
 )
