@@ -39,8 +39,9 @@ costs as (
 
 scored as (
     select t.*,
-           coalesce(sum(t.amount) over (order by t.amount desc, t.customer_id
-                                        rows between unbounded preceding and 1 preceding), 0) as prev_amount,
+           -- position is the rank by amount descending, ties by customer_id (customer_tiers)
+           coalesce(sum(t.amount) over (order by t.position rows between unbounded preceding and 1 preceding), 0)
+               as prev_amount,
            sum(t.amount) over () as total_amount,
            $end::date - t.last_signed_on as recency_days,
            1 + 5 * (rank() over (order by $end::date - t.last_signed_on desc) - 1) // t.n as r_score,
