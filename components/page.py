@@ -53,11 +53,11 @@ def with_params(search: str | None, **changes) -> str:
 
 
 def sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The frames of a query that returns a page's sections in one row (customer_page,
-    receivables_page): each column is {'values': a struct of lists, one list per column of
-    the section, 'type': its SQL type}, and becomes the frame the section's own query gives
-    through the gateway (decimals as floats, dates as datetime64, whole numbers with a gap
-    as nullable integers, text without a value as objects), typed even when it has no rows."""
+    """The frames of a query that returns a page's sections in one row (customer_page): each
+    column is {'values': a struct of lists, one list per column of the section, 'type': its
+    SQL type}, and becomes the frame the section's own query gives through the gateway
+    (decimals as floats, dates as datetime64, whole numbers with a gap as nullable integers,
+    text without a value as objects), typed even when it has no rows."""
     return {name: _section(frame[name].iloc[0]) for name in frame.columns}
 
 
