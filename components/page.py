@@ -3,6 +3,7 @@ it into checked Filters and periods."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlencode
 
@@ -54,11 +55,12 @@ def with_params(search: str | None, **changes) -> str:
 
 def sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The frames of a query that returns a page's sections in one row (customer_page): each
-    column is {'values': a struct of lists, one list per column of the section, 'type': its
-    SQL type}, and becomes the frame the section's own query gives through the gateway
-    (decimals as floats, dates as datetime64, whole numbers with a gap as nullable integers,
-    text without a value as objects), typed even when it has no rows."""
-    return {name: _section(frame[name].iloc[0]) for name in frame.columns}
+    column is JSON text, {"values": an object of lists, one list per column of the section,
+    "type": their SQL struct type}, and becomes the frame the section's own query gives
+    through the gateway (decimals as floats, dates as datetime64, whole numbers with a gap as
+    nullable integers, text without a value as objects), typed even when it has no rows.
+    DuckDB writes doubles in JSON with every digit they need: they read back exactly."""
+    return {name: _section(json.loads(frame[name].iloc[0])) for name in frame.columns}
 
 
 # the frame dtype of a section column's SQL type (its base name); NULLs keep integers nullable
