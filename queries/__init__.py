@@ -171,8 +171,10 @@ def _request_scope() -> Scope:
     return scope_of(current_user) if current_user.is_authenticated else NOBODY
 
 
-def names() -> list[str]:
-    return sorted(p.stem for p in QUERY_DIR.glob("*.sql") if p.stem != "scope")
+@functools.cache
+def names() -> tuple[str, ...]:
+    """Every query's name (the files of queries/ do not change while the app runs)."""
+    return tuple(sorted(p.stem for p in QUERY_DIR.glob("*.sql") if p.stem != "scope"))
 
 
 def header(name: str) -> str:
