@@ -49,31 +49,17 @@ purchase_days as (
     having sum(c.amount) > 0
 ),
 
-intervals as (
-    select customer_id, day, amount,
-           date_diff('day', lag(day) over (partition by customer_id order by day), day) as interval_days
-    from purchase_days
-),
-
-habits as (
-    select customer_id, max(day) as last_purchase, count(*) as purchases,
-           median(interval_days) as usual_interval
-    from intervals
-    group by customer_id
-),
-
 spend as (
-    select t.customer_id,
+    -- per customer of top: the purchase days' count, the last and the spends
+    select p.customer_id, max(p.day) as last_purchase, count(*) as purchases,
            coalesce(sum(p.amount) filter (where p.day > $as_of::date - 90), 0) as spend_90,
            coalesce(sum(p.amount) filter (where p.day > ($as_of::date - interval 1 year)::date - 90
                                              and p.day <= ($as_of::date - interval 1 year)::date), 0)
                as spend_90_year_ago,
            coalesce(sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90), 0)
                * 90 / 365 as usual_quarter
-    from top as t
-    join habits as h on h.customer_id = t.customer_id
-    left join purchase_days as p on p.customer_id = t.customer_id
-    group by all
+    from purchase_days as p
+    group by p.customer_id
 ),
 
 scope_quarter as (
@@ -83,26 +69,50 @@ scope_quarter as (
     where c.signed_on > $as_of::date - 455 and c.signed_on <= $as_of::date - 90
 ),
 
-judged as (
-    select t.customer_id, t.rank, h.last_purchase, h.usual_interval, s.*  exclude (customer_id),
-           date_diff('day', h.last_purchase, $as_of::date) as days_since,
-           h.purchases >= 4
-               and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_factor * h.usual_interval
-               and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_min_days
-               -- fresh: the gap crossed its limit within the last $alert_fresh_days days
-               and h.last_purchase + greatest($alert_gap_factor * h.usual_interval, $alert_gap_min_days)::integer
-                   > $as_of::date - $alert_fresh_days::integer as is_gap,
-           s.spend_90_year_ago > 0
+candidates as (
+    -- the material customers that may warn: a gap needs 4 purchase days and more than
+    -- $alert_gap_min_days since the last, a drop the spends of the rule; the usual interval
+    -- (a window over every purchase day) is worked out for these only
+    select s.*, date_diff('day', s.last_purchase, $as_of::date) as days_since
+    from spend as s
+    where s.usual_quarter >= $alert_min_share * (select usual_quarter from scope_quarter)
+      and ((s.purchases >= 4 and date_diff('day', s.last_purchase, $as_of::date) > $alert_gap_min_days)
+           or (s.spend_90_year_ago > 0
                and s.spend_90 < (1 - $alert_spend_drop) * s.spend_90_year_ago
-               and s.spend_90 < (1 - $alert_spend_drop) * s.usual_quarter
+               and s.spend_90 < (1 - $alert_spend_drop) * s.usual_quarter))
+),
+
+intervals as (
+    select p.customer_id,
+           date_diff('day', lag(p.day) over (partition by p.customer_id order by p.day), p.day) as interval_days
+    from purchase_days as p
+    where p.customer_id in (select customer_id from candidates)
+),
+
+habits as (
+    select customer_id, median(interval_days) as usual_interval
+    from intervals
+    group by customer_id
+),
+
+judged as (
+    select t.customer_id, t.rank, h.usual_interval, c.*  exclude (customer_id),
+           c.purchases >= 4
+               and c.days_since > $alert_gap_factor * h.usual_interval
+               and c.days_since > $alert_gap_min_days
+               -- fresh: the gap crossed its limit within the last $alert_fresh_days days
+               and c.last_purchase + greatest($alert_gap_factor * h.usual_interval, $alert_gap_min_days)::integer
+                   > $as_of::date - $alert_fresh_days::integer as is_gap,
+           c.spend_90_year_ago > 0
+               and c.spend_90 < (1 - $alert_spend_drop) * c.spend_90_year_ago
+               and c.spend_90 < (1 - $alert_spend_drop) * c.usual_quarter
                -- a customer whose gap went stale is churn, not a drop either
-               and coalesce(h.last_purchase + greatest($alert_gap_factor * h.usual_interval,
+               and coalesce(c.last_purchase + greatest($alert_gap_factor * h.usual_interval,
                                                        $alert_gap_min_days)::integer
                             > $as_of::date - $alert_fresh_days::integer, true) as is_drop
-    from top as t
-    join habits as h on h.customer_id = t.customer_id
-    join spend as s on s.customer_id = t.customer_id
-    where s.usual_quarter >= $alert_min_share * (select usual_quarter from scope_quarter)
+    from candidates as c
+    join top as t on t.customer_id = c.customer_id
+    join habits as h on h.customer_id = c.customer_id
 ),
 
 last_follow_up as (
@@ -117,11 +127,12 @@ last_follow_up as (
 sparks as (
     -- monthly spend over the twelve months up to $as_of's month (empty months 0)
     select t.customer_id, list(coalesce(p.amount, 0)::double order by mo.month) as sparkline
-    from top as t
+    from judged as t
     cross join q_alerts_months as mo
     left join (select customer_id, date_trunc('month', day)::date as month, sum(amount) as amount
                from purchase_days group by all) as p
       on p.customer_id = t.customer_id and p.month = mo.month
+    where t.is_gap or t.is_drop
     group by t.customer_id
 ),
 

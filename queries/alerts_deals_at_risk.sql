@@ -113,7 +113,10 @@ rep_targets as (
 forecast as (
     select tg.rep_id, tg.target, tg.estimated,
            coalesce((select sum(c.amount) from f_contracts as c
-                     where c.rep_id = tg.rep_id and c.signed_on >= (select month from judged_month)
+                     where c.rep_id = tg.rep_id
+                       -- judged_month's first day written out from $as_of: a constant reaches the
+                       -- date-sorted contracts (and, under a category filter, lines); a subquery does not
+                       and c.signed_on >= date_trunc('month', $as_of::date + 1)::date
                        and c.signed_on <= $as_of::date), 0)
            + coalesce((select sum(d.amount * d.p / 100) from open_deals as d
                        where d.rep_id = tg.rep_id

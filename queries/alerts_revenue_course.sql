@@ -63,7 +63,9 @@ facts as (
            ) as value_to_date
     from f_measure_facts as f
     where f.measure in ('contract_amount', 'payments', 'new_customers')
-      and f.day >= (select min(month) from months)
+      -- the first of months written out from $as_of: a constant reaches the date-sorted
+      -- scans (contracts, lines under a category filter, payments); a subquery does not
+      and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
       and f.day <= $as_of::date
     group by all
 ),

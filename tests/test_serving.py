@@ -41,6 +41,10 @@ EXTRA = {
     "alerts_stock": [{}] + [{"alert_regular_days": 0, "alert_over_min_value": 0, "alert_short_days": 365,
                              "alert_sales_window": 730, "alert_costing_method": m} for m in ("fifo", "moving_average")],
     "acquisition_forgotten": [{"days": 30}],
+    # slipping customers on the fixture: with every buyer at the top, short gaps and small drops
+    "alerts_customers_slipping": [{}] + [{"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_factor": 1.0,
+                                          "alert_gap_min_days": g, "alert_fresh_days": 3650,
+                                          "alert_spend_drop": 0.05} for g in (1, 30)],
     "customer_activities": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_groups": [{"group": g, **VALUE} for g in ("tier", "segment", "abc", "cell")]

@@ -1,0 +1,152 @@
+-- alerts_customers_slipping: one row per VIP or major customer that is slipping away.
+-- Standing: the customer pyramid (METRICS.md) over the 730 days up to $as_of: customers of
+-- f_customers with counted contracts summing above 0 there, ranked by that amount (ties
+-- by id); the top ceil($alert_top_share × N) are VIP and major.
+-- Purchase days: days with counted contracts (f_contracts) summing above 0, any time up to
+-- $as_of. Usual interval = the median of the days between consecutive purchase days
+-- (at least 4 purchase days needed).
+-- Rules: gap = days from the last purchase day to $as_of > limit = greatest($alert_gap_factor
+-- × usual interval, $alert_gap_min_days), and the gap crossed that limit within the last
+-- $alert_fresh_days days (an older gap is churn, shown on /customers, no longer an early
+-- warning); spend_drop = spend in the 90 days up to $as_of fell by more than
+-- $alert_spend_drop against both the same 90 days a year earlier (that base above 0) and a
+-- normal quarter (below), unless the customer's gap went stale (churn). One row per
+-- customer: gap when both hold.
+-- Normal quarter = value at risk = the customer's spend in the 365 days before the last 90
+-- (days $as_of − 454 .. $as_of − 90) × 90 / 365. Materiality: a warning only for a customer
+-- whose normal quarter is at least $alert_min_share of the scope's (the contract
+-- amount of f_contracts in the same days × 90 / 365): a customer bringing less than that
+-- share of revenue is left to /customers. figure = days since the last purchase
+-- (gap) or the 90-day spend (drop); expected_low/high = the threshold and the usual value.
+-- Severity: 3 when both rules hold, 2 otherwise. Owner = the customer's owner rep.
+-- sparkline = monthly spend over the twelve months up to $as_of's month.
+-- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
+-- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
+with standing as (
+    select c.customer_id, sum(c.amount) as amount
+    from f_contracts as c
+    where c.signed_on > $as_of::date - 730 and c.signed_on <= $as_of::date
+    group by c.customer_id
+    having sum(c.amount) > 0
+),
+
+ranked as (
+    select s.*, row_number() over (order by s.amount desc, s.customer_id) as rank,
+           count(*) over () as buyers
+    from standing as s
+    join f_customers as cu on cu.customer_id = s.customer_id
+),
+
+top as (
+    select * from ranked where rank <= ceil($alert_top_share * buyers)
+),
+
+purchase_days as (
+    select c.customer_id, c.signed_on as day, sum(c.amount) as amount
+    from f_contracts as c
+    where c.customer_id in (select customer_id from top) and c.signed_on <= $as_of::date
+    group by all
+    having sum(c.amount) > 0
+),
+
+intervals as (
+    select customer_id, day, amount,
+           date_diff('day', lag(day) over (partition by customer_id order by day), day) as interval_days
+    from purchase_days
+),
+
+habits as (
+    select customer_id, max(day) as last_purchase, count(*) as purchases,
+           median(interval_days) as usual_interval
+    from intervals
+    group by customer_id
+),
+
+spend as (
+    select t.customer_id,
+           coalesce(sum(p.amount) filter (where p.day > $as_of::date - 90), 0) as spend_90,
+           coalesce(sum(p.amount) filter (where p.day > ($as_of::date - interval 1 year)::date - 90
+                                             and p.day <= ($as_of::date - interval 1 year)::date), 0)
+               as spend_90_year_ago,
+           coalesce(sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90), 0)
+               * 90 / 365 as usual_quarter
+    from top as t
+    join habits as h on h.customer_id = t.customer_id
+    left join purchase_days as p on p.customer_id = t.customer_id
+    group by all
+),
+
+scope_quarter as (
+    -- the scope's normal quarter, the base of the materiality rule
+    select coalesce(sum(c.amount), 0) * 90 / 365 as usual_quarter
+    from f_contracts as c
+    where c.signed_on > $as_of::date - 455 and c.signed_on <= $as_of::date - 90
+),
+
+judged as (
+    select t.customer_id, t.rank, h.last_purchase, h.usual_interval, s.*  exclude (customer_id),
+           date_diff('day', h.last_purchase, $as_of::date) as days_since,
+           h.purchases >= 4
+               and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_factor * h.usual_interval
+               and date_diff('day', h.last_purchase, $as_of::date) > $alert_gap_min_days
+               -- fresh: the gap crossed its limit within the last $alert_fresh_days days
+               and h.last_purchase + greatest($alert_gap_factor * h.usual_interval, $alert_gap_min_days)::integer
+                   > $as_of::date - $alert_fresh_days::integer as is_gap,
+           s.spend_90_year_ago > 0
+               and s.spend_90 < (1 - $alert_spend_drop) * s.spend_90_year_ago
+               and s.spend_90 < (1 - $alert_spend_drop) * s.usual_quarter
+               -- a customer whose gap went stale is churn, not a drop either
+               and coalesce(h.last_purchase + greatest($alert_gap_factor * h.usual_interval,
+                                                       $alert_gap_min_days)::integer
+                            > $as_of::date - $alert_fresh_days::integer, true) as is_drop
+    from top as t
+    join habits as h on h.customer_id = t.customer_id
+    join spend as s on s.customer_id = t.customer_id
+    where s.usual_quarter >= $alert_min_share * (select usual_quarter from scope_quarter)
+),
+
+last_follow_up as (
+    -- of the customers warned about only
+    select a.customer_id, max(a.occurred_at)::date as last_follow_up
+    from f_account_activities as a
+    where a.occurred_at::date <= $as_of::date
+      and a.customer_id in (select customer_id from judged where is_gap or is_drop)
+    group by a.customer_id
+),
+
+sparks as (
+    -- monthly spend over the twelve months up to $as_of's month (empty months 0)
+    select t.customer_id, list(coalesce(p.amount, 0)::double order by mo.month) as sparkline
+    from top as t
+    cross join q_alerts_months as mo
+    left join (select customer_id, date_trunc('month', day)::date as month, sum(amount) as amount
+               from purchase_days group by all) as p
+      on p.customer_id = t.customer_id and p.month = mo.month
+    group by t.customer_id
+),
+
+final as (
+    select 'customers_slipping' as kind,
+           case when j.is_gap then 'customer_gap' else 'customer_drop' end as rule,
+           case when j.is_gap and j.is_drop then 3 else 2 end as severity,
+           'customer' as subject_type, j.customer_id as subject_id, cu.name as subject_name,
+           cu.owner_rep_id as rep_id, r.name as rep_name,
+           case when j.is_gap then 'days_since_purchase' else 'spend_90' end as measure,
+           case when j.is_gap then j.days_since::double else j.spend_90::double end as figure,
+           case when j.is_gap then j.usual_interval::double else j.spend_90_year_ago::double end as expected,
+           case when j.is_gap then 0 else (1 - $alert_spend_drop) * j.spend_90_year_ago end::double as expected_low,
+           case when j.is_gap then greatest($alert_gap_factor * j.usual_interval, $alert_gap_min_days)
+                else j.spend_90_year_ago end::double as expected_high,
+           case when j.is_gap then j.last_purchase + 1
+                else ($as_of::date - 89) end as since,
+           j.usual_quarter::double as impact,
+           sp.sparkline, j.rank, j.last_purchase, lf.last_follow_up
+    from judged as j
+    join sparks as sp on sp.customer_id = j.customer_id
+    join f_customers as cu on cu.customer_id = j.customer_id
+    left join f_reps as r on r.rep_id = cu.owner_rep_id
+    left join last_follow_up as lf on lf.customer_id = j.customer_id
+    where j.is_gap or j.is_drop
+)
+
+select * from final order by severity desc, impact desc, subject_id
