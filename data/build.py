@@ -92,9 +92,10 @@ def _derived_steps() -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
 
 
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Typed, unconstrained copies of every contract table in schema ``staging``,
-    each with ``_row`` (the row as the user sees it in the source)."""
-    con.execute("create schema staging")
+    """Typed, unconstrained copies of every contract table in ``staging``, an in-memory
+    database (the staged rows are never written to the file), each with ``_row`` (the row
+    as the user sees it in the source)."""
+    con.execute("attach ':memory:' as staging")
     for table in rules.TABLES:
         con.execute(f'create table staging."{table}" as select * from main."{table}" limit 0')
         con.execute(f'alter table staging."{table}" add column _row bigint')
@@ -118,12 +119,13 @@ def _publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for table in rules.TABLES:
         cols = ", ".join(
             f'"{c}"' for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'main' "
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and schema_name = 'main' "
                 "and table_name = ? order by column_index", [table]).fetchall()
         )
         con.execute(f'insert into main."{table}" ({cols}) select {cols} from staging."{table}" order by _row')
         counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
-    con.execute("drop schema staging cascade")
+    con.execute("detach staging")
     return counts
 
 
@@ -145,7 +147,8 @@ def build(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
+        # one checkpoint, at the end: none after each statement that wrote much
+        con = duckdb.connect(str(tmp), config={"checkpoint_threshold": "1TB"})
     except (OSError, duckdb.Error) as e:
         raise (WriteError.of(out, e) or e) from e
     started = time.monotonic()

@@ -571,15 +571,19 @@ def _hidden_characters(con: duckdb.DuckDBPyConnection, source: Source, raw: str,
     """Cells holding characters no export should: control characters (a NUL) anywhere, a
     BOM or zero-width character in a key, each named with its row, column and the
     character written out."""
+    mapped = _mapped(source)
+    # first one test of all a row's cells together (a key's characters include the others'):
+    # most files hold none
+    cells = ", ".join(f"v{k}" for k in range(len(mapped)))
+    if not mapped or not con.execute(f'select 1 from "{raw}" where regexp_matches(concat({cells}), $key_chars) '
+                                     "limit 1", {"key_chars": KEY_CHARS}).fetchone():
+        return []
     keys = key_columns(source.table)
     union = " union all ".join(
         f'select {k} as k, {row} as _row, v{k} as v from "{raw}" '
         f"where regexp_matches(v{k}, {'$key_chars' if column in keys else '$control_chars'})"
-        for k, (column, _) in enumerate(_mapped(source)))
-    if not union:
-        return []
+        for k, (column, _) in enumerate(mapped))
     sql = f"select * from ({union}) order by _row, k limit {rules.MAX_PER_RULE}"
-    mapped = _mapped(source)
     return [Problem(source.file, "load.key_character" if mapped[k][0] in keys else "load.control_character",
                     row=line, column=source.header(mapped[k][0]), value=visible(value),
                     detail=", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in _SHOWN_CHARS.findall(value))))

@@ -188,7 +188,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
 def _contract_columns(con: duckdb.DuckDBPyConnection, condition: str) -> list[tuple[str, str]]:
     """(table, column) of the contract tables' columns meeting ``condition`` (a constant
     condition on duckdb_columns()), in schema order."""
-    rows = con.execute("select table_name, column_name from duckdb_columns() where schema_name = 'main' "
+    rows = con.execute("select table_name, column_name from duckdb_columns() "
+                       "where database_name = current_database() and schema_name = 'main' "
                        f"and {condition} order by table_name, column_index").fetchall()
     return [(table, column) for table, column in rows if table in TABLES]
 

@@ -84,16 +84,19 @@ from (select distinct category from products)
 
 CONTRACTS_SQL = """
 create or replace table s_contracts as
+with lines as (
+    select i.contract_id, list(distinct p.category order by p.category) as categories,
+           bit_or(b.bit) as category_bits
+    from contract_items as i
+    join products as p on p.product_id = i.product_id
+    join s_category_bits as b on b.category = p.category
+    group by i.contract_id
+)
 select c.*, cu.region as c_region, cu.type as c_type, cu.source as c_source,
-       coalesce((select list(distinct p.category order by p.category)
-                 from contract_items as i join products as p on p.product_id = i.product_id
-                 where i.contract_id = c.contract_id), []) as categories,
-       coalesce((select bit_or(distinct b.bit)
-                 from contract_items as i join products as p on p.product_id = i.product_id
-                 join s_category_bits as b on b.category = p.category
-                 where i.contract_id = c.contract_id), 0) as category_bits
+       coalesce(l.categories, []) as categories, coalesce(l.category_bits, 0) as category_bits
 from contracts as c
 join customers as cu on cu.customer_id = c.customer_id
+left join lines as l on l.contract_id = c.contract_id
 where c.status = 'active'
 order by c.signed_on, c.contract_id
 """
@@ -118,26 +121,33 @@ left join costs as cs on cs.contract_id = i.contract_id and cs.line_no = i.line_
 order by c.signed_on, i.contract_id, i.line_no
 """
 
+# cost_of_sales holds every costed line once per method, with the line's product and
+# quantity and one shortfall for all methods: s_lines has them all (a line without a
+# costing row has no shortfall), in the order these rows take per line.
 COST_OF_SALES_SQL = """
 create or replace table s_cost_of_sales as
-select cs.*, l.signed_on, l.customer_id, l.rep_id, l.c_region, l.c_type, l.c_source, l.category,
-       l.quantity as line_quantity, l.amount as line_amount
-from cost_of_sales as cs
-join s_lines as l on l.contract_id = cs.contract_id and l.line_no = cs.line_no
-order by l.signed_on, cs.contract_id, cs.line_no, cs.method
+select contract_id, line_no, product_id,
+       unnest(['fifo', 'monthly_average', 'moving_average']) as method, quantity,
+       unnest([cogs_fifo, cogs_monthly_average, cogs_moving_average]) as cogs, shortfall_quantity,
+       signed_on, customer_id, rep_id, c_region, c_type, c_source, category,
+       quantity as line_quantity, amount as line_amount
+from s_lines
+where shortfall_quantity is not null
+order by signed_on, contract_id, line_no, method
 """
 
 # The settlement rule of receivables_overdue_states.sql, evaluated for each contract on each day
 # it received money (and before any: valid_from empty). Every plan is settled in order
 # (the running sum over all plans equals the one over due plans for a due plan, since
 # the plans before a due plan are due too), so a state holds for every as-of date until
-# the contract's next payment day.
+# the contract's next payment day. Money beyond a plan's own payments (the pool) reaches
+# plans only on the days a contract has some: only then does the running sum matter.
 PLAN_STATES_SQL = """
 create or replace table s_plan_states as
 with events as (
-    select distinct pl.contract_id, p.paid_on as day
-    from payment_plans as pl
-    join payments as p on p.contract_id = pl.contract_id
+    select distinct contract_id, paid_on as day
+    from payments
+    where contract_id in (select contract_id from payment_plans)
     union all
     select distinct contract_id, null::date from payment_plans
 ),
@@ -154,7 +164,8 @@ paid_by_day as (
 ),
 plan_paid as (
     select s.valid_from, s.valid_to, pl.plan_id, pl.contract_id, pl.due_on, pl.amount,
-           coalesce(pd.paid, 0) as paid_on_plan
+           pl.amount - least(coalesce(pd.paid, 0), pl.amount) as remaining,
+           greatest(coalesce(pd.paid, 0) - pl.amount, 0) as overpaid
     from spans as s
     join payment_plans as pl on pl.contract_id = s.contract_id
     left join paid_by_day as pd
@@ -166,24 +177,25 @@ pools as (
     from (
         select contract_id, valid_from, paid as amount from paid_by_day where plan_id is null
         union all
-        select contract_id, valid_from, paid_on_plan - amount from plan_paid where paid_on_plan > amount
+        select contract_id, valid_from, overpaid from plan_paid where overpaid > 0
     ) as unassigned
     group by all
+    having sum(amount) > 0
 ),
-ordered as (
-    select pp.*,
-           pp.amount - least(pp.paid_on_plan, pp.amount) as remaining,
-           coalesce(sum(pp.amount - least(pp.paid_on_plan, pp.amount)) over (
+from_pool as (
+    select pp.plan_id, pp.valid_from,
+           least(pp.remaining, greatest(0, po.pool - coalesce(sum(pp.remaining) over (
                partition by pp.contract_id, pp.valid_from
                order by pp.due_on, pp.plan_id
                rows between unbounded preceding and 1 preceding
-           ), 0) as remaining_before
+           ), 0))) as from_pool
     from plan_paid as pp
+    join pools as po on po.contract_id = pp.contract_id and po.valid_from is not distinct from pp.valid_from
 ),
 settled as (
-    select o.*, least(o.remaining, greatest(0, coalesce(po.pool, 0) - o.remaining_before)) as from_pool
-    from ordered as o
-    left join pools as po on po.contract_id = o.contract_id and po.valid_from is not distinct from o.valid_from
+    select pp.*, coalesce(fp.from_pool, 0) as from_pool
+    from plan_paid as pp
+    left join from_pool as fp on fp.plan_id = pp.plan_id and fp.valid_from is not distinct from pp.valid_from
 )
 select s.plan_id, s.contract_id, s.due_on, s.amount, s.valid_from, s.valid_to,
        s.amount - s.remaining + s.from_pool as settled,
@@ -195,51 +207,52 @@ where s.remaining - s.from_pool > 0
 order by s.valid_to desc nulls first, s.due_on, s.plan_id
 """
 
+# An opportunity's stints follow one another (the data rules: none overlaps another or ends
+# before it starts, only the last may be open), so the days of pipeline_deals' rule are
+# cut by the stints' own bounds: each stint holds its days [entered, exited), and the days
+# before the first stint, between two stints and after the last hold the current stage
+# entered at created_at. Those pieces, cut to the days from creation to closing, are the
+# intervals.
 STAGE_INTERVALS_SQL = """
 create or replace table s_stage_intervals as
-with bounds as (
-    -- the days on which what pipeline_deals says of a deal can change
-    select opportunity_id, created_at::date as day from opportunities
-    union
-    select h.opportunity_id, h.entered_at::date from opportunity_stage_history as h
-    union
-    select h.opportunity_id, h.exited_at::date from opportunity_stage_history as h where h.exited_at is not null
+with stints as (
+    select opportunity_id, stage, entered_at, entered_at::date as entered_on, exited_at::date as exited_on,
+           lag(exited_at::date) over w as previous_exited_on,
+           row_number() over w = 1 as first,
+           lead(entered_at) over w is null as last
+    from opportunity_stage_history
+    window w as (partition by opportunity_id order by entered_at)
 ),
-open_bounds as (
-    select b.opportunity_id, b.day,
-           lead(b.day) over (partition by b.opportunity_id order by b.day) as next_day,
-           o.closed_on, o.stage, o.created_at
-    from bounds as b
-    join opportunities as o on o.opportunity_id = b.opportunity_id
-    where b.day >= o.created_at::date
+pieces as (
+    select opportunity_id, entered_on as from_day, exited_on as to_day, stage, entered_at from stints
+    where exited_on is null or exited_on > entered_on
+    union all
+    -- the days before each stint since the previous one (or since ever)
+    select opportunity_id, previous_exited_on, entered_on, null, null from stints
+    where first or entered_on > previous_exited_on
+    union all
+    -- the days after the last stint
+    select opportunity_id, exited_on, null, null, null from stints where last and exited_on is not null
+    union all
+    -- every day, for an opportunity without stints
+    select opportunity_id, null, null, null, null from opportunities as o
+    where not exists (select 1 from opportunity_stage_history as h where h.opportunity_id = o.opportunity_id)
 ),
-spans as (
-    select opportunity_id, day as from_day,
-           case when closed_on is not null and (next_day is null or closed_on < next_day) then closed_on
-                else next_day end as to_day,
-           stage, created_at
-    from open_bounds
-    where closed_on is null or closed_on > day
-),
-stint as (
-    select s.opportunity_id, s.from_day, h.stage, h.entered_at
-    from spans as s
-    join opportunity_stage_history as h
-      on h.opportunity_id = s.opportunity_id
-     and h.entered_at::date <= s.from_day
-     and (h.exited_at is null or h.exited_at::date > s.from_day)
-    qualify row_number() over (partition by s.opportunity_id, s.from_day order by h.entered_at desc) = 1
+cut as (
+    select p.opportunity_id, greatest(p.from_day, o.created_at::date) as from_day,
+           case when o.closed_on is not null and (p.to_day is null or o.closed_on < p.to_day) then o.closed_on
+                else p.to_day end as to_day,
+           coalesce(p.stage, o.stage) as stage,
+           coalesce(p.entered_at, o.created_at) as entered_stage_at,
+           o.customer_id, o.rep_id, o.amount, o.probability, o.expected_close_on,
+           cu.region as c_region, cu.type as c_type, cu.source as c_source
+    from pieces as p
+    join opportunities as o on o.opportunity_id = p.opportunity_id
+    join customers as cu on cu.customer_id = o.customer_id
 )
-select s.opportunity_id, s.from_day, s.to_day,
-       coalesce(st.stage, s.stage) as stage,
-       coalesce(st.entered_at, s.created_at) as entered_stage_at,
-       o.customer_id, o.rep_id, o.amount, o.probability, o.expected_close_on,
-       cu.region as c_region, cu.type as c_type, cu.source as c_source
-from spans as s
-join opportunities as o on o.opportunity_id = s.opportunity_id
-join customers as cu on cu.customer_id = o.customer_id
-left join stint as st on st.opportunity_id = s.opportunity_id and st.from_day = s.from_day
-order by s.to_day desc nulls first, s.from_day, s.opportunity_id
+select * from cut
+where to_day is null or to_day > from_day
+order by to_day desc nulls first, from_day, opportunity_id
 """
 
 # the contract's customer, rep, customer dimensions and category bits on the facts of a

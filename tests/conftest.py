@@ -31,7 +31,7 @@ def sql_fill(sql: str):
     def fill(con):
         con.execute("set search_path = 'staging'")
         con.execute(sql)
-        con.execute("set search_path = 'main'")
+        con.execute("reset search_path")
         for table in rules.TABLES:
             con.execute(f'update staging."{table}" set _row = rowid + 1 where _row is null')
 
