@@ -103,6 +103,12 @@ def locale_text_function(lang: str, no_rows: str | None = None) -> str:
     return f"gridLocaleText(params, {json.dumps(lang)}, {empty})"
 
 
+def listed_rows(frame: pd.DataFrame) -> int:
+    """How many rows a list has in all, from the ``total_rows`` column of a query that returns
+    only its first ones (0 when it returns none)."""
+    return int(frame["total_rows"].iloc[0]) if len(frame) else 0
+
+
 def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
                  numeric: tuple[str, ...] = (), percent: tuple[str, ...] = (), rates: tuple[str, ...] = (),
                  money: tuple[str, ...] = (), customer_links: dict | None = None, lang: str | None = None,

@@ -51,9 +51,11 @@ def cached_output(func):
     def cached(*args):
         key = (name, repr(args), *render_context())
         blob = outputs.get(key)
-        if blob is None:
-            blob = zlib.compress(to_json_plotly(func(*args)).encode(), 1)
-            outputs.put(key, blob, len(blob))
-        return json.loads(zlib.decompress(blob))
+        if blob is not None:
+            return json.loads(zlib.decompress(blob))
+        text = to_json_plotly(func(*args))
+        blob = zlib.compress(text.encode(), 1)
+        outputs.put(key, blob, len(blob))
+        return json.loads(text)
 
     return cached

@@ -18,11 +18,11 @@ from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect
-from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload, listed_rows
 from components.i18n import t
 from components.output_cache import cached_output
-from components.page import filters_and_periods, query_store, sections, view_value, with_params
-from queries import run
+from components.page import filters_and_periods, query_store, view_value, with_params
+from queries import run, sections
 
 METHODS = ("fifo", "moving_average", "monthly_average")
 TIERS = ("vip", "major", "normal", "small")
@@ -372,7 +372,7 @@ def update(query):
         clv_note(churn, tiers, params["method"], lang),
         moves_children(moves, periods, lang),
         *grid_payload(customers, headers, money=("amount", "clv", "margin"), customer_links=query,
-                      total_rows=int(listed["total_rows"].iloc[0]) if len(listed) else 0),
+                      total_rows=listed_rows(listed)),
         caption,
     )
 

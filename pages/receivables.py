@@ -20,7 +20,7 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload, listed_rows
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -205,9 +205,9 @@ def update(query):
         *grid_payload(customers, headers, money=MONEY_COLUMNS, customer_links=query,
                       total_rows=level_rows(rows, "customer")),
         *grid_payload(plans.loc[:, list(PLAN_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query,
-                      total_rows=int(plans["total_rows"].iloc[0]) if len(plans) else 0),
+                      total_rows=listed_rows(plans)),
         *grid_payload(ending.loc[:, list(ENDING_COLUMNS)], headers, money=MONEY_COLUMNS, customer_links=query,
-                      total_rows=int(ending["total_rows"].iloc[0]) if len(ending) else 0),
+                      total_rows=listed_rows(ending)),
     )
 
 

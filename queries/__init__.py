@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import tempfile
@@ -403,6 +404,38 @@ def _category_bits(categories: list[str]) -> dict:
     chosen = bits[bits["category"].isin(categories)]
     return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
             "category_exact": bool(bits["bit"].is_unique)}
+
+
+def sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The frames of a query that returns a page's sections in one row (customer_page): each
+    column is JSON text, {"values": an object of lists, one list per column of the section,
+    "type": their SQL struct type}, and becomes the frame the section's own query gives
+    through the gateway (decimals as floats, dates as datetime64, whole numbers with a gap as
+    nullable integers, text without a value as objects), typed even when it has no rows.
+    DuckDB writes doubles in JSON with every digit they need: they read back exactly."""
+    return {name: _section(json.loads(frame[name].iloc[0])) for name in frame.columns}
+
+
+# the frame dtype of a section column's SQL type (its base name); NULLs keep integers nullable
+SECTION_DTYPES = {"DECIMAL": "float64", "DOUBLE": "float64", "FLOAT": "float64", "BIGINT": "int64",
+                  "INTEGER": "int64", "SMALLINT": "int64", "DATE": "datetime64[us]",
+                  "TIMESTAMP": "datetime64[us]", "VARCHAR": "str", "BOOLEAN": "bool"}
+
+
+def _section(section: dict) -> pd.DataFrame:
+    values = section["values"]
+    # 'STRUCT(a BIGINT[], "1-30" DECIMAL(18,2)[], ...)': one field per column, in order
+    fields = re.split(r",\s*(?![^()]*\))", section["type"][len("STRUCT("):-1])
+    out = {}
+    for name, field in zip(values, fields, strict=True):
+        column = pd.Series(values[name] or [], dtype=object)
+        dtype = SECTION_DTYPES.get(re.search(r"(\w+)(\([^()]*\))?\[\]$", field).group(1), "object")
+        if column.isna().any() and dtype in ("int64", "bool"):
+            dtype = "Int64" if dtype == "int64" else "boolean"
+        elif column.isna().all() and dtype == "str":  # as DuckDB gives text without a value
+            dtype = "object"
+        out[name] = column.astype(dtype)
+    return pd.DataFrame(out)
 
 
 def build_info() -> dict:

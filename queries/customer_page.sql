@@ -6,7 +6,7 @@
 -- customer_tier_moves (no order), listed = customer_list (by position). The metrics are
 -- those queries'; asking for them in one statement values the period's customers once
 -- (customer_value, customer_tiers and customer_churn are CTEs every section shares)
--- instead of once per query. components.page.sections unpacks it into one frame per section.
+-- instead of once per query. queries.sections unpacks it into one frame per section.
 -- Parameters: $group ('all'), $tier, $segment, $cell, $limit, $start, $end, $prev_start,
 -- $prev_end, $method, $abc_a, $abc_b + scope. Pages: /customers.
 with final as (

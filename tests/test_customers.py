@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from components.grid import customer_href
-from components.page import sections
 from data.serving import build_serving
-from queries import Scope, run
+from queries import Scope, run, sections
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
 
