@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from babel.numbers import format_compact_decimal
+from plotly.colors import get_colorscale
 
 from components import format as fmt
 from components.format import CURRENCY
@@ -38,6 +39,8 @@ STATIC_CONFIG = {**GRAPH_CONFIG, "staticPlot": True, "displayModeBar": False}
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # "others" and "not assigned" never take a palette colour a named series has
 REST_COLOURS = {"other": "#8C8C8C", "none": "#C8C8C8"}
+# the heat maps' scale, as plotly.py spells out its named "Blues" (plotly.js's own "Blues" runs differently)
+BLUES = get_colorscale("Blues")
 FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 
 
@@ -49,11 +52,11 @@ def graph_config(lang: str) -> dict:
 
 
 # The house style (palette, fonts that carry Chinese, margins, transparent backgrounds, the
-# legend under the axis labels) lives in two templates built once here. Assigning a template
-# to a figure copies and validates all of it (about 8 ms of CPU per figure; a page draws up
-# to nine), and so does update_layout with the same settings figure by figure; plotly applies
-# its *default* template to a new figure without validating it again. So the light template
-# is the default and only a dark figure gets its template assigned. A figure's own settings
+# legend under the axis labels) lives in two templates built once here. Figures are plain
+# dicts ({"data": [...], "layout": {...}}, what dcc.Graph takes): plotly's graph objects
+# validate every property they are given and cost a page up to 70 ms per figure (issue #17).
+# Each figure carries its theme's template in its JSON form, as a graph object figure did (the
+# light one is plotly's default, so a figure without a theme has it). A figure's own settings
 # win over the template's (a chart that needs a wider left margin sets it).
 HOUSE_LAYOUT = {
     "colorway": PALETTE,
@@ -73,22 +76,33 @@ for _theme, _base in (("light", "plotly_white"), ("dark", "plotly_dark")):
     _template.layout.update(HOUSE_LAYOUT)
     pio.templates[TEMPLATES[_theme]] = _template
 pio.templates.default = TEMPLATES["light"]
+# the templates as a figure's JSON carries them (shared by every figure: never changed)
+TEMPLATE_JSON = {theme: pio.templates[name].to_plotly_json() for theme, name in TEMPLATES.items()}
 
 
-def style(fig: go.Figure, theme: str = "light", height: int | None = 320) -> go.Figure:
-    if theme == "dark":
-        fig.layout.template = TEMPLATES["dark"]
-    fig.update_layout(height=height)
+def figure(data=(), **layout) -> dict:
+    """A figure of ``data`` (trace dicts, each with its "type") and ``layout``, in the light
+    template until ``style`` says otherwise."""
+    return {"data": list(data), "layout": {"template": TEMPLATE_JSON["light"], **layout}}
+
+
+def axis_layout(fig: dict, name: str) -> dict:
+    """The layout of axis ``name`` ("x", "y2", ...), created empty if the figure has none yet."""
+    return fig["layout"].setdefault(f"{name[0]}axis{name[1:]}", {})
+
+
+def style(fig: dict, theme: str = "light", height: int | None = 320) -> dict:
+    fig["layout"]["template"] = TEMPLATE_JSON["dark" if theme == "dark" else "light"]
+    if height is not None:
+        fig["layout"]["height"] = height
     return fig
 
 
-def empty(message: str, theme: str = "light") -> go.Figure:
+def empty(message: str, theme: str = "light") -> dict:
     """A figure that says why it is empty, instead of blank axes."""
-    fig = go.Figure()
-    fig.add_annotation(text=wrap(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 14})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
+    fig = figure(annotations=[{"text": wrap(message), "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                               "showarrow": False, "font": {"size": 14}}],
+                 xaxis={"visible": False}, yaxis={"visible": False})
     return style(fig, theme)
 
 
@@ -121,7 +135,7 @@ def nice_step(raw: float) -> float:
     return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
 
 
-def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int = 4) -> go.Figure:
+def percent_axis(fig: dict, values, lang: str, axis: str = "y2", count: int = 4) -> dict:
     """A percentage axis (``values`` in percent) with round ticks. Every rate axis goes
     through here, and its one rule against exaggerated swings: the axis always reaches 0
     (rates between 24% and 28% are drawn from 0%, not across the whole height). When a few
@@ -139,28 +153,28 @@ def percent_axis(fig: go.Figure, values, lang: str, axis: str = "y2", count: int
         low, high = max(low, -cap), min(high, cap)
     step = nice_step((high - low) / count) if high > low else 1.0
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
-    fig.update_layout({f"yaxis{axis[1:]}": {"range": [low - step / 4, high + step / 4], "tick0": 0, "dtick": step,
-                                            "ticksuffix": "%", "tickformat": ",~r"}})
+    axis_layout(fig, f"y{axis[1:]}").update(
+        {"range": [low - step / 4, high + step / 4], "tick0": 0, "dtick": step, "ticksuffix": "%", "tickformat": ",~r"})
     if cap is not None:
         outliers = [v for v in finite if not low <= v <= high]
         largest = max(outliers, key=abs)
-        fig.add_annotation(
-            text=t("chart.clipped", lang, limit=f"{max(abs(low), high):,.0f}%", n=len(outliers),
-                   largest=f"{largest:+,.1f}%"),
-            xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
-            font={"size": 11})
+        fig["layout"].setdefault("annotations", []).append({
+            "text": t("chart.clipped", lang, limit=f"{max(abs(low), high):,.0f}%", n=len(outliers),
+                      largest=f"{largest:+,.1f}%"),
+            "xref": "paper", "yref": "paper", "x": 1, "y": 1, "xanchor": "right", "yanchor": "bottom",
+            "showarrow": False, "font": {"size": 11}})
     return fig
 
 
-def period_axis(fig: go.Figure, labels, axis: str = "x", most: int = 12) -> go.Figure:
+def period_axis(fig: dict, labels, axis: str = "x", most: int = 12) -> dict:
     """A category axis of periods (2024-03, 2024-Q1): at most ``most`` labels, counted back
     from the last, so the latest period is always labelled. (plotly thins a crowded category
     axis itself, counting from the first: on a phone the last month's label was dropped.)"""
     labels = list(dict.fromkeys(labels))
     step = math.ceil(len(labels) / most) if labels else 1
     shown = labels[::-1][::step][::-1]
-    fig.update_layout({f"xaxis{axis[1:]}": {"type": "category", "categoryorder": "array", "categoryarray": labels,
-                                            "tickmode": "array", "tickvals": shown, "ticktext": shown}})
+    axis_layout(fig, f"x{axis[1:]}").update({"type": "category", "categoryorder": "array", "categoryarray": labels,
+                                             "tickmode": "array", "tickvals": shown, "ticktext": shown})
     return fig
 
 
@@ -174,8 +188,8 @@ def money_tick(value: float, lang: str) -> str:
     return ("-" if value < 0 else "") + CURRENCY + text
 
 
-def money_axis(fig: go.Figure, lang: str, axis: str = "y", period: str | None = None,
-               text_is_amount: bool = True, hovers: bool = True) -> go.Figure:
+def money_axis(fig: dict, lang: str, axis: str = "y", period: str | None = None,
+               text_is_amount: bool = True, hovers: bool = True) -> dict:
     """Make ``axis`` ("y", "y2", "x") a money axis: round ticks in 万/亿 (``money_ticks``;
     stacked bars counted by their stacks) and hovers of its traces saying the series,
     the period (``period``, default the other axis' value) and the amount with ¥ (the
@@ -184,11 +198,10 @@ def money_axis(fig: go.Figure, lang: str, axis: str = "y", period: str | None = 
     keeps hovers that already say all that."""
     letter = axis[0]
     other = "y" if letter == "x" else "x"
-    traces = [tr for tr in fig.data if (getattr(tr, f"{letter}axis", None) or letter) == axis
-              and getattr(tr, letter, None) is not None]
+    traces = [tr for tr in fig["data"] if (tr.get(f"{letter}axis") or letter) == axis and tr.get(letter) is not None]
     if not traces:
         return fig
-    stacked = fig.layout.barmode in ("stack", "relative")
+    stacked = fig["layout"].get("barmode") in ("stack", "relative")
     values = []
     if stacked:
         frame = pd.DataFrame([(str(k), v) for tr in traces for k, v in zip(tr[other], tr[letter], strict=True)],
@@ -201,14 +214,14 @@ def money_axis(fig: go.Figure, lang: str, axis: str = "y", period: str | None = 
             values += amounts
         if not hovers:
             continue
-        has_text = tr.text is not None and not isinstance(tr.text, str)
+        has_text = tr.get("text") is not None and not isinstance(tr["text"], str)
         if has_text and text_is_amount:
             amount = "%{text}"
         else:
-            tr.hovertext = [fmt.money(v, lang) for v in amounts]
+            tr["hovertext"] = [fmt.money(v, lang) for v in amounts]
             amount = "%{hovertext}" + (" (%{text})" if has_text else "")
-        name = f"{tr.name} · " if tr.name else ""
-        tr.hovertemplate = f"{name}{period or '%{' + other + '}'}: {amount}<extra></extra>"
+        name = f"{tr['name']} · " if tr.get("name") else ""
+        tr["hovertemplate"] = f"{name}{period or '%{' + other + '}'}: {amount}<extra></extra>"
     tickvals, ticktext = money_ticks(values, lang)
-    fig.update_layout({f"{letter}axis{axis[1:]}": {"tickvals": tickvals, "ticktext": ticktext}})
+    axis_layout(fig, axis).update({"tickvals": tickvals, "ticktext": ticktext})
     return fig

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from components import figures, inputs
@@ -82,7 +81,7 @@ def _source_label(source, lang: str) -> str:
     return t("acquisition.no_source", lang) if source is None or pd.isna(source) else str(source)
 
 
-def new_customers_figure(frame: pd.DataFrame, split: str, lang: str, theme: str) -> go.Figure:
+def new_customers_figure(frame: pd.DataFrame, split: str, lang: str, theme: str) -> dict:
     """Stacked bars of new customers per month, one series per type or source."""
     if frame["customers"].sum() == 0:
         return figures.empty(t("acquisition.empty.customers", lang), theme)
@@ -92,28 +91,29 @@ def new_customers_figure(frame: pd.DataFrame, split: str, lang: str, theme: str)
     table = rows.assign(label=labels).pivot_table(index="month", columns="label", values="customers",
                                                   aggfunc="sum", fill_value=0).reindex(months, fill_value=0)
     order = table.sum().sort_values(ascending=False, kind="stable").index
-    fig = go.Figure([go.Bar(x=table.index, y=table[label], name=label,
-                            hovertemplate=f"{label} %{{x|%Y-%m}}: %{{y}}<extra></extra>") for label in order])
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    fig = figures.figure([{"type": "bar", "x": table.index.to_numpy(), "y": table[label].to_numpy(), "name": label,
+                           "hovertemplate": f"{label} %{{x|%Y-%m}}: %{{y}}<extra></extra>"} for label in order],
+                         barmode="stack", xaxis={"dtick": "M1", "tickformat": "%Y-%m"})
     return figures.style(fig, theme)
 
 
-def conversion_figure(months: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def conversion_figure(months: pd.DataFrame, lang: str, theme: str) -> dict:
     """Conversion rate per creation month (bars) and mean days to the first contract."""
     if months["created"].sum() == 0:
         return figures.empty(t("acquisition.empty.customers", lang), theme)
     text = [f"{fmt.percent(r)} ({c}/{n})" for r, c, n in
             zip(months["conversion_rate"], months["converted"], months["created"], strict=True)]
-    fig = go.Figure([
-        go.Bar(x=months["month"], y=months["conversion_rate"], name=t("acquisition.conversion_rate", lang),
-               text=text, textposition="outside", hovertemplate="%{x|%Y-%m}: %{text}<extra></extra>"),
-        go.Scatter(x=months["month"], y=months["mean_days_to_first"], name=t("acquisition.mean_days", lang),
-                   yaxis="y2", mode="lines+markers", hovertemplate="%{x|%Y-%m}: %{y:.1f}<extra></extra>"),
-    ])
-    fig.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero"},
-                      yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False})
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    x = months["month"].to_numpy()
+    fig = figures.figure([
+        {"type": "bar", "x": x, "y": months["conversion_rate"].to_numpy(),
+         "name": t("acquisition.conversion_rate", lang), "text": text, "textposition": "outside",
+         "hovertemplate": "%{x|%Y-%m}: %{text}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": months["mean_days_to_first"].to_numpy(),
+         "name": t("acquisition.mean_days", lang), "yaxis": "y2", "mode": "lines+markers",
+         "hovertemplate": "%{x|%Y-%m}: %{y:.1f}<extra></extra>"},
+    ], yaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False},
+        xaxis={"dtick": "M1", "tickformat": "%Y-%m"})
     return figures.style(fig, theme)
 
 
@@ -134,53 +134,53 @@ def cohort_table(cohort: pd.DataFrame, months: pd.DataFrame, lang: str) -> pd.Da
         {c: int for c in table.columns})
 
 
-def sources_figure(sources: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def sources_figure(sources: pd.DataFrame, lang: str, theme: str) -> dict:
     """Revenue by source (bars) with the new customers' conversion rate (markers)."""
     if sources.empty:
         return figures.empty(t("empty.no_data", lang), theme)
     labels = [_source_label(s, lang) for s in sources["source"]]
-    fig = go.Figure([
-        go.Bar(x=labels, y=sources["revenue"], name=t("acquisition.revenue", lang),
-               text=[fmt.money(v, lang) for v in sources["revenue"]], textposition="auto",
-               hovertemplate="%{x}: %{y:,.0f}<extra></extra>"),
-        go.Scatter(x=labels, y=sources["conversion_rate"], name=t("acquisition.conversion_rate", lang),
-                   yaxis="y2", mode="markers", marker={"size": 12, "symbol": "diamond"},
-                   customdata=[f"{c}/{n}" for c, n in zip(sources["converted"], sources["created"], strict=True)],
-                   hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>"),
-    ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05],
-                              "showgrid": False})
+    fig = figures.figure([
+        {"type": "bar", "x": labels, "y": sources["revenue"].to_numpy(), "name": t("acquisition.revenue", lang),
+         "text": [fmt.money(v, lang) for v in sources["revenue"]], "textposition": "auto",
+         "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"},
+        {"type": "scatter", "x": labels, "y": sources["conversion_rate"].to_numpy(),
+         "name": t("acquisition.conversion_rate", lang), "yaxis": "y2", "mode": "markers",
+         "marker": {"size": 12, "symbol": "diamond"},
+         "customdata": [f"{c}/{n}" for c, n in zip(sources["converted"], sources["created"], strict=True)],
+         "hovertemplate": "%{x}: %{y:.1%} (%{customdata})<extra></extra>"},
+    ], yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05], "showgrid": False})
     return figures.money_axis(figures.style(fig, theme), lang)
 
 
-def calendar_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def calendar_figure(days: pd.DataFrame, lang: str, theme: str) -> dict:
     """Weeks (columns) x weekdays (rows, Monday on top) of follow-ups per day."""
     if days["activities"].sum() == 0:
         return figures.empty(t("acquisition.empty.activities", lang), theme)
     grid = days.pivot_table(index="weekday", columns="week", values="activities", aggfunc="sum")
     grid = grid.reindex(range(1, 8))
     names = WEEKDAYS.get(lang, WEEKDAYS["en"])
-    fig = go.Figure(go.Heatmap(
-        z=grid.values, x=grid.columns, y=list(names), colorscale="Blues", xgap=2, ygap=2,
-        colorbar={"title": {"text": t("acquisition.followups", lang)}},
-        hovertemplate=f"{t('acquisition.week', lang)} %{{x|%Y-%m-%d}}, %{{y}}: %{{z}}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed")
+    fig = figures.figure([{
+        "type": "heatmap", "z": grid.to_numpy(), "x": grid.columns.to_numpy(), "y": list(names),
+        "colorscale": figures.BLUES, "xgap": 2, "ygap": 2,
+        "colorbar": {"title": {"text": t("acquisition.followups", lang)}},
+        "hovertemplate": f"{t('acquisition.week', lang)} %{{x|%Y-%m-%d}}, %{{y}}: %{{z}}<extra></extra>",
+    }], yaxis={"autorange": "reversed"})
     return figures.style(fig, theme, height=280)
 
 
-def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     if frame.empty:
         return figures.empty(t("acquisition.empty.activities", lang), theme)
     reps = frame.drop_duplicates("rep_id")[["rep_id", "rep_name"]].iloc[::-1]
-    fig = go.Figure()
+    traces = []
     for i, kind in enumerate(KINDS):
         counts = frame[frame["kind"] == kind].set_index("rep_id")["activities"].reindex(reps["rep_id"], fill_value=0)
         if counts.sum():
-            fig.add_bar(y=reps["rep_name"], x=counts.values, name=t(f"acquisition.kind.{kind}", lang),
-                        orientation="h", customdata=reps["rep_id"], marker_color=figures.PALETTE[i],
-                        hovertemplate="%{y}: %{x}<extra></extra>")
-    fig.update_layout(barmode="stack", margin={"l": 100})
+            traces.append({"type": "bar", "y": reps["rep_name"].to_numpy(), "x": counts.to_numpy(),
+                           "name": t(f"acquisition.kind.{kind}", lang), "orientation": "h",
+                           "customdata": reps["rep_id"].to_numpy(), "marker": {"color": figures.PALETTE[i]},
+                           "hovertemplate": "%{y}: %{x}<extra></extra>"})
+    fig = figures.figure(traces, barmode="stack", margin={"l": 100})
     return figures.style(fig, theme, height=280)
 
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 
 from components import figures, inputs
@@ -130,7 +129,7 @@ def layout(**query):
 
 # --- figures and tables (pure) -----------------------------------------------------------
 
-def pyramid_figure(tiers: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def pyramid_figure(tiers: pd.DataFrame, lang: str, theme: str) -> dict:
     """The four tiers as a funnel (VIP on top), bar width = customers."""
     ranked = tiers[tiers["group_key"].isin(TIERS)]
     if ranked["customers"].sum() == 0:
@@ -138,37 +137,36 @@ def pyramid_figure(tiers: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     labels = [tier_label(k, lang) for k in ranked["group_key"]]
     text = [f"{n:,} · {fmt.percent(s)} {t('customers.col.revenue', lang)}"
             for n, s in zip(ranked["customers"], ranked["revenue_share"], strict=True)]
-    fig = go.Figure(go.Funnel(
-        y=labels, x=ranked["customers"], text=text, textinfo="text", customdata=ranked["group_key"],
-        marker={"color": list(figures.PALETTE[:4])}, connector={"line": {"width": 0}},
-        hovertemplate="%{y}: %{x:,} " + t("customers.col.customers", lang) + "<extra></extra>",
-    ))
+    fig = figures.figure([{
+        "type": "funnel", "y": labels, "x": ranked["customers"].to_numpy(), "text": text, "textinfo": "text",
+        "customdata": ranked["group_key"].to_numpy(), "marker": {"color": list(figures.PALETTE[:4])},
+        "connector": {"line": {"width": 0}},
+        "hovertemplate": "%{y}: %{x:,} " + t("customers.col.customers", lang) + "<extra></extra>",
+    }])
     fig = figures.style(fig, theme, height=280)
-    fig.update_layout(margin={"l": 90, "r": 16, "t": 8, "b": 8})
+    fig["layout"]["margin"] = {"l": 90, "r": 16, "t": 8, "b": 8}
     return fig
 
 
-def lorenz_figure(lorenz: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def lorenz_figure(lorenz: pd.DataFrame, lang: str, theme: str) -> dict:
     if lorenz.empty:
         return figures.empty(t("customers.no_customers", lang), theme)
     top = lorenz[lorenz["pct"] == 20].iloc[0]
-    fig = go.Figure([
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("customers.lorenz_equal", lang),
-                   line={"dash": "dot", "color": figures.PALETTE[7]}, hoverinfo="skip"),
-        go.Scatter(x=lorenz["customer_share"], y=lorenz["revenue_share"], mode="lines",
-                   name=t("customers.lorenz_y", lang), line={"color": figures.PALETTE[0], "width": 3},
-                   hovertemplate="%{x:.1%} → %{y:.1%}<extra></extra>"),
-        go.Scatter(x=[top["customer_share"]], y=[top["revenue_share"]], mode="markers+text",
-                   marker={"size": 10, "color": figures.PALETTE[5]}, showlegend=False,
-                   text=[fmt.percent(top["revenue_share"])], textposition="bottom right", hoverinfo="skip"),
-    ])
-    fig = figures.style(fig, theme, height=280)
-    fig.update_xaxes(title=t("customers.lorenz_x", lang), tickformat=".0%", range=[0, 1])
-    fig.update_yaxes(title=t("customers.lorenz_y", lang), tickformat=".0%", range=[0, 1.02])
-    return fig
+    fig = figures.figure([
+        {"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "name": t("customers.lorenz_equal", lang),
+         "line": {"dash": "dot", "color": figures.PALETTE[7]}, "hoverinfo": "skip"},
+        {"type": "scatter", "x": lorenz["customer_share"].to_numpy(), "y": lorenz["revenue_share"].to_numpy(),
+         "mode": "lines", "name": t("customers.lorenz_y", lang), "line": {"color": figures.PALETTE[0], "width": 3},
+         "hovertemplate": "%{x:.1%} → %{y:.1%}<extra></extra>"},
+        {"type": "scatter", "x": [top["customer_share"]], "y": [top["revenue_share"]], "mode": "markers+text",
+         "marker": {"size": 10, "color": figures.PALETTE[5]}, "showlegend": False,
+         "text": [fmt.percent(top["revenue_share"])], "textposition": "bottom right", "hoverinfo": "skip"},
+    ], xaxis={"title": {"text": t("customers.lorenz_x", lang)}, "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"title": {"text": t("customers.lorenz_y", lang)}, "tickformat": ".0%", "range": [0, 1.02]})
+    return figures.style(fig, theme, height=280)
 
 
-def rfm_figure(cells: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def rfm_figure(cells: pd.DataFrame, lang: str, theme: str) -> dict:
     """The 5 × 5 R×F grid: colour and text = customers, hover adds segment and revenue."""
     if cells["customers"].sum() == 0:
         return figures.empty(t("customers.no_customers", lang), theme)
@@ -178,15 +176,13 @@ def rfm_figure(cells: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     hover = [[t("customers.rfm_hover", lang, r=r, f=f, segment=segment_label(grid[(r, f)].segment, lang),
                 count=f"{int(grid[(r, f)].customers):,}", money=fmt.money(grid[(r, f)].revenue, lang))
               for f in rows] for r in rows]
-    fig = go.Figure(go.Heatmap(
-        x=list(rows), y=list(rows), z=z, text=[[str(v) for v in row] for row in z], texttemplate="%{text}",
-        customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale="Blues", showscale=False,
-        xgap=2, ygap=2,
-    ))
-    fig = figures.style(fig, theme, height=340)
-    fig.update_xaxes(title=t("customers.rfm_x", lang), dtick=1)
-    fig.update_yaxes(title=t("customers.rfm_y", lang), dtick=1)
-    return fig
+    fig = figures.figure([{
+        "type": "heatmap", "x": list(rows), "y": list(rows), "z": z, "text": [[str(v) for v in row] for row in z],
+        "texttemplate": "%{text}", "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>",
+        "colorscale": figures.BLUES, "showscale": False, "xgap": 2, "ygap": 2,
+    }], xaxis={"title": {"text": t("customers.rfm_x", lang)}, "dtick": 1},
+        yaxis={"title": {"text": t("customers.rfm_y", lang)}, "dtick": 1})
+    return figures.style(fig, theme, height=340)
 
 
 def clv_frame(tiers: pd.DataFrame, segments: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -198,18 +194,16 @@ def clv_frame(tiers: pd.DataFrame, segments: pd.DataFrame, lang: str) -> pd.Data
     return pd.concat([by_tier, by_segment])[["grouping", "group_key", "label", "customers", "clv"]]
 
 
-def clv_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def clv_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     if frame["clv"].isna().all():
         return figures.empty(t("customers.clv_empty", lang), theme)
-    fig = go.Figure([
-        go.Bar(x=group["clv"], y=group["label"], orientation="h", name=name,
-               text=[fmt.money(v, lang) for v in group["clv"]], textposition="auto",
-               hovertemplate="%{y}: %{text}<extra></extra>")
+    fig = figures.figure([
+        {"type": "bar", "x": group["clv"].to_numpy(), "y": group["label"].to_numpy(), "orientation": "h",
+         "name": name, "text": [fmt.money(v, lang) for v in group["clv"]], "textposition": "auto",
+         "hovertemplate": "%{y}: %{text}<extra></extra>"}
         for name, group in frame.groupby("grouping", sort=False)
-    ])
+    ], yaxis={"autorange": "reversed"}, margin={"l": 120})
     fig = figures.style(fig, theme, height=360)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={"l": 120})
     return figures.money_axis(fig, lang, axis="x")
 
 

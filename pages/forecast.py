@@ -17,7 +17,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, html, no_update
 
 from components import figures
@@ -98,7 +97,7 @@ def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFra
     return table.reset_index()
 
 
-def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme: str) -> dict:
     months = table[~table["bucket"].isin(APART)]
     if months[["weighted", "target", "won"]].fillna(0).abs().sum().sum() == 0:
         return figures.empty(t("forecast.empty_months", lang), theme)
@@ -107,23 +106,23 @@ def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme:
 
     def money(column):
         return [fmt.money(v, lang) for v in months[column]]
-    traces = [go.Bar(x=x, y=months[s], name=s, offsetgroup="pipeline", legendgroup="pipeline",
-                     marker={"color": figures.PALETTE[i % len(figures.PALETTE)]}, text=money(s),
-                     textposition="none", hovertemplate=hover)
+    traces = [{"type": "bar", "x": x, "y": months[s].to_numpy(), "name": s, "offsetgroup": "pipeline",
+               "legendgroup": "pipeline", "marker": {"color": figures.PALETTE[i % len(figures.PALETTE)]},
+               "text": money(s), "textposition": "none", "hovertemplate": hover}
               for i, s in enumerate(open_stages(stages)["stage"])]
     traces += [
-        go.Bar(x=x, y=months["won"], name=t("forecast.won", lang), offsetgroup="won",
-               marker={"color": figures.PALETTE[2], "pattern": {"shape": "/"}}, text=money("won"),
-               textposition="none", hovertemplate=hover),
-        go.Scatter(x=x, y=months["target"], name=t("forecast.target", lang), mode="markers",
-                   marker={"symbol": "line-ew-open", "size": 36, "line": {"width": 3, "color": figures.PALETTE[7]}},
-                   text=money("target"), hovertemplate=hover),
-        go.Scatter(x=x, y=months["best_case"], name=t("forecast.best_case", lang), mode="lines+markers",
-                   line={"dash": "dot", "color": figures.PALETTE[5]}, text=money("best_case"), hovertemplate=hover),
+        {"type": "bar", "x": x, "y": months["won"].to_numpy(), "name": t("forecast.won", lang), "offsetgroup": "won",
+         "marker": {"color": figures.PALETTE[2], "pattern": {"shape": "/"}}, "text": money("won"),
+         "textposition": "none", "hovertemplate": hover},
+        {"type": "scatter", "x": x, "y": months["target"].to_numpy(), "name": t("forecast.target", lang),
+         "mode": "markers",
+         "marker": {"symbol": "line-ew-open", "size": 36, "line": {"width": 3, "color": figures.PALETTE[7]}},
+         "text": money("target"), "hovertemplate": hover},
+        {"type": "scatter", "x": x, "y": months["best_case"].to_numpy(), "name": t("forecast.best_case", lang),
+         "mode": "lines+markers", "line": {"dash": "dot", "color": figures.PALETTE[5]}, "text": money("best_case"),
+         "hovertemplate": hover},
     ]
-    fig = go.Figure(traces)
-    fig.update_layout(barmode="relative")
-    fig.update_xaxes(type="category")
+    fig = figures.figure(traces, barmode="relative", xaxis={"type": "category"})
     return figures.money_axis(figures.style(fig, theme, height=380), lang)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from components import figures, inputs
@@ -87,22 +86,21 @@ def _bar_colours(stages, selected: str | None) -> list[str]:
     return [HIGHLIGHT if s == selected else figures.PALETTE[0] for s in stages]
 
 
-def snapshot_figure(frame: pd.DataFrame, measure: str, selected: str | None, lang: str, theme: str) -> go.Figure:
+def snapshot_figure(frame: pd.DataFrame, measure: str, selected: str | None, lang: str, theme: str) -> dict:
     column = MEASURES[measure]
     if frame["deals"].sum() == 0:
         return figures.empty(t("funnel.empty_snapshot", lang), theme)
     values = frame[column]
     text = [fmt.number(v, lang) if measure == "count" else fmt.money(v, lang) for v in values]
-    fig = go.Figure(go.Funnel(
-        y=frame["stage"], x=values, text=text, textinfo="text", customdata=frame["stage"],
-        marker={"color": _bar_colours(frame["stage"], selected)}, connector={"line": {"width": 0}},
-        hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
-    fig.update_layout(margin={"l": 100})
+    fig = figures.figure([{
+        "type": "funnel", "y": frame["stage"].to_numpy(), "x": values.to_numpy(), "text": text, "textinfo": "text",
+        "customdata": frame["stage"].to_numpy(), "marker": {"color": _bar_colours(frame["stage"], selected)},
+        "connector": {"line": {"width": 0}}, "hovertemplate": "%{y}: %{text}<extra></extra>",
+    }], margin={"l": 100})
     return figures.style(fig, theme)
 
 
-def cohort_figure(cohort: pd.DataFrame, selected: str | None, lang: str, theme: str) -> go.Figure:
+def cohort_figure(cohort: pd.DataFrame, selected: str | None, lang: str, theme: str) -> dict:
     """Reached per open stage, then won, each with its conversion from the stage before."""
     rows = cohort[cohort["is_total"] & (cohort["kind"] != "lost")].sort_values("position")
     if rows.empty or rows["reached"].sum() == 0:
@@ -112,12 +110,11 @@ def cohort_figure(cohort: pd.DataFrame, selected: str | None, lang: str, theme: 
     clickable = [s if k == "open" else None for s, k in zip(rows["stage"], rows["kind"], strict=True)]
     colours = [figures.PALETTE[2] if k == "won" else c
                for k, c in zip(rows["kind"], _bar_colours(rows["stage"], selected), strict=True)]
-    fig = go.Figure(go.Funnel(
-        y=rows["stage"], x=rows["reached"], text=text, textinfo="text", customdata=clickable,
-        marker={"color": colours}, connector={"line": {"width": 0}},
-        hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
-    fig.update_layout(margin={"l": 100})
+    fig = figures.figure([{
+        "type": "funnel", "y": rows["stage"].to_numpy(), "x": rows["reached"].to_numpy(), "text": text,
+        "textinfo": "text", "customdata": clickable, "marker": {"color": colours},
+        "connector": {"line": {"width": 0}}, "hovertemplate": "%{y}: %{text}<extra></extra>",
+    }], margin={"l": 100})
     return figures.style(fig, theme)
 
 
@@ -141,40 +138,40 @@ def lost_card(lost: pd.DataFrame, dimension: str, lang: str, theme: str) -> tupl
                         {"value": t(f"col.lost_{dimension}", lang)})
 
 
-def lost_figure(lost: pd.DataFrame, dimension: str, lang: str, theme: str) -> go.Figure:
+def lost_figure(lost: pd.DataFrame, dimension: str, lang: str, theme: str) -> dict:
     rows = lost[lost["dimension"] == dimension]
     if rows.empty:
         return figures.empty(t("funnel.empty_lost", lang), theme)
     rows = rows.iloc[::-1]
     labels = [t("funnel.not_given", lang) if pd.isna(v) else v for v in rows["value"]]
-    fig = go.Figure(go.Bar(
-        x=rows["amount"], y=labels, orientation="h", marker={"color": figures.PALETTE[5]},
-        text=[f"{fmt.number(n, lang)} · {fmt.money(a, lang)}" for n, a in zip(rows["deals"], rows["amount"],
-                                                                                strict=True)],
-        textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
-    fig.update_layout(margin={"l": 110})
+    fig = figures.figure([{
+        "type": "bar", "x": rows["amount"].to_numpy(), "y": labels, "orientation": "h",
+        "marker": {"color": figures.PALETTE[5]},
+        "text": [f"{fmt.number(n, lang)} · {fmt.money(a, lang)}" for n, a in zip(rows["deals"], rows["amount"],
+                                                                                 strict=True)],
+        "textposition": "auto", "hovertemplate": "%{y}: %{text}<extra></extra>",
+    }], margin={"l": 110})
     return figures.style(fig, theme, height=300)
 
 
-def stage_days_figure(days: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def stage_days_figure(days: pd.DataFrame, lang: str, theme: str) -> dict:
     """A box per open stage from precomputed quantiles: box p25–p75, line at the median,
     whiskers p10–p90, the mean as a dashed line."""
     rows = days[days["stints"] > 0]
     if rows.empty:
         return figures.empty(t("funnel.empty_days", lang), theme)
-    fig = go.Figure(go.Box(
-        x=rows["stage"], q1=rows["p25_days"], median=rows["median_days"], q3=rows["p75_days"],
-        lowerfence=rows["p10_days"], upperfence=rows["p90_days"], mean=rows["mean_days"],
-        name=t("funnel.days_in_stage", lang), marker={"color": figures.PALETTE[0]}, boxmean=True,
-        customdata=rows["stints"], hoverinfo="y",
-    ))
-    fig.update_xaxes(categoryorder="array", categoryarray=list(days["stage"]))
-    # the unit beside each tick, read horizontally (a rotated one-character title reads badly)
-    fig.update_yaxes(ticksuffix=" " + t("funnel.days", lang), rangemode="tozero")
-    fig.update_layout(showlegend=False)
-    fig.add_annotation(text=t("funnel.days_note", lang), xref="paper", yref="paper", x=0, y=1.08,
-                       showarrow=False, xanchor="left", font={"size": 11})
+    fig = figures.figure([{
+        "type": "box", "x": rows["stage"].to_numpy(), "q1": rows["p25_days"].to_numpy(),
+        "median": rows["median_days"].to_numpy(), "q3": rows["p75_days"].to_numpy(),
+        "lowerfence": rows["p10_days"].to_numpy(), "upperfence": rows["p90_days"].to_numpy(),
+        "mean": rows["mean_days"].to_numpy(), "name": t("funnel.days_in_stage", lang),
+        "marker": {"color": figures.PALETTE[0]}, "boxmean": True, "customdata": rows["stints"].to_numpy(),
+        "hoverinfo": "y",
+    }], xaxis={"categoryorder": "array", "categoryarray": list(days["stage"])},
+        # the unit beside each tick, read horizontally (a rotated one-character title reads badly)
+        yaxis={"ticksuffix": " " + t("funnel.days", lang), "rangemode": "tozero"}, showlegend=False,
+        annotations=[{"text": t("funnel.days_note", lang), "xref": "paper", "yref": "paper", "x": 0, "y": 1.08,
+                      "showarrow": False, "xanchor": "left", "font": {"size": 11}}])
     return figures.style(fig, theme)
 
 

@@ -12,7 +12,6 @@ import os
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from components import figures, inputs
@@ -62,45 +61,45 @@ def layout(**query):
 
 # --- pure pieces -----------------------------------------------------------------------
 
-def size_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def size_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     if frame.empty:
         return figures.empty(t("empty.no_data", lang), theme)
-    fig = go.Figure(go.Scatter(x=frame["day"], y=frame["pool_size"], mode="lines", line={"shape": "hv"},
-                               name=t("pool.customers", lang), fill="tozeroy",
-                               hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>"))
-    fig.add_annotation(text=t("pool.size.now", lang, n=int(frame["pool_size"].iloc[-1])), x=1, y=1.08,
-                       xref="paper", yref="paper", showarrow=False, xanchor="right")
-    fig.update_yaxes(rangemode="tozero")
+    fig = figures.figure([{"type": "scatter", "x": frame["day"].to_numpy(), "y": frame["pool_size"].to_numpy(),
+                           "mode": "lines", "line": {"shape": "hv"}, "name": t("pool.customers", lang),
+                           "fill": "tozeroy", "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra></extra>"}],
+                         annotations=[{"text": t("pool.size.now", lang, n=int(frame["pool_size"].iloc[-1])), "x": 1,
+                                       "y": 1.08, "xref": "paper", "yref": "paper", "showarrow": False,
+                                       "xanchor": "right"}],
+                         yaxis={"rangemode": "tozero"})
     return figures.style(fig, theme, height=300)
 
 
-def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     """Claims, releases and auto-returns per rep; the 90-day claim conversion in the hover."""
     if frame.empty:
         return figures.empty(t("pool.empty.events", lang), theme)
     conversion = [fmt.percent(v) for v in frame["claim_conversion"]]
-    fig = go.Figure([
-        go.Bar(x=frame["rep_name"], y=frame[measure], name=t(f"pool.{measure}", lang), customdata=frame["rep_id"],
-               text=conversion if measure == "claims" else None, textposition="none",
-               marker_color=figures.PALETTE[i],
-               hovertemplate="%{x}: %{y}" + (f" · {t('pool.claim_conversion', lang)} %{{text}}"
-                                             if measure == "claims" else "") + "<extra></extra>")
+    fig = figures.figure([
+        {"type": "bar", "x": frame["rep_name"].to_numpy(), "y": frame[measure].to_numpy(),
+         "name": t(f"pool.{measure}", lang), "customdata": frame["rep_id"].to_numpy(),
+         **({"text": conversion} if measure == "claims" else {}), "textposition": "none",
+         "marker": {"color": figures.PALETTE[i]},
+         "hovertemplate": "%{x}: %{y}" + (f" · {t('pool.claim_conversion', lang)} %{{text}}"
+                                          if measure == "claims" else "") + "<extra></extra>"}
         for i, measure in enumerate(("claims", "assigns", "releases", "auto_returns"))
-    ])
-    fig.update_layout(barmode="group")
+    ], barmode="group")
     return figures.style(fig, theme, height=300)
 
 
-def due_by_rep_figure(due: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def due_by_rep_figure(due: pd.DataFrame, lang: str, theme: str) -> dict:
     if due.empty:
         return figures.empty(t("pool.empty.due", lang), theme)
     counts = due.groupby(["rep_id", "rep_name"]).size().reset_index(name="customers").sort_values(
         ["customers", "rep_id"], ascending=[True, False])
-    fig = go.Figure(go.Bar(x=counts["customers"], y=counts["rep_name"], orientation="h",
-                           customdata=counts["rep_id"], marker_color=figures.PALETTE[5],
-                           hovertemplate="%{y}: %{x}<extra></extra>"))
-    fig.update_layout(margin={"l": 100})
-    fig.update_xaxes(dtick=1, rangemode="tozero")
+    fig = figures.figure([{"type": "bar", "x": counts["customers"].to_numpy(), "y": counts["rep_name"].to_numpy(),
+                           "orientation": "h", "customdata": counts["rep_id"].to_numpy(),
+                           "marker": {"color": figures.PALETTE[5]}, "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+                         margin={"l": 100}, xaxis={"dtick": 1, "rangemode": "tozero"})
     return figures.style(fig, theme, height=360)
 
 

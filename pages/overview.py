@@ -7,7 +7,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from components import figures
@@ -70,14 +69,12 @@ def _value(measure: str, kind: str, value, lang: str) -> str:
     return fmt.money(value, lang) if kind == "money" else fmt.number(value, lang)
 
 
-def sparkline(values, theme: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(y=list(values), mode="lines", line={"width": 2, "color": figures.PALETTE[0]},
-                               fill="tozeroy", hoverinfo="skip"))
-    fig = figures.style(fig, theme, height=48)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+def sparkline(values, theme: str) -> dict:
+    fig = figures.figure([{"type": "scatter", "y": list(values), "mode": "lines",
+                           "line": {"width": 2, "color": figures.PALETTE[0]}, "fill": "tozeroy", "hoverinfo": "skip"}],
+                         margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, xaxis={"visible": False},
+                         yaxis={"visible": False})
+    return figures.style(fig, theme, height=48)
 
 
 def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo", periods: dict | None = None) -> list:
@@ -137,36 +134,31 @@ def kpi_frames(filters, periods: dict, method: str) -> tuple[pd.DataFrame, pd.Da
     return kpis, run("overview_sparklines", filters)
 
 
-def trend_figure(frame, lang: str, theme: str) -> go.Figure:
+def trend_figure(frame, lang: str, theme: str) -> dict:
     if frame["contract_amount"].abs().sum() == 0 and frame["contract_amount_last_year"].abs().sum() == 0:
         return figures.empty(t("empty.no_contracts", lang), theme)
     unit = frame.columns[0]  # month, or day for a short period
-    x, when = frame[unit], "%{x|%Y-%m}" if unit == "month" else "%{x|%Y-%m-%d}"
-    fig = go.Figure([
-        go.Bar(x=x, y=frame["contract_amount"], name=t("measure.contract_amount", lang),
-               hovertemplate=when + ": %{y:,.0f}<extra></extra>"),
-        go.Scatter(x=x, y=frame["contract_amount_last_year"], name=t("measure.contract_amount_last_year", lang),
-                   mode="lines+markers", line={"dash": "dot"},
-                   hovertemplate=when + ": %{y:,.0f}<extra></extra>"),
-    ])
-    if unit == "month":
-        fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
-    else:
-        fig.update_xaxes(tickformat="%m-%d")
+    x, when = frame[unit].to_numpy(), "%{x|%Y-%m}" if unit == "month" else "%{x|%Y-%m-%d}"
+    fig = figures.figure([
+        {"type": "bar", "x": x, "y": frame["contract_amount"].to_numpy(), "name": t("measure.contract_amount", lang),
+         "hovertemplate": when + ": %{y:,.0f}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": frame["contract_amount_last_year"].to_numpy(),
+         "name": t("measure.contract_amount_last_year", lang), "mode": "lines+markers", "line": {"dash": "dot"},
+         "hovertemplate": when + ": %{y:,.0f}<extra></extra>"},
+    ], xaxis={"dtick": "M1", "tickformat": "%Y-%m"} if unit == "month" else {"tickformat": "%m-%d"})
     return figures.money_axis(figures.style(fig, theme), lang, period=when)
 
 
-def ranking_figure(frame, label_column: str, lang: str, theme: str) -> go.Figure:
+def ranking_figure(frame, label_column: str, lang: str, theme: str) -> dict:
     if frame.empty:
         return figures.empty(t("empty.no_contracts", lang), theme)
     ordered = frame.iloc[::-1]
     labels = [f"{r} · {name}" for r, name in zip(ordered["rank"], ordered[label_column], strict=True)]
-    fig = go.Figure(go.Bar(
-        x=ordered["contract_amount"], y=labels, orientation="h",
-        text=[fmt.money(v, lang) for v in ordered["contract_amount"]], textposition="auto",
-        customdata=ordered.iloc[:, 1], hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-    ))
-    fig.update_layout(margin={"l": 140})
+    fig = figures.figure([{
+        "type": "bar", "x": ordered["contract_amount"].to_numpy(), "y": labels, "orientation": "h",
+        "text": [fmt.money(v, lang) for v in ordered["contract_amount"]], "textposition": "auto",
+        "customdata": ordered.iloc[:, 1].to_numpy(), "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>",
+    }], margin={"l": 140})
     return figures.money_axis(figures.style(fig, theme, height=300), lang, axis="x")
 
 

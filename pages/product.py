@@ -8,7 +8,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import figures, inputs
@@ -62,41 +61,39 @@ def layout(product_id: str | None = None, **query):
 
 # --- pure pieces -----------------------------------------------------------------------
 
-def monthly_figure(monthly: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def monthly_figure(monthly: pd.DataFrame, lang: str, theme: str) -> dict:
     """Revenue and gross margin (bars) by month, margin % as a line on the right axis."""
     if (monthly["revenue"] == 0).all() and (monthly["quantity"] == 0).all():
         return figures.empty(t("products.empty", lang), theme)
     quantity = t("products.quantity", lang)
-    fig = go.Figure([
-        go.Bar(x=monthly["month"], y=monthly["revenue"], name=t("products.revenue", lang), textposition="none",
-               text=[f"{quantity} {fmt.number(q, lang)}" for q in monthly["quantity"]]),
-        go.Bar(x=monthly["month"], y=monthly["margin"], name=t("products.margin", lang)),
-        go.Scatter(x=monthly["month"], y=monthly["margin_pct"] * 100, name=t("products.margin_pct", lang),
-                   yaxis="y2", mode="lines+markers",
-                   hovertemplate=t("products.margin_pct", lang) + " · %{x|%Y-%m}: %{y:.1f}%<extra></extra>"),
-    ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    x = monthly["month"].to_numpy()
+    fig = figures.figure([
+        {"type": "bar", "x": x, "y": monthly["revenue"].to_numpy(), "name": t("products.revenue", lang),
+         "textposition": "none", "text": [f"{quantity} {fmt.number(q, lang)}" for q in monthly["quantity"]]},
+        {"type": "bar", "x": x, "y": monthly["margin"].to_numpy(), "name": t("products.margin", lang)},
+        {"type": "scatter", "x": x, "y": (monthly["margin_pct"] * 100).to_numpy(),
+         "name": t("products.margin_pct", lang), "yaxis": "y2", "mode": "lines+markers",
+         "hovertemplate": t("products.margin_pct", lang) + " · %{x|%Y-%m}: %{y:.1f}%<extra></extra>"},
+    ], yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, xaxis={"dtick": "M1", "tickformat": "%Y-%m"})
     # hovers "revenue · 2024-03: ¥amount (volume 12)"; margin % on a rate axis from 0
     figures.money_axis(fig, lang, period="%{x|%Y-%m}", text_is_amount=False)
     figures.percent_axis(fig, monthly["margin_pct"] * 100, lang)
     return figures.style(fig, theme)
 
 
-def layers_figure(layers: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def layers_figure(layers: pd.DataFrame, lang: str, theme: str) -> dict:
     """The FIFO layers still in stock (oldest first): remaining quantity, at its unit cost."""
     left = layers[layers["remaining_quantity"] > 0]
     if left.empty:
         return figures.empty(t("product.layers_empty", lang), theme)
     labels = [f"{fmt.day(d)} · {s}" for d, s in zip(left["entered_on"], left["source"], strict=True)]
-    fig = go.Figure(go.Bar(
-        x=labels, y=left["remaining_quantity"],
-        marker_color=[figures.PALETTE[0] if k == "receipt" else figures.PALETTE[1] for k in left["kind"]],
-        text=[f"@{fmt.money(c, lang)}" for c in left["unit_cost"]], textposition="auto",
-        customdata=[fmt.money(v, lang) for v in left["remaining_value"]],
-        hovertemplate="%{x}: %{y:,.2f} %{text} = %{customdata}<extra></extra>",
-    ))
-    fig.update_xaxes(type="category")
+    fig = figures.figure([{
+        "type": "bar", "x": labels, "y": left["remaining_quantity"].to_numpy(),
+        "marker": {"color": [figures.PALETTE[0] if k == "receipt" else figures.PALETTE[1] for k in left["kind"]]},
+        "text": [f"@{fmt.money(c, lang)}" for c in left["unit_cost"]], "textposition": "auto",
+        "customdata": [fmt.money(v, lang) for v in left["remaining_value"]],
+        "hovertemplate": "%{x}: %{y:,.2f} %{text} = %{customdata}<extra></extra>",
+    }], xaxis={"type": "category"})
     return figures.style(fig, theme)
 
 

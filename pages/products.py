@@ -12,9 +12,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
-from plotly.subplots import make_subplots
 
 from components import figures, inputs
 from components import format as fmt
@@ -165,7 +163,13 @@ def alerts(mix: pd.DataFrame, shortfall: pd.DataFrame, lang: str) -> list:
     return out
 
 
-def mix_figure(mix: pd.DataFrame, lang: str, theme: str, period: str = "") -> go.Figure:
+def _subplot_title(text: str, x: float, y: float) -> dict:
+    """A panel's title, placed as plotly's make_subplots places it: centred over the panel."""
+    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "xanchor": "center",
+            "yanchor": "bottom", "showarrow": False, "font": {"size": 16}}
+
+
+def mix_figure(mix: pd.DataFrame, lang: str, theme: str, period: str = "") -> dict:
     """Three panels side by side: the top products by volume, by revenue, by gross margin,
     each labelled with its competition rank; revenue and margin on money axes (万/亿), each
     hover "product · measure · period: value"."""
@@ -173,22 +177,31 @@ def mix_figure(mix: pd.DataFrame, lang: str, theme: str, period: str = "") -> go
         return figures.empty(t("products.empty", lang), theme)
     panels = (("quantity", "quantity_rank", "products.quantity"), ("revenue", "revenue_rank", "products.revenue"),
               ("margin", "margin_rank", "products.margin"))
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[t(key, lang) for *_, key in panels],
-                        horizontal_spacing=0.14)
+    # the grid of make_subplots(rows=1, cols=3, horizontal_spacing=0.14), written out
+    domains = ([0.0, 0.24], [0.38, 0.62], [0.76, 1.0])
+    layout = {}
+    traces = []
     for col, (measure, rank, key) in enumerate(panels, start=1):
+        suffix = str(col) if col > 1 else ""
+        layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": domains[col - 1]}
+        layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": [0.0, 1.0]}
         top = mix[mix[rank].notna()].sort_values([rank, "product_id"]).head(TOP_N).iloc[::-1]
         labels = [f"{int(r)} · {name}" for r, name in zip(top[rank], top["product_name"], strict=True)]
         text = [fmt.number(v, lang) if measure == "quantity" else fmt.money(v, lang) for v in top[measure]]
-        fig.add_trace(go.Bar(x=top[measure], y=labels, orientation="h", text=text, textposition="auto",
-                             marker_color=figures.PALETTE[col - 1], customdata=top["product_id"], showlegend=False,
-                             hovertemplate=" · ".join(["%{y}", t(key, lang), *([period] if period else [])])
-                             + ": %{text}<extra></extra>"), row=1, col=col)
+        traces.append({"type": "bar", "x": top[measure].to_numpy(), "y": labels, "orientation": "h", "text": text,
+                       "textposition": "auto", "marker": {"color": figures.PALETTE[col - 1]},
+                       "customdata": top["product_id"].to_numpy(), "showlegend": False,
+                       "hovertemplate": " · ".join(["%{y}", t(key, lang), *([period] if period else [])])
+                       + ": %{text}<extra></extra>", "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+    layout["annotations"] = [_subplot_title(t(key, lang), sum(domain) / 2, 1.0)
+                             for (*_, key), domain in zip(panels, domains, strict=True)]
+    fig = figures.figure(traces, **layout)
     for axis in ("x2", "x3"):
         figures.money_axis(fig, lang, axis=axis, hovers=False)
     return figures.style(fig, theme, height=420)
 
 
-def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> dict:
     """Revenue by category and product (products with positive revenue); node ids are
     ``c/<category>`` and ``p/<product_id>`` for the drill."""
     sold = mix[mix["revenue"] > 0]
@@ -203,89 +216,101 @@ def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     values = [by_category[c] for c in categories] + list(sold["revenue"])
     margin_text = [""] * len(categories) + [
         f"{t('products.margin_pct', lang)} {fmt.percent(p)}" for p in sold["margin_pct"]]
-    fig = go.Figure(go.Treemap(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-        text=[fmt.money(v, lang) for v in values], customdata=margin_text,
-        marker={"colors": [colours[c] for c in categories] + [colours[c] for c in sold["category"]]},
-        texttemplate="%{label}<br>%{text}<br>%{customdata}",
-        hovertemplate="%{label}: %{text}<br>%{customdata}<extra></extra>",
-    ))
+    fig = figures.figure([{
+        "type": "treemap", "ids": ids, "labels": labels, "parents": parents, "values": values,
+        "branchvalues": "total", "text": [fmt.money(v, lang) for v in values], "customdata": margin_text,
+        "marker": {"colors": [colours[c] for c in categories] + [colours[c] for c in sold["category"]]},
+        "texttemplate": "%{label}<br>%{text}<br>%{customdata}",
+        "hovertemplate": "%{label}: %{text}<br>%{customdata}<extra></extra>",
+    }])
     fig = figures.style(fig, theme, height=400)
     # tiles too small for readable text show none (the hover and the list beside say it)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 24, "b": 4}, uniformtext={"minsize": 11, "mode": "hide"})
+    fig["layout"].update(margin={"l": 4, "r": 4, "t": 24, "b": 4}, uniformtext={"minsize": 11, "mode": "hide"})
     return fig
 
 
-def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> dict:
     """Two Pareto charts: products by revenue and by gross margin, bars coloured by ABC
     class, with the cumulative share line."""
     if mix.empty:
         return figures.empty(t("products.empty", lang), theme)
-    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.22, specs=[[{"secondary_y": True}]] * 2,
-                        subplot_titles=[t("products.revenue", lang), t("products.margin", lang)])
+    # the grid of make_subplots(rows=2, cols=1, vertical_spacing=0.22, secondary y axes), written out:
+    # row r draws on x{r} against y{2r-1} (the bars) and y{2r} (the share, on the right)
+    layout = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 0.94], "showticklabels": False},
+        "yaxis": {"anchor": "x", "domain": [0.61, 1.0]},
+        "yaxis2": {"anchor": "x", "overlaying": "y", "side": "right"},
+        "xaxis2": {"anchor": "y3", "domain": [0.0, 0.94], "showticklabels": False},
+        "yaxis3": {"anchor": "x2", "domain": [0.0, 0.39]},
+        "yaxis4": {"anchor": "x2", "overlaying": "y3", "side": "right"},
+        "annotations": [_subplot_title(t("products.revenue", lang), 0.47, 1.0),
+                        _subplot_title(t("products.margin", lang), 0.47, 0.39)],
+    }
+    traces = []
     for row, measure in enumerate(("revenue", "margin"), start=1):
+        x, bars, share = f"x{row if row > 1 else ''}", f"y{2 * row - 1 if row > 1 else ''}", f"y{2 * row}"
         part = mix[mix[f"abc_{measure}"].notna()].sort_values([measure, "product_id"], ascending=[False, True])
         names = list(part["product_name"])
-        fig.add_trace(go.Bar(x=names, y=part[measure], marker_color=[ABC_COLOURS[c] for c in part[f"abc_{measure}"]],
-                             text=part[f"abc_{measure}"], textposition="inside", showlegend=False,
-                             name=t(f"products.{measure}", lang)),
-                      row=row, col=1, secondary_y=False)
-        fig.add_trace(go.Scatter(x=names, y=part[f"cum_share_{measure}"], mode="lines+markers", showlegend=False,
-                                 line={"color": figures.PALETTE[7] if theme != "dark" else "#FFFFFF", "width": 1.5},
-                                 name=t("products.pareto_share", lang),
-                                 hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
-                      row=row, col=1, secondary_y=True)
+        traces.append({"type": "bar", "x": names, "y": part[measure].to_numpy(),
+                       "marker": {"color": [ABC_COLOURS[c] for c in part[f"abc_{measure}"]]},
+                       "text": part[f"abc_{measure}"].to_numpy(), "textposition": "inside", "showlegend": False,
+                       "name": t(f"products.{measure}", lang), "xaxis": x, "yaxis": bars})
+        traces.append({"type": "scatter", "x": names, "y": part[f"cum_share_{measure}"].to_numpy(),
+                       "mode": "lines+markers", "showlegend": False,
+                       "line": {"color": figures.PALETTE[7] if theme != "dark" else "#FFFFFF", "width": 1.5},
+                       "name": t("products.pareto_share", lang), "hovertemplate": "%{x}: %{y:.1%}<extra></extra>",
+                       "xaxis": x, "yaxis": share})
         # products with a negative margin take the running share past 100% before it comes back: draw it whole
         # and say why
         peak = max(1.0, float(part[f"cum_share_{measure}"].max()) if len(part) else 1.0)
-        fig.update_yaxes(range=[0, peak * 1.05], tickformat=".0%", row=row, col=1, secondary_y=True)
+        layout[f"yaxis{2 * row}"].update(range=[0, peak * 1.05], tickformat=".0%")
         if peak > 1:
-            fig.add_annotation(text=t("products.pareto_over", lang, peak=fmt.percent(peak)), showarrow=False,
-                               xref=f"x{row if row > 1 else ''} domain", yref=f"y{2 * row} domain", x=1, y=1,
-                               xanchor="right", yanchor="bottom", font={"size": 11})
-    fig.update_xaxes(showticklabels=False)
+            layout["annotations"].append({
+                "text": t("products.pareto_over", lang, peak=fmt.percent(peak)), "showarrow": False,
+                "xref": f"{x} domain", "yref": f"{share} domain", "x": 1, "y": 1, "xanchor": "right",
+                "yanchor": "bottom", "font": {"size": 11}})
+    fig = figures.figure(traces, **layout)
     for axis in ("y", "y3"):  # hovers: "revenue · product: ¥amount (ABC class)"
         figures.money_axis(fig, lang, axis=axis, text_is_amount=False)
     return figures.style(fig, theme, height=400)
 
 
-def monthly_figure(monthly: pd.DataFrame, method: str, compare: str | None, lang: str, theme: str) -> go.Figure:
+def monthly_figure(monthly: pd.DataFrame, method: str, compare: str | None, lang: str, theme: str) -> dict:
     """Margin % by month, one line per method (the compare method dotted)."""
     if monthly["margin_pct"].isna().all():
         return figures.empty(t("products.empty_margin", lang), theme)
-    fig = go.Figure()
+    traces = []
     for m in (method, compare):
         if m is None:
             continue
         part = monthly[monthly["method"] == m]
-        fig.add_trace(go.Scatter(
-            x=part["month"], y=part["margin_pct"] * 100, mode="lines+markers", name=method_label(m, lang),
-            line={"dash": "solid" if m == method else "dot"},
-            customdata=[[fmt.money(mg, lang), fmt.money(r, lang)] for mg, r in
-                        zip(part["margin"], part["costed_revenue"], strict=True)],
-            hovertemplate="%{x|%Y-%m}: %{y:.1f}% (%{customdata[0]} / %{customdata[1]})<extra></extra>"))
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+        traces.append({
+            "type": "scatter", "x": part["month"].to_numpy(), "y": (part["margin_pct"] * 100).to_numpy(),
+            "mode": "lines+markers", "name": method_label(m, lang), "line": {"dash": "solid" if m == method else "dot"},
+            "customdata": [[fmt.money(mg, lang), fmt.money(r, lang)] for mg, r in
+                           zip(part["margin"], part["costed_revenue"], strict=True)],
+            "hovertemplate": "%{x|%Y-%m}: %{y:.1f}% (%{customdata[0]} / %{customdata[1]})<extra></extra>"})
+    fig = figures.figure(traces, xaxis={"dtick": "M1", "tickformat": "%Y-%m"})
     figures.percent_axis(fig, monthly["margin_pct"] * 100, lang, axis="y")
     return figures.style(fig, theme)
 
 
-def compare_figure(mix: pd.DataFrame, method: str, compare: str | None, lang: str, theme: str) -> go.Figure:
+def compare_figure(mix: pd.DataFrame, method: str, compare: str | None, lang: str, theme: str) -> dict:
     """Per product: margin by ``compare`` − margin by ``method`` (hover shows both)."""
     if compare is None:
         return figures.empty(t("products.compare_hint", lang), theme)
     both = mix[mix["margin_difference"].notna()].sort_values(["margin_difference", "product_id"])
     if both.empty:
         return figures.empty(t("products.empty_margin", lang), theme)
-    fig = go.Figure(go.Bar(
-        x=both["margin_difference"], y=_names(both), orientation="h",
-        marker_color=[figures.PALETTE[2] if d >= 0 else figures.PALETTE[5] for d in both["margin_difference"]],
-        customdata=[[fmt.money(a, lang), fmt.money(b, lang)] for a, b in
-                    zip(both["margin"], both["compare_margin"], strict=True)],
-        hovertemplate=(f"%{{y}}<br>{method_label(method, lang)}: %{{customdata[0]}}<br>"
-                       f"{method_label(compare, lang)}: %{{customdata[1]}}<br>Δ %{{x:,.2f}}<extra></extra>"),
-    ))
-    fig.update_layout(xaxis_title=t("products.margin_difference", lang, method=method_label(method, lang),
-                                    compare=method_label(compare, lang)))
+    fig = figures.figure([{
+        "type": "bar", "x": both["margin_difference"].to_numpy(), "y": _names(both), "orientation": "h",
+        "marker": {"color": [figures.PALETTE[2] if d >= 0 else figures.PALETTE[5] for d in both["margin_difference"]]},
+        "customdata": [[fmt.money(a, lang), fmt.money(b, lang)] for a, b in
+                       zip(both["margin"], both["compare_margin"], strict=True)],
+        "hovertemplate": (f"%{{y}}<br>{method_label(method, lang)}: %{{customdata[0]}}<br>"
+                          f"{method_label(compare, lang)}: %{{customdata[1]}}<br>Δ %{{x:,.2f}}<extra></extra>"),
+    }], xaxis={"title": {"text": t("products.margin_difference", lang, method=method_label(method, lang),
+                                   compare=method_label(compare, lang))}})
     return figures.style(fig, theme, height=max(340, 22 * len(both) + 80))
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from components import figures, inputs
@@ -101,18 +100,18 @@ def summary_children(summary: pd.DataFrame, overdue_total: float, as_of, lang: s
     ]
 
 
-def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def months_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     if frame["due"].abs().sum() == 0 and frame["received"].abs().sum() == 0:
         return figures.empty(t("receivables.empty.months", lang), theme)
     rate = [fmt.percent(v) for v in frame["collection_rate"]]
-    fig = go.Figure([
-        go.Bar(x=frame["month"], y=frame["due"], name=t("receivables.due", lang),
-               hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>"),
-        go.Bar(x=frame["month"], y=frame["received"], name=t("receivables.received", lang), text=rate,
-               textposition="outside", hovertemplate="%{x|%Y-%m}: %{y:,.0f} (%{text})<extra></extra>"),
-    ])
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    x = frame["month"].to_numpy()
+    fig = figures.figure([
+        {"type": "bar", "x": x, "y": frame["due"].to_numpy(), "name": t("receivables.due", lang),
+         "hovertemplate": "%{x|%Y-%m}: %{y:,.0f}<extra></extra>"},
+        {"type": "bar", "x": x, "y": frame["received"].to_numpy(), "name": t("receivables.received", lang),
+         "text": rate, "textposition": "outside",
+         "hovertemplate": "%{x|%Y-%m}: %{y:,.0f} (%{text})<extra></extra>"},
+    ], barmode="group", xaxis={"dtick": "M1", "tickformat": "%Y-%m"})
     return figures.money_axis(figures.style(fig, theme), lang, period="%{x|%Y-%m}", text_is_amount=False)
 
 
@@ -143,29 +142,28 @@ def bucket_totals(rows: pd.DataFrame) -> pd.DataFrame:
                          "plans": [int(row[PLAN_COUNTS[b]]) for b in BUCKETS]})
 
 
-def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> go.Figure:
+def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> dict:
     if totals["unsettled"].sum() == 0:
         return figures.empty(t("receivables.empty.overdue", lang), theme)
     colours = [figures.PALETTE[5] if selected in ("all", b) else "#BBBBBB" for b in totals["bucket"]]
-    fig = go.Figure(go.Bar(
-        x=[t(f"receivables.bucket.{b}", lang) for b in totals["bucket"]], y=totals["unsettled"],
-        customdata=totals["bucket"], marker_color=colours,
-        text=[fmt.money(v, lang) for v in totals["unsettled"]], textposition="auto",
-    ))
+    fig = figures.figure([{
+        "type": "bar", "x": [t(f"receivables.bucket.{b}", lang) for b in totals["bucket"]],
+        "y": totals["unsettled"].to_numpy(), "customdata": totals["bucket"].to_numpy(), "marker": {"color": colours},
+        "text": [fmt.money(v, lang) for v in totals["unsettled"]], "textposition": "auto",
+    }])
     return figures.money_axis(figures.style(fig, theme, height=260), lang)
 
 
-def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> dict:
     if table.empty:
         return figures.empty(t("receivables.empty.overdue", lang), theme)
     ordered = table.iloc[::-1]
-    fig = go.Figure([
-        go.Bar(y=ordered["rep_name"], x=ordered[b], name=t(f"receivables.bucket.{b}", lang), orientation="h",
-               customdata=ordered["rep_id"], marker_color=figures.PALETTE[i],
-               hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
+    fig = figures.figure([
+        {"type": "bar", "y": ordered["rep_name"].to_numpy(), "x": ordered[b].to_numpy(),
+         "name": t(f"receivables.bucket.{b}", lang), "orientation": "h", "customdata": ordered["rep_id"].to_numpy(),
+         "marker": {"color": figures.PALETTE[i]}, "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>"}
         for i, b in enumerate(BUCKETS)
-    ])
-    fig.update_layout(barmode="stack", margin={"l": 100})
+    ], barmode="stack", margin={"l": 100})
     return figures.money_axis(figures.style(fig, theme), lang, axis="x")
 
 

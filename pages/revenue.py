@@ -14,7 +14,6 @@ from datetime import date
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from components import figures, inputs
@@ -124,26 +123,27 @@ def value_texts(values, measure: str, lang: str) -> list[str]:
     return [fmt.money(v, lang) if measure in MONEY else fmt.number(v, lang) for v in values]
 
 
-def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.Figure:
+def series_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> dict:
     """Bars of the value, a dotted line of the year earlier, 环比 % and 同比 % on a second axis."""
     if frame["value"].abs().sum() == 0 and frame["yoy_base"].abs().sum() == 0:
         return figures.empty(t("revenue.empty", lang, measure=measure_label(measure, lang)), theme)
     text = value_texts(frame["value"], measure, lang)
-    fig = go.Figure([
-        go.Bar(x=frame["label"], y=frame["value"], name=measure_label(measure, lang), text=text,
-               textposition="none", hovertemplate="%{x}: %{text}<extra></extra>"),
-        go.Scatter(x=frame["label"], y=frame["yoy_base"], name=t("revenue.last_year", lang),
-                   text=value_texts(frame["yoy_base"], measure, lang), mode="lines+markers", line={"dash": "dot"},
-                   hovertemplate="%{x}: %{text}<extra></extra>"),
-        go.Scatter(x=frame["label"], y=frame["mom_pct"] * 100, name=t("revenue.mom_pct", lang), yaxis="y2",
-                   mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
-        go.Scatter(x=frame["label"], y=frame["yoy_pct"] * 100, name=t("revenue.yoy_pct", lang), yaxis="y2",
-                   mode="lines+markers", connectgaps=False, hovertemplate="%{x}: %{y:+.1f}%<extra></extra>"),
-    ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "zeroline": True})
+    x = frame["label"].to_numpy()
+    fig = figures.figure([
+        {"type": "bar", "x": x, "y": frame["value"].to_numpy(), "name": measure_label(measure, lang), "text": text,
+         "textposition": "none", "hovertemplate": "%{x}: %{text}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": frame["yoy_base"].to_numpy(), "name": t("revenue.last_year", lang),
+         "text": value_texts(frame["yoy_base"], measure, lang), "mode": "lines+markers", "line": {"dash": "dot"},
+         "hovertemplate": "%{x}: %{text}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": (frame["mom_pct"] * 100).to_numpy(), "name": t("revenue.mom_pct", lang),
+         "yaxis": "y2", "mode": "lines+markers", "connectgaps": False,
+         "hovertemplate": "%{x}: %{y:+.1f}%<extra></extra>"},
+        {"type": "scatter", "x": x, "y": (frame["yoy_pct"] * 100).to_numpy(), "name": t("revenue.yoy_pct", lang),
+         "yaxis": "y2", "mode": "lines+markers", "connectgaps": False,
+         "hovertemplate": "%{x}: %{y:+.1f}%<extra></extra>"},
+    ], yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "zeroline": True}, margin={"r": 56})
     figures.period_axis(fig, frame["label"])
     fig = figures.style(fig, theme, height=380)
-    fig.update_layout(margin={"r": 56})
     figures.percent_axis(fig, [*(frame["mom_pct"] * 100), *(frame["yoy_pct"] * 100)], lang)
     return figures.money_axis(fig, lang) if measure in MONEY else fig
 
@@ -169,28 +169,29 @@ def year_table(months: pd.DataFrame, quarters: pd.DataFrame, year_row: pd.DataFr
 
 
 def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, lang: str,
-                     theme: str) -> go.Figure:
+                     theme: str) -> dict:
     """Stacked bars per bucket, one trace per slice (customdata = the slice id to filter
     by); the legend names each slice with its share and 同比 growth."""
     totals = frame[frame["bucket"].isna()]
     if totals.empty or totals["value"].abs().sum() == 0:
         return figures.empty(t("revenue.empty", lang, measure=measure_label(measure, lang)), theme)
     labels = dict(zip(series["bucket"], series["label"], strict=True))
-    fig = go.Figure()
+    traces = []
     named = iter(figures.PALETTE)  # TOP_SLICES named slices, each its own colour; the rest grey
     for row in totals.itertuples():
         cells = frame[frame["bucket"].notna() & (frame["position"] == row.position)]
         name = t("revenue.legend", lang, label=row.slice_name, share=fmt.percent(row.share),
                  growth=fmt.percent(row.yoy_pct, signed=True))
         clickable = row.slice_kind == "slice"
-        fig.add_bar(x=[labels.get(b, str(b)) for b in cells["bucket"]], y=cells["value"], name=name,
-                    customdata=[row.slice_id if clickable else None] * len(cells),
-                    text=value_texts(cells["value"], measure, lang), textposition="none",
-                    marker_color=next(named) if clickable else figures.REST_COLOURS[row.slice_kind],
-                    hovertemplate=f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>")
+        traces.append({"type": "bar", "x": [labels.get(b, str(b)) for b in cells["bucket"]],
+                       "y": cells["value"].to_numpy(), "name": name,
+                       "customdata": [row.slice_id if clickable else None] * len(cells),
+                       "text": value_texts(cells["value"], measure, lang), "textposition": "none",
+                       "marker": {"color": next(named) if clickable else figures.REST_COLOURS[row.slice_kind]},
+                       "hovertemplate": f"{row.slice_name} · %{{x}}: %{{text}}<extra></extra>"})
+    fig = figures.figure(traces, barmode="relative", legend={"orientation": "h", "y": -0.15})
     figures.period_axis(fig, [labels.get(b, str(b)) for b in series["bucket"]])
     fig = figures.style(fig, theme, height=380)
-    fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.15})
     return figures.money_axis(fig, lang, hovers=False) if measure in MONEY else fig
 
 

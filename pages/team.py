@@ -14,7 +14,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, html, no_update
 
 from components import figures, inputs
@@ -91,7 +90,7 @@ def _fmt(measure: str, value, lang: str) -> str:
     return fmt.money(value, lang) if measure in MONEY else fmt.number(value, lang)
 
 
-def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.Figure:
+def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> dict:
     """Horizontal bars of the first CHART_REPS reps, the leader on top; customdata = rep_id
     for the click (the grid beside it lists every rep)."""
     if frame.empty:
@@ -101,16 +100,16 @@ def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> go.
     rows = ranked(frame, measure).head(CHART_REPS).iloc[::-1]
     rank = [f"{int(r)}" if pd.notna(r) else "—" for r in rows[f"rank_{measure}"]]
     values = rows[measure].astype(float).fillna(0) * (100 if measure == "win_rate" else 1)
-    fig = go.Figure(go.Bar(
-        x=values, y=[f"{r} · {name}" for r, name in zip(rank, rows["member_name"], strict=True)], orientation="h",
-        text=[_fmt(measure, v, lang) for v in rows[measure]], textposition="auto",
-        customdata=rows["member_id"], hovertemplate="%{y}: %{text}<extra></extra>",
-        marker={"color": figures.PALETTE[0]},
-    ))
-    fig = figures.style(fig, theme, height=360)
-    fig.update_layout(margin={"l": 120})
+    fig = figures.figure([{
+        "type": "bar", "x": values.to_numpy(),
+        "y": [f"{r} · {name}" for r, name in zip(rank, rows["member_name"], strict=True)], "orientation": "h",
+        "text": [_fmt(measure, v, lang) for v in rows[measure]], "textposition": "auto",
+        "customdata": rows["member_id"].to_numpy(), "hovertemplate": "%{y}: %{text}<extra></extra>",
+        "marker": {"color": figures.PALETTE[0]},
+    }], margin={"l": 120})
     if measure == "win_rate":
-        fig.update_xaxes(ticksuffix="%")
+        figures.axis_layout(fig, "x")["ticksuffix"] = "%"
+    fig = figures.style(fig, theme, height=360)
     return figures.money_axis(fig, lang, axis="x") if measure in MONEY else fig
 
 
