@@ -4,6 +4,7 @@
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from queries import run
@@ -101,14 +102,14 @@ def test_figures():
     from pages import acquisition
 
     new = run("acquisition_new_customers", Filters())
-    fig = acquisition.new_customers_figure(new, "source", "en", "light")
+    fig = go.Figure(acquisition.new_customers_figure(new, "source", "en", "light"))
     assert sorted(trace.name for trace in fig.data) == ["官网", "展会", "转介绍"]
     assert list(fig.data[0].y) == [2, 0, 0]  # 官网 first: the largest series
     cal = run("acquisition_activity_calendar", Filters(), kind="")
-    heat = acquisition.calendar_figure(cal, "en", "light").data[0]
+    heat = go.Figure(acquisition.calendar_figure(cal, "en", "light")).data[0]
     assert list(heat.y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] and len(heat.x) == 11
     assert heat.z[6][7] == 2  # Sunday of the week of 19 February: 25 Feb
-    empty = acquisition.calendar_figure(cal.assign(activities=0), "en", "light")
+    empty = go.Figure(acquisition.calendar_figure(cal.assign(activities=0), "en", "light"))
     assert "No follow-ups" in empty.layout.annotations[0].text
 
 
@@ -147,6 +148,6 @@ def test_empty_states_explain_themselves():
     from pages import acquisition
 
     out = acquisition.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
-    texts = [figure.layout.annotations[0].text for figure in (out[0], out[2], out[7], out[9], out[11])]
+    texts = [go.Figure(figure).layout.annotations[0].text for figure in (out[0], out[2], out[7], out[9], out[11])]
     assert texts[0] == "当前时间段和筛选条件下没有新增客户。" and texts[3] == "当前时间段和筛选条件下没有跟进记录。"
     assert all(texts)

@@ -4,6 +4,7 @@ import io
 import string
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from components import format as fmt
@@ -100,4 +101,4 @@ def test_empty_figures_wrap_long_messages():
     assert wrap("No contracts in this period for these filters.", 20) == \
         "No contracts in this<br>period for these<br>filters."
     assert wrap("当前时间段和筛选条件下没有合同。", 16) == "当前时间段和筛选<br>条件下没有合同。"
-    assert empty("短").layout.annotations[0].text == "短"
+    assert go.Figure(empty("短")).layout.annotations[0].text == "短"

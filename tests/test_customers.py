@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from components.grid import customer_href
@@ -351,7 +352,7 @@ def test_customers_callback_lists_a_tier(warehouse):
     from pages import customers
 
     out = customers.update.__wrapped__({"tier": "vip"})
-    pyramid_fig, tiers_data = out[0], out[1]
+    pyramid_fig, tiers_data = go.Figure(out[0]), out[1]
     assert list(pyramid_fig.data[0].customdata) == ["vip", "major", "normal", "small"]
     assert [row[0] for row in tiers_data["data"]] == ["vip", "major", "normal", "small", "inactive"]
     rows = out[13]

@@ -5,6 +5,7 @@ stage 'A谈判审核'). Numbers worked out by hand in the comments."""
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from pages import forecast
@@ -89,13 +90,13 @@ def test_page_callback(warehouse):
     assert "¥500" in text  # weighted in the months: O1 only
     assert [r["customer_name"] for r in rows] == ["[杭州远景科技](/customer/C2)", "[上海恒信贸易](/customer/C1)"]
     assert [b for b, *_ in data["data"]] == ["2024-03-01", "2024-04-01", "2024-05-01", "overdue", "no_date", "later"]
-    assert [trace.name for trace in figure.data][:3] == ["初步接洽", "需求确认", "方案报价"]
+    assert [trace.name for trace in go.Figure(figure).data][:3] == ["初步接洽", "需求确认", "方案报价"]
     assert [r["rep_id"] for r in rep_rows] == ["R1", "R2", "R3"]
 
 
 def test_page_callback_explains_an_empty_horizon(warehouse):
     # an as_of long before any data: nothing open, no target, nothing won
     _badges, figure, *_ = forecast.update.__wrapped__({"as_of": "2020-01-15", "horizon": "12"})
-    assert figure.layout.annotations
+    assert go.Figure(figure).layout.annotations
     assert forecast.set_horizon("12", "?as_of=2020-01-15") == "?as_of=2020-01-15&horizon=12"
     assert forecast.set_horizon("7", "?horizon=3") == ""

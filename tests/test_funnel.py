@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -173,6 +174,7 @@ def test_page_callback_drills_into_a_stage(warehouse):
 
     out = funnel.update.__wrapped__({"stage": "方案报价", "measure": "weighted"})
     summary, snap_fig, snap_data, cohort_fig, _cohort_data, note, rows, _columns, store = out[:9]
+    snap_fig, cohort_fig = go.Figure(snap_fig), go.Figure(cohort_fig)
     assert "50.0%" in str(summary) and "25.0%" in str(summary)  # won / (won + lost), won / created
     assert list(snap_fig.data[0].x) == [0, 800, 500]  # the weighted measure
     assert list(snap_fig.data[0].y) == ["初步接洽", "需求确认", "方案报价"]
@@ -195,7 +197,7 @@ def test_page_callback_ignores_an_unknown_stage_and_explains_an_empty_period(war
     assert out[6] == []  # no drill rows, and the note invites a click instead
     assert out[5] == t("funnel.drill_hint", "zh-CN", day="2021-01-31")
     for figure in (out[1], out[3], out[9], out[11], out[13]):
-        assert figure.layout.annotations, "an empty figure says why"
+        assert go.Figure(figure).layout.annotations, "an empty figure says why"
 
 
 def _triggered(card: str, function, *args):

@@ -3,6 +3,7 @@ pool limit 30 days unless said. Every number worked out by hand in the comments.
 
 from datetime import date
 
+import plotly.graph_objects as go
 import pytest
 
 from queries import run
@@ -83,7 +84,7 @@ def test_page_callback(monkeypatch):
     monkeypatch.delenv("CRM_POOL_LIMIT_DAYS", raising=False)
     out = lead_pool.update.__wrapped__({})
     assert len(out) == 10
-    size_fig, due_rows, due_store, rule = out[0], out[4], out[6], out[9]
+    size_fig, due_rows, due_store, rule = go.Figure(out[0]), out[4], out[6], out[9]
     assert "2" in size_fig.layout.annotations[0].text
     assert [r["customer_id"] for r in due_rows] == ["C25", "C21"]
     assert due_store["columns"][0] == "rep_name"
@@ -98,5 +99,5 @@ def test_empty_due_list_explains_itself(lang):
 
     from pages import lead_pool
 
-    fig = lead_pool.due_by_rep_figure(pd.DataFrame(columns=["rep_id", "rep_name"]), lang, "light")
+    fig = go.Figure(lead_pool.due_by_rep_figure(pd.DataFrame(columns=["rep_id", "rep_name"]), lang, "light"))
     assert fig.layout.annotations[0].text

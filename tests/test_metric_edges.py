@@ -6,6 +6,7 @@ as_of = 2024-03-15. Every number worked out by hand in the comments."""
 from datetime import date
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from queries import run
@@ -97,28 +98,28 @@ def test_chart_hovers_format_money_as_money_and_counts_as_counts(wh):
     week = custom(date(2024, 2, 26), date(2024, 3, 3))
     # revenue series: the dotted 同比 line of contracts: 1 contract (K02) in the week a year earlier
     frame = run("revenue_series", week, bucket="week", measure="contracts")
-    line = revenue.series_figure(frame, "contracts", "en", "light").data[1]
+    line = go.Figure(revenue.series_figure(frame, "contracts", "en", "light")).data[1]
     assert list(line.text) == ["1"] and "%{text}" in line.hovertemplate
     frame = run("revenue_series", week, bucket="week", measure="contract_amount")
-    assert list(revenue.series_figure(frame, "contract_amount", "en", "light").data[1].text) == ["¥500"]
+    assert list(go.Figure(revenue.series_figure(frame, "contract_amount", "en", "light")).data[1].text) == ["¥500"]
     # revenue breakdown by rep of contract amount: R1 1500 (K06) in 2024-W09
     breakdown = revenue.with_slice_names(run("revenue_breakdown", week, bucket="week", measure="contract_amount",
                                              dimension="rep", top=8), "rep", "en")
-    bars = revenue.breakdown_figure(breakdown, frame, "contract_amount", "en", "light").data
+    bars = go.Figure(revenue.breakdown_figure(breakdown, frame, "contract_amount", "en", "light")).data
     assert list(bars[0].text) == ["¥1,500"] and "%{text}" in bars[0].hovertemplate
     # forecast: March 2024's target 1500 (R1 1000 + R2 500) and won 1100 (K07 700 + K08 400)
     as_of = date(2024, 3, 15)
     stages = run("funnel_stages")
     table = forecast.forecast_table(run("forecast_months", Filters(), horizon=3, day=as_of),
                                     run("pipeline_deals", Filters(), day=as_of), stages, as_of)
-    traces = {tr.name: tr for tr in forecast.forecast_figure(table, stages, "en", "light").data}
+    traces = {tr.name: tr for tr in go.Figure(forecast.forecast_figure(table, stages, "en", "light")).data}
     assert list(traces["Target"].text) == ["¥1,500", "—", "—"]
     assert list(traces["Won (contracts signed)"].text) == ["¥1,100", "¥0", "¥0"]
     assert all("%{text}" in tr.hovertemplate for tr in traces.values())
     # customers: the CLV bars' hover is the money text they show
     clv = customers.clv_frame(run("customer_groups", Filters(), group="tier", **customers.value_params({})),
                               run("customer_groups", Filters(), group="segment", **customers.value_params({})), "en")
-    fig = customers.clv_figure(clv, "en", "light")  # by tier and by segment (VIP has a CLV)
+    fig = go.Figure(customers.clv_figure(clv, "en", "light"))  # by tier and by segment (VIP has a CLV)
     assert len(fig.data) == 2 and all("%{text}" in tr.hovertemplate for tr in fig.data)
 
 
@@ -130,10 +131,11 @@ def test_team_chart_explains_a_period_with_nothing_to_rank(wh):
     query = {"preset": "custom", "start": "2001-01-01", "end": "2001-01-31"}
     for rank_by in ("contract_amount", "win_rate"):
         fig, _data, rows, *_rest = team.update.__wrapped__({**query, "rank_by": rank_by})
+        fig = go.Figure(fig)
         assert not fig.data
         text = fig.layout.annotations[0].text
         assert text.startswith("当前筛选条件下") and team.board_label(rank_by, "zh-CN") in text  # zh-CN: the default
         assert [r["member_id"] for r in rows] == ["R1", "R2", "R3", "R4"]
     # with R1 having 1 contract (K06) in February 2024 the chart draws the bars
     fig, *_rest = team.update.__wrapped__({"preset": "custom", "start": "2024-02-01", "end": "2024-02-29"})
-    assert len(fig.data) == 1
+    assert len(go.Figure(fig).data) == 1

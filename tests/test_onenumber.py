@@ -7,6 +7,7 @@ from datetime import date
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from dash import html
 
@@ -228,6 +229,7 @@ def test_one_month_trend_shows_days_against_a_year_earlier(warehouse):
     # 10 February 2024: K10 600; 28 February: nothing, against K02 500 on 28 February 2023;
     # 29 February: K06 1500 against 28 February 2023 too (29 Feb -> 28 Feb)
     assert days["2024-02-10"] == [600, 0] and days["2024-02-28"] == [0, 500] and days["2024-02-29"] == [1500, 500]
+    figure = go.Figure(figure)
     assert [trace.type for trace in figure.data] == ["bar", "scatter"] and len(figure.data[0].x) == 29
     # longer periods keep their months
     assert overview.update.__wrapped__({})[2]["columns"][0] == "month"

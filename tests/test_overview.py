@@ -4,6 +4,7 @@ comments of tests/fixture.sql), then the page callback called directly."""
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from queries import run
@@ -154,14 +155,14 @@ def test_page_callback_fills_every_card(warehouse):
     assert trend_data["columns"][:2] == ["day", "contract_amount"]
     assert sum(row[1] for row in trend_data["data"]) == 2100 and len(trend_data["data"]) == 29
     assert reps_data["data"][0][1] == "R1"
-    assert len(trend_fig.data) == 2
+    assert len(go.Figure(trend_fig).data) == 2
 
 
 def test_page_callback_explains_an_empty_period(warehouse):
     from pages import overview
 
     out = overview.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
-    figure = out[1]
+    figure = go.Figure(out[1])
     assert "No contracts" in figure.layout.annotations[0].text or "没有合同" in figure.layout.annotations[0].text
     # a 31-day period shows its days (issue #16), each 0, not a gap
     assert out[2]["data"][0] == ["2021-01-01", 0.0, 0.0, None] and len(out[2]["data"]) == 31

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from flask_login import login_user
 
@@ -176,67 +177,60 @@ def test_money_ticks_are_round_and_in_wan_and_yi():
 
 
 def test_money_axis_ticks_stacks_and_hovers():
-    import plotly.graph_objects as go
+    from components.figures import figure, money_axis
 
-    from components.figures import money_axis
-
-    fig = go.Figure([go.Bar(x=["2024-01", "2024-02"], y=[3e7, 1e7], name="张伟"),
-                     go.Bar(x=["2024-01", "2024-02"], y=[2e7, 1e7], name="李娜", text=["¥2000.00万", "¥1000.00万"])])
-    fig.update_layout(barmode="stack")
-    money_axis(fig, "zh-CN")
+    fig = go.Figure(money_axis(figure([
+        {"type": "bar", "x": ["2024-01", "2024-02"], "y": [3e7, 1e7], "name": "张伟"},
+        {"type": "bar", "x": ["2024-01", "2024-02"], "y": [2e7, 1e7], "name": "李娜",
+         "text": ["¥2000.00万", "¥1000.00万"]},
+    ], barmode="stack"), "zh-CN"))
     # stacks of 5,000万 and 2,000万: a step of 1,000万 up to 5,000万
     assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥1000万", "¥2000万", "¥3000万", "¥4000万", "¥5000万"]
     assert fig.data[0].hovertemplate == "张伟 · %{x}: %{hovertext}<extra></extra>"
     assert list(fig.data[0].hovertext) == ["¥3,000.00万", "¥1,000.00万"]
     assert fig.data[1].hovertemplate == "李娜 · %{x}: %{text}<extra></extra>"  # its own money text
-    rate = go.Figure(go.Bar(y=["R1"], x=[1500], orientation="h", text=["50.0%"]))
-    money_axis(rate, "en", axis="x", text_is_amount=False)
+    rate = figure([{"type": "bar", "y": ["R1"], "x": [1500], "orientation": "h", "text": ["50.0%"]}])
+    rate = go.Figure(money_axis(rate, "en", axis="x", text_is_amount=False))
     assert rate.data[0].hovertemplate == "%{y}: %{hovertext} (%{text})<extra></extra>"
     assert list(rate.data[0].hovertext) == ["¥1,500"]
     assert list(rate.layout.xaxis.ticktext) == ["¥0", "¥500", "¥1K", "¥1.5K"]  # a step of 500
 
 
 def test_percent_axis_rounds_ticks_and_clips_an_outlier_with_a_note():
-    import plotly.graph_objects as go
-
-    from components.figures import percent_axis
+    from components.figures import figure, percent_axis
 
     swings = [12.0, -8.0, 25.0, -30.0, 5.0, 18.0, -12.0, 9.0, 20.0, 36328.0]
-    fig = percent_axis(go.Figure(), swings, "en")
+    fig = go.Figure(percent_axis(figure(), swings, "en"))
     # sizes sorted: 5 8 9 12 12 18 20 25 30 36328; the 90th percentile is 30 (9th of 10): cut at 45;
     # -30..45 in four steps of 20 (18.75 up to a round step): -40..60, a quarter step of margin
     axis = fig.layout.yaxis2
     assert (axis.dtick, list(axis.range), axis.ticksuffix) == (20, [-45, 65], "%")
     assert fig.layout.annotations[0].text == (
         "Axis cut at ±60%: 1 outlier(s) not drawn to scale (largest +36,328.0%)")
-    calm = percent_axis(go.Figure(), [24.0, 28.0, -3.0], "zh-CN")
+    calm = go.Figure(percent_axis(figure(), [24.0, 28.0, -3.0], "zh-CN"))
     assert not calm.layout.annotations and calm.layout.yaxis2.dtick == 10  # -3..28: steps of 10
 
 
 def test_a_narrow_rate_axis_starts_at_zero():
-    import plotly.graph_objects as go
-
-    from components.figures import percent_axis
+    from components.figures import figure, percent_axis
 
     # 24%..28%: drawn from 0%, so a 4-point swing is not stretched over the whole height
-    narrow = percent_axis(go.Figure(), [24.0, 25.5, 28.0], "en", axis="y").layout.yaxis
+    narrow = go.Figure(percent_axis(figure(), [24.0, 25.5, 28.0], "en", axis="y")).layout.yaxis
     assert narrow.range[0] <= 0 < narrow.range[1] and narrow.tick0 == 0 and narrow.ticksuffix == "%"
     assert (narrow.dtick, list(narrow.range)) == (10, [-2.5, 32.5])
-    falling = percent_axis(go.Figure(), [-12.0, -9.0], "en").layout.yaxis2
+    falling = go.Figure(percent_axis(figure(), [-12.0, -9.0], "en")).layout.yaxis2
     assert falling.range[0] < -12 and falling.range[1] >= 0  # all below zero: up to 0
 
 
 def test_a_crowded_period_axis_always_labels_the_latest_period():
-    import plotly.graph_objects as go
-
-    from components.figures import period_axis
+    from components.figures import figure, period_axis
 
     months = [f"{2022 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(6, 28)]  # 2022-06 .. 2024-03
-    axis = period_axis(go.Figure(), months).layout.xaxis
+    axis = go.Figure(period_axis(figure(), months)).layout.xaxis
     # 22 months, at most 12 labels: every second one, counted back from the latest
     assert list(axis.tickvals) == months[1::2] and axis.tickvals[-1] == "2024-03"
     assert list(axis.categoryarray) == months and axis.type == "category"
-    assert list(period_axis(go.Figure(), months[:5]).layout.xaxis.tickvals) == months[:5]
+    assert list(go.Figure(period_axis(figure(), months[:5])).layout.xaxis.tickvals) == months[:5]
 
 
 def _product_frames():
@@ -261,7 +255,7 @@ def test_product_charts_have_money_axes_in_wan_and_hovers_with_the_period():
 
     monthly, mix = _product_frames()
     # /product/<id>: revenue and margin by month on a money axis, margin % on a rate axis from 0
-    fig = product.monthly_figure(monthly, "zh-CN", "light")
+    fig = go.Figure(product.monthly_figure(monthly, "zh-CN", "light"))
     assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥100万", "¥200万", "¥300万", "¥400万"]
     revenue, margin, rate = fig.data
     assert revenue.hovertemplate == "销售额 · %{x|%Y-%m}: %{hovertext} (%{text})<extra></extra>"
@@ -271,19 +265,19 @@ def test_product_charts_have_money_axes_in_wan_and_hovers_with_the_period():
     assert fig.layout.yaxis2.range[0] <= 0 and fig.layout.yaxis2.ticksuffix == "%"
     # /products: the ranking's revenue and margin panels in 万, each hover naming the period
     period = "2024-01-01 至 2024-03-31"
-    ranking = products.mix_figure(mix, "zh-CN", "light", period)
+    ranking = go.Figure(products.mix_figure(mix, "zh-CN", "light", period))
     assert list(ranking.layout.xaxis2.ticktext)[-1] == "¥1000万"
     assert list(ranking.layout.xaxis3.ticktext)[-1] == "¥250万"
     assert [tr.hovertemplate for tr in ranking.data] == [
         f"%{{y}} · {name} · {period}: %{{text}}<extra></extra>" for name in ("销量", "销售额", "毛利")]
     assert list(ranking.data[1].text) == ["¥250.00万", "¥930.00万"]
     # the Pareto bars on money axes, hovers with ¥ and the ABC class
-    pareto = products.pareto_figure(mix, "en", "light")
+    pareto = go.Figure(products.pareto_figure(mix, "en", "light"))
     assert list(pareto.layout.yaxis.ticktext)[-1] == "¥10M" and list(pareto.layout.yaxis3.ticktext)[-1] == "¥2.5M"
     assert pareto.data[0].hovertemplate == "Revenue · %{x}: %{hovertext} (%{text})<extra></extra>"
     assert list(pareto.data[0].hovertext) == ["¥9,300,000", "¥2,500,000"]
     # the margin % by month of /products: a rate axis from 0
-    by_month = products.monthly_figure(monthly, "fifo", None, "en", "light")
+    by_month = go.Figure(products.monthly_figure(monthly, "fifo", None, "en", "light"))
     assert by_month.layout.yaxis.range[0] <= 0 and by_month.layout.yaxis.ticksuffix == "%"
     assert list(by_month.data[0].y) == pytest.approx([26.0, 25.0, 27.1])
 
@@ -301,7 +295,7 @@ def test_other_slices_never_share_a_named_colour():
                   "slice_name": f"n{position}", "share": 0.1, "yoy_pct": None}
         rows += [{**common, "bucket": None, "value": 10.0}, {**common, "bucket": "2024-01", "value": 10.0}]
     series = pd.DataFrame({"bucket": ["2024-01"], "label": ["2024-01"]})
-    fig = revenue.breakdown_figure(pd.DataFrame(rows), series, "contract_amount", "zh-CN", "light")
+    fig = go.Figure(revenue.breakdown_figure(pd.DataFrame(rows), series, "contract_amount", "zh-CN", "light"))
     colours = [tr.marker.color for tr in fig.data]
     assert colours == [*PALETTE, REST_COLOURS["other"], REST_COLOURS["none"]]
     assert len(set(colours)) == 10
@@ -317,7 +311,7 @@ def test_pareto_line_past_100_percent_is_drawn_whole_and_explained():
                         "revenue": [500.0, 300.0, 200.0], "margin": [300.0, 100.0, -200.0],
                         "abc_revenue": ["A", "B", "C"], "abc_margin": ["A", "A", "C"],
                         "cum_share_revenue": [0.5, 0.8, 1.0], "cum_share_margin": [1.5, 2.0, 1.0]})
-    fig = products.pareto_figure(mix, "en", "light")
+    fig = go.Figure(products.pareto_figure(mix, "en", "light"))
     assert list(fig.layout.yaxis2.range) == [0, 1.05]  # revenue: never past 100%
     assert list(fig.layout.yaxis4.range) == [0, pytest.approx(2.1)]
     notes = [a.text for a in fig.layout.annotations if "Running share" in a.text]

@@ -23,6 +23,7 @@ This year (2024-01-01..2024-03-15):
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from queries import run
@@ -245,13 +246,13 @@ def test_page_callback_fills_every_card(warehouse):
     text = str(summary)
     # totals: margin 1050 (FIFO), 1056.30 (moving), difference +6.30; margin % 1050 / 2400
     assert "¥1,050" in text and "¥1,056" in text and "+¥6.30" in text and "43.8%" in text
-    mix_fig, mix_data = out[2], out[3]
+    mix_fig, mix_data = go.Figure(out[2]), out[3]
     assert len(mix_fig.data) == 3 and mix_data["data"][0][0] == "P1"
     table_columns = [c["field"] for c in out[5]]
     assert table_columns[-3:] == ["compare_margin", "compare_margin_pct", "margin_difference"]
-    treemap = out[7].data[0]
+    treemap = go.Figure(out[7]).data[0]
     assert list(treemap.ids) == ["c/服务", "c/硬件", "c/软件", "p/P1", "p/P2", "p/P3"]
-    monthly_fig = out[11]
+    monthly_fig = go.Figure(out[11])
     assert [trace.name for trace in monthly_fig.data] == ["先进先出", "移动加权平均"]
     stock_rows, stock_note = out[15], out[18]
     assert stock_rows[0]["value_fifo"] == 630 and stock_rows[2]["value_fifo"] is None
@@ -264,9 +265,9 @@ def test_page_callback_without_sales_explains_itself(warehouse):
 
     out = products.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     assert out[0] == []  # no alert
-    assert "没有产品销售" in out[2].layout.annotations[0].text
-    assert "无毛利" in out[11].layout.annotations[0].text
-    assert "对比方法" in out[13].layout.annotations[0].text  # compare card: how to turn it on
+    assert "没有产品销售" in go.Figure(out[2]).layout.annotations[0].text
+    assert "无毛利" in go.Figure(out[11]).layout.annotations[0].text
+    assert "对比方法" in go.Figure(out[13]).layout.annotations[0].text  # compare card: how to turn it on
 
 
 def test_view_keys_are_allow_listed(warehouse):
@@ -306,12 +307,12 @@ def test_product_page_callback(warehouse):
     assert title == "工业网关（P1）" and "硬件" in subtitle and hidden is False
     # P1 by month, moving average: February 1000 - 674.07, March 400 - 269.63
     assert [row[3] for row in monthly_data["data"]] == [0, 1000, 400]
-    assert list(monthly_fig.data[1].y) == pytest.approx([0, 325.93, 130.37])
+    assert list(go.Figure(monthly_fig).data[1].y) == pytest.approx([0, 325.93, 130.37])
     assert "¥456" in str(summary)  # P1's margin by moving average
     assert "销量排名 1" in str(alerts)
     assert [row["remaining_quantity"] for row in receipts] == [0, 8, 1]
     assert [row["customer_id"] for row in customers] == ["C4", "C5"]
-    assert len(layers_fig.data[0].x) == 2  # PU2 and the return layer remain
+    assert len(go.Figure(layers_fig).data[0].x) == 2  # PU2 and the return layer remain
     uncosted = product.update.__wrapped__({}, "P3")
     assert uncosted[2][0].id == "product-uncosted-alert" and "¥800" in str(uncosted[2][0])
 
@@ -323,7 +324,7 @@ def test_product_page_unknown_id_is_a_friendly_not_found(warehouse):
     assert out[0] == "未找到该产品"
     assert "NOPE" in str(out[2]) and "/products" in str(out[2])
     assert out[3] is True  # the product's cards are hidden
-    assert "未找到该产品" in out[5].layout.annotations[0].text
+    assert "未找到该产品" in go.Figure(out[5]).layout.annotations[0].text
 
 
 def test_open_customer_from_the_product_page(warehouse):

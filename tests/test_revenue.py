@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
@@ -238,7 +239,7 @@ def test_revenue_callback_fills_every_card(wh):
     out = revenue.update.__wrapped__({"measure": "payments", "bucket": "week", "by": "rep", "year": "2023"})
     series_fig, series_data, table_rows, _cols, _store, year_rows, _ycols, _ystore, year_label, \
         breakdown_fig, _bdata, slice_rows, _scols, _sstore = out
-    assert len(series_fig.data) == 4  # value, a year earlier, 环比 %, 同比 %
+    assert len(go.Figure(series_fig).data) == 4  # value, a year earlier, 环比 %, 同比 %
     assert series_data["columns"][0] == "label" and len(table_rows) == 11  # W01..W11 of 2024
     assert year_label == "2023"
     # payments of 2023: PM01 1000 (Feb), PM02 200 (Mar), PM03 1000 (Apr)
@@ -247,6 +248,7 @@ def test_revenue_callback_fills_every_card(wh):
             by_label["2023"]) == (1000, 200, 1200, 1000, 2200)
     # this year's payments by rep: R2 700 (PM05), R1 500 (PM04); each trace clicks to its rep
     assert [(r["slice_id"], r["value"]) for r in slice_rows] == [("R2", 700), ("R1", 500)]
+    breakdown_fig = go.Figure(breakdown_fig)
     assert [tr.customdata[0] for tr in breakdown_fig.data] == ["R2", "R1"]
     assert "58.3%" in breakdown_fig.data[0].name  # 700 / 1200
 
@@ -255,8 +257,9 @@ def test_revenue_callback_explains_an_empty_period(wh):
     from pages import revenue
 
     out = revenue.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
-    assert "No contract amount" in out[0].layout.annotations[0].text or "没有" in out[0].layout.annotations[0].text
-    assert out[9].layout.annotations  # the breakdown says so too
+    series, breakdown = go.Figure(out[0]), go.Figure(out[9])
+    assert "No contract amount" in series.layout.annotations[0].text or "没有" in series.layout.annotations[0].text
+    assert breakdown.layout.annotations  # the breakdown says so too
 
 
 def test_controls_write_the_url(wh):
@@ -364,7 +367,7 @@ def test_team_callback_and_the_dash_for_no_target(wh):
     title, targets, target_columns, target_store = out[8:12]
     assert [r["member_id"] for r in rows] == ["R2", "R1", "R3", "R4"]  # 700, 500, 0, 0
     assert [r["rank_payments"] for r in rows] == [1, 2, 3, 3]
-    assert list(fig.data[0].customdata) == ["R4", "R3", "R1", "R2"]  # the leader on top
+    assert list(go.Figure(fig).data[0].customdata) == ["R4", "R3", "R1", "R2"]  # the leader on top
     assert data["data"][0][0] == "R2"
     assert [r["member_id"] for r in team_rows] == ["T2", "T3"]
     assert "2024-03-15" in title
