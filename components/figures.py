@@ -55,7 +55,8 @@ def graph_config(lang: str) -> dict:
 # The house style (palette, fonts that carry Chinese, margins, transparent backgrounds, the
 # legend under the axis labels) lives in two templates built once here. Figures are plain
 # dicts ({"data": [...], "layout": {...}}, what dcc.Graph takes): plotly's graph objects
-# validate every property they are given and cost a page up to 70 ms per figure (issue #17).
+# validate every property they are given (make_subplots alone took 28 ms): building them was
+# half of /products' Python time (issue #17).
 # Each figure carries its theme's template in its JSON form, as a graph object figure did (the
 # light one is plotly's default, so a figure without a theme has it). A figure's own settings
 # win over the template's (a chart that needs a wider left margin sets it).
@@ -77,7 +78,7 @@ for _theme, _base in (("light", "plotly_white"), ("dark", "plotly_dark")):
     _template.layout.update(HOUSE_LAYOUT)
     pio.templates[TEMPLATES[_theme]] = _template
 pio.templates.default = TEMPLATES["light"]
-# the templates as a figure's JSON carries them (shared by every figure: never changed)
+# the templates as a figure's JSON carries them (one dict shared by every figure: never change it in place)
 TEMPLATE_JSON = {theme: pio.templates[name].to_plotly_json() for theme, name in TEMPLATES.items()}
 
 
@@ -186,8 +187,8 @@ def period_text(periods: dict, lang: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def money_tick(value: float, lang: str) -> str:
-    """A tick label (Babel takes about 1 ms a label, parsing its locale each time: ticks
-    are round values, the same ones again and again, so each is worked out once)."""
+    """A tick label. Babel parses its locale on every call (0.1 ms a label, a page writes
+    dozens); ticks are round values, the same ones again and again, so each is worked out once."""
     text = format_compact_decimal(abs(value), locale="zh_CN" if lang == "zh-CN" else "en", fraction_digits=2)
     return ("-" if value < 0 else "") + CURRENCY + text
 
