@@ -208,11 +208,13 @@ def money_axis(fig: dict, lang: str, axis: str = "y", period: str | None = None,
         return fig
     stacked = fig["layout"].get("barmode") in ("stack", "relative")
     values = []
-    if stacked:
-        frame = pd.DataFrame([(str(k), v) for tr in traces for k, v in zip(tr[other], tr[letter], strict=True)],
-                             columns=["key", "value"])
-        by_key = frame.groupby([frame.value > 0, "key"]).value.sum()  # the positive and the negative stacks
-        values = list(by_key)
+    if stacked:  # the positive and the negative stack of each key (a missing amount counts nothing)
+        stacks = {}
+        for tr in traces:
+            for k, v in zip(tr[other], tr[letter], strict=True):
+                if pd.notna(v):
+                    stacks[v > 0, str(k)] = stacks.get((v > 0, str(k)), 0) + v
+        values = list(stacks.values())
     for tr in traces:
         amounts = list(tr[letter])
         if not stacked:
