@@ -172,11 +172,15 @@ def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     if frame.empty:
         return figures.empty(t("acquisition.empty.activities", lang), theme)
     reps = frame.drop_duplicates("rep_id")[["rep_id", "rep_name"]].iloc[::-1]
+    # one row per rep and kind: each kind's count per rep, 0 where the rep has none of it
+    activities = dict(zip(zip(frame["kind"].tolist(), frame["rep_id"].tolist(), strict=True),
+                          frame["activities"].tolist(), strict=True))
+    rep_ids = reps["rep_id"].tolist()
     traces = []
     for i, kind in enumerate(KINDS):
-        counts = frame[frame["kind"] == kind].set_index("rep_id")["activities"].reindex(reps["rep_id"], fill_value=0)
-        if counts.sum():
-            traces.append({"type": "bar", "y": reps["rep_name"].to_numpy(), "x": counts.to_numpy(),
+        counts = [activities.get((kind, rep), 0) for rep in rep_ids]
+        if sum(counts):
+            traces.append({"type": "bar", "y": reps["rep_name"].to_numpy(), "x": counts,
                            "name": t(f"acquisition.kind.{kind}", lang), "orientation": "h",
                            "customdata": reps["rep_id"].to_numpy(), "marker": {"color": figures.PALETTE[i]},
                            "hovertemplate": "%{y}: %{x}<extra></extra>"})

@@ -178,8 +178,9 @@ def breakdown_figure(frame: pd.DataFrame, series: pd.DataFrame, measure: str, la
     labels = dict(zip(series["bucket"], series["label"], strict=True))
     traces = []
     named = iter(figures.PALETTE)  # TOP_SLICES named slices, each its own colour; the rest grey
+    by_position = dict(tuple(frame[frame["bucket"].notna()].groupby("position", sort=False)))
     for row in totals.itertuples():
-        cells = frame[frame["bucket"].notna() & (frame["position"] == row.position)]
+        cells = by_position.get(row.position, frame.iloc[:0])
         name = t("revenue.legend", lang, label=row.slice_name, share=fmt.percent(row.share),
                  growth=fmt.percent(row.yoy_pct, signed=True))
         clickable = row.slice_kind == "slice"
