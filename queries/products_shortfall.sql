@@ -4,14 +4,17 @@
 -- short). Ordered by date, contract_id, line_no.
 -- Parameters: $start, $end, $method + scope. Pages: /products.
 with lines as (
-    -- the period's lines short of stock by the method, from their costing rows (date-sorted,
-    -- carrying their line's quantity and amount)
-    select cs.signed_on, cs.contract_id, cs.line_no, cs.product_id, cs.line_quantity as quantity,
-           cs.line_amount as amount, cs.shortfall_quantity, cs.cogs
-    from f_cost_of_sales as cs
-    where cs.signed_on between $start and $end
-      and cs.method = $method
-      and cs.shortfall_quantity > 0
+    -- the period's lines short of stock (f_lines: one row per line, its shortfall the same
+    -- for every method, see data/serving.py) with the method's COGS column
+    select l.signed_on, l.contract_id, l.line_no, l.product_id, l.quantity, l.amount, l.shortfall_quantity,
+           case $method
+               when 'fifo' then l.cogs_fifo
+               when 'moving_average' then l.cogs_moving_average
+               when 'monthly_average' then l.cogs_monthly_average
+           end as cogs
+    from f_lines as l
+    where l.signed_on between $start and $end
+      and l.shortfall_quantity > 0
 ),
 
 final as (
