@@ -4,15 +4,10 @@
 -- short). Ordered by date, contract_id, line_no.
 -- Parameters: $start, $end, $method + scope. Pages: /products.
 with lines as (
-    -- the period's lines short of stock (f_lines: one row per line, its shortfall the same
-    -- for every method, see data/serving.py) with the method's COGS column
-    select l.signed_on, l.contract_id, l.line_no, l.product_id, l.quantity, l.amount, l.shortfall_quantity,
-           case $method
-               when 'fifo' then l.cogs_fifo
-               when 'moving_average' then l.cogs_moving_average
-               when 'monthly_average' then l.cogs_monthly_average
-           end as cogs
-    from f_lines as l
+    -- the period's lines short of stock (one row per line, its shortfall the same in every
+    -- method) with their COGS by $method (q_line_costs)
+    select l.signed_on, l.contract_id, l.line_no, l.product_id, l.quantity, l.amount, l.shortfall_quantity, l.cogs
+    from q_line_costs as l
     where l.signed_on between $start and $end
       and l.shortfall_quantity > 0
 ),
