@@ -67,6 +67,20 @@ query directly (only scope.sql names them, like the base tables).
   on or before those days) and the customer's ``c_region``, ``c_type`` and ``c_source``.
   Sorted by ``valid_to`` (open-ended first, then latest), so a recent date reads about one
   row per customer instead of grouping 3.9M follow-ups (pool_due, /lead-pool and /alerts).
+- ``s_pool_days``: the lead pool's changes (the reconstruction of queries/pool_size.sql,
+  evaluated once per build: each customer's state at creation and after each of its pool
+  events, a change of +1 into the pool or -1 out of it) added up per day and customer
+  dimensions (``c_region``, ``c_type``, ``c_source``): ``delta``; sorted by ``day``. The
+  pool size on a day is the running sum of a few thousand rows instead of a window over
+  every customer and pool event.
+- ``s_first_contracts``: one row per customer with a counted contract: ``first_signed_on``
+  (the earliest ``signed_on`` of its counted contracts, whoever signed them) and its
+  ``c_region``, ``c_type``, ``c_source``. "Bought by a date" is ``first_signed_on <=`` it
+  (pool_due, acquisition_conversion): about one row per customer, not every contract.
+- ``s_customer_dims``: the distinct (``owner_rep_id``, ``region``, ``type``, ``source``) of
+  ``customers`` with how many customers have them (``customers``): the filter bar's regions
+  and sources in a viewer's sight (dimension_values) from a few hundred rows, not every
+  customer.
 """
 
 from __future__ import annotations
@@ -339,9 +353,58 @@ from days as d
 order by valid_to desc nulls first, d.customer_id
 """
 
+POOL_DAYS_SQL = """
+create or replace table s_pool_days as
+with events as (
+    select e.customer_id, e.occurred_at,
+           e.event in ('release', 'auto_return') as in_pool,
+           row_number() over (partition by e.customer_id order by e.occurred_at, e.event) as seq
+    from pool_events as e
+),
+initial as (
+    select a.customer_id, a.created_at,
+           coalesce(not first_event.in_pool, a.owner_rep_id is null) as in_pool
+    from customers as a
+    left join events as first_event on first_event.customer_id = a.customer_id and first_event.seq = 1
+),
+states as (
+    select customer_id, created_at as occurred_at, in_pool, 0 as seq from initial
+    union all
+    select customer_id, occurred_at, in_pool, seq from events
+),
+changes as (
+    select customer_id, occurred_at::date as day,
+           in_pool::integer - coalesce(lag(in_pool::integer) over (
+               partition by customer_id order by seq), 0) as delta
+    from states
+)
+select ch.day, cu.region as c_region, cu.type as c_type, cu.source as c_source, sum(ch.delta)::bigint as delta
+from changes as ch
+join customers as cu on cu.customer_id = ch.customer_id
+group by all
+order by ch.day, c_region, c_type, c_source
+"""
+
+FIRST_CONTRACTS_SQL = """
+create or replace table s_first_contracts as
+select c.customer_id, min(c.signed_on) as first_signed_on, c.c_region, c.c_type, c.c_source
+from s_contracts as c
+group by all
+order by c.customer_id
+"""
+
+CUSTOMER_DIMS_SQL = """
+create or replace table s_customer_dims as
+select owner_rep_id, region, type, source, count(*) as customers
+from customers
+group by all
+order by owner_rep_id, region, type, source
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
-                  "s_stage_stints", "s_stock_days", "s_last_activities")
+                  "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
+                  "s_first_contracts", "s_customer_dims")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -353,5 +416,6 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
                 OPPORTUNITIES_SQL,
                 ACTIVITIES_SQL,
-                STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL):
+                STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
+                POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL):
         con.execute(sql)

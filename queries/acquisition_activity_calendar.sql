@@ -9,7 +9,9 @@ with days as (
 counted as (
     select a.occurred_at::date as day, count(*) as activities
     from f_activities as a
-    where a.occurred_at::date between $start and $end
+    -- the days [$start, $end] as moments (occurred_at::date between them): the date-sorted
+    -- follow-ups skip the row groups outside
+    where a.occurred_at >= $start::date and a.occurred_at < $end::date + 1
       and ($kind = '' or a.kind = $kind)
     group by 1
 ),

@@ -29,11 +29,11 @@ new_customers as (
 ),
 
 first_contract as (
-    select k.customer_id, min(k.signed_on) as first_signed_on
-    from f_account_contracts as k
-    where k.signed_on <= $as_of
+    -- the customer's first counted contract (f_account_contracts), pre-computed per customer
+    select k.customer_id, k.first_signed_on
+    from f_account_first_contracts as k
+    where k.first_signed_on <= $as_of
       and k.customer_id in (select customer_id from new_customers)
-    group by k.customer_id
 ),
 
 journeys as (

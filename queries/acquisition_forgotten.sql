@@ -6,10 +6,11 @@
 -- customer_id.
 -- Parameters: $as_of, $days + scope. Pages: /acquisition (threshold 7/15/30/90/180).
 with last_activity as (
-    select a.customer_id, max(a.occurred_at)::date as last_activity_on
-    from f_account_activities as a
-    where a.occurred_at::date <= $as_of
-    group by a.customer_id
+    -- the latest follow-up on or before $as_of, pre-computed per customer and interval of
+    -- days (f_account_last_activities) instead of grouping every follow-up
+    select la.customer_id, la.last_activity_at::date as last_activity_on
+    from f_account_last_activities as la
+    where la.valid_from <= $as_of and (la.valid_to is null or la.valid_to > $as_of)
 ),
 
 owned as (

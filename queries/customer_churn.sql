@@ -4,16 +4,12 @@
 -- summing to > 0 in that year (as in customer_tiers). churn = share of the year-before
 -- buyers with no purchase this year; NULL when nobody bought the year before.
 -- churn_used floors it at 10% so lifespan_years = 1 / churn_used is at most 10.
--- Parameters: $end + scope. Pages: /customers (through customer_value), /customer/<id>.
--- One pass over the two years' range of f_contracts (date-sorted), each customer's amount
--- in either year added up side by side.
+-- Parameters: $start, $end, $prev_start, $prev_end + scope. Pages: /customers (through customer_value), /customer/<id>.
+-- Each customer's amount in either year from customer_windows (the same pass over the
+-- contracts as customer_tiers'); tests/reference/customer_churn.sql keeps the plain form.
 with yearly as (
-    select c.customer_id,
-           sum(c.amount) filter (where c.signed_on > ($end::date - interval 1 year)::date) as this_year,
-           sum(c.amount) filter (where c.signed_on <= ($end::date - interval 1 year)::date) as year_before
-    from f_contracts as c
-    where c.signed_on > ($end::date - interval 2 year)::date and c.signed_on <= $end::date
-    group by c.customer_id
+    select w.customer_id, w.this_year, w.year_before
+    from q_customer_windows as w
 ),
 
 counted as (

@@ -8,28 +8,21 @@
 -- ceil(20% n), small the rest. ceil in integers: ceil(p% × n) = (p × n + 99) // 100.
 -- Parameters: $start, $end, $prev_start, $prev_end + scope.
 -- Pages: /customers (through customer_value and customer_tier_moves), /customer/<id>.
--- Each window is its own range of f_contracts (date-sorted in the serving layer: a window
--- reads only its days, and a query that reads one window never reads the other).
-with bought as (
-    select 'current' as window_name, c.customer_id, sum(c.amount) as amount, count(*) as contracts,
-           max(c.signed_on) as last_signed_on
-    from f_contracts as c
-    where c.signed_on between $start and $end
-    group by c.customer_id
-    having sum(c.amount) > 0
+-- The windows' figures come from customer_windows (one pass over the contracts for every
+-- window /customers compares); tests/reference/customer_tiers.sql keeps the plain form.
+with ranked as (
+    -- each window ranked on its own (no partition to sort by)
+    select 'current' as window_name, w.customer_id, w.amount, w.contracts, w.last_signed_on,
+           row_number() over (order by w.amount desc, w.customer_id) as position,
+           count(*) over () as n
+    from q_customer_windows as w
+    where w.amount > 0
     union all
-    select 'previous', c.customer_id, sum(c.amount), count(*), max(c.signed_on)
-    from f_contracts as c
-    where c.signed_on between $prev_start and $prev_end
-    group by c.customer_id
-    having sum(c.amount) > 0
-),
-
-ranked as (
-    select b.*,
-           row_number() over (partition by b.window_name order by b.amount desc, b.customer_id) as position,
-           count(*) over (partition by b.window_name) as n
-    from bought as b
+    select 'previous', w.customer_id, w.prev_amount, w.prev_contracts, w.prev_last_signed_on,
+           row_number() over (order by w.prev_amount desc, w.customer_id),
+           count(*) over ()
+    from q_customer_windows as w
+    where w.prev_amount > 0
 ),
 
 final as (

@@ -9,22 +9,20 @@
 -- same in every method, so the FIFO rows are read. A line without a costing row counts
 -- as uncosted (never a silent zero cost). A shortfall line issued more units than
 -- stock on hand (shortfall_quantity > 0).
-with lines as (
-    -- f_lines carries each line's FIFO COGS and shortfall (empty without a costing row)
-    select l.product_id, l.amount, l.cogs_fifo as cogs, coalesce(l.shortfall_quantity, 0) as shortfall_quantity
-    from f_lines as l
-),
-totals as (
+with totals as (
+    -- over the products' sums (data_costing_by_product): one grouping of the lines, no
+    -- distinct count of products beside the totals
     select
-        count(*) as counted_lines,
-        coalesce(sum(l.amount), 0)::decimal(18, 2) as counted_revenue,
-        count(*) filter (where l.cogs is null) as uncosted_lines,
-        coalesce(sum(l.amount) filter (where l.cogs is null), 0)::decimal(18, 2) as uncosted_revenue,
-        count(distinct l.product_id) filter (where l.cogs is null) as uncosted_products,
-        count(*) filter (where l.shortfall_quantity > 0) as shortfall_lines,
-        coalesce(sum(l.shortfall_quantity), 0)::decimal(18, 4) as shortfall_quantity
-    from lines as l
+        coalesce(sum(p.lines), 0)::bigint as counted_lines,
+        coalesce(sum(p.revenue), 0)::decimal(18, 2) as counted_revenue,
+        coalesce(sum(p.uncosted_lines), 0)::bigint as uncosted_lines,
+        coalesce(sum(p.uncosted_revenue), 0)::decimal(18, 2) as uncosted_revenue,
+        count(*) filter (where p.uncosted_lines > 0) as uncosted_products,
+        coalesce(sum(p.shortfall_lines), 0)::bigint as shortfall_lines,
+        coalesce(sum(p.shortfall_quantity), 0)::decimal(18, 4) as shortfall_quantity
+    from q_data_costing_by_product as p
 ),
+
 final as (
     select
         counted_lines,

@@ -5,23 +5,19 @@
 -- shortfall = shortfall_quantity > 0). receipts = the product's purchases (0 means
 -- uncosted: add its purchases). Order: uncosted revenue, then shortfall quantity, both
 -- descending, then product_id.
-with lines as (
-    -- f_lines carries each line's FIFO COGS and shortfall (empty without a costing row)
-    select l.product_id, l.amount, l.cogs_fifo as cogs, coalesce(l.shortfall_quantity, 0) as shortfall_quantity
-    from f_lines as l
-),
-by_product as (
+with by_product as (
+    -- the products with an uncosted or a shortfall line (data_costing_by_product)
     select
-        l.product_id,
-        count(*) as lines,
-        sum(l.amount)::decimal(18, 2) as revenue,
-        coalesce(sum(l.amount) filter (where l.cogs is null), 0)::decimal(18, 2) as uncosted_revenue,
-        count(*) filter (where l.shortfall_quantity > 0) as shortfall_lines,
-        sum(l.shortfall_quantity)::decimal(18, 4) as shortfall_quantity
-    from lines as l
-    group by l.product_id
-    having count(*) filter (where l.cogs is null or l.shortfall_quantity > 0) > 0
+        p.product_id,
+        p.lines,
+        p.revenue::decimal(18, 2) as revenue,
+        coalesce(p.uncosted_revenue, 0)::decimal(18, 2) as uncosted_revenue,
+        p.shortfall_lines,
+        p.shortfall_quantity::decimal(18, 4) as shortfall_quantity
+    from q_data_costing_by_product as p
+    where p.uncosted_lines > 0 or p.shortfall_lines > 0
 ),
+
 receipts as (
     select pu.product_id, count(*) as receipts
     from f_purchases as pu

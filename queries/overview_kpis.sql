@@ -17,25 +17,36 @@ with windows as (
     select * from q_comparison_windows
 ),
 
+contract_days as (
+    -- added up per day first (exact: decimal sums), then per window: each window joins a
+    -- few hundred days, not every contract; every window lies in these bounds, so the
+    -- date-sorted facts skip the row groups outside
+    select c.signed_on as day, sum(c.amount) as amount, count(*) as contracts
+    from f_contracts as c
+    where c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
+                          and greatest($end::date, $prev_end::date, $yoy_end::date)
+    group by c.signed_on
+),
+
 contract_totals as (
-    -- count(signed_on): the matched contracts (never empty), without reading their ids
-    select w.window_name, sum(c.amount) as contract_amount, count(c.signed_on) as contracts
+    select w.window_name, sum(d.amount) as contract_amount, sum(d.contracts) as contracts
     from windows as w
-    left join f_contracts as c
-      on c.signed_on between w.window_start and w.window_end
-     -- every window lies in these bounds: the date-sorted facts skip the row groups outside
-     and c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
-                         and greatest($end::date, $prev_end::date, $yoy_end::date)
+    left join contract_days as d on d.day between w.window_start and w.window_end
     group by w.window_name
 ),
 
+payment_days as (
+    select p.paid_on as day, sum(p.amount) as amount
+    from f_payments as p
+    where p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
+                        and greatest($end::date, $prev_end::date, $yoy_end::date)
+    group by p.paid_on
+),
+
 payment_totals as (
-    select w.window_name, sum(p.amount) as payments
+    select w.window_name, sum(d.amount) as payments
     from windows as w
-    left join f_payments as p
-      on p.paid_on between w.window_start and w.window_end
-     and p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
-                       and greatest($end::date, $prev_end::date, $yoy_end::date)
+    left join payment_days as d on d.day between w.window_start and w.window_end
     group by w.window_name
 ),
 
@@ -49,15 +60,21 @@ customer_totals as (
 stage_on_day as (
     -- deals open on the window's last day (created by then, not closed by then) with the
     -- stage held that day (the stint covering it, the latest if several, else the current
-    -- stage): the build pre-computes them as f_stage_intervals; the bounds on every window
-    -- let the scan skip row groups
-    select w.window_name, si.opportunity_id, si.amount, si.probability, si.stage
-    from windows as w
-    join f_stage_intervals as si
-      on si.from_day <= w.window_end
-     and (si.to_day is null or si.to_day > w.window_end)
-    where si.from_day <= greatest($end::date, $prev_end::date, $yoy_end::date)
-      and (si.to_day is null or si.to_day > least($end::date, $prev_end::date, $yoy_end::date))
+    -- stage): the build pre-computes them as f_stage_intervals. One range per window, its
+    -- day as a constant (the windows of q_comparison_windows): the scan skips the row groups
+    -- of intervals ending before it or starting after it (one range spanning every window's
+    -- day would read every interval between them)
+    select 'current' as window_name, si.opportunity_id, si.amount, si.probability, si.stage
+    from f_stage_intervals as si
+    where si.from_day <= $end::date and (si.to_day is null or si.to_day > $end::date)
+    union all
+    select 'mom', si.opportunity_id, si.amount, si.probability, si.stage
+    from f_stage_intervals as si
+    where si.from_day <= $prev_end::date and (si.to_day is null or si.to_day > $prev_end::date)
+    union all
+    select 'yoy', si.opportunity_id, si.amount, si.probability, si.stage
+    from f_stage_intervals as si
+    where si.from_day <= $yoy_end::date and (si.to_day is null or si.to_day > $yoy_end::date)
 ),
 
 pipeline_totals as (

@@ -10,16 +10,21 @@ with windows as (
     select * from q_comparison_windows
 ),
 
-costed_lines as (
-    select l.signed_on, l.amount - l.cogs as margin
+margin_days as (
+    -- the costed lines' margin added up per day first (exact: decimal sums), then per window;
+    -- every window lies in these bounds, so the date-sorted lines skip the row groups outside
+    select l.signed_on as day, sum(l.amount - l.cogs) as margin
     from q_line_costs as l
     where l.cogs is not null
+      and l.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
+                          and greatest($end::date, $prev_end::date, $yoy_end::date)
+    group by l.signed_on
 ),
 
 by_window as (
-    select w.window_name, coalesce(sum(l.margin), 0)::double as gross_margin
+    select w.window_name, coalesce(sum(d.margin), 0)::double as gross_margin
     from windows as w
-    left join costed_lines as l on l.signed_on between w.window_start and w.window_end
+    left join margin_days as d on d.day between w.window_start and w.window_end
     group by w.window_name
 ),
 

@@ -9,18 +9,25 @@ with months as (
                                   interval 1 month))::date as month
 ),
 
-current_side as (
-    select date_trunc('month', signed_on)::date as month, sum(amount) as amount
+by_month as (
+    -- both windows in one pass over the contracts (read twice, their relation would be
+    -- computed once and shared, out of reach of each window's own date range)
+    select date_trunc('month', signed_on)::date as month,
+           sum(amount) filter (where signed_on between $start and $end) as amount,
+           sum(amount) filter (where signed_on between $yoy_start and $yoy_end) as yoy_amount
     from f_contracts
-    where signed_on between $start and $end
+    where signed_on between $start and $end or signed_on between $yoy_start and $yoy_end
     group by 1
 ),
 
+current_side as (
+    select month, amount from by_month where amount is not null
+),
+
 year_earlier as (
-    select (date_trunc('month', signed_on) + interval 1 year)::date as month, sum(amount) as amount
-    from f_contracts
-    where signed_on between $yoy_start and $yoy_end
-    group by 1
+    select (month + interval 1 year)::date as month, yoy_amount as amount
+    from by_month
+    where yoy_amount is not null
 ),
 
 final as (

@@ -16,7 +16,8 @@ with owned as (
     join f_reps as r on r.rep_id = c.owner_rep_id
     where c.created_at::date <= $as_of
       and c.customer_id not in (
-          select customer_id from f_account_contracts where signed_on <= $as_of
+          -- bought by $as_of: the first counted contract (f_account_contracts) by then
+          select customer_id from f_account_first_contracts where first_signed_on <= $as_of
       )
 ),
 

@@ -8,41 +8,16 @@
 -- on its day; the size on a day is the running sum of the changes up to it (history before
 -- $start included). The pool is shared: every rep's events count (f_account_pool_events)
 -- and customers follow only the customer filters (f_accounts).
+-- The changes are pre-computed per day by the build (f_account_pool_days, s_pool_days: the
+-- rule above, over every customer and pool event); tests/reference/pool_size.sql keeps the
+-- reconstruction in full.
 -- Parameters: $start, $end + scope. Pages: /lead-pool.
 with days as (
     select unnest(generate_series($start::date, $end::date, interval 1 day))::date as day
 ),
 
-events as (
-    select e.customer_id, e.occurred_at,
-           e.event in ('release', 'auto_return') as in_pool,
-           row_number() over (partition by e.customer_id order by e.occurred_at, e.event) as seq
-    from f_account_pool_events as e
-),
-
-initial as (
-    -- the state at creation, inferred from the first event (else the current owner)
-    select a.customer_id, a.created_at,
-           coalesce(not first_event.in_pool, a.owner_rep_id is null) as in_pool
-    from f_accounts as a
-    left join events as first_event on first_event.customer_id = a.customer_id and first_event.seq = 1
-),
-
-states as (
-    select customer_id, created_at as occurred_at, in_pool, 0 as seq from initial
-    union all
-    select customer_id, occurred_at, in_pool, seq from events
-),
-
-changes as (
-    select occurred_at::date as day,
-           in_pool::integer - coalesce(lag(in_pool::integer) over (
-               partition by customer_id order by seq), 0) as delta
-    from states
-),
-
 daily as (
-    select day, sum(delta) as delta from changes group by day
+    select day, sum(delta) as delta from f_account_pool_days group by day
 ),
 
 running as (
@@ -52,7 +27,7 @@ running as (
 ),
 
 before_start as (
-    select coalesce(sum(delta), 0) as size from daily where day < $start
+    select coalesce(sum(delta), 0) as size from f_account_pool_days where day < $start
 ),
 
 final as (

@@ -19,14 +19,20 @@ methods as (
 ),
 
 lines as (
-    -- the period's lines with a costing row by the method, from those rows (date-sorted,
-    -- carrying their line's quantity and amount)
-    select date_trunc('month', cs.signed_on)::date as month, cs.method, cs.line_quantity as quantity,
-           cs.line_amount as amount, cs.cogs
-    from f_cost_of_sales as cs
-    where cs.signed_on between $start and $end
-      and cs.method in (select method from methods)
-      and ($product_id is null or cs.product_id = $product_id)
+    -- the period's lines with a costing row (f_lines: shortfall_quantity is set exactly when
+    -- they have one), once per method with that method's COGS column: one row per line read
+    -- instead of one per line and method of the costing rows
+    select date_trunc('month', l.signed_on)::date as month, m.method, l.quantity, l.amount,
+           case m.method
+               when 'fifo' then l.cogs_fifo
+               when 'moving_average' then l.cogs_moving_average
+               when 'monthly_average' then l.cogs_monthly_average
+           end as cogs
+    from f_lines as l
+    cross join methods as m
+    where l.signed_on between $start and $end
+      and l.shortfall_quantity is not null
+      and ($product_id is null or l.product_id = $product_id)
 ),
 
 per_month as (

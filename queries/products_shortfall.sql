@@ -4,14 +4,12 @@
 -- short). Ordered by date, contract_id, line_no.
 -- Parameters: $start, $end, $method + scope. Pages: /products.
 with lines as (
-    -- the period's lines short of stock by the method, from their costing rows (date-sorted,
-    -- carrying their line's quantity and amount)
-    select cs.signed_on, cs.contract_id, cs.line_no, cs.product_id, cs.line_quantity as quantity,
-           cs.line_amount as amount, cs.shortfall_quantity, cs.cogs
-    from f_cost_of_sales as cs
-    where cs.signed_on between $start and $end
-      and cs.method = $method
-      and cs.shortfall_quantity > 0
+    -- the period's lines short of stock (one row per line, its shortfall the same in every
+    -- method) with their COGS by $method (q_line_costs)
+    select l.signed_on, l.contract_id, l.line_no, l.product_id, l.quantity, l.amount, l.shortfall_quantity, l.cogs
+    from q_line_costs as l
+    where l.signed_on between $start and $end
+      and l.shortfall_quantity > 0
 ),
 
 final as (

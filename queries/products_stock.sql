@@ -18,9 +18,10 @@ with received as (
 ),
 
 issued as (
+    -- f_stock_issues up to $end, from their sums per product, method and day (f_stock_days)
     select product_id, method, sum(quantity) as quantity, sum(cogs) as cogs
-    from f_stock_issues
-    where moved_on <= $end
+    from f_stock_days
+    where day <= $end
     group by product_id, method
 ),
 

@@ -27,11 +27,19 @@ with grouped as (
     group by grouping sets ((o.customer_id), (o.rep_id), ())
 ),
 
+level_rows as (
+    select level, count(*) as level_rows from grouped group by level
+),
+
 listed as (
-    select g.*, count(*) over (partition by g.level) as level_rows
-    from grouped as g
-    qualify g.level <> 'customer'
-         or row_number() over (partition by g.level order by g.total desc, g.key) <= $limit
+    -- the customers' first $limit by a top-n, not a sort of every row
+    select g.*, n.level_rows
+    from (
+        select * from grouped where level <> 'customer'
+        union all
+        (select * from grouped where level = 'customer' order by total desc, key limit $limit)
+    ) as g
+    join level_rows as n on n.level = g.level
 ),
 
 final as (

@@ -3,13 +3,15 @@
 -- (then plan_id), the first $limit of them, with total_rows: how many there are in all.
 -- Parameters: $dates, $bucket, $limit + scope. Pages: /receivables (overdue instalments).
 with chosen as (
-    select o.*, count(*) over () as total_rows
+    select o.*
     from q_receivables_overdue_states as o
     where $bucket = '' or o.bucket = $bucket
 ),
 
 listed as (
-    select * from chosen order by days_late desc, plan_id limit $limit
+    -- a top-n of the plans, and how many there are counted beside it (not a window over all)
+    select c.*, (select count(*) from chosen) as total_rows
+    from (select * from chosen order by days_late desc, plan_id limit $limit) as c
 ),
 
 final as (

@@ -347,4 +347,32 @@ f_account_last_activities as not materialized (
     where (len($regions) = 0 or list_contains($regions, la.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, la.c_type))
       and (len($sources) = 0 or list_contains($sources, la.c_source))
+),
+f_account_pool_days as not materialized (
+    -- the lead pool's changes of the customers of f_accounts per day (s_pool_days, the
+    -- reconstruction of pool_size over f_account_pool_events, added up per day): delta
+    select pd.day, pd.delta
+    from s_pool_days as pd
+    where (len($regions) = 0 or list_contains($regions, pd.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, pd.c_type))
+      and (len($sources) = 0 or list_contains($sources, pd.c_source))
+),
+f_account_first_contracts as not materialized (
+    -- each customer of f_accounts with a counted contract: first_signed_on, the earliest
+    -- signed_on of f_account_contracts (s_first_contracts)
+    select fc.customer_id, fc.first_signed_on
+    from s_first_contracts as fc
+    where (len($regions) = 0 or list_contains($regions, fc.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, fc.c_type))
+      and (len($sources) = 0 or list_contains($sources, fc.c_source))
+),
+f_customer_dims as not materialized (
+    -- the distinct (owner_rep_id, region, type, source) of f_customers, with how many
+    -- customers have them (s_customer_dims): the same conditions, on a few hundred rows
+    select cd.owner_rep_id, cd.region, cd.type, cd.source, cd.customers
+    from s_customer_dims as cd
+    where (len($regions) = 0 or list_contains($regions, cd.region))
+      and (len($ctypes) = 0 or list_contains($ctypes, cd.type))
+      and (len($sources) = 0 or list_contains($sources, cd.source))
+      and (not (select active from people_filtered) or cd.owner_rep_id in (select rep_id from f_reps))
 )

@@ -10,6 +10,7 @@ import pytest
 from queries import run
 from queries.filters import Filters
 from tests.acquisition_fixture import acquisition_path, acquisition_warehouse  # noqa: F401  (fixtures)
+from tests.conftest import FIXTURE_SQL, build_fixture
 
 pytestmark = pytest.mark.usefixtures("acquisition_warehouse")
 
@@ -78,6 +79,25 @@ def test_activity_calendar_and_reps():
     reps = run("acquisition_activity_by_rep", Filters())
     assert reps[["rep_id", "kind", "activities", "rep_total"]].values.tolist() == [
         ["R1", "call", 1, 3], ["R1", "visit", 2, 3], ["R2", "call", 1, 2], ["R2", "message", 1, 2]]
+
+
+def test_follow_ups_count_by_their_day_to_the_last_moment_of_the_end_day(tmp_path, monkeypatch):
+    """A period's follow-ups are those whose day is in it: 23:59:59 on its last day counts, the
+    moment before its first day and midnight after its last do not (read as a range of moments)."""
+    sql = FIXTURE_SQL.read_text() + (
+        "\ninsert into activities (activity_id, customer_id, rep_id, occurred_at, kind) values "
+        "('A30', 'C1', 'R1', '2024-02-29 23:59:59', 'call'), ('A31', 'C1', 'R1', '2024-03-31 23:59:59', 'call'), "
+        "('A32', 'C1', 'R1', '2024-04-01 00:00:00', 'call');\n")
+    monkeypatch.setenv("CRM_WAREHOUSE", str(build_fixture(tmp_path / "moments.duckdb", sql)))
+    march = Filters(preset="custom", start=date(2024, 3, 1), end=date(2024, 3, 31))
+    # March: A1 (R1's visit on 1 March, 10:00) and A31; not A30 (29 February) nor A32 (1 April)
+    reps = run("acquisition_activity_by_rep", march)
+    assert reps[["rep_id", "kind", "activities", "rep_total"]].values.tolist() == [
+        ["R1", "call", 1, 2], ["R1", "visit", 1, 2]]
+    cal = run("acquisition_activity_calendar", march, kind="")
+    busy = cal[cal["activities"] > 0]
+    assert [(d.strftime("%m-%d"), n) for d, n in busy[["day", "activities"]].values.tolist()] == [
+        ("03-01", 1), ("03-31", 1)]
 
 
 def test_forgotten_customers():

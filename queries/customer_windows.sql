@@ -1,0 +1,30 @@
+-- customer_windows: one row per customer with counted contracts (f_contracts) in one of the
+-- windows the /customers metrics compare, each window's figures side by side:
+-- current [$start, $end] and previous [$prev_start, $prev_end] (customer_tiers):
+-- amount, contracts and the last signed_on; this_year ($end − 1 year, $end] and year_before
+-- ($end − 2 years, $end − 1 year] (customer_churn): amount. A window without contracts
+-- of the customer gives NULL amounts and last dates (contracts 0).
+-- One pass over the windows' ranges of the date-sorted f_contracts, one group per customer,
+-- instead of one scan and grouping per window (customer_page reads every window).
+-- Parameters: $start, $end, $prev_start, $prev_end + scope.
+-- Pages: /customers, /customer/<id> (through customer_tiers and customer_churn).
+with final as (
+    select c.customer_id,
+           sum(c.amount) filter (where c.signed_on between $start and $end) as amount,
+           count(*) filter (where c.signed_on between $start and $end) as contracts,
+           max(c.signed_on) filter (where c.signed_on between $start and $end) as last_signed_on,
+           sum(c.amount) filter (where c.signed_on between $prev_start and $prev_end) as prev_amount,
+           count(*) filter (where c.signed_on between $prev_start and $prev_end) as prev_contracts,
+           max(c.signed_on) filter (where c.signed_on between $prev_start and $prev_end) as prev_last_signed_on,
+           sum(c.amount) filter (where c.signed_on > ($end::date - interval 1 year)::date
+                                   and c.signed_on <= $end::date) as this_year,
+           sum(c.amount) filter (where c.signed_on > ($end::date - interval 2 year)::date
+                                   and c.signed_on <= ($end::date - interval 1 year)::date) as year_before
+    from f_contracts as c
+    where c.signed_on between $start and $end
+       or c.signed_on between $prev_start and $prev_end
+       or (c.signed_on > ($end::date - interval 2 year)::date and c.signed_on <= $end::date)
+    group by c.customer_id
+)
+
+select * from final order by customer_id

@@ -1,0 +1,37 @@
+-- overview_trend: one row per month of the period (empty months as 0), with the
+-- contract amount of that month and of the same month a year earlier. Both sides are
+-- cut the same way: the current side at [$start, $end], the year-earlier side at
+-- [$yoy_start, $yoy_end], so a partial month compares to-date with to-date.
+-- Parameters: $start, $end, $yoy_start, $yoy_end + scope. Pages: / (overview).
+with months as (
+    select unnest(generate_series(date_trunc('month', $start::date),
+                                  date_trunc('month', $end::date),
+                                  interval 1 month))::date as month
+),
+
+current_side as (
+    select date_trunc('month', signed_on)::date as month, sum(amount) as amount
+    from f_contracts
+    where signed_on between $start and $end
+    group by 1
+),
+
+year_earlier as (
+    select (date_trunc('month', signed_on) + interval 1 year)::date as month, sum(amount) as amount
+    from f_contracts
+    where signed_on between $yoy_start and $yoy_end
+    group by 1
+),
+
+final as (
+    select m.month,
+           coalesce(c.amount, 0)::double as contract_amount,
+           coalesce(y.amount, 0)::double as contract_amount_last_year,
+           (coalesce(c.amount, 0) - coalesce(y.amount, 0))
+               / nullif(abs(coalesce(y.amount, 0)), 0) as yoy_pct
+    from months as m
+    left join current_side as c using (month)
+    left join year_earlier as y using (month)
+)
+
+select * from final order by month
