@@ -13,6 +13,16 @@ with members as (
     join f_rep_groups as g on g.rep_id = r.rep_id
 ),
 
+rep_sums as (
+    -- each rep's sum of each measure first (money as exact decimal sums), then their
+    -- members' sums: a join of a few thousand rows instead of one per fact
+    select f.rep_id, f.measure, sum(f.value) as value
+    from f_measure_facts as f
+    where f.day between $start and $end
+      and f.measure in ('contract_amount', 'payments', 'contracts', 'new_customers', 'follow_ups')
+    group by f.rep_id, f.measure
+),
+
 sums as (
     select m.member_id,
            -- money summed as doubles, rounded to cents so that equal amounts tie (0.1 + 0.2 = 0.3)
@@ -22,21 +32,24 @@ sums as (
            coalesce(sum(f.value) filter (where f.measure = 'new_customers'), 0)::bigint as new_customers,
            coalesce(sum(f.value) filter (where f.measure = 'follow_ups'), 0)::bigint as follow_ups
     from members as m
-    left join f_measure_facts as f
-      on f.rep_id = m.rep_id
-     and f.day between $start and $end
-     and f.measure in ('contract_amount', 'payments', 'contracts', 'new_customers', 'follow_ups')
+    left join rep_sums as f on f.rep_id = m.rep_id
     group by m.member_id
 ),
 
-closed as (
-    select m.member_id,
+rep_closed as (
+    select o.rep_id,
            count(*) filter (where s.kind = 'won') as won,
            count(*) filter (where s.kind = 'lost') as lost
-    from members as m
-    join f_opportunities as o on o.rep_id = m.rep_id
+    from f_opportunities as o
     join f_stages as s on s.stage = o.stage
     where o.closed_on between $start and $end
+    group by o.rep_id
+),
+
+closed as (
+    select m.member_id, sum(c.won)::bigint as won, sum(c.lost)::bigint as lost
+    from members as m
+    join rep_closed as c on c.rep_id = m.rep_id
     group by m.member_id
 ),
 
