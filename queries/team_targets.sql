@@ -38,15 +38,24 @@ target_sums as (
     group by all
 ),
 
-actuals as (
-    select mb.member_id, h.horizon, m.measure, sum(f.value)::double as actual
-    from members as mb
-    join f_measure_facts as f on f.rep_id = mb.rep_id
-    join measures as m on m.fact_measure = f.measure
-    join horizons as h on f.day between h.horizon_start and least(h.horizon_end, $as_of::date)
-    -- the widest horizon's bounds as constants: the scans skip the row groups outside the year
+rep_months as (
+    -- each rep's sum of each measure per month of the year up to $as_of first (exact decimal
+    -- sums); the widest horizon's bounds as constants: the scans skip the row groups outside
+    -- the year
+    select f.rep_id, f.measure, date_trunc('month', f.day)::date as month, sum(f.value) as value
+    from f_measure_facts as f
     where f.day between date_trunc('year', $end::date)::date and $as_of::date
       and f.measure in ('contract_amount', 'payments')
+    group by all
+),
+
+actuals as (
+    -- a horizon is whole months: a fact up to $as_of lies in it when its month does
+    select mb.member_id, h.horizon, m.measure, sum(f.value)::double as actual
+    from members as mb
+    join rep_months as f on f.rep_id = mb.rep_id
+    join measures as m on m.fact_measure = f.measure
+    join horizons as h on f.month between h.horizon_start and h.horizon_end
     group by all
 ),
 
