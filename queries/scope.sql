@@ -91,7 +91,7 @@ f_contract_items as not materialized (
     select l.contract_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.amount
     from f_lines as l
 ),
-category_amounts as not materialized (
+category_amounts as (
     -- grouped by signed_on too (one per contract): a period filter on f_contracts then
     -- reaches the date-sorted lines through the join instead of adding up every line
     select l.contract_id, l.signed_on, sum(l.amount) as amount

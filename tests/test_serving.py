@@ -134,8 +134,8 @@ UNSCOPED = ("build_info", "viewer_scope", "demo_accounts", "category_bits")
 
 
 # a page's sections in one statement: each section is its own query, compared here, and
-# test_customers checks the bundle against them (the plain customer_groups has no 'all')
-BUNDLES = ("customer_page",)
+# test_customers and test_revenue check the bundles against them (the plain customer_groups has no 'all')
+BUNDLES = ("customer_page", "team_page")
 
 
 @pytest.mark.parametrize("name", [n for n in queries.names() if n not in UNSCOPED + BUNDLES])
