@@ -67,6 +67,11 @@ query directly (only scope.sql names them, like the base tables).
   on or before those days) and the customer's ``c_region``, ``c_type`` and ``c_source``.
   Sorted by ``valid_to`` (open-ended first, then latest), so a recent date reads about one
   row per customer instead of grouping 3.9M follow-ups (pool_due, /lead-pool and /alerts).
+- ``s_stage_medians``: one row per stage with completed stints: ``median_days``, the median
+  of ``s_stage_stints.days`` over all of them (of reps in a team: every rep of f_reps without
+  a filter), and ``last_exited_on``, the day of its latest exit. Without a filter, a stage's
+  median on any day on or after the latest exit of every stage is this one (pipeline_deals'
+  stage medians, f_stage_medians): no median of 3.4M stints on /funnel and /forecast.
 """
 
 from __future__ import annotations
@@ -339,9 +344,18 @@ from days as d
 order by valid_to desc nulls first, d.customer_id
 """
 
+STAGE_MEDIANS_SQL = """
+create or replace table s_stage_medians as
+select ss.stage, median(ss.days) as median_days, max(ss.exited_at)::date as last_exited_on
+from s_stage_stints as ss
+where ss.rep_id in (select r.rep_id from reps as r where r.team_id in (select t.team_id from teams as t))
+group by ss.stage
+order by ss.stage
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
-                  "s_stage_stints", "s_stock_days", "s_last_activities")
+                  "s_stage_stints", "s_stock_days", "s_last_activities", "s_stage_medians")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -353,5 +367,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
                 OPPORTUNITIES_SQL,
                 ACTIVITIES_SQL,
-                STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL):
+                STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL, STAGE_MEDIANS_SQL):
         con.execute(sql)

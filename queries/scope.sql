@@ -10,7 +10,7 @@
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
--- s_last_activities), built once per build,
+-- s_last_activities, s_stage_medians), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -347,4 +347,13 @@ f_account_last_activities as not materialized (
     where (len($regions) = 0 or list_contains($regions, la.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, la.c_type))
       and (len($sources) = 0 or list_contains($sources, la.c_source))
+),
+f_stage_medians as not materialized (
+    -- each stage's median days over all its completed stints and the day of the latest exit
+    -- (s_stage_medians): the stage medians of f_stage_stints on any day on or after the latest
+    -- exit of any stage, but only when no filter narrows f_stage_stints (empty otherwise)
+    select sm.stage, sm.median_days, sm.last_exited_on
+    from s_stage_medians as sm
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,3 +215,18 @@ def test_last_follow_up_as_of_any_day(tmp_path, monkeypatch, request):
     served = last_follow_ups()
     request.getfixturevalue("reference")
     assert served == last_follow_ups() == expected
+
+
+def test_stage_medians_over_all_stints(warehouse):
+    """s_stage_medians: each stage's median days over every completed stint of the fixture and
+    its latest exit: 初步接洽 10, 14, 19, 27, 90 -> 19 (O4 left on 2024-02-20); 需求确认 10 (29
+    Feb 2024 counts), 16, 61 -> 16 (O4, 2024-03-01); 方案报价 15 (O3, 2024-02-20).
+    pipeline_deals reads them without a filter from 2024-03-01 on (2024-03-31 above) and works
+    them out from the stints on the other days and under a filter (both compared with the plain
+    form above)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select stage, median_days, last_exited_on from s_stage_medians order by stage").fetchall()
+    assert sorted(rows) == sorted([("初步接洽", 19.0, date(2024, 2, 20)), ("需求确认", 16.0, date(2024, 3, 1)),
+                                   ("方案报价", 15.0, date(2024, 2, 20))])
+    deals = queries.run("pipeline_deals", Filters(), day=date(2024, 3, 15)).set_index("opportunity_id")
+    assert deals["stage_median_days"].to_dict() == {"O1": 15.0, "O2": 16.0}
