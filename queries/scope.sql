@@ -349,9 +349,9 @@ f_account_last_activities as not materialized (
       and (len($sources) = 0 or list_contains($sources, la.c_source))
 ),
 f_stage_medians as not materialized (
-    -- each stage's median days over all its completed stints and the day of the latest exit
+    -- each stage's median days over all its completed stints and the day of its latest exit
     -- (s_stage_medians): the stage medians of f_stage_stints on any day on or after the latest
-    -- exit of any stage, but only when no filter narrows f_stage_stints (empty otherwise)
+    -- exit of every stage, but only when no filter narrows f_stage_stints (empty otherwise)
     select sm.stage, sm.median_days, sm.last_exited_on
     from s_stage_medians as sm
     where len($teams) = 0 and len($reps) = 0 and $scope_all
