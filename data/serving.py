@@ -67,11 +67,12 @@ query directly (only scope.sql names them, like the base tables).
   on or before those days) and the customer's ``c_region``, ``c_type`` and ``c_source``.
   Sorted by ``valid_to`` (open-ended first, then latest), so a recent date reads about one
   row per customer instead of grouping 3.9M follow-ups (pool_due, /lead-pool and /alerts).
-- ``s_stage_medians``: one row per stage with completed stints: ``median_days``, the median
-  of ``s_stage_stints.days`` over all of them (of reps in a team: every rep of f_reps without
-  a filter), and ``last_exited_on``, the day of its latest exit. Without a filter, a stage's
-  median on any day on or after the latest exit of every stage is this one (pipeline_deals'
-  stage medians, f_stage_medians): no median of 3.4M stints on /funnel and /forecast.
+- ``s_stage_medians``: the median of ``s_stage_stints.days`` per stage over the stints exited
+  on or before ``as_of`` (of reps in a team: every rep of f_reps without a filter), for
+  ``as_of`` each month's last day before the latest exit, and the latest exit (of any stage),
+  from which on every stint counts. Without a filter, a stage's median on such a day (or any
+  day after the latest exit) is read here (pipeline_deals' stage medians, f_stage_medians):
+  no median of 3.4M stints on /funnel and /forecast for a month's end or as_of.
 """
 
 from __future__ import annotations
@@ -346,11 +347,22 @@ order by valid_to desc nulls first, d.customer_id
 
 STAGE_MEDIANS_SQL = """
 create or replace table s_stage_medians as
-select ss.stage, median(ss.days) as median_days, max(ss.exited_at)::date as last_exited_on
-from s_stage_stints as ss
-where ss.rep_id in (select r.rep_id from reps as r where r.team_id in (select t.team_id from teams as t))
-group by ss.stage
-order by ss.stage
+with stints as (
+    select ss.stage, ss.days, ss.exited_at::date as exited_on
+    from s_stage_stints as ss
+    where ss.rep_id in (select r.rep_id from reps as r where r.team_id in (select t.team_id from teams as t))
+),
+days as (
+    select distinct last_day(exited_on) as as_of from stints
+    where last_day(exited_on) < (select max(exited_on) from stints)
+    union
+    select max(exited_on) from stints
+)
+select d.as_of, s.stage, median(s.days) as median_days
+from days as d
+join stints as s on s.exited_on <= d.as_of
+group by d.as_of, s.stage
+order by d.as_of desc, s.stage
 """
 
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",

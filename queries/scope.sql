@@ -349,10 +349,10 @@ f_account_last_activities as not materialized (
       and (len($sources) = 0 or list_contains($sources, la.c_source))
 ),
 f_stage_medians as not materialized (
-    -- each stage's median days over all its completed stints and the day of its latest exit
-    -- (s_stage_medians): the stage medians of f_stage_stints on any day on or after the latest
-    -- exit of every stage, but only when no filter narrows f_stage_stints (empty otherwise)
-    select sm.stage, sm.median_days, sm.last_exited_on
+    -- the stage medians of f_stage_stints as of each month's last day before the latest exit
+    -- and as of the latest exit (then for any later day too) (s_stage_medians), but only when
+    -- no filter narrows f_stage_stints (empty otherwise)
+    select sm.as_of, sm.stage, sm.median_days
     from s_stage_medians as sm
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
