@@ -25,7 +25,7 @@ from components.grid import GridCard, filtered_href, grid_outputs, grid_payload,
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
-from queries import run
+from queries import run, sections
 
 VIEW_KEYS = ("rank_by", "target")
 dash.register_page(__name__, path="/team", order=20, label_key="page.team", view_params=VIEW_KEYS)
@@ -172,10 +172,9 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     v = view(query)
     filters, periods = filters_and_periods(query, VIEW_KEYS)
-    reps = run("team_leaderboard", filters, level="rep")
-    teams = run("team_leaderboard", filters, level="team")
-    rep_targets = run("team_targets", filters, level="rep")
-    team_targets = run("team_targets", filters, level="team")
+    # both levels' leaderboards and targets from one statement (queries/team_page.sql)
+    page = sections(run("team_page", filters))
+    reps, teams, rep_targets, team_targets = page["reps"], page["teams"], page["rep_targets"], page["team_targets"]
     headers = board_headers(lang)
     pct = ("win_rate",)
     rep_rows, rep_columns, rep_store = grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct,

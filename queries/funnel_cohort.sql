@@ -27,18 +27,22 @@ open_bounds as (
 furthest as (
     -- the furthest open stage reached: the last open stage for a won deal, else the highest
     -- open position among its stints and current stage (pre-computed by the build:
-    -- f_opportunities.furthest_open_position), at least the first open stage
-    select c.opportunity_id, c.rep_id, c.current_stage,
+    -- f_opportunities.furthest_open_position), at least the first open stage. The cohort's
+    -- deals counted per rep, current stage and furthest position first: the stages they
+    -- reached are then looked up for a few thousand counts, not for every deal
+    select c.rep_id, c.current_stage,
            case when cur.kind = 'won' then b.last_open
                 else greatest(coalesce(c.furthest_open_position, b.first_open), b.first_open)
-           end as furthest_position
+           end as furthest_position,
+           count(*) as deals
     from cohort as c
     join f_stages as cur on cur.stage = c.current_stage
     cross join open_bounds as b
+    group by 1, 2, 3
 ),
 
 reached as (
-    select f.rep_id, s.stage, count(*) as reached, grouping(f.rep_id) = 1 as is_total
+    select f.rep_id, s.stage, sum(f.deals)::bigint as reached, grouping(f.rep_id) = 1 as is_total
     from furthest as f
     join f_stages as s
       on (s.kind = 'open' and s.position <= f.furthest_position)

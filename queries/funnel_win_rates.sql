@@ -8,7 +8,9 @@ with cohort as (
     select o.opportunity_id, o.rep_id, o.amount, o.created_at, o.closed_on, st.kind
     from f_opportunities as o
     join f_stages as st on st.stage = o.stage
-    where o.created_at::date between $start and $end
+    -- created_at::date between $start and $end, as a range on the column itself (the scan of
+    -- the date-sorted opportunities skips the row groups outside the period)
+    where o.created_at >= $start::date and o.created_at < $end::date + 1
 ),
 
 totals as (

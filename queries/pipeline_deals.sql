@@ -15,7 +15,8 @@
 -- open stage (the only one, if there is one).
 -- The open deals and the stage each holds on $day are read from f_stage_intervals (the
 -- rule above, applied by the build to every day): an interval filter, not a replay of
--- the stage history; the completed stints with their days, from f_stage_stints.
+-- the stage history; the completed stints with their days, from f_stage_stints, and their
+-- medians, without a filter on a month's end or after the latest exit, from f_stage_medians.
 -- Parameters: $day + scope.
 -- Pages: /funnel (snapshot funnel on the period's end, stage drill-down), /forecast
 -- (weighted pipeline on as_of, deal health, forecast by rep).
@@ -40,11 +41,24 @@ staged as (
     join f_stages as st on st.stage = d.stage and st.kind = 'open'
 ),
 
+known_medians as (
+    -- without a filter, the medians on a month's last day and from the latest exit on are
+    -- pre-computed (f_stage_medians, empty under a filter)
+    select m.stage, m.median_days
+    from f_stage_medians as m
+    where m.as_of = $day::date
+       or (m.as_of = (select max(as_of) from f_stage_medians) and m.as_of <= $day::date)
+),
+
 stage_medians as (
-    -- the completed stints with their length in days are pre-computed (f_stage_stints)
+    select stage, median_days from known_medians
+    union all
+    -- else the completed stints with their length in days (pre-computed: f_stage_stints),
+    -- exited_at::date <= $day as a range on the column itself
     select h.stage, median(h.days) as median_days
     from f_stage_stints as h
-    where h.exited_at::date <= $day::date
+    where h.exited_at < $day::date + 1
+      and not exists (select 1 from known_medians)
     group by h.stage
 ),
 

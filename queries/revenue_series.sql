@@ -67,7 +67,10 @@ daily as (
     select f.day, sum(f.value) as value
     from f_measure_facts as f
     where f.measure = $measure
-      and f.day between (select min(window_start) from windows) and $end::date
+      -- from a year before $start's bucket, a constant that no window starts before (a
+      -- bucket's 环比 base is at most a year before it, its 同比 base a year before its
+      -- days): the scans skip the row groups outside, where min(window_start) read them all
+      and f.day between (date_trunc($bucket, $start::date) - interval 1 year)::date and $end::date
     group by f.day
 ),
 

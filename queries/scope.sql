@@ -10,7 +10,7 @@
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
--- s_last_activities), built once per build,
+-- s_last_activities, s_stage_medians), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -375,4 +375,13 @@ f_customer_dims as not materialized (
       and (len($ctypes) = 0 or list_contains($ctypes, cd.type))
       and (len($sources) = 0 or list_contains($sources, cd.source))
       and (not (select active from people_filtered) or cd.owner_rep_id in (select rep_id from f_reps))
+),
+f_stage_medians as not materialized (
+    -- the stage medians of f_stage_stints as of each month's last day before the latest exit
+    -- and as of the latest exit (then for any later day too) (s_stage_medians), but only when
+    -- no filter narrows f_stage_stints (empty otherwise)
+    select sm.as_of, sm.stage, sm.median_days
+    from s_stage_medians as sm
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
 )

@@ -1,72 +1,13 @@
 -- team_leaderboard: one row per rep in scope ($level = 'rep') or per group team of
 -- f_rep_groups ($level = 'team': one level below the filtered team, sub-teams rolled up)
--- with the measures of [$start, $end]: contract amount, payments, contracts, new customers
--- (owned by the rep, created in the period), follow-ups (activities), and the win rate of
--- the opportunities closed in the period (won / (won + lost) by the kind of their current
--- stage; NULL when none closed). Each measure has its competition rank (1, 2, 2, 4; the
--- largest first); the win rate's rank is NULL where the rate is. Reps without activity are
--- listed with zeros (they rank last). Lists show ties by id ascending.
--- Parameters: $start, $end, $level + scope. Pages: /team (leaderboards).
-with members as (
-    select r.rep_id, case $level when 'rep' then r.rep_id else g.group_team_id end as member_id
-    from f_reps as r
-    join f_rep_groups as g on g.rep_id = r.rep_id
-),
-
-sums as (
-    select m.member_id,
-           -- money summed as doubles, rounded to cents so that equal amounts tie (0.1 + 0.2 = 0.3)
-           coalesce(round(sum(f.value) filter (where f.measure = 'contract_amount'), 2), 0)::double as contract_amount,
-           coalesce(round(sum(f.value) filter (where f.measure = 'payments'), 2), 0)::double as payments,
-           coalesce(sum(f.value) filter (where f.measure = 'contracts'), 0)::bigint as contracts,
-           coalesce(sum(f.value) filter (where f.measure = 'new_customers'), 0)::bigint as new_customers,
-           coalesce(sum(f.value) filter (where f.measure = 'follow_ups'), 0)::bigint as follow_ups
-    from members as m
-    left join f_measure_facts as f
-      on f.rep_id = m.rep_id
-     and f.day between $start and $end
-     and f.measure in ('contract_amount', 'payments', 'contracts', 'new_customers', 'follow_ups')
-    group by m.member_id
-),
-
-closed as (
-    select m.member_id,
-           count(*) filter (where s.kind = 'won') as won,
-           count(*) filter (where s.kind = 'lost') as lost
-    from members as m
-    join f_opportunities as o on o.rep_id = m.rep_id
-    join f_stages as s on s.stage = o.stage
-    where o.closed_on between $start and $end
-    group by m.member_id
-),
-
-measured as (
-    select s.*,
-           coalesce(c.won, 0) as won,
-           coalesce(c.lost, 0) as lost,
-           coalesce(c.won, 0) / nullif(coalesce(c.won, 0) + coalesce(c.lost, 0), 0) as win_rate
-    from sums as s
-    left join closed as c using (member_id)
-),
-
-final as (
-    select m.member_id,
-           coalesce((select r.name from f_reps as r where r.rep_id = m.member_id),
-                    (select t.name from f_teams as t where t.team_id = m.member_id)) as member_name,
-           case $level
-               when 'rep' then (select t.name from f_reps as r join f_teams as t on t.team_id = r.team_id
-                                where r.rep_id = m.member_id)
-           end as team_name,
-           m.contract_amount, m.payments, m.contracts, m.new_customers, m.follow_ups,
-           m.won, m.lost, m.win_rate,
-           rank() over (order by m.contract_amount desc) as rank_contract_amount,
-           rank() over (order by m.payments desc) as rank_payments,
-           rank() over (order by m.contracts desc) as rank_contracts,
-           rank() over (order by m.new_customers desc) as rank_new_customers,
-           rank() over (order by m.follow_ups desc) as rank_follow_ups,
-           case when m.win_rate is not null
-                then rank() over (partition by m.win_rate is null order by m.win_rate desc) end as rank_win_rate
-    from measured as m
+-- with the measures of [$start, $end] and their ranks: that level's rows of
+-- team_leaderboard_levels (which defines them).
+-- Parameters: $start, $end, $level + scope. Pages: none (/team asks team_page for both
+-- levels at once); the one-level answer the tests state.
+with final as (
+    select b.* exclude (level)
+    from q_team_leaderboard_levels as b
+    where b.level = $level
 )
 
 select * from final order by member_id

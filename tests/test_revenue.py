@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
-from queries import run
+from queries import run, sections
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
 
@@ -356,6 +356,24 @@ def test_team_targets_sum_their_reps(wh):
     # T2: R1 1000 + R2 500 against R1 0 + R2 700; T3: no target at all
     assert ca.loc[("T2", "month"), ["target", "actual"]].tolist() == [1500, 700]
     assert pd.isna(ca.loc[("T3", "month"), "achievement"]) and ca.loc[("T3", "month"), "actual"] == 400
+
+
+@pytest.mark.parametrize("query", [{}, {"preset": "last_month"}, {"rep": "R3"}, {"team": "T2"}, {"category": "软件"},
+                                   {"preset": "custom", "start": "2015-01-01", "end": "2015-01-31"}])
+def test_team_page_sections_are_the_queries(wh, query):
+    """team_page holds exactly what team_leaderboard and team_targets give for each level,
+    typed as the gateway types them (an empty period too)."""
+    filters = Filters.from_query(query)
+    page = sections(run("team_page", filters))
+    own = {"reps": run("team_leaderboard", filters, level="rep"),
+           "teams": run("team_leaderboard", filters, level="team"),
+           "rep_targets": run("team_targets", filters, level="rep"),
+           "team_targets": run("team_targets", filters, level="team")}
+    assert page.keys() == own.keys()
+    assert len(own["reps"]) > 0 and len(own["rep_targets"]) > 0
+    for name, frame in own.items():
+        pd.testing.assert_frame_equal(page[name], frame, check_dtype=False, check_exact=True)
+        assert [str(t).lower()[:3] for t in page[name].dtypes] == [str(t).lower()[:3] for t in frame.dtypes], name
 
 
 def test_team_callback_and_the_dash_for_no_target(wh):

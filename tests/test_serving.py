@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,8 +63,8 @@ EXTRA = {
     "overview_margin": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
     "overview_top_customers": [{"limit": 5}],
     "overview_top_reps": [{"limit": 5}],
-    "pipeline_deals": [{"day": d} for d in (date(2023, 6, 1), date(2024, 1, 15), date(2024, 2, 20),
-                                            date(2024, 3, 31))],
+    "pipeline_deals": [{"day": d} for d in (date(2023, 6, 1), date(2024, 1, 15), date(2024, 1, 31), date(2024, 2, 20),
+                                            date(2024, 2, 29), date(2024, 3, 31))],
     "pool_due": [{"limit_days": 30, "window": 7}, {"limit_days": 365, "window": 365},
                  {"limit_days": 365, "window": 365, "as_of": date(2024, 1, 20)}],
     "product_info": [{"product_id": "P1"}],
@@ -134,8 +135,8 @@ UNSCOPED = ("build_info", "viewer_scope", "demo_accounts", "category_bits")
 
 
 # a page's sections in one statement: each section is its own query, compared here, and
-# test_customers checks the bundle against them (the plain customer_groups has no 'all')
-BUNDLES = ("customer_page",)
+# test_customers and test_revenue check the bundles against them (the plain customer_groups has no 'all')
+BUNDLES = ("customer_page", "team_page")
 
 
 @pytest.mark.parametrize("name", [n for n in queries.names() if n not in UNSCOPED + BUNDLES])
@@ -214,3 +215,25 @@ def test_last_follow_up_as_of_any_day(tmp_path, monkeypatch, request):
     served = last_follow_ups()
     request.getfixturevalue("reference")
     assert served == last_follow_ups() == expected
+
+
+def test_stage_medians_as_of_month_ends_and_the_latest_exit(warehouse):
+    """s_stage_medians: each stage's median days over the fixture's stints exited by each month's
+    end before the latest exit (O4 left 需求确认 on 2024-03-01) and by that day. By 2024-01-31:
+    初步接洽 O5 90, O3 10 -> 50; 需求确认 O5 61. By 2024-02-29: 初步接洽 90, 10, O1 27, O2 14,
+    O4 19 -> 19; 需求确认 61, O3 16 -> 38.5; 方案报价 O3 15. By 2024-03-01: 需求确认 adds O4's 10
+    (29 Feb counts) -> 16. pipeline_deals reads them without a filter on those days (and after
+    the latest exit: 2024-03-31 above) and works them out from the stints on other days and
+    under a filter (all compared with the plain form above)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select as_of, stage, median_days from s_stage_medians").fetchall()
+    medians = {(d.isoformat(), stage): m for d, stage, m in rows}
+    assert {day for day, _ in medians} == {"2023-04-30", "2023-06-30", "2024-01-31", "2024-02-29", "2024-03-01"}
+    assert {k: v for k, v in medians.items() if k[0] >= "2024"} == {
+        ("2024-01-31", "初步接洽"): 50.0, ("2024-01-31", "需求确认"): 61.0,
+        ("2024-02-29", "初步接洽"): 19.0, ("2024-02-29", "需求确认"): 38.5, ("2024-02-29", "方案报价"): 15.0,
+        ("2024-03-01", "初步接洽"): 19.0, ("2024-03-01", "需求确认"): 16.0, ("2024-03-01", "方案报价"): 15.0}
+    deals = queries.run("pipeline_deals", Filters(), day=date(2024, 2, 29)).set_index("opportunity_id")
+    assert deals["stage_median_days"].to_dict() == {"O1": 15.0, "O2": 38.5, "O4": 38.5}
+    deals = queries.run("pipeline_deals", Filters(), day=date(2024, 3, 15)).set_index("opportunity_id")
+    assert deals["stage_median_days"].to_dict() == {"O1": 15.0, "O2": 16.0}
