@@ -56,17 +56,44 @@ members as (
 facts as (
     -- per rep, measure and month (rep_id null: a pool customer's creation); value_to_date:
     -- the facts on the days of the month up to as_of's day of the month (the same days a
-    -- year earlier are the month to date's base)
-    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value,
-           sum(f.value) filter (
-               where date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds)
-           ) as value_to_date
-    from f_measure_facts as f
-    where f.measure in ('contract_amount', 'payments', 'new_customers')
-      -- the first of months written out from $as_of: a constant reaches the date-sorted
-      -- scans (contracts, lines under a category filter, payments); a subquery does not
-      and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
-      and f.day <= $as_of::date
+    -- year earlier are the month to date's base; only those two months' is read). The
+    -- complete months of contract_amount and payments are added up per build
+    -- (f_measure_months); the month in progress, the same days a year earlier and new
+    -- customers come from the facts. Every bound is written out from $as_of: a constant
+    -- reaches the date-sorted scans (contracts, lines under a category filter, payments);
+    -- a subquery does not.
+    select measure, month, rep_id, sum(value) as value, sum(value_to_date) as value_to_date
+    from (
+        select mm.measure, mm.month, mm.rep_id, mm.value, null as value_to_date
+        from f_measure_months as mm
+        where mm.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+          and mm.month < date_trunc('month', $as_of::date + 1)::date
+        union all
+        -- the month in progress
+        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments', 'new_customers')
+          and f.day >= date_trunc('month', $as_of::date + 1)::date
+          and f.day <= $as_of::date
+        union all
+        -- its days a year earlier (their whole month is in f_measure_months)
+        select f.measure, date_trunc('month', f.day)::date, f.rep_id, null, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments')
+          and f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+          and f.day < (date_trunc('month', $as_of::date + 1) - interval 11 month)::date
+          and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                      + date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1)::integer
+        union all
+        -- new customers of the complete months
+        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value,
+               case when date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds)
+                    then f.value end
+        from f_measure_facts as f
+        where f.measure = 'new_customers'
+          and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+          and f.day < date_trunc('month', $as_of::date + 1)::date
+    ) as x
     group by all
 ),
 

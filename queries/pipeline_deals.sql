@@ -41,10 +41,17 @@ staged as (
 ),
 
 stage_medians as (
-    -- the completed stints with their length in days are pre-computed (f_stage_stints)
+    -- pre-computed per build where they hold on $day (f_stage_medians: nothing narrows the
+    -- stints and $day is on or after the stage's last exit); the other stages' from the
+    -- completed stints with their length in days (f_stage_stints)
+    select m.stage, m.median_days
+    from f_stage_medians as m
+    where m.through <= $day::date
+    union all
     select h.stage, median(h.days) as median_days
     from f_stage_stints as h
     where h.exited_at::date <= $day::date
+      and h.stage in (select stage from f_stage_medians where through is null or through > $day::date)
     group by h.stage
 ),
 

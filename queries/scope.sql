@@ -10,7 +10,7 @@
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
--- s_last_activities), built once per build,
+-- s_last_activities, s_stage_medians, s_measure_months), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -347,4 +347,42 @@ f_account_last_activities as not materialized (
     where (len($regions) = 0 or list_contains($regions, la.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, la.c_type))
       and (len($sources) = 0 or list_contains($sources, la.c_source))
+)
+,
+f_stage_medians as not materialized (
+    -- the stage medians of f_stage_stints where they are pre-computed (s_stage_medians: over
+    -- every completed stint, the median as of any day from `through`, the stage's last exit,
+    -- on): only when f_stage_stints holds every stint (no team, rep, region, type or source
+    -- filter; the viewer sees everyone). Otherwise each stage with median_days and through
+    -- empty: its median is worked out from f_stage_stints.
+    select m.stage, m.median_days, m.through
+    from s_stage_medians as m
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    union all
+    select st.stage, null::double, null::date
+    from stages as st
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+),
+f_measure_months as not materialized (
+    -- f_measure_facts of contract_amount and payments added up per rep and month (month: its
+    -- first day): pre-computed (s_measure_months) unless a customer filter (region, type,
+    -- source) applies; with a category filter, the lines of the categories (contract_amount)
+    -- and the payments of contracts with a line in one of them (the conditions of f_contracts
+    -- and payments_in_scope, read from the rows' own columns)
+    select mm.measure, mm.month, mm.rep_id, mm.value
+    from s_measure_months as mm
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and mm.rep_id in (select rep_id from f_reps)
+      and ((len($categories) = 0 and mm.cut = 'all')
+           or (len($categories) > 0 and mm.cut = 'category' and list_contains($categories, mm.category))
+           or (len($categories) > 0 and mm.cut = 'categories' and ($category_mask & mm.category_bits) <> 0
+               and ($category_exact or list_has_any($categories, mm.categories))))
+    union all
+    select f.measure, date_trunc('month', f.day)::date, f.rep_id, sum(f.value)
+    from f_measure_facts as f
+    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and f.measure in ('contract_amount', 'payments')
+    group by all
 )
