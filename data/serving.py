@@ -79,6 +79,10 @@ query directly (only scope.sql names them, like the base tables).
   adds up the matching rows of one cut; the course of revenue (/alerts) reads about 30,000
   rows instead of 2.5M facts. No customer dimension: under a region, type or source filter
   the facts decide (queries/scope.sql, f_measure_months).
+- ``s_sales_months``: the lines of counted contracts with quantity > 0 added up per product
+  (with its ``category``) and month of ``signed_on`` (``month``, its first day): ``quantity``
+  and ``amount``. The year's selling prices of the stock warnings (/alerts) read about 3,600
+  rows instead of 930,000 lines when nothing but a category narrows the lines.
 """
 
 from __future__ import annotations
@@ -386,10 +390,20 @@ select * from rows
 order by cut, month, measure, rep_id
 """
 
+SALES_MONTHS_SQL = """
+create or replace table s_sales_months as
+select product_id, category, date_trunc('month', signed_on)::date as month, sum(quantity) as quantity,
+       sum(amount) as amount
+from s_lines
+where quantity > 0
+group by all
+order by month, product_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_stage_medians",
-                  "s_measure_months")
+                  "s_measure_months", "s_sales_months")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -402,5 +416,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 OPPORTUNITIES_SQL,
                 ACTIVITIES_SQL,
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
-                STAGE_MEDIANS_SQL, MEASURE_MONTHS_SQL):
+                STAGE_MEDIANS_SQL, MEASURE_MONTHS_SQL, SALES_MONTHS_SQL):
         con.execute(sql)

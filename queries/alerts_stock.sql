@@ -98,12 +98,28 @@ costs as (
 ),
 
 prices as (
-    -- f_lines carries its contract's signed_on: the year's lines are a range of the date-sorted lines
-    select l.product_id, sum(l.amount) / sum(l.quantity) as price
-    from f_lines as l
-    where l.quantity > 0 and l.signed_on > $as_of::date - 365 and l.signed_on <= $as_of::date
-      and l.product_id in (select product_id from costs where new_cost > old_cost)
-    group by l.product_id
+    -- the year's whole months added up per build (f_sales_months), the days before and after
+    -- them from the lines (f_lines carries its contract's signed_on: a range of the
+    -- date-sorted lines)
+    select product_id, sum(amount) / sum(quantity) as price
+    from (
+        select sm.product_id, sm.quantity, sm.amount
+        from f_sales_months as sm
+        where sm.month >= (date_trunc('month', $as_of::date - 365) + interval 1 month)::date
+          and sm.month < date_trunc('month', $as_of::date + 1)::date
+        union all
+        select l.product_id, l.quantity, l.amount
+        from f_lines as l
+        where l.quantity > 0 and l.signed_on > $as_of::date - 365
+          and l.signed_on < (date_trunc('month', $as_of::date - 365) + interval 1 month)::date
+        union all
+        select l.product_id, l.quantity, l.amount
+        from f_lines as l
+        where l.quantity > 0 and l.signed_on >= date_trunc('month', $as_of::date + 1)::date
+          and l.signed_on <= $as_of::date
+    ) as year_lines
+    where product_id in (select product_id from costs where new_cost > old_cost)
+    group by product_id
 ),
 
 cost_rows as (

@@ -226,12 +226,6 @@ f_stage_stints as (
     from f_stage_history as h
     join f_opportunities as o on o.opportunity_id = h.opportunity_id
     where h.exited_at is not null
-)
-,
-f_stage_medians as (
-    -- nothing pre-computed: every stage's median is worked out from f_stage_stints
-    select st.stage, null::double as median_days, null::date as through
-    from stages as st
 ),
 f_measure_months as (
     select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value
