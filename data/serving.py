@@ -83,6 +83,10 @@ query directly (only scope.sql names them, like the base tables).
   (with its ``category``) and month of ``signed_on`` (``month``, its first day): ``quantity``
   and ``amount``. The year's selling prices of the stock warnings (/alerts) read about 3,600
   rows instead of 930,000 lines when nothing but a category narrows the lines.
+- ``s_stock_months``: ``s_stock_days`` added up per product, costing method and month
+  (``month``, its first day): ``quantity``, ``cogs``, ``last_sale`` (the last day with
+  ``sold``) and the product's ``category``; sorted by ``method`` and ``month``. The stock
+  warnings read whole months from it and days only for their sales window.
 """
 
 from __future__ import annotations
@@ -400,10 +404,20 @@ group by all
 order by month, product_id
 """
 
+STOCK_MONTHS_SQL = """
+create or replace table s_stock_months as
+select product_id, category, method, date_trunc('month', day)::date as month, sum(quantity) as quantity,
+       sum(cogs) as cogs, max(day) filter (where sold) as last_sale
+from s_stock_days
+group by all
+order by method, month, product_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_stage_medians",
-                  "s_measure_months", "s_sales_months")
+                  "s_measure_months", "s_sales_months",
+                  "s_stock_months")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -416,5 +430,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 OPPORTUNITIES_SQL,
                 ACTIVITIES_SQL,
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
-                STAGE_MEDIANS_SQL, MEASURE_MONTHS_SQL, SALES_MONTHS_SQL):
+                STAGE_MEDIANS_SQL, MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL):
         con.execute(sql)

@@ -32,15 +32,22 @@ with received as (
 ),
 
 issued_monthly as (
-    -- one pass over the issues, added up per day by the build (f_stock_days: a day of the
-    -- method's range per product): per product and month (the sparkline's months too)
+    -- per product and month (the sparkline's months too): from the issues added up per day
+    -- (f_stock_days: a day of the method's range per product), the months before the sales
+    -- window's added up by the build (f_stock_months)
     select product_id, date_trunc('month', day)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
            sum(quantity) filter (where day > $as_of::date - $alert_sales_window::integer) as recent,
            max(day) filter (where sold) as last_sale,
            count(*) filter (where sold and day > $as_of::date - $alert_sales_window::integer) as sale_days
     from f_stock_days
     where day <= $as_of::date and method = $alert_costing_method
+      and day >= date_trunc('month', $as_of::date - $alert_sales_window::integer + 1)::date
     group by all
+    union all
+    select sm.product_id, sm.month, sm.quantity, sm.cogs, null, sm.last_sale, 0
+    from f_stock_months as sm
+    where sm.method = $alert_costing_method
+      and sm.month < date_trunc('month', $as_of::date - $alert_sales_window::integer + 1)::date
 ),
 
 issued as (

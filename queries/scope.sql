@@ -10,7 +10,8 @@
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
--- s_last_activities, s_stage_medians, s_measure_months, s_sales_months), built once per build,
+-- s_last_activities, s_stage_medians, s_measure_months, s_sales_months,
+-- s_stock_months), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -409,4 +410,13 @@ f_sales_months as not materialized (
           and l.quantity > 0
     ) as s
     group by product_id, month
+)
+,
+f_stock_months as not materialized (
+    -- f_stock_days added up per product, costing method and month (s_stock_months): quantity,
+    -- cogs and last_sale (the last day sold); like f_stock_days, only the category filter
+    -- narrows it
+    select sm.product_id, sm.method, sm.month, sm.quantity, sm.cogs, sm.last_sale
+    from s_stock_months as sm
+    where len($categories) = 0 or list_contains($categories, sm.category)
 )
