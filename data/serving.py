@@ -87,6 +87,9 @@ query directly (only scope.sql names them, like the base tables).
   (``month``, its first day): ``quantity``, ``cogs``, ``last_sale`` (the last day with
   ``sold``) and the product's ``category``; sorted by ``method`` and ``month``. The stock
   warnings read whole months from it and days only for their sales window.
+- ``s_activity_days``: follow-ups counted per rep and day of ``occurred_at`` (``n``); sorted by
+  ``day``. The effort warnings (/alerts) read about 90,000 rows for their 210 days instead of
+  a million follow-ups when no customer filter applies.
 """
 
 from __future__ import annotations
@@ -413,11 +416,19 @@ group by all
 order by method, month, product_id
 """
 
+ACTIVITY_DAYS_SQL = """
+create or replace table s_activity_days as
+select rep_id, occurred_at::date as day, count(*) as n
+from activities
+group by all
+order by day, rep_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_stage_medians",
                   "s_measure_months", "s_sales_months",
-                  "s_stock_months")
+                  "s_stock_months", "s_activity_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -430,5 +441,6 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 OPPORTUNITIES_SQL,
                 ACTIVITIES_SQL,
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
-                STAGE_MEDIANS_SQL, MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL):
+                STAGE_MEDIANS_SQL, MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL,
+                ACTIVITY_DAYS_SQL):
         con.execute(sql)

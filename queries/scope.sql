@@ -11,7 +11,7 @@
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_stage_medians, s_measure_months, s_sales_months,
--- s_stock_months), built once per build,
+-- s_stock_months, s_activity_days), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -419,4 +419,18 @@ f_stock_months as not materialized (
     select sm.product_id, sm.method, sm.month, sm.quantity, sm.cogs, sm.last_sale
     from s_stock_months as sm
     where len($categories) = 0 or list_contains($categories, sm.category)
+)
+,
+f_activity_days as not materialized (
+    -- f_activities counted per rep and day (n): pre-computed (s_activity_days) unless a
+    -- customer filter (region, type, source) applies
+    select ad.rep_id, ad.day, ad.n
+    from s_activity_days as ad
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and ad.rep_id in (select rep_id from f_reps)
+    union all
+    select a.rep_id, a.occurred_at::date, count(*)
+    from f_activities as a
+    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    group by all
 )

@@ -232,4 +232,9 @@ f_measure_months as (
     from f_measure_facts as f
     where f.measure in ('contract_amount', 'payments')
     group by all
+),
+f_activity_days as (
+    select a.rep_id, a.occurred_at::date as day, count(*) as n
+    from f_activities as a
+    group by all
 )
