@@ -111,7 +111,9 @@ monthly as (
 ),
 
 series as (
-    select distinct subject_type, subject_id, subject_name, measure from monthly
+    -- each series numbered: the steps below join and partition on the number
+    select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
+    from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
 ),
 
 grid as (
@@ -128,7 +130,7 @@ yoy as (
     select g.*, lag(g.value, 12) over w as base, lag(g.value_to_date, 12) over w as base_to_date,
            g.value / nullif(lag(g.value, 12) over w, 0) as ratio
     from grid as g
-    window w as (partition by g.subject_type, g.subject_id, g.measure order by g.month)
+    window w as (partition by g.series_id order by g.month)
 ),
 
 judged as (
@@ -141,25 +143,25 @@ judged as (
 ),
 
 history as (
-    select j.subject_type, j.subject_id, j.measure, j.month, ln(h.ratio) as log_ratio
+    select j.series_id, j.month, ln(h.ratio) as log_ratio
     from judged as j
     join yoy as h
-      on h.subject_type = j.subject_type and h.subject_id = j.subject_id and h.measure = j.measure
+      on h.series_id = j.series_id
      and h.month between j.month - interval 12 month and j.month - interval 1 month
     where h.ratio > 0
 ),
 
 trend as (
-    select subject_type, subject_id, measure, month, median(log_ratio) as trend, count(*) as ratios
+    select series_id, month, median(log_ratio) as trend, count(*) as ratios
     from history
     group by all
 ),
 
 spread as (
-    select h.subject_type, h.subject_id, h.measure, h.month, t.trend, t.ratios,
+    select h.series_id, h.month, t.trend, t.ratios,
            median(abs(h.log_ratio - t.trend)) as mad
     from history as h
-    join trend as t using (subject_type, subject_id, measure, month)
+    join trend as t using (series_id, month)
     group by all
 ),
 
@@ -174,7 +176,7 @@ banded as (
            s.mad * case when j.partial then sqrt(b.month_days / b.elapsed) else 1 end as mad,
            j.base * exp(s.trend - $alert_band_k * 1.4826 * s.mad) as low_month
     from judged as j
-    join spread as s using (subject_type, subject_id, measure, month)
+    join spread as s using (series_id, month)
     cross join bounds as b
     where s.ratios >= 8 and j.base > 0
 ),
@@ -207,19 +209,19 @@ latest_out as (
     from flagged as r
     where r.direction is not null
       and r.month >= (select latest from bounds)
-    qualify row_number() over (partition by r.subject_type, r.subject_id, r.measure order by r.month desc) = 1
+    qualify row_number() over (partition by r.series_id order by r.month desc) = 1
 ),
 
 since as (
-    select l.subject_type, l.subject_id, l.measure, min(r.month) as since
+    select l.series_id, min(r.month) as since
     from latest_out as l
     join flagged as r
-      on r.subject_type = l.subject_type and r.subject_id = l.subject_id and r.measure = l.measure
+      on r.series_id = l.series_id
      and r.month <= l.month
      and r.direction = l.direction
      and not exists (
          select 1 from flagged as x
-         where x.subject_type = l.subject_type and x.subject_id = l.subject_id and x.measure = l.measure
+         where x.series_id = l.series_id
            and x.month > r.month and x.month < l.month
            and x.direction is distinct from l.direction
      )
@@ -227,7 +229,7 @@ since as (
 ),
 
 sparks as (
-    select subject_type, subject_id, measure, list(value order by month) as sparkline
+    select series_id, list(value order by month) as sparkline
     from grid
     where month >= (select latest from bounds) - interval 11 month
     group by all
@@ -237,7 +239,7 @@ persistent as (
     -- two judged points in a row out of band (since before the point shown), or one far below
     select l.*, s.since
     from latest_out as l
-    join since as s using (subject_type, subject_id, measure)
+    join since as s using (series_id)
     where s.since < l.month
        or (l.direction = 'below' and l.value < l.low * l.low / nullif(l.expected, 0))
 ),
@@ -260,7 +262,7 @@ final as (
            abs(l.value - l.expected)::double as impact,
            sp.sparkline
     from persistent as l
-    join sparks as sp using (subject_type, subject_id, measure)
+    join sparks as sp using (series_id)
 )
 
 select * from final order by severity desc, impact desc, subject_type, subject_id, measure
