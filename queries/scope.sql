@@ -383,10 +383,13 @@ f_measure_months as not materialized (
                or (len($categories) > 0 and mm.cut = 'categories' and ($category_mask & mm.category_bits) <> 0
                    and ($category_exact or list_has_any($categories, mm.categories))))
         union all
-        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value
-        from f_measure_facts as f
+        select 'contract_amount', date_trunc('month', c.signed_on)::date, c.rep_id, c.amount
+        from f_contracts as c
         where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
-          and f.measure in ('contract_amount', 'payments')
+        union all
+        select 'payments', date_trunc('month', p.paid_on)::date, p.rep_id, p.amount
+        from payments_in_scope as p
+        where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
     ) as m
     group by measure, month, rep_id
 )
