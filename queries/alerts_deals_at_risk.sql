@@ -35,13 +35,13 @@
 -- Pages: /alerts, / (what changed).
 with open_deals as (
     -- the deals open on $as_of with their days in stage and stage median (pipeline_deals,
-    -- the deal health of /forecast, with $day = $as_of), the rep's own probability and the
-    -- stage's default
+    -- the deal health of /forecast, with $day = $as_of) and the stage's default probability.
+    -- p = the rep's own probability, else the stage's default: marked down only when the
+    -- rep's own is low, and then p is the rep's own
     select d.opportunity_id, d.customer_id, d.rep_id, d.stage, d.amount, d.probability as p,
            d.expected_close_on, d.entered_stage_at, d.days_in_stage, d.stage_median_days as median_days,
-           o.probability, o.created_at, st.default_probability
+           st.default_probability
     from q_pipeline_deals as d
-    join f_opportunities as o on o.opportunity_id = d.opportunity_id
     join f_stages as st on st.stage = d.stage
 ),
 
@@ -57,7 +57,7 @@ flagged as (
            coalesce(j.days_in_stage > $alert_stale_factor * j.median_days, false)
                and j.days_in_stage > $alert_stale_min_days as is_stale,
            coalesce(j.days_overdue > $alert_overdue_days, false) as is_overdue,
-           coalesce(j.probability <= j.default_probability - $alert_probability_cut, false) as is_marked_down
+           j.p <= j.default_probability - $alert_probability_cut as is_marked_down
     from judged as j
     where j.amount_rank <= ceil($alert_deal_top_share * j.open_count)
 ),
@@ -72,7 +72,7 @@ deal_rows as (
            f.rep_id, r.name as rep_name, f.stage as measure,
            case when f.is_stale then f.days_in_stage
                 when f.is_overdue then f.days_overdue
-                else f.probability end::double as figure,
+                else f.p end::double as figure,
            case when f.is_stale then f.median_days
                 when f.is_overdue then 0
                 else f.default_probability end::double as expected,
@@ -82,9 +82,10 @@ deal_rows as (
                 when f.is_overdue then $alert_overdue_days end::double as expected_high,
            case when f.is_stale then f.entered_stage_at::date
                 when f.is_overdue then f.expected_close_on
-                else f.created_at::date end as since,
+                else o.created_at::date end as since,
            f.amount::double as impact, f.customer_id
     from flagged as f
+    join f_opportunities as o on o.opportunity_id = f.opportunity_id
     join f_accounts as cu on cu.customer_id = f.customer_id
     join f_reps as r on r.rep_id = f.rep_id
     where f.is_stale or f.is_overdue or f.is_marked_down
@@ -157,13 +158,20 @@ deal_sparks as (
 ),
 
 rep_sparks as (
+    -- the months before $as_of's added up per build (f_measure_months), its own up to $as_of
     select cr.subject_id, list(coalesce(k.amount, 0)::double order by mo.month) as sparkline
     from coverage_rows as cr
     cross join q_alerts_months as mo
-    left join (select rep_id, date_trunc('month', signed_on)::date as month, sum(amount) as amount
+    left join (select mm.rep_id, mm.month, mm.value as amount
+               from f_measure_months as mm
+               where mm.measure = 'contract_amount'
+                 and mm.month >= (date_trunc('month', $as_of::date) - interval 11 month)::date
+                 and mm.month < date_trunc('month', $as_of::date)::date
+               union all
+               select rep_id, date_trunc('month', signed_on)::date, sum(amount)
                from f_contracts
                where signed_on <= $as_of::date
-                 and signed_on >= date_trunc('month', $as_of::date) - interval 11 month
+                 and signed_on >= date_trunc('month', $as_of::date)::date
                group by all) as k
       on k.rep_id = cr.subject_id and k.month = mo.month
     group by cr.subject_id

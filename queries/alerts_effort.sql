@@ -1,6 +1,7 @@
 -- alerts_effort: one row per active rep whose follow-ups dropped sharply against their own
 -- usual rate, and per rep with many customers about to fall back to the lead pool.
--- Follow-ups (f_activities, by occurred_at): recent = the rep's in the 30 days up to $as_of;
+-- Follow-ups (f_activities by occurred_at, counted per rep and day: f_activity_days):
+-- recent = the rep's in the 30 days up to $as_of;
 -- usual = theirs in the 180 days before those, per 30 days, scaled by how the whole
 -- scope's follow-ups moved between the two windows (so a holiday month that is slow for
 -- everyone is not a drop): usual = rep's 180 days / 6 × (scope's recent 30 days / scope's
@@ -18,10 +19,10 @@
 -- Pages: /alerts, / (what changed).
 with windows30 as (
     -- follow-ups per 30-day window over the 210 days up to $as_of (back 0 = the last 30 days)
-    select a.rep_id, date_diff('day', a.occurred_at::date, $as_of::date) // 30 as back, count(*) as n
-    from f_activities as a
-    -- the days as bounds on occurred_at itself, so the date-sorted scan reads only the 210 days
-    where a.occurred_at >= ($as_of::date - 209)::timestamp and a.occurred_at < ($as_of::date + 1)::timestamp
+    -- (the follow-ups counted per rep and day, f_activity_days)
+    select a.rep_id, date_diff('day', a.day, $as_of::date) // 30 as back, sum(a.n)::bigint as n
+    from f_activity_days as a
+    where a.day >= $as_of::date - 209 and a.day <= $as_of::date
     group by all
 ),
 

@@ -56,17 +56,44 @@ members as (
 facts as (
     -- per rep, measure and month (rep_id null: a pool customer's creation); value_to_date:
     -- the facts on the days of the month up to as_of's day of the month (the same days a
-    -- year earlier are the month to date's base)
-    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value,
-           sum(f.value) filter (
-               where date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds)
-           ) as value_to_date
-    from f_measure_facts as f
-    where f.measure in ('contract_amount', 'payments', 'new_customers')
-      -- the first of months written out from $as_of: a constant reaches the date-sorted
-      -- scans (contracts, lines under a category filter, payments); a subquery does not
-      and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
-      and f.day <= $as_of::date
+    -- year earlier are the month to date's base; only those two months' is read). The
+    -- complete months of contract_amount and payments are added up per build
+    -- (f_measure_months); the month in progress, the same days a year earlier and new
+    -- customers come from the facts. Every bound is written out from $as_of: a constant
+    -- reaches the date-sorted scans (contracts, lines under a category filter, payments);
+    -- a subquery does not.
+    select measure, month, rep_id, sum(value) as value, sum(value_to_date) as value_to_date
+    from (
+        select mm.measure, mm.month, mm.rep_id, mm.value, null as value_to_date
+        from f_measure_months as mm
+        where mm.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+          and mm.month < date_trunc('month', $as_of::date + 1)::date
+        union all
+        -- the month in progress
+        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments', 'new_customers')
+          and f.day >= date_trunc('month', $as_of::date + 1)::date
+          and f.day <= $as_of::date
+        union all
+        -- its days a year earlier (their whole month is in f_measure_months)
+        select f.measure, date_trunc('month', f.day)::date, f.rep_id, null, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments')
+          and f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+          and f.day < (date_trunc('month', $as_of::date + 1) - interval 11 month)::date
+          and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                      + date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1)::integer
+        union all
+        -- new customers of the complete months
+        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value,
+               case when date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds)
+                    then f.value end
+        from f_measure_facts as f
+        where f.measure = 'new_customers'
+          and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+          and f.day < date_trunc('month', $as_of::date + 1)::date
+    ) as x
     group by all
 ),
 
@@ -84,7 +111,9 @@ monthly as (
 ),
 
 series as (
-    select distinct subject_type, subject_id, subject_name, measure from monthly
+    -- each series numbered: the steps below join and partition on the number
+    select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
+    from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
 ),
 
 grid as (
@@ -101,7 +130,7 @@ yoy as (
     select g.*, lag(g.value, 12) over w as base, lag(g.value_to_date, 12) over w as base_to_date,
            g.value / nullif(lag(g.value, 12) over w, 0) as ratio
     from grid as g
-    window w as (partition by g.subject_type, g.subject_id, g.measure order by g.month)
+    window w as (partition by g.series_id order by g.month)
 ),
 
 judged as (
@@ -114,25 +143,25 @@ judged as (
 ),
 
 history as (
-    select j.subject_type, j.subject_id, j.measure, j.month, ln(h.ratio) as log_ratio
+    select j.series_id, j.month, ln(h.ratio) as log_ratio
     from judged as j
     join yoy as h
-      on h.subject_type = j.subject_type and h.subject_id = j.subject_id and h.measure = j.measure
+      on h.series_id = j.series_id
      and h.month between j.month - interval 12 month and j.month - interval 1 month
     where h.ratio > 0
 ),
 
 trend as (
-    select subject_type, subject_id, measure, month, median(log_ratio) as trend, count(*) as ratios
+    select series_id, month, median(log_ratio) as trend, count(*) as ratios
     from history
     group by all
 ),
 
 spread as (
-    select h.subject_type, h.subject_id, h.measure, h.month, t.trend, t.ratios,
+    select h.series_id, h.month, t.trend, t.ratios,
            median(abs(h.log_ratio - t.trend)) as mad
     from history as h
-    join trend as t using (subject_type, subject_id, measure, month)
+    join trend as t using (series_id, month)
     group by all
 ),
 
@@ -147,7 +176,7 @@ banded as (
            s.mad * case when j.partial then sqrt(b.month_days / b.elapsed) else 1 end as mad,
            j.base * exp(s.trend - $alert_band_k * 1.4826 * s.mad) as low_month
     from judged as j
-    join spread as s using (subject_type, subject_id, measure, month)
+    join spread as s using (series_id, month)
     cross join bounds as b
     where s.ratios >= 8 and j.base > 0
 ),
@@ -180,19 +209,19 @@ latest_out as (
     from flagged as r
     where r.direction is not null
       and r.month >= (select latest from bounds)
-    qualify row_number() over (partition by r.subject_type, r.subject_id, r.measure order by r.month desc) = 1
+    qualify row_number() over (partition by r.series_id order by r.month desc) = 1
 ),
 
 since as (
-    select l.subject_type, l.subject_id, l.measure, min(r.month) as since
+    select l.series_id, min(r.month) as since
     from latest_out as l
     join flagged as r
-      on r.subject_type = l.subject_type and r.subject_id = l.subject_id and r.measure = l.measure
+      on r.series_id = l.series_id
      and r.month <= l.month
      and r.direction = l.direction
      and not exists (
          select 1 from flagged as x
-         where x.subject_type = l.subject_type and x.subject_id = l.subject_id and x.measure = l.measure
+         where x.series_id = l.series_id
            and x.month > r.month and x.month < l.month
            and x.direction is distinct from l.direction
      )
@@ -200,7 +229,7 @@ since as (
 ),
 
 sparks as (
-    select subject_type, subject_id, measure, list(value order by month) as sparkline
+    select series_id, list(value order by month) as sparkline
     from grid
     where month >= (select latest from bounds) - interval 11 month
     group by all
@@ -210,7 +239,7 @@ persistent as (
     -- two judged points in a row out of band (since before the point shown), or one far below
     select l.*, s.since
     from latest_out as l
-    join since as s using (subject_type, subject_id, measure)
+    join since as s using (series_id)
     where s.since < l.month
        or (l.direction = 'below' and l.value < l.low * l.low / nullif(l.expected, 0))
 ),
@@ -233,7 +262,7 @@ final as (
            abs(l.value - l.expected)::double as impact,
            sp.sparkline
     from persistent as l
-    join sparks as sp using (subject_type, subject_id, measure)
+    join sparks as sp using (series_id)
 )
 
 select * from final order by severity desc, impact desc, subject_type, subject_id, measure

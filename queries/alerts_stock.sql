@@ -32,15 +32,22 @@ with received as (
 ),
 
 issued_monthly as (
-    -- one pass over the issues, added up per day by the build (f_stock_days: a day of the
-    -- method's range per product): per product and month (the sparkline's months too)
+    -- per product and month (the sparkline's months too): from the issues added up per day
+    -- (f_stock_days: a day of the method's range per product), the months before the sales
+    -- window's added up by the build (f_stock_months)
     select product_id, date_trunc('month', day)::date as month, sum(quantity) as quantity, sum(cogs) as cogs,
            sum(quantity) filter (where day > $as_of::date - $alert_sales_window::integer) as recent,
            max(day) filter (where sold) as last_sale,
            count(*) filter (where sold and day > $as_of::date - $alert_sales_window::integer) as sale_days
     from f_stock_days
     where day <= $as_of::date and method = $alert_costing_method
+      and day >= date_trunc('month', $as_of::date - $alert_sales_window::integer + 1)::date
     group by all
+    union all
+    select sm.product_id, sm.month, sm.quantity, sm.cogs, null, sm.last_sale, 0
+    from f_stock_months as sm
+    where sm.method = $alert_costing_method
+      and sm.month < date_trunc('month', $as_of::date - $alert_sales_window::integer + 1)::date
 ),
 
 issued as (
@@ -98,12 +105,28 @@ costs as (
 ),
 
 prices as (
-    -- f_lines carries its contract's signed_on: the year's lines are a range of the date-sorted lines
-    select l.product_id, sum(l.amount) / sum(l.quantity) as price
-    from f_lines as l
-    where l.quantity > 0 and l.signed_on > $as_of::date - 365 and l.signed_on <= $as_of::date
-      and l.product_id in (select product_id from costs where new_cost > old_cost)
-    group by l.product_id
+    -- the year's whole months added up per build (f_sales_months), the days before and after
+    -- them from the lines (f_lines carries its contract's signed_on: a range of the
+    -- date-sorted lines)
+    select product_id, sum(amount) / sum(quantity) as price
+    from (
+        select sm.product_id, sm.quantity, sm.amount
+        from f_sales_months as sm
+        where sm.month >= (date_trunc('month', $as_of::date - 365) + interval 1 month)::date
+          and sm.month < date_trunc('month', $as_of::date + 1)::date
+        union all
+        select l.product_id, l.quantity, l.amount
+        from f_lines as l
+        where l.quantity > 0 and l.signed_on > $as_of::date - 365
+          and l.signed_on < (date_trunc('month', $as_of::date - 365) + interval 1 month)::date
+        union all
+        select l.product_id, l.quantity, l.amount
+        from f_lines as l
+        where l.quantity > 0 and l.signed_on >= date_trunc('month', $as_of::date + 1)::date
+          and l.signed_on <= $as_of::date
+    ) as year_lines
+    where product_id in (select product_id from costs where new_cost > old_cost)
+    group by product_id
 ),
 
 cost_rows as (

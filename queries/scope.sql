@@ -10,7 +10,8 @@
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
--- s_last_activities, s_stage_medians), built once per build,
+-- s_last_activities, s_stage_medians, s_measure_months, s_sales_months,
+-- s_stock_months, s_activity_days), built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
@@ -384,4 +385,72 @@ f_stage_medians as not materialized (
     from s_stage_medians as sm
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_measure_months as not materialized (
+    -- f_measure_facts of contract_amount and payments added up per rep and month (month: its
+    -- first day): pre-computed (s_measure_months) unless a customer filter (region, type,
+    -- source) applies; with a category filter, the lines of the categories (contract_amount)
+    -- and the payments of contracts with a line in one of them (the conditions of f_contracts
+    -- and payments_in_scope, read from the rows' own columns)
+    select measure, month, rep_id, sum(value) as value
+    from (
+        select mm.measure, mm.month, mm.rep_id, mm.value
+        from s_measure_months as mm
+        where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+          and mm.rep_id in (select rep_id from f_reps)
+          and ((len($categories) = 0 and mm.cut = 'all')
+               or (len($categories) > 0 and mm.cut = 'category' and list_contains($categories, mm.category))
+               or (len($categories) > 0 and mm.cut = 'categories' and ($category_mask & mm.category_bits) <> 0
+                   and ($category_exact or list_has_any($categories, mm.categories))))
+        union all
+        select 'contract_amount', date_trunc('month', c.signed_on)::date, c.rep_id, c.amount
+        from f_contracts as c
+        where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+        union all
+        select 'payments', date_trunc('month', p.paid_on)::date, p.rep_id, p.amount
+        from payments_in_scope as p
+        where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    ) as m
+    group by measure, month, rep_id
+),
+f_sales_months as not materialized (
+    -- the lines of f_lines with quantity > 0 added up per product and month (month: its first
+    -- day): quantity and amount; pre-computed (s_sales_months) unless a team, rep, customer
+    -- filter or the viewer's scope narrows the lines (the category applies to either)
+    select product_id, month, sum(quantity) as quantity, sum(amount) as amount
+    from (
+        select sm.product_id, sm.month, sm.quantity, sm.amount
+        from s_sales_months as sm
+        where len($teams) = 0 and len($reps) = 0 and $scope_all
+          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+          and (len($categories) = 0 or list_contains($categories, sm.category))
+        union all
+        select l.product_id, date_trunc('month', l.signed_on)::date, l.quantity, l.amount
+        from f_lines as l
+        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+          and l.quantity > 0
+    ) as s
+    group by product_id, month
+),
+f_stock_months as not materialized (
+    -- f_stock_days added up per product, costing method and month (s_stock_months): quantity,
+    -- cogs and last_sale (the last day sold); like f_stock_days, only the category filter
+    -- narrows it
+    select sm.product_id, sm.method, sm.month, sm.quantity, sm.cogs, sm.last_sale
+    from s_stock_months as sm
+    where len($categories) = 0 or list_contains($categories, sm.category)
+),
+f_activity_days as not materialized (
+    -- f_activities counted per rep and day (n): pre-computed (s_activity_days) unless a
+    -- customer filter (region, type, source) applies
+    select ad.rep_id, ad.day, ad.n
+    from s_activity_days as ad
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and ad.rep_id in (select rep_id from f_reps)
+    union all
+    select a.rep_id, a.occurred_at::date, count(*)
+    from f_activities as a
+    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    group by all
 )

@@ -237,3 +237,47 @@ def test_stage_medians_as_of_month_ends_and_the_latest_exit(warehouse):
     assert deals["stage_median_days"].to_dict() == {"O1": 15.0, "O2": 38.5, "O4": 38.5}
     deals = queries.run("pipeline_deals", Filters(), day=date(2024, 3, 15)).set_index("opportunity_id")
     assert deals["stage_median_days"].to_dict() == {"O1": 15.0, "O2": 16.0}
+
+
+# the relations added up per build for the early warnings, and what each is read as
+PRE_ADDED = {"f_measure_months": "measure, month, rep_id, value",
+             "f_sales_months": "product_id, month, quantity, amount",
+             "f_stock_months": "product_id, method, month, quantity, cogs, last_sale",
+             "f_activity_days": "rep_id, day, n"}
+
+
+@pytest.mark.parametrize("relation", PRE_ADDED)
+def test_pre_added_relations_are_their_plain_sums(warehouse, monkeypatch, request, relation):
+    """Each relation the build adds up ahead (per rep, product or day: s_measure_months,
+    s_sales_months, s_stock_months, s_activity_days) holds, under every filter set and scope,
+    exactly the sums of its plain form over the facts (tests/reference/scope.sql)."""
+    name = f"test_{relation}"
+    known = queries.names()
+    monkeypatch.setattr(queries, "names", lambda: (*known, name))
+    monkeypatch.setitem(queries._texts, name, f"select {PRE_ADDED[relation]} from {relation} order by all")
+    served = _run_all(name)
+    request.getfixturevalue("reference")
+    monkeypatch.setitem(queries._texts, name, f"select {PRE_ADDED[relation]} from {relation} order by all")
+    plain = _run_all(name)
+    assert sum(len(f) for f in plain) > 0
+    for got, want in zip(served, plain, strict=True):
+        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+
+
+def test_stage_medians_pre_computed_or_worked_out(warehouse):
+    """The fixture's completed stints: 初步接洽 10, 14, 19, 27 and 90 days (last exit 20 Feb
+    2024), 需求确认 10, 16 and 61 (1 March), 方案报价 15 (20 February). From a stage's last exit
+    on, pipeline_deals reads the median of all of them (s_stage_medians); before it, and
+    under a filter, the median of the stints exited by the day."""
+    def medians(day, filters=None):
+        queries.clear_cache()
+        frame = queries.run("pipeline_deals", filters, day=day)
+        return {o: (None if pd.isna(m) else m)
+                for o, m in zip(frame["opportunity_id"], frame["stage_median_days"], strict=True)}
+
+    # 31 March: every stage past its last exit
+    assert medians(date(2024, 3, 31)) == {"O1": 15.0, "O2": 16.0}
+    # 16 February: 初步接洽 10, 14, 27, 90 exited; 需求确认 16 and 61; 方案报价 none yet
+    assert medians(date(2024, 2, 16)) == {"O1": None, "O2": 38.5, "O3": None, "O4": 20.5}
+    # rep R2 (O2 only): 需求确认 has no completed stint of R2's
+    assert medians(date(2024, 3, 31), Filters(reps=("R2",))) == {"O2": None}

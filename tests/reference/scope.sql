@@ -226,4 +226,29 @@ f_stage_stints as (
     from f_stage_history as h
     join f_opportunities as o on o.opportunity_id = h.opportunity_id
     where h.exited_at is not null
+),
+f_measure_months as (
+    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value
+    from f_measure_facts as f
+    where f.measure in ('contract_amount', 'payments')
+    group by all
+),
+f_activity_days as (
+    select a.rep_id, a.occurred_at::date as day, count(*) as n
+    from f_activities as a
+    group by all
+),
+f_sales_months as (
+    select l.product_id, date_trunc('month', c.signed_on)::date as month, sum(l.quantity) as quantity,
+           sum(l.amount) as amount
+    from f_contract_items as l
+    join f_contracts as c on c.contract_id = l.contract_id
+    where l.quantity > 0
+    group by all
+),
+f_stock_months as (
+    select product_id, method, date_trunc('month', moved_on)::date as month, sum(quantity) as quantity,
+           sum(cogs) as cogs, max(moved_on) filter (where quantity > 0) as last_sale
+    from f_stock_issues
+    group by all
 )
