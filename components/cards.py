@@ -90,24 +90,36 @@ def card_outputs(card: str) -> list[Output]:
 def frame_for_store(frame: pd.DataFrame) -> dict:
     """A frame as JSON-safe {"columns", "data"} for a dcc.Store: dates as YYYY-MM-DD,
     moments as YYYY-MM-DD HH:MM:SS (what a spreadsheet shows). The values are those that
-    pandas' ``to_json(orient="split")`` read back gives, built a column at a time (the text
-    and its parsing cost a page up to 40 ms on large: issue #17)."""
-    columns = [_store_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    pandas' ``to_json(orient="split")`` read back gives, built a column at a time, the
+    numbers of all columns at once (the text and its parsing cost a page up to 40 ms on
+    large: issue #17)."""
+    series = [column for _, column in frame.items()]
+    columns = [None] * len(series)
+    floats = [i for i, column in enumerate(series)
+              if column.dtype.kind == "f" and not isinstance(column.dtype, pd.SparseDtype)]
+    if floats:
+        rows = len(frame)
+        numbers = _json_floats(np.concatenate([series[i].to_numpy(dtype=np.float64, na_value=np.nan)
+                                               for i in floats]))
+        for n, i in enumerate(floats):
+            columns[i] = numbers[n * rows:(n + 1) * rows]
+    for i, column in enumerate(series):
+        if columns[i] is None:
+            columns[i] = _store_values(column)
     data = [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in range(len(frame))]
     return {"columns": list(frame.columns), "data": data}
 
 
 def _store_values(column: pd.Series) -> list:
-    """One column's values for ``frame_for_store``."""
+    """One column's values for ``frame_for_store`` (not a float one)."""
     dtype = column.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):  # a zoned moment as its local time
         return _store_values(column.dt.tz_localize(None))
-    kind = "s" if isinstance(dtype, pd.StringDtype) else dtype.kind
-    if kind == "f":
-        return _json_floats(column.to_numpy(dtype=np.float64, na_value=np.nan))
-    if kind in ("i", "u", "b", "s"):  # integers, flags and text; None where missing
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # text: None where missing
+        return column.array.__arrow_array__().to_pylist()
+    if isinstance(dtype, pd.StringDtype) or dtype.kind in ("i", "u", "b"):  # text, integers, flags: None if missing
         return column.to_numpy(dtype=object, na_value=None).tolist()
-    if kind == "M" and isinstance(dtype, np.dtype):
+    if dtype.kind == "M" and isinstance(dtype, np.dtype):
         values = column.to_numpy()
         missing = np.isnat(values)
         days = values.astype("datetime64[D]")
