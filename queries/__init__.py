@@ -198,6 +198,7 @@ def _read(name: str) -> str:
     return _texts[name]
 
 
+@functools.lru_cache(maxsize=1024)  # the texts of the queries, each read once: a render composes 5-20
 def _body(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
 
@@ -205,7 +206,7 @@ def _body(text: str) -> str:
 def includes(name: str, _path: tuple[str, ...] = ()) -> list[str]:
     """The queries ``name`` reads as ``q_<query>`` relations, dependencies first."""
     order: list[str] = []
-    for used in dict.fromkeys(INCLUDE.findall(_body(_read(name)))):
+    for used in _mentioned(_body(_read(name))):
         if used not in names():
             continue
         if used in (*_path, name):
@@ -240,6 +241,18 @@ def compose(name: str) -> str:
     return f"with recursive {leading}\n{body}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _mentioned(body: str) -> tuple[str, ...]:
+    """The q_<query> names ``body`` mentions, in order, each once."""
+    return tuple(dict.fromkeys(INCLUDE.findall(body)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameters(sql: str) -> frozenset[str]:
+    """The $parameters ``sql`` uses."""
+    return frozenset(PARAM.findall(sql))
+
+
 RELATION = re.compile(r"^(\w+) as (?:not materialized )?\(", flags=re.MULTILINE)
 
 
@@ -260,6 +273,7 @@ def _relations_read(prelude: str, text: str) -> tuple[str, ...]:
     return tuple(block for name, block in blocks.items() if name in wanted)
 
 
+@functools.lru_cache(maxsize=1024)
 def _unordered(body: str) -> str:
     return FINAL_ORDER.sub(r"\1", body)
 
@@ -321,6 +335,9 @@ class _Warehouse:
 
 _warehouse = _Warehouse()
 _results = Cache(CACHE_BYTES, CACHE_SIZE)  # query results (DataFrames) by (query, parameters, build, scope)
+# what pages work out from a cached result on every render (build_info's row, the valid filter
+# values), kept beside it by (what, build, scope): emptied with it
+_derived = Cache(4 * 2**20, 64)
 _sql_seconds = [0.0]  # time spent inside DuckDB by this process (benchmarks read it)
 
 
@@ -367,7 +384,8 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
 
 def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.DataFrame:
     sql = compose(name)
-    needs_period = any(p in ("start", "end", "as_of") for p in PARAM.findall(sql))
+    used = _parameters(sql)
+    needs_period = not used.isdisjoint(("start", "end", "as_of"))
     params = params_for(filters, warehouse_as_of() if needs_period else None)
     params.update(scope.params())
     if name.startswith("alerts"):  # thresholds and judged dates of the early warnings
@@ -376,7 +394,6 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
         params.update(_category_bits(params["categories"]) if params["categories"]
                       else {"category_mask": 0, "category_exact": True})
     params.update(extra)
-    used = set(PARAM.findall(sql))
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
@@ -440,8 +457,21 @@ def _section(section: dict) -> pd.DataFrame:
 
 def build_info() -> dict:
     """The warehouse's build_info row (source, built_at, as_of, row counts)."""
-    frame = run("build_info")
-    return frame.iloc[0].to_dict() if len(frame) else {}
+    def row():
+        frame = run("build_info")
+        return frame.iloc[0].to_dict() if len(frame) else {}
+
+    return dict(_derive("build_info", viewer_scope(), row))
+
+
+def _derive(what: str, scope: Scope, compute):
+    """``compute()``, worked out once per build and scope (its value is shared: not to be changed)."""
+    key = (what, build_key(), scope)
+    value = _derived.get(key)
+    if value is None:
+        value = compute()
+        _derived.put(key, value, 1)
+    return value
 
 
 def warehouse_as_of() -> date:
@@ -459,12 +489,15 @@ def warehouse_as_of() -> date:
     return min(max(as_of, DATE_BOUNDS[0]), DATE_BOUNDS[1])
 
 
-def dimension_values(scope: Scope = EVERYONE) -> dict[str, set[str]]:
+def dimension_values(scope: Scope = EVERYONE) -> dict[str, frozenset[str]]:
     """Valid values of each URL list filter (team, rep, region, category, source)."""
-    frame = dimension_rows(scope)
-    found = {key: set(group["value"]) for key, group in frame.groupby("dimension")}
-    # a dimension with no value in sight checks against the empty set (a missing key is not checked)
-    return {key: found.get(key, set()) for key in ("team", "rep", "region", "category", "source")}
+    def values():
+        frame = dimension_rows(scope)
+        found = {key: frozenset(group["value"]) for key, group in frame.groupby("dimension")}
+        # a dimension with no value in sight checks against the empty set (a missing key is not checked)
+        return {key: found.get(key, frozenset()) for key in ("team", "rep", "region", "category", "source")}
+
+    return dict(_derive("dimension_values", viewer_scope().intersect(scope), values))
 
 
 def dimension_rows(scope: Scope = EVERYONE) -> pd.DataFrame:
