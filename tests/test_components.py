@@ -128,3 +128,15 @@ def test_empty_figures_wrap_long_messages():
         "No contracts in this<br>period for these<br>filters."
     assert wrap("当前时间段和筛选条件下没有合同。", 16) == "当前时间段和筛选<br>条件下没有合同。"
     assert empty("短").layout.annotations[0].text == "短"
+
+
+def test_filtered_hrefs_are_filtered_href_for_each_value():
+    from components.grid import filtered_href, filtered_hrefs
+
+    for query in ({}, {"preset": "last_month", "rep": "R1", "rank_by": "payments", "x": "1"},
+                  {"team": ["T1", "T2"], "method": "mavg"}, None):
+        href = filtered_hrefs("/team", query, "rep", keep=("rank_by",))
+        for value in ("R2", "R 3&x", 7):
+            assert href(value) == filtered_href("/team", query, keep=("rank_by",), rep=value)
+    assert filtered_hrefs("/team", {"preset": "last_month", "rep": "R1"}, "rep")("R2") == \
+        "/team?preset=last_month&rep=R2"
