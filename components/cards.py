@@ -14,6 +14,7 @@ import json
 import re
 
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
@@ -88,18 +89,94 @@ def card_outputs(card: str) -> list[Output]:
 
 def frame_for_store(frame: pd.DataFrame) -> dict:
     """A frame as JSON-safe {"columns", "data"} for a dcc.Store: dates as YYYY-MM-DD,
-    moments as YYYY-MM-DD HH:MM:SS (what a spreadsheet shows)."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            values = out[column]
-            midnight = (values.dropna() == values.dropna().dt.normalize()).all()
-            out[column] = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
-        elif pd.api.types.is_string_dtype(out[column]) and out[column].dtype != object:
-            # Arrow-backed text: to_json walks it a Python scalar at a time (a 5,000-row grid
-            # spent most of its render there); as plain objects it is one bulk conversion
-            out[column] = out[column].astype(object)
-    return json.loads(out.to_json(orient="split", index=False, force_ascii=False))
+    moments as YYYY-MM-DD HH:MM:SS (what a spreadsheet shows). The values are those that
+    pandas' ``to_json(orient="split")`` read back gives, built a column at a time, the
+    numbers of all columns at once (the text and its parsing cost a page up to 40 ms on
+    large: issue #17)."""
+    series = [column for _, column in frame.items()]
+    columns = [None] * len(series)
+    floats = [i for i, column in enumerate(series)
+              if column.dtype.kind == "f" and not isinstance(column.dtype, pd.SparseDtype)]
+    if floats:
+        rows = len(frame)
+        numbers = _json_floats(np.concatenate([series[i].to_numpy(dtype=np.float64, na_value=np.nan)
+                                               for i in floats]))
+        for n, i in enumerate(floats):
+            columns[i] = numbers[n * rows:(n + 1) * rows]
+    for i, column in enumerate(series):
+        if columns[i] is None:
+            columns[i] = _store_values(column)
+    data = [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in range(len(frame))]
+    return {"columns": list(frame.columns), "data": data}
+
+
+def _store_values(column: pd.Series) -> list:
+    """One column's values for ``frame_for_store`` (not a float one)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):  # a zoned moment as its local time
+        return _store_values(column.dt.tz_localize(None))
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # text: None where missing
+        return column.array.__arrow_array__().to_pylist()
+    if isinstance(dtype, pd.StringDtype) or dtype.kind in ("i", "u", "b"):  # text, integers, flags: None if missing
+        return column.to_numpy(dtype=object, na_value=None).tolist()
+    if dtype.kind == "M" and isinstance(dtype, np.dtype):
+        values = column.to_numpy()
+        missing = np.isnat(values)
+        days = values.astype("datetime64[D]")
+        midnight = bool((days == values)[~missing].all())
+        text = np.datetime_as_string(days if midnight else values.astype("datetime64[s]"))
+        if not midnight:
+            text = np.char.replace(text, "T", " ")
+        return [None if gone else value for value, gone in zip(text.tolist(), missing.tolist(), strict=True)]
+    # anything else (Python objects, durations): what to_json writes, read back
+    text = column.to_frame().to_json(orient="split", index=False, force_ascii=False)
+    return [row[0] for row in json.loads(text)["data"]]
+
+
+# pandas' to_json writes a double (its ujson, double_precision=10) as the whole part and ten
+# decimals rounded with double arithmetic, trailing zeros dropped (540951.31, held as
+# 540951.31000000005..., is written 540951.3100000001); past 1e16 or under 1e-15 as printf's
+# %.10g. The store has always held those numbers, read back as doubles.
+DECIMALS = 10**10
+EXACT = 2**53  # integers up to this are doubles exactly
+
+
+def _json_floats(values: np.ndarray) -> list:
+    """The doubles a JSON reader gets from ``to_json``'s text of ``values`` (None for NaN
+    and ±inf), worked out with array arithmetic, without the text."""
+    values = values.astype(np.float64, copy=False)
+    finite = np.isfinite(values)
+    size = np.abs(np.where(finite, values, 0.0))
+    odd = (size > 1e16) | ((size != 0) & (size < 1e-15))
+    size = np.where(odd, 0.0, size)
+    whole = size.astype(np.int64)
+    scaled = (size - whole) * DECIMALS
+    frac = scaled.astype(np.int64)
+    diff = scaled - frac
+    frac += (diff > 0.5) | ((diff == 0.5) & ((frac == 0) | (frac % 2 == 1)))  # ujson's rounding
+    rolled = frac >= DECIMALS
+    frac[rolled] = 0
+    whole += rolled
+    # the double nearest to whole.frac: one division while whole * 10^10 + frac is exact; above,
+    # whole + frac / 10^10 (two roundings), unless that sum lies within a hair of the midpoint
+    # between two doubles: then the text is parsed
+    small = whole < EXACT // DECIMALS
+    exact = (np.where(small, whole, 0) * DECIMALS + frac) / DECIMALS
+    part = frac / DECIMALS
+    total = whole + part
+    error = part - (total - whole)
+    gap = np.minimum(np.spacing(total), total - np.nextafter(total, 0.0))
+    parse = ~small & (np.abs(np.abs(error) - gap / 2) < 1e-15) & finite & ~odd
+    nearest = np.where(small, exact, total)
+    out = np.where(values < 0, -nearest, nearest).tolist()
+    for i in np.flatnonzero(parse).tolist():
+        parsed = float(f"{whole[i]}.{frac[i]:010d}")
+        out[i] = -parsed if values[i] < 0 else parsed
+    for i in np.flatnonzero(odd & finite).tolist():
+        out[i] = float(f"{values[i]:.10g}")
+    for i in np.flatnonzero(~finite).tolist():
+        out[i] = None
+    return out
 
 
 def column_header(column: str, lang: str, headers: dict[str, str] | None = None) -> str:

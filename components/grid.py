@@ -127,7 +127,9 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
     headers = headers or {}
     lang = lang or current_lang()
     total = len(frame) if total_rows is None else total_rows
-    frame = frame.head(GRID_MAX_ROWS)
+    if len(frame) > GRID_MAX_ROWS:
+        frame = frame.head(GRID_MAX_ROWS)
+    dtypes = frame.dtypes
     columns = []
     for column in frame.columns:
         spec = {"field": column, "headerName": headers.get(column, column), "minWidth": MIN_WIDTH["number"]}
@@ -138,7 +140,7 @@ def grid_payload(frame: pd.DataFrame, headers: dict[str, str] | None = None,
             spec.update(type="rightAligned", valueFormatter={"function": PERCENT_FORMAT})
         elif column in rates:
             spec.update(type="rightAligned", valueFormatter={"function": RATE_FORMAT})
-        elif column in numeric or pd.api.types.is_numeric_dtype(frame[column]):
+        elif column in numeric or pd.api.types.is_numeric_dtype(dtypes[column]):
             spec.update(type="rightAligned", valueFormatter={"function": NUMBER_FORMAT})
         else:
             spec["minWidth"] = MIN_WIDTH["text"]
@@ -169,8 +171,21 @@ def filtered_href(path: str, query: dict | None = None, keep: tuple[str, ...] = 
     return path + ("?" + urlencode(kept, safe=",") if kept else "")
 
 
+def filtered_hrefs(path: str, query: dict | None, key: str, keep: tuple[str, ...] = ()):
+    """``filtered_href(path, query, keep, key=value)`` as a function of the value: the kept
+    filters worked out once for every row of a grid (600 reps' links took 12 ms)."""
+    kept = filtered_href(path, query, keep, **{key: None})
+    joiner = "&" if "?" in kept else "?"
+    return lambda value: kept + joiner + urlencode([(key, str(value))], safe=",")
+
+
+# what quote() leaves as it is (letters, digits, _.-~): most ids, checked faster than quoted
+PATH_SAFE = re.compile(r"[\w.~-]*", flags=re.ASCII)
+
+
 def customer_path(customer_id) -> str:
-    return f"/customer/{quote(str(customer_id), safe='')}"
+    text = str(customer_id)
+    return f"/customer/{text if PATH_SAFE.fullmatch(text) else quote(text, safe='')}"
 
 
 def customer_href(customer_id, query: dict | None = None) -> str:

@@ -231,7 +231,7 @@ def update(query):
         *card_payload(calendar_figure(calendar, lang, theme), calendar),
         *card_payload(reps_figure(reps, lang, theme), reps),
         *grid_payload(forgotten.loc[:, list(FORGOTTEN_COLUMNS)].assign(
-            type=forgotten["type"].map(lambda v: t(f"ctype.{v}", lang))), _headers(lang),
+            type=forgotten["type"].map({v: t(f"ctype.{v}", lang) for v in forgotten["type"].unique()})), _headers(lang),
                       customer_links=query),
         t("acquisition.forgotten.hint", lang, date=fmt.day(periods["as_of"])),
     )

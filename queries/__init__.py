@@ -198,6 +198,7 @@ def _read(name: str) -> str:
     return _texts[name]
 
 
+@functools.lru_cache(maxsize=1024)  # the texts of the queries, each read once: a render composes 5-20
 def _body(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
 
@@ -205,7 +206,7 @@ def _body(text: str) -> str:
 def includes(name: str, _path: tuple[str, ...] = ()) -> list[str]:
     """The queries ``name`` reads as ``q_<query>`` relations, dependencies first."""
     order: list[str] = []
-    for used in dict.fromkeys(INCLUDE.findall(_body(_read(name)))):
+    for used in _mentioned(_body(_read(name))):
         if used not in names():
             continue
         if used in (*_path, name):
@@ -240,6 +241,18 @@ def compose(name: str) -> str:
     return f"with recursive {leading}\n{body}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _mentioned(body: str) -> tuple[str, ...]:
+    """The q_<query> names ``body`` mentions, in order, each once."""
+    return tuple(dict.fromkeys(INCLUDE.findall(body)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameters(sql: str) -> frozenset[str]:
+    """The $parameters ``sql`` uses."""
+    return frozenset(PARAM.findall(sql))
+
+
 RELATION = re.compile(r"^(\w+) as (?:not materialized )?\(", flags=re.MULTILINE)
 
 
@@ -260,6 +273,7 @@ def _relations_read(prelude: str, text: str) -> tuple[str, ...]:
     return tuple(block for name, block in blocks.items() if name in wanted)
 
 
+@functools.lru_cache(maxsize=1024)
 def _unordered(body: str) -> str:
     return FINAL_ORDER.sub(r"\1", body)
 
@@ -321,6 +335,9 @@ class _Warehouse:
 
 _warehouse = _Warehouse()
 _results = Cache(CACHE_BYTES, CACHE_SIZE)  # query results (DataFrames) by (query, parameters, build, scope)
+# what pages work out from a cached result on every render (build_info's row, the valid filter
+# values), kept beside it by (what, build, scope): emptied with it
+_derived = Cache(4 * 2**20, 64)
 _sql_seconds = [0.0]  # time spent inside DuckDB by this process (benchmarks read it)
 
 
@@ -367,7 +384,8 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
 
 def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.DataFrame:
     sql = compose(name)
-    needs_period = any(p in ("start", "end", "as_of") for p in PARAM.findall(sql))
+    used = _parameters(sql)
+    needs_period = not used.isdisjoint(("start", "end", "as_of"))
     params = params_for(filters, warehouse_as_of() if needs_period else None)
     params.update(scope.params())
     if name.startswith("alerts"):  # thresholds and judged dates of the early warnings
@@ -376,7 +394,6 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
         params.update(_category_bits(params["categories"]) if params["categories"]
                       else {"category_mask": 0, "category_exact": True})
     params.update(extra)
-    used = set(PARAM.findall(sql))
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
@@ -400,10 +417,13 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
 def _category_bits(categories: list[str]) -> dict:
     """$category_mask: the bits of ``categories`` (s_category_bits); $category_exact: no two
     categories share a bit, so a row's bits alone say whether it has one of them."""
-    bits = _execute("category_bits", None, EVERYONE)
-    chosen = bits[bits["category"].isin(categories)]
-    return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
-            "category_exact": bool(bits["bit"].is_unique)}
+    def bits_of():
+        bits = _execute("category_bits", None, EVERYONE)
+        chosen = bits[bits["category"].isin(categories)]
+        return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
+                "category_exact": bool(bits["bit"].is_unique)}
+
+    return dict(_derive(("category_bits", *categories), EVERYONE, bits_of))
 
 
 def sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -428,20 +448,36 @@ def _section(section: dict) -> pd.DataFrame:
     fields = re.split(r",\s*(?![^()]*\))", section["type"][len("STRUCT("):-1])
     out = {}
     for name, field in zip(values, fields, strict=True):
-        column = pd.Series(values[name] or [], dtype=object)
+        column = values[name] or []
         dtype = SECTION_DTYPES.get(re.search(r"(\w+)(\([^()]*\))?\[\]$", field).group(1), "object")
-        if column.isna().any() and dtype in ("int64", "bool"):
+        missing = sum(value is None for value in column)
+        if missing and dtype in ("int64", "bool"):
             dtype = "Int64" if dtype == "int64" else "boolean"
-        elif column.isna().all() and dtype == "str":  # as DuckDB gives text without a value
+        elif missing == len(column) and dtype == "str":  # as DuckDB gives text without a value
             dtype = "object"
-        out[name] = column.astype(dtype)
+        # straight from the list to the dtype (through objects it was 2-4 times slower: /customers
+        # spent 25 ms here on large); whole numbers and flags through numpy, faster still
+        out[name] = pd.Series(np.array(column, dtype=dtype) if dtype in ("int64", "bool") else column, dtype=dtype)
     return pd.DataFrame(out)
 
 
 def build_info() -> dict:
     """The warehouse's build_info row (source, built_at, as_of, row counts)."""
-    frame = run("build_info")
-    return frame.iloc[0].to_dict() if len(frame) else {}
+    def row():
+        frame = run("build_info")
+        return frame.iloc[0].to_dict() if len(frame) else {}
+
+    return dict(_derive("build_info", viewer_scope(), row))
+
+
+def _derive(what, scope: Scope, compute):
+    """``compute()``, worked out once per build and scope (its value is shared: not to be changed)."""
+    key = (what, build_key(), scope)
+    value = _derived.get(key)
+    if value is None:
+        value = compute()
+        _derived.put(key, value, 1)
+    return value
 
 
 def warehouse_as_of() -> date:
@@ -459,12 +495,15 @@ def warehouse_as_of() -> date:
     return min(max(as_of, DATE_BOUNDS[0]), DATE_BOUNDS[1])
 
 
-def dimension_values(scope: Scope = EVERYONE) -> dict[str, set[str]]:
+def dimension_values(scope: Scope = EVERYONE) -> dict[str, frozenset[str]]:
     """Valid values of each URL list filter (team, rep, region, category, source)."""
-    frame = dimension_rows(scope)
-    found = {key: set(group["value"]) for key, group in frame.groupby("dimension")}
-    # a dimension with no value in sight checks against the empty set (a missing key is not checked)
-    return {key: found.get(key, set()) for key in ("team", "rep", "region", "category", "source")}
+    def values():
+        frame = dimension_rows(scope)
+        found = {key: frozenset(group["value"]) for key, group in frame.groupby("dimension")}
+        # a dimension with no value in sight checks against the empty set (a missing key is not checked)
+        return {key: found.get(key, frozenset()) for key in ("team", "rep", "region", "category", "source")}
+
+    return dict(_derive("dimension_values", viewer_scope().intersect(scope), values))
 
 
 def dimension_rows(scope: Scope = EVERYONE) -> pd.DataFrame:

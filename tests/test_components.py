@@ -1,8 +1,10 @@
 """Messages, formatting and exports."""
 
 import io
+import json
 import string
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -72,6 +74,31 @@ def test_store_round_trip_keeps_dates_plain():
     assert back["at"].tolist() == ["2024-02-01 09:30:00", "2024-03-01 00:00:00"]
 
 
+def test_store_holds_what_to_json_wrote():
+    """The store is built column-wise, without pandas' JSON text; its values are still those
+    that text read back gives: ten decimals rounded as ujson rounds them (540951.31, held as
+    540951.31000000005..., was written 540951.3100000001), %.10g past 1e16 and under 1e-15,
+    None for NaN and infinities, -0.0 for a small negative, plain text, integers and flags."""
+    frame = pd.DataFrame({
+        "x": [540951.31, 1 / 3, 123456789.123456789, 1e17, 3e-17, -1e-12, float("nan"), float("inf"), 2.0],
+        "n": pd.array([1, None, 3, 4, 5, 6, 7, 8, 9], dtype="Int64"),
+        "s": pd.array(["a", None, "名", "=x", "b", "c", "d", "e", "f"], dtype="str"),
+        "b": [True, False] * 4 + [True],
+        "d": pd.to_datetime(["2024-02-01"] * 8 + [None]),
+    })
+    store = frame_for_store(frame)
+    assert store["columns"] == ["x", "n", "s", "b", "d"]
+    assert [row[0] for row in store["data"]] == [540951.3100000001, 0.3333333333, 123456789.123456791, 1e17, 3e-17,
+                                                 -0.0, None, None, 2.0]
+    assert str(store["data"][5][0]) == "-0.0"
+    assert [row[1:4] for row in store["data"][:3]] == [[1, "a", True], [None, None, False], [3, "名", True]]
+    assert [row[4] for row in store["data"]] == ["2024-02-01"] * 8 + [None]
+    rng = np.random.default_rng(17)
+    numbers = pd.DataFrame({"money": np.round(rng.normal(0, 1e7, 20000), 2), "rate": rng.normal(0, 1, 20000),
+                            "any": 10 ** rng.uniform(-17, 18, 20000) * rng.choice([-1, 1], 20000)})
+    assert frame_for_store(numbers) == json.loads(numbers.to_json(orient="split", index=False))
+
+
 def test_export_name_carries_page_and_period(warehouse):
     name = export_name("revenue", "trend", {"preset": "last_month"}, "xlsx")
     assert name == "revenue_trend_2024-02-01_2024-02-29.xlsx"
@@ -102,3 +129,15 @@ def test_empty_figures_wrap_long_messages():
         "No contracts in this<br>period for these<br>filters."
     assert wrap("当前时间段和筛选条件下没有合同。", 16) == "当前时间段和筛选<br>条件下没有合同。"
     assert go.Figure(empty("短")).layout.annotations[0].text == "短"
+
+
+def test_filtered_hrefs_are_filtered_href_for_each_value():
+    from components.grid import filtered_href, filtered_hrefs
+
+    for query in ({}, {"preset": "last_month", "rep": "R1", "rank_by": "payments", "x": "1"},
+                  {"team": ["T1", "T2"], "method": "mavg"}, None):
+        href = filtered_hrefs("/team", query, "rep", keep=("rank_by",))
+        for value in ("R2", "R 3&x", 7):
+            assert href(value) == filtered_href("/team", query, keep=("rank_by",), rep=value)
+    assert filtered_hrefs("/team", {"preset": "last_month", "rep": "R1"}, "rep")("R2") == \
+        "/team?preset=last_month&rep=R2"

@@ -116,3 +116,31 @@ def test_changing_a_returned_output_does_not_change_the_next(warehouse):
     first[1]["layout"]["title"] = "changed"
     first[2]["data"].append("changed")
     assert overview.update({}) == kept
+
+
+def test_the_cached_json_is_what_plotly_writes():
+    """orjson writes the outputs: what it does not know goes through plotly's encoder, so a
+    figure, a component, numpy and pandas values, dates, NaN and NaT read back as they did
+    from plotly's JSON; an integer past 64 bits (beyond orjson) is written by plotly's."""
+    from datetime import date, datetime
+
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+    from dash import html
+    from plotly.io.json import to_json_plotly
+
+    from components.output_cache import to_json
+
+    value = [
+        go.Figure(go.Bar(x=["a", "b"], y=np.array([1.5, np.nan]))),
+        html.Div(["x", html.Span("名 </script>")], id={"type": "t", "card": "c"}),
+        {"i": np.int64(3), "f": np.float64(0.1), "b": np.bool_(True), "day": date(2024, 2, 29),
+         "at": datetime(2024, 1, 1, 9, 30), "ts": pd.Timestamp("2024-01-01 09:30"), "nat": pd.NaT, "na": pd.NA,
+         "days": np.array(["2024-01-01", "NaT"], dtype="datetime64[D]"), "series": pd.Series([1, 2]),
+         "nan": float("nan"), "inf": float("-inf"), 1: "a number as key"},
+    ]
+    expected = json.loads(to_json_plotly(value, engine="json"))
+    assert json.loads(to_json(value)) == expected
+    assert expected[2]["days"] == ["2024-01-01", "NaT"] and expected[2]["nan"] is None  # what plotly writes
+    assert json.loads(to_json({"n": 2**70})) == {"n": 2**70}
