@@ -5,12 +5,13 @@
 -- and region of those listed only.
 -- Parameters: $tier, $segment, $cell, $limit, $start, $end, $prev_start, $prev_end, $method,
 -- $abc_a, $abc_b + scope. Pages: /customers (the drill-down grid).
+-- tests/reference/customer_list.sql keeps the plain form (total_rows as a window).
 with valued as (
     select * from q_customer_value
 ),
 
 chosen as (
-    select *, count(*) over () as total_rows
+    select *
     from valued
     where ($tier = '' or tier = $tier)
       and ($segment = '' or segment = $segment)
@@ -24,7 +25,9 @@ listed as (
 final as (
     select l.customer_id, a.name as customer_name, coalesce(r.name, a.owner_rep_id) as owner_name, a.region,
            l.amount, l.contracts, l.last_signed_on, l.rfm, l.segment, l.clv, l.tier, l.abc_class, l.margin,
-           l.position, l.total_rows
+           l.position,
+           -- counted apart (not a window over every chosen customer with all its columns)
+           (select count(*) from chosen) as total_rows
     from listed as l
     join f_accounts as a on a.customer_id = l.customer_id
     left join f_reps as r on r.rep_id = a.owner_rep_id

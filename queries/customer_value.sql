@@ -11,7 +11,7 @@
 -- - RFM over the customers scored (n): recency = days from the last signed_on to $end,
 --   frequency = counted contracts, monetary = their amount; score = 1 + 5 (rank − 1) // n
 --   with rank = RANK() over the value ascending (recency: over the days descending), so
---   equal values share a score. Segment from R and F (customer_segment_map).
+--   equal values share a score. tests/reference/customer_value.sql keeps the plain form. Segment from R and F (customer_segment_map).
 -- - Margin = amount − COGS of the period's lines by costing method $method; NULL unless
 --   every line has a COGS (no silent zero cost); uncosted_revenue says how much has none.
 -- - CLV = aov × orders_per_year × margin_pct × lifespan_years (customer_churn), with
@@ -37,6 +37,26 @@ costs as (
     group by customer_id
 ),
 
+-- rank() - 1 = the customers with a smaller value: counted per distinct value (few: the
+-- contract counts, the last days), a running sum over those rows instead of a window over
+-- every customer
+f_ranks as (
+    select contracts,
+           coalesce(sum(count(*)) over (order by contracts rows between unbounded preceding and 1 preceding), 0)::bigint
+               as below
+    from tiered
+    group by contracts
+),
+
+r_ranks as (
+    -- recency descending = the last day ascending
+    select last_signed_on,
+           coalesce(sum(count(*)) over (order by last_signed_on rows between unbounded preceding and 1 preceding), 0)::bigint
+               as below
+    from tiered
+    group by last_signed_on
+),
+
 scored as (
     select t.*,
            -- position is the rank by amount descending, ties by customer_id (customer_tiers)
@@ -44,10 +64,12 @@ scored as (
                as prev_amount,
            sum(t.amount) over () as total_amount,
            $end::date - t.last_signed_on as recency_days,
-           1 + 5 * (rank() over (order by $end::date - t.last_signed_on desc) - 1) // t.n as r_score,
-           1 + 5 * (rank() over (order by t.contracts) - 1) // t.n as f_score,
+           1 + 5 * r.below // t.n as r_score,
+           1 + 5 * f.below // t.n as f_score,
            1 + 5 * (rank() over (order by t.amount) - 1) // t.n as m_score
     from tiered as t
+    join r_ranks as r on r.last_signed_on = t.last_signed_on
+    join f_ranks as f on f.contracts = t.contracts
 ),
 
 valued as (

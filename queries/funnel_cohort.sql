@@ -61,7 +61,8 @@ grid as (
     from groups as g
     cross join f_stages as s
     left join reached as r
-      on r.stage = s.stage and r.is_total = g.is_total and (g.is_total or r.rep_id = g.rep_id)
+      -- (the total's rep_id is NULL on both sides: one equality a hash join takes whole)
+      on r.stage = s.stage and r.is_total = g.is_total and r.rep_id is not distinct from g.rep_id
 ),
 
 final as (

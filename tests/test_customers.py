@@ -125,6 +125,16 @@ def test_fixture_tiers_abc_and_rfm(warehouse):
     assert v.loc["C4", "rfm"] == "2-1-4"
 
 
+def test_fixture_scores_over_three_years_with_tied_contract_counts(warehouse):
+    v = value(Filters(preset="custom", start=date(2022, 1, 1), end=date(2024, 12, 31)))
+    # n = 6; contracts C1 3, C2 2, C3..C6 1: F rank 1 (four tied), 5, 6 -> 1 + 5(rank-1)//6
+    assert v["contracts"].to_dict() == {"C1": 3, "C2": 2, "C3": 1, "C4": 1, "C5": 1, "C6": 1}
+    assert v["f_score"].to_dict() == {"C1": 5, "C2": 4, "C3": 1, "C4": 1, "C5": 1, "C6": 1}
+    # last days C3 2023-03-20, C2 2023-11-05, C6 2024-02-10, C4 02-29, C1 03-01, C5 03-15:
+    # recency ranks 1..6 -> 1, 1, 2, 3, 4, 5
+    assert v["r_score"].to_dict() == {"C3": 1, "C2": 1, "C6": 2, "C4": 3, "C1": 4, "C5": 5}
+
+
 def test_margin_needs_every_line_costed(warehouse):
     # FIFO on the fixture (the build's costing engine): P1 receipts 20@60 then 20@70; K01 10,
     # K04 3, K05 4 at 60 leave 3@60, so K06's 10 units cost 3×60 + 7×70 = 670 and its P2 unit
