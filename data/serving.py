@@ -6,7 +6,10 @@ query directly (only scope.sql names them, like the base tables).
 - ``s_contracts``: one row per counted (active) contract, every column of ``contracts``
   plus its customer's ``c_region``, ``c_type``, ``c_source``, ``categories`` (the
   sorted distinct categories of its lines) and ``category_bits`` (their bits in
-  ``s_category_bits``: a category filter's quick first test); sorted by ``signed_on``
+  ``s_category_bits``: a category filter's quick first test) and ``category_amounts``
+  (one ``{category, amount}`` per category of its lines, the lines' amounts added up: a
+  category filter's contract amount is the sum of its categories' entries, read from the
+  row itself instead of joined from the lines); sorted by ``signed_on``
   (then ``contract_id``), so a period reads only its row groups and the customer filters
   need no join.
 - ``s_lines``: one row per line of a counted contract, every column of ``contract_items``
@@ -123,16 +126,23 @@ from (select distinct category from products)
 
 CONTRACTS_SQL = """
 create or replace table s_contracts as
-with lines as (
-    select i.contract_id, list(distinct p.category order by p.category) as categories,
-           bit_or(b.bit) as category_bits
+with category_lines as (
+    select i.contract_id, p.category, sum(i.amount) as amount
     from contract_items as i
     join products as p on p.product_id = i.product_id
-    join s_category_bits as b on b.category = p.category
-    group by i.contract_id
+    group by i.contract_id, p.category
+),
+lines as (
+    select l.contract_id, list(l.category order by l.category) as categories,
+           bit_or(b.bit) as category_bits,
+           list({'category': l.category, 'amount': l.amount} order by l.category) as category_amounts
+    from category_lines as l
+    join s_category_bits as b on b.category = l.category
+    group by l.contract_id
 )
 select c.*, cu.region as c_region, cu.type as c_type, cu.source as c_source,
-       coalesce(l.categories, []) as categories, coalesce(l.category_bits, 0) as category_bits
+       coalesce(l.categories, []) as categories, coalesce(l.category_bits, 0) as category_bits,
+       l.category_amounts
 from contracts as c
 join customers as cu on cu.customer_id = c.customer_id
 left join lines as l on l.contract_id = c.contract_id

@@ -92,29 +92,23 @@ f_contract_items as not materialized (
     select l.contract_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.amount
     from f_lines as l
 ),
-category_amounts as (
-    -- grouped by signed_on too (one per contract): a period filter on f_contracts then
-    -- reaches the date-sorted lines through the join instead of adding up every line
-    select l.contract_id, l.signed_on, sum(l.amount) as amount
-    from f_lines as l
-    where len($categories) > 0
-    group by l.contract_id, l.signed_on
-),
 f_contracts as not materialized (
-    select c.* exclude (categories, category_bits) replace (ca.amount::decimal(18, 2) as amount)
+    -- with a category filter, the contracts with a line in one of the categories, their
+    -- amount the sum of those lines (s_contracts.category_amounts: the lines' amounts added
+    -- up per category, read from the row, so a period reaches the date-sorted scan)
+    select c.* exclude (categories, category_bits, category_amounts) replace (
+        (case when len($categories) = 0 then c.amount
+              else list_sum([x.amount for x in c.category_amounts if list_contains($categories, x.category)])
+         end)::decimal(18, 2) as amount)
     from contracts_in_scope as c
-    join category_amounts as ca on ca.contract_id = c.contract_id and ca.signed_on = c.signed_on
-    where len($categories) > 0
-    union all by name
-    select c.* exclude (categories, category_bits)
-    from contracts_in_scope as c
-    where len($categories) = 0
+    where len($categories) = 0 or (($category_mask & c.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, c.categories)))
 ),
 f_contracts_whole as not materialized (
     -- the contracts of f_contracts with their whole amount, whatever the category filter
     -- (plans and payments belong to whole contracts): with a category filter, those with a
     -- line in one of the categories
-    select c.* exclude (categories, category_bits)
+    select c.* exclude (categories, category_bits, category_amounts)
     from contracts_in_scope as c
     where len($categories) = 0 or (($category_mask & c.category_bits) <> 0
                                     and ($category_exact or list_has_any($categories, c.categories)))
@@ -270,7 +264,7 @@ f_account_activities as not materialized (
 ),
 f_account_contracts as not materialized (
     -- counted contracts of those customers, whoever signed them, with every line
-    select c.* exclude (c_region, c_type, c_source, categories, category_bits)
+    select c.* exclude (c_region, c_type, c_source, categories, category_bits, category_amounts)
     from s_contracts as c
     where (len($regions) = 0 or list_contains($regions, c.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
