@@ -4,7 +4,8 @@
 -- outstanding amount (amount - payments; negative = paid beyond the amount). With a category
 -- filter the amount stays the whole contract's (f_contracts_whole), like its payments.
 -- Ordered by ends_on, then contract_id; the first $limit of them, with total_rows: how many
--- there are in all (payments and names are looked up for the listed contracts only).
+-- there are in all (payments and names are looked up for the listed contracts only: a
+-- contract paid in full by $day from its per-build sum, s_contract_paid).
 -- Parameters: $day, $days, $limit + scope. Pages: /receivables.
 with ending as (
     select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, c.amount
@@ -20,10 +21,21 @@ listed as (
 ),
 
 paid as (
+    -- a listed contract whose last payment is on or before $day had received all of its
+    -- payments by then (f_contract_paid, added up by the build); only the others add up
+    -- their payments to $day
+    select cp.contract_id, cp.paid
+    from f_contract_paid as cp
+    where cp.contract_id in (select contract_id from listed)
+      and cp.last_paid_on <= $day
+    union all
     select p.contract_id, sum(p.amount) as paid
     from f_payments as p
     where p.paid_on <= $day
-      and p.contract_id in (select contract_id from listed)
+      and p.contract_id in (select cp.contract_id
+                            from f_contract_paid as cp
+                            where cp.contract_id in (select contract_id from listed)
+                              and cp.last_paid_on > $day)
     group by p.contract_id
 ),
 

@@ -447,4 +447,11 @@ f_activity_days as not materialized (
     from f_activities as a
     where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
     group by all
+),
+f_contract_paid as not materialized (
+    -- each contract's payments added up (s_contract_paid): paid, and last_paid_on, the day of
+    -- its last payment. Read only for contracts of f_contracts_whole, whose payments all pass
+    -- the conditions of f_payments (they are the contract's own columns).
+    select cp.contract_id, cp.paid, cp.last_paid_on
+    from s_contract_paid as cp
 )

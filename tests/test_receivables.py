@@ -199,3 +199,16 @@ def test_category_filter_keeps_whole_contract_amounts_against_whole_payments():
     # K03 ends 31 March: 2000 (not its 软件 line's 1000), paid 1000 -> 1000 outstanding
     assert e[["contract_id", "amount", "paid", "outstanding"]].values.tolist() == [
         ["K03", 2000, 1000, 1000], ["K21", 1000, 500, 500]]
+
+
+def test_ending_contracts_count_only_payments_made_by_the_day():
+    """K03 (ends 31 March 2024, 2000) was paid once: PM03, 1000 on 1 April 2023. Seen from a
+    day before that payment it has received nothing; from the payment's day on, 1000 (the
+    contract's per-build sum, s_contract_paid, holds only from its last payment on)."""
+    def k03(day):
+        frame = run("receivables_ending", Filters(), days=400, day=day, limit=1000).set_index("contract_id")
+        return frame.loc["K03", ["paid", "outstanding"]].tolist()
+
+    assert k03(date(2023, 3, 31)) == [0, 2000]
+    assert k03(date(2023, 4, 1)) == [1000, 1000]
+    assert k03(date(2023, 4, 2)) == [1000, 1000]

@@ -1,0 +1,43 @@
+-- receivables_ending: one row per counted contract ending (ends_on) in
+-- [$day, $day + $days days] ($day: the page's state date, the period's end, not after
+-- as_of), with its amount, payments received by $day and the
+-- outstanding amount (amount - payments; negative = paid beyond the amount). With a category
+-- filter the amount stays the whole contract's (f_contracts_whole), like its payments.
+-- Ordered by ends_on, then contract_id; the first $limit of them, with total_rows: how many
+-- there are in all (payments and names are looked up for the listed contracts only).
+-- Parameters: $day, $days, $limit + scope. Pages: /receivables.
+with ending as (
+    select c.contract_id, c.customer_id, c.rep_id, c.signed_on, c.ends_on, c.amount
+    from f_contracts_whole as c
+    where c.ends_on between $day and $day::date + $days::integer
+),
+
+listed as (
+    select e.*, count(*) over () as total_rows
+    from ending as e
+    order by e.ends_on, e.contract_id
+    limit $limit
+),
+
+paid as (
+    select p.contract_id, sum(p.amount) as paid
+    from f_payments as p
+    where p.paid_on <= $day
+      and p.contract_id in (select contract_id from listed)
+    group by p.contract_id
+),
+
+final as (
+    select e.contract_id, e.customer_id, cu.name as customer_name, e.rep_id, r.name as rep_name,
+           e.signed_on, e.ends_on,
+           e.amount::double as amount,
+           coalesce(p.paid, 0)::double as paid,
+           (e.amount - coalesce(p.paid, 0))::double as outstanding,
+           e.total_rows
+    from listed as e
+    join f_accounts as cu on cu.customer_id = e.customer_id
+    join f_reps as r on r.rep_id = e.rep_id
+    left join paid as p using (contract_id)
+)
+
+select * from final order by ends_on, contract_id
