@@ -88,31 +88,21 @@ def card_outputs(card: str) -> list[Output]:
 
 
 def frame_for_store(frame: pd.DataFrame) -> dict:
-    """A frame as JSON-safe {"columns", "data"} for a dcc.Store: dates as YYYY-MM-DD,
-    moments as YYYY-MM-DD HH:MM:SS (what a spreadsheet shows). The values are those that
-    pandas' ``to_json(orient="split")`` read back gives, built a column at a time, the
-    numbers of all columns at once (the text and its parsing cost a page up to 40 ms on
-    large: issue #17)."""
-    series = [column for _, column in frame.items()]
-    columns = [None] * len(series)
-    floats = [i for i, column in enumerate(series)
-              if column.dtype.kind == "f" and not isinstance(column.dtype, pd.SparseDtype)]
-    if floats:
-        rows = len(frame)
-        numbers = _json_floats(np.concatenate([series[i].to_numpy(dtype=np.float64, na_value=np.nan)
-                                               for i in floats]))
-        for n, i in enumerate(floats):
-            columns[i] = numbers[n * rows:(n + 1) * rows]
-    for i, column in enumerate(series):
-        if columns[i] is None:
-            columns[i] = _store_values(column)
+    """A frame as JSON-safe {"columns", "data"} for a dcc.Store: numbers as the doubles they
+    are (None for NaN and infinities), dates as YYYY-MM-DD, moments as YYYY-MM-DD HH:MM:SS
+    (what a spreadsheet shows). Built a column at a time, not through pandas' JSON text and
+    its parsing (up to 40 ms of a page on large: issue #17)."""
+    columns = [_store_values(column) for _, column in frame.items()]
     data = [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in range(len(frame))]
     return {"columns": list(frame.columns), "data": data}
 
 
 def _store_values(column: pd.Series) -> list:
-    """One column's values for ``frame_for_store`` (not a float one)."""
+    """One column's values for ``frame_for_store``."""
     dtype = column.dtype
+    if dtype.kind == "f" and not isinstance(dtype, pd.SparseDtype):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.where(np.isfinite(values), values, None).tolist()
     if isinstance(dtype, pd.DatetimeTZDtype):  # a zoned moment as its local time
         return _store_values(column.dt.tz_localize(None))
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # text: None where missing
@@ -131,52 +121,6 @@ def _store_values(column: pd.Series) -> list:
     # anything else (Python objects, durations): what to_json writes, read back
     text = column.to_frame().to_json(orient="split", index=False, force_ascii=False)
     return [row[0] for row in json.loads(text)["data"]]
-
-
-# pandas' to_json writes a double (its ujson, double_precision=10) as the whole part and ten
-# decimals rounded with double arithmetic, trailing zeros dropped (540951.31, held as
-# 540951.31000000005..., is written 540951.3100000001); past 1e16 or under 1e-15 as printf's
-# %.10g. The store has always held those numbers, read back as doubles.
-DECIMALS = 10**10
-EXACT = 2**53  # integers up to this are doubles exactly
-
-
-def _json_floats(values: np.ndarray) -> list:
-    """The doubles a JSON reader gets from ``to_json``'s text of ``values`` (None for NaN
-    and ±inf), worked out with array arithmetic, without the text."""
-    values = values.astype(np.float64, copy=False)
-    finite = np.isfinite(values)
-    size = np.abs(np.where(finite, values, 0.0))
-    odd = (size > 1e16) | ((size != 0) & (size < 1e-15))
-    size = np.where(odd, 0.0, size)
-    whole = size.astype(np.int64)
-    scaled = (size - whole) * DECIMALS
-    frac = scaled.astype(np.int64)
-    diff = scaled - frac
-    frac += (diff > 0.5) | ((diff == 0.5) & ((frac == 0) | (frac % 2 == 1)))  # ujson's rounding
-    rolled = frac >= DECIMALS
-    frac[rolled] = 0
-    whole += rolled
-    # the double nearest to whole.frac: one division while whole * 10^10 + frac is exact; above,
-    # whole + frac / 10^10 (two roundings), unless that sum lies within a hair of the midpoint
-    # between two doubles: then the text is parsed
-    small = whole < EXACT // DECIMALS
-    exact = (np.where(small, whole, 0) * DECIMALS + frac) / DECIMALS
-    part = frac / DECIMALS
-    total = whole + part
-    error = part - (total - whole)
-    gap = np.minimum(np.spacing(total), total - np.nextafter(total, 0.0))
-    parse = ~small & (np.abs(np.abs(error) - gap / 2) < 1e-15) & finite & ~odd
-    nearest = np.where(small, exact, total)
-    out = np.where(values < 0, -nearest, nearest).tolist()
-    for i in np.flatnonzero(parse).tolist():
-        parsed = float(f"{whole[i]}.{frac[i]:010d}")
-        out[i] = -parsed if values[i] < 0 else parsed
-    for i in np.flatnonzero(odd & finite).tolist():
-        out[i] = float(f"{values[i]:.10g}")
-    for i in np.flatnonzero(~finite).tolist():
-        out[i] = None
-    return out
 
 
 def column_header(column: str, lang: str, headers: dict[str, str] | None = None) -> str:

@@ -5,7 +5,7 @@ components in their JSON form: what the browser receives), so a caller that chan
 cannot change the next one.
 
 The JSON is orjson's: the objects it does not know (components, figures, pandas' and
-numpy's values) are turned into plain ones by plotly's own JSON encoder (``plain``), so the
+numpy's values) are turned into plain ones by plotly's own JSON encoder, so the
 values are those plotly's ``to_json_plotly`` gives; written and read back 3-10 times faster
 (customers and receivables on large spent 25-40 ms writing and reading their output with the
 json module). Dash sends the plain copy with plotly's engine, orjson where it is installed.
@@ -24,8 +24,8 @@ import zlib
 from datetime import date
 
 import orjson
-from _plotly_utils.utils import PlotlyJSONEncoder
 from plotly.io.json import to_json_plotly
+from plotly.utils import PlotlyJSONEncoder
 
 import queries
 from components.context import current_lang, current_theme
@@ -50,20 +50,16 @@ def render_context() -> tuple:
             date.today())
 
 
-_encoder = PlotlyJSONEncoder()
-
-
-def plain(value):
-    """What plotly's JSON encoder writes for an object JSON does not know: a component's or
-    figure's dict, a list for an array or series, text for a date, None for NaT."""
-    return _encoder.default(value)
+# what plotly's JSON encoder writes for an object JSON does not know: a component's or
+# figure's dict, a list for an array or series, text for a date, None for NaT
+_plain = PlotlyJSONEncoder().default
 
 
 def to_json(value) -> bytes:
     """``value`` as JSON (what ``plotly.io.json.to_json_plotly`` writes, less its escaping of
     <, > and / for HTML: the text is read back, never put in a page)."""
     try:
-        return orjson.dumps(value, default=plain, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(value, default=_plain, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:  # an integer past 64 bits, nesting past 255 levels: plotly's own
         return to_json_plotly(value, engine="json").encode()
 

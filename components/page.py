@@ -48,4 +48,3 @@ def with_params(search: str | None, **changes) -> str:
             continue
         pairs.append((key, ",".join(value) if isinstance(value, list | tuple) else str(value)))
     return "?" + urlencode(pairs, safe=",") if pairs else ""
-

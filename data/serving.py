@@ -85,9 +85,10 @@ query directly (only scope.sql names them, like the base tables).
   and sources in a viewer's sight (dimension_values) from a few hundred rows, not every
   customer.
 - ``s_stage_medians``: the median of ``s_stage_stints.days`` per stage over the stints exited
-  on or before ``as_of`` (of reps in a team: every rep of f_reps without a filter), for
-  ``as_of`` each month's last day before the latest exit, and the latest exit (of any stage),
-  from which on every stint counts. Without a filter, a stage's median on such a day (or any
+  on or before ``as_of`` (every stint: every rep is in a team, so f_reps without a filter),
+  for ``as_of`` the last day of each month with an exit, before the latest exit, and the
+  latest exit (of any stage), from which on every stint counts (another month's end is
+  worked out from the stints). Without a filter, a stage's median on such a day (or any
   day after the latest exit) is read here (pipeline_deals' stage medians, f_stage_medians):
   no median of 3.4M stints on /funnel and /forecast for a month's end or as_of.
 - ``s_measure_months``: the revenue measures added up per rep and month (``month``, its first
@@ -445,7 +446,6 @@ create or replace table s_stage_medians as
 with stints as (
     select ss.stage, ss.days, ss.exited_at::date as exited_on
     from s_stage_stints as ss
-    where ss.rep_id in (select r.rep_id from reps as r where r.team_id in (select t.team_id from teams as t))
 ),
 days as (
     select distinct last_day(exited_on) as as_of from stints

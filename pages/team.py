@@ -177,13 +177,13 @@ def update(query):
     reps, teams, rep_targets, team_targets = page["reps"], page["teams"], page["rep_targets"], page["team_targets"]
     headers = board_headers(lang)
     pct = ("win_rate",)
-    rep_rows, rep_columns, rep_store = grid_payload(board_table(reps, v["rank_by"], "rep"), headers, rates=pct,
-                                                    money=MONEY)
+    rep_board = board_table(reps, v["rank_by"], "rep")
+    rep_rows, rep_columns, rep_store = grid_payload(rep_board, headers, rates=pct, money=MONEY)
     rep_href = filtered_hrefs("/team", query, "rep", keep=VIEW_KEYS)
     link_cells(rep_rows, rep_columns, "member_name", lambda row: rep_href(row["member_id"]))
     target_label = t(f"team.measure.{v['target']}", lang)
     return (
-        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), board_table(reps, v["rank_by"], "rep"), headers),
+        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), rep_board, headers),
         rep_rows, rep_columns, rep_store,
         *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),

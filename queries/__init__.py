@@ -417,13 +417,10 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
 def _category_bits(categories: list[str]) -> dict:
     """$category_mask: the bits of ``categories`` (s_category_bits); $category_exact: no two
     categories share a bit, so a row's bits alone say whether it has one of them."""
-    def bits_of():
-        bits = _execute("category_bits", None, EVERYONE)
-        chosen = bits[bits["category"].isin(categories)]
-        return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
-                "category_exact": bool(bits["bit"].is_unique)}
-
-    return dict(_derive(("category_bits", *categories), EVERYONE, bits_of))
+    bits = _execute("category_bits", None, EVERYONE)
+    chosen = bits[bits["category"].isin(categories)]
+    return {"category_mask": int(np.bitwise_or.reduce(chosen["bit"].to_numpy(), initial=0)),
+            "category_exact": bool(bits["bit"].is_unique)}
 
 
 def sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -2,7 +2,7 @@
 -- whose month to date, falls outside the band expected from its own history.
 -- Subjects: the company, every team of f_teams (its reps and those of its sub-teams) and
 -- every active rep of f_reps. Measures (f_measure_facts): contract_amount, payments,
--- new_customers, follow_ups.
+-- new_customers (a rep's follow-ups are judged by alerts_effort).
 -- Rule (shown on /alerts): expected = the same month a year earlier × the median of the
 -- twelve year-on-year ratios before the month (season from last year, trend from the last
 -- twelve months); band = the same month a year earlier × exp(median ± $alert_band_k ×

@@ -11,7 +11,8 @@
 -- - RFM over the customers scored (n): recency = days from the last signed_on to $end,
 --   frequency = counted contracts, monetary = their amount; score = 1 + 5 (rank − 1) // n
 --   with rank = RANK() over the value ascending (recency: over the days descending), so
---   equal values share a score. tests/reference/customer_value.sql keeps the plain form. Segment from R and F (customer_segment_map).
+--   equal values share a score. Segment from R and F (customer_segment_map).
+--   tests/reference/customer_value.sql keeps the plain form (two rank windows over every customer).
 -- - Margin = amount − COGS of the period's lines by costing method $method; NULL unless
 --   every line has a COGS (no silent zero cost); uncosted_revenue says how much has none.
 -- - CLV = aov × orders_per_year × margin_pct × lifespan_years (customer_churn), with

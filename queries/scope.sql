@@ -10,8 +10,9 @@
 -- The facts come from the serving layer (data/serving.py: s_contracts, s_lines,
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
--- s_last_activities, s_stage_medians, s_measure_months, s_sales_months,
--- s_stock_months, s_activity_days), built once per build,
+-- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
+-- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid),
+-- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.

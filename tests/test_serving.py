@@ -266,8 +266,8 @@ def test_pre_added_relations_are_their_plain_sums(warehouse, monkeypatch, reques
 
 def test_stage_medians_pre_computed_or_worked_out(warehouse):
     """The fixture's completed stints: 初步接洽 10, 14, 19, 27 and 90 days (last exit 20 Feb
-    2024), 需求确认 10, 16 and 61 (1 March), 方案报价 15 (20 February). From a stage's last exit
-    on, pipeline_deals reads the median of all of them (s_stage_medians); before it, and
+    2024), 需求确认 10, 16 and 61 (1 March), 方案报价 15 (20 February). From the latest exit of
+    any stage on, pipeline_deals reads the median of all of them (s_stage_medians); before it, and
     under a filter, the median of the stints exited by the day."""
     def medians(day, filters=None):
         queries.clear_cache()

@@ -251,9 +251,4 @@ f_stock_months as (
            sum(cogs) as cogs, max(moved_on) filter (where quantity > 0) as last_sale
     from f_stock_issues
     group by all
-),
-f_contract_paid as (
-    select p.contract_id, sum(p.amount) as paid, max(p.paid_on) as last_paid_on
-    from f_payments as p
-    group by p.contract_id
 )
