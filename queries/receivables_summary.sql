@@ -5,6 +5,11 @@
 -- received by then (a contract paid beyond its amount lowers the total). Plans and payments
 -- belong to whole contracts, so a category filter selects the contracts with a matching
 -- line and sets their whole amounts (f_contracts_whole), not the lines', against them.
+-- Without a customer or category filter the outstanding total adds up the complete months
+-- before $day's month from the monthly sums (f_measure_months: every counted contract's
+-- amount, every payment) and only $day's month from the facts; otherwise every fact up to
+-- $day. The payments are read once for both sums (read twice, their relation was computed
+-- whole once, every payment ever).
 -- Parameters: $start, $end, $day + scope. Pages: /receivables.
 with due as (
     select sum(amount) as due
@@ -12,23 +17,59 @@ with due as (
     where due_on between $start and $end
 ),
 
-received as (
-    select sum(amount) as received
-    from f_payments
-    where paid_on between $start and $end
+bounds as (
+    -- the first day the facts are read from for the outstanding total
+    select (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+                 then date_trunc('month', $day::date + 1)::date
+                 else '-infinity'::date end) as facts_from
+),
+
+payment_sums as (
+    -- the bounds written out as constants, so the date-sorted scan skips the row groups outside
+    select sum(p.amount) filter (where p.paid_on between $start and $end) as received,
+           sum(p.amount) filter (where p.paid_on <= $day and p.paid_on >= (select facts_from from bounds)) as paid
+    from f_payments as p
+    where p.paid_on between least($start::date,
+                                  (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+                                             and len($categories) = 0
+                                        then date_trunc('month', $day::date + 1)::date
+                                        else '-infinity'::date end))
+                        and greatest($end::date, $day::date)
+),
+
+month_sums as (
+    -- the complete months before $day's month, without a customer or category filter
+    select sum(mm.value) filter (where mm.measure = 'contract_amount') as signed,
+           sum(mm.value) filter (where mm.measure = 'payments') as paid
+    from f_measure_months as mm
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+      and mm.month < date_trunc('month', $day::date + 1)::date
+),
+
+signed_days as (
+    select sum(k.amount) as signed
+    from f_contracts_whole as k
+    where k.signed_on <= $day
+      and k.signed_on >= (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+                                    and len($categories) = 0
+                               then date_trunc('month', $day::date + 1)::date
+                               else '-infinity'::date end)
 ),
 
 outstanding as (
-    select (select sum(k.amount) from f_contracts_whole as k where k.signed_on <= $day)
-         - coalesce((select sum(amount) from f_payments where paid_on <= $day), 0) as outstanding
+    -- NULL without a contract signed by $day
+    select (case when m.signed is not null or s.signed is not null
+                 then coalesce(m.signed, 0) + coalesce(s.signed, 0) end)
+           - coalesce(m.paid, 0) - coalesce(p.paid, 0) as outstanding
+    from month_sums as m, signed_days as s, payment_sums as p
 ),
 
 final as (
     select coalesce(d.due, 0)::double as due,
-           coalesce(r.received, 0)::double as received,
-           (coalesce(r.received, 0) / nullif(coalesce(d.due, 0), 0))::double as collection_rate,
+           coalesce(p.received, 0)::double as received,
+           (coalesce(p.received, 0) / nullif(coalesce(d.due, 0), 0))::double as collection_rate,
            coalesce(o.outstanding, 0)::double as outstanding
-    from due as d, received as r, outstanding as o
+    from due as d, payment_sums as p, outstanding as o
 )
 
 select * from final
