@@ -6,7 +6,7 @@
 -- belong to whole contracts, so a category filter selects the contracts with a matching
 -- line and sets their whole amounts (f_contracts_whole), not the lines', against them.
 -- Without a customer or category filter the outstanding total adds up the complete months
--- before $day's month from the monthly sums (f_measure_months: every counted contract's
+-- before $day's month from the monthly sums (f_rep_months: every counted contract's
 -- amount, every payment) and only $day's month from the facts; otherwise every fact up to
 -- $day. The payments are read once for both sums (read twice, their relation was computed
 -- whole once, every payment ever).
@@ -41,9 +41,8 @@ month_sums as (
     -- the complete months before $day's month, without a customer or category filter
     select sum(mm.value) filter (where mm.measure = 'contract_amount') as signed,
            sum(mm.value) filter (where mm.measure = 'payments') as paid
-    from f_measure_months as mm
-    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
-      and mm.month < date_trunc('month', $day::date + 1)::date
+    from f_rep_months as mm
+    where mm.month < date_trunc('month', $day::date + 1)::date
 ),
 
 signed_days as (

@@ -11,7 +11,8 @@
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
--- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid),
+-- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid; f_rep_months
+-- reads s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -455,4 +456,15 @@ f_contract_paid as not materialized (
     -- the conditions of f_payments (they are the contract's own columns).
     select cp.contract_id, cp.paid, cp.last_paid_on
     from s_contract_paid as cp
+),
+f_rep_months as not materialized (
+    -- f_measure_months without a fallback: contract_amount (whole contracts) and payments added
+    -- up per rep of f_reps and month by the build (s_measure_months, cut 'all') when no customer
+    -- or category filter applies, empty otherwise (the query then reads the facts itself). Its
+    -- plan is a scan, where f_measure_months binds its fallback's facts even when pruned.
+    select mm.measure, mm.month, mm.rep_id, mm.value
+    from s_measure_months as mm
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+      and mm.cut = 'all'
+      and mm.rep_id in (select rep_id from f_reps)
 )

@@ -34,11 +34,26 @@ rep_sums as (
     where a.occurred_at >= $start::date and a.occurred_at < $end::date + 1
     group by a.rep_id
     union all
+    -- new customers, and the payments of the days outside the period's complete months (from
+    -- the first of the month after the day before $start up to the first of the month after
+    -- $end) without a customer or category filter: those months' payments are added up per
+    -- build (f_rep_months); under such a filter, every payment of the period
     select f.rep_id, f.measure, sum(f.value)
     from f_measure_facts as f
     where f.day between $start and $end
-      and f.measure in ('payments', 'new_customers')
+      and (f.measure = 'new_customers'
+           or (f.measure = 'payments'
+               and (not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+                    or f.day < (date_trunc('month', $start::date - 1) + interval 1 month)::date
+                    or f.day >= date_trunc('month', $end::date + 1)::date)))
     group by f.rep_id, f.measure
+    union all
+    select mm.rep_id, 'payments', sum(mm.value)
+    from f_rep_months as mm
+    where mm.measure = 'payments'
+      and mm.month >= (date_trunc('month', $start::date - 1) + interval 1 month)::date
+      and mm.month < date_trunc('month', $end::date + 1)::date
+    group by mm.rep_id
 ),
 
 sums as (

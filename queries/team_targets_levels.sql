@@ -43,19 +43,17 @@ target_sums as (
 
 rep_months as (
     -- each rep's sum of each measure per month of the year up to $as_of (exact decimal sums):
-    -- the complete months added up per build (f_measure_months) when no customer filter
-    -- applies (under one, f_measure_months adds up every fact: the facts of the year are
-    -- fewer), the month of $as_of from the facts up to it; the bounds as constants, so the
-    -- scans skip the row groups outside them
+    -- without a customer or category filter the complete months added up per build
+    -- (f_rep_months) and the month of $as_of from the facts up to it, otherwise the facts of
+    -- the year; the bounds as constants, so the scans skip the row groups outside them
     select mm.rep_id, mm.measure, mm.month, mm.value
-    from f_measure_months as mm
-    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
-      and mm.month >= date_trunc('year', $end::date)::date
+    from f_rep_months as mm
+    where mm.month >= date_trunc('year', $end::date)::date
       and mm.month < date_trunc('month', $as_of::date + 1)::date
     union all
     select f.rep_id, f.measure, date_trunc('month', f.day)::date as month, sum(f.value) as value
     from f_measure_facts as f
-    where f.day between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    where f.day between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
                               then greatest(date_trunc('year', $end::date), date_trunc('month', $as_of::date + 1))
                               else date_trunc('year', $end::date) end)::date
                     and $as_of::date

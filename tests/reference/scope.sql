@@ -251,4 +251,11 @@ f_stock_months as (
            sum(cogs) as cogs, max(moved_on) filter (where quantity > 0) as last_sale
     from f_stock_issues
     group by all
+),
+f_rep_months as (
+    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value
+    from f_measure_facts as f
+    where f.measure in ('contract_amount', 'payments')
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+    group by all
 )
