@@ -1,6 +1,7 @@
 -- overview_sparklines: one row per month for the twelve months ending with the month of
 -- $end (empty months as 0): contract amount, payments, contracts, new customers.
--- Months are whole except the last, which is cut at $end.
+-- Months are whole except the last, which is cut at $end. Bounds written out from $end (a
+-- constant reaches the date-sorted scans; a subquery does not).
 -- Parameters: $end + scope. Pages: / (KPI sparklines).
 with months as (
     select unnest(generate_series(date_trunc('month', $end::date) - interval 11 month,
@@ -8,29 +9,41 @@ with months as (
                                   interval 1 month))::date as month
 ),
 
-bounds as (
-    select min(month) as first_day from months
-),
-
 contract_months as (
     select date_trunc('month', signed_on)::date as month, sum(amount) as contract_amount,
            count(*) as contracts
     from f_contracts
-    where signed_on between (select first_day from bounds) and $end
+    where signed_on between (date_trunc('month', $end::date) - interval 11 month)::date and $end
     group by 1
 ),
 
 payment_months as (
-    select date_trunc('month', paid_on)::date as month, sum(amount) as payments
-    from f_payments
-    where paid_on between (select first_day from bounds) and $end
-    group by 1
+    -- without a customer or category filter the months before $end's month added up per build
+    -- (f_rep_months) and only $end's month from the facts; otherwise the facts of every month
+    -- (the bounds as constants: the date-sorted scan skips the row groups outside them)
+    select month, sum(payments) as payments
+    from (
+        select mm.month, mm.value as payments
+        from f_rep_months as mm
+        where mm.measure = 'payments'
+          and mm.month >= (date_trunc('month', $end::date) - interval 11 month)::date
+          and mm.month < date_trunc('month', $end::date)::date
+        union all
+        select date_trunc('month', p.paid_on)::date, p.amount
+        from f_payments as p
+        where p.paid_on between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+                                           and len($categories) = 0
+                                      then date_trunc('month', $end::date)
+                                      else date_trunc('month', $end::date) - interval 11 month end)::date
+                            and $end
+    ) as x
+    group by month
 ),
 
 customer_months as (
     select date_trunc('month', created_at)::date as month, count(*) as new_customers
     from f_customers
-    where created_at::date between (select first_day from bounds) and $end
+    where created_at::date between (date_trunc('month', $end::date) - interval 11 month)::date and $end
     group by 1
 ),
 
