@@ -65,10 +65,15 @@ by_source as (
 ),
 
 source_revenue as (
-    select a.source, sum(k.amount) as revenue
-    from f_contracts as k
+    -- added up per customer first: the join looks up one row per customer, not per contract
+    select a.source, sum(k.revenue) as revenue
+    from (
+        select c.customer_id, sum(c.amount) as revenue
+        from f_contracts as c
+        where c.signed_on between $start and $end
+        group by c.customer_id
+    ) as k
     join f_accounts as a on a.customer_id = k.customer_id
-    where k.signed_on between $start and $end
     group by a.source
 ),
 
