@@ -114,6 +114,15 @@ query directly (only scope.sql names them, like the base tables).
   and ``last_paid_on``, the day of its last one; sorted by ``contract_id``. By any day on or
   after ``last_paid_on`` the contract has received ``paid``: /receivables' ending contracts
   read it for their listed contracts instead of scanning 1.6M payments.
+- ``s_stage_days``: the figures of queries/funnel_stage_days.sql (``stints``, ``mean_days`` and
+  the quantiles ``p10_days``, ``p25_days``, ``median_days``, ``p75_days``, ``p90_days`` of
+  ``s_stage_stints.days``) per stage over the stints exited in each calendar month, quarter and
+  year with an exit: ``from_day`` its first day, ``to_day`` its last, or empty for the one
+  holding the latest exit (``last_exit_on``): from its first day on, the same stints for any
+  end on or after that exit. Every stint (no filter): without a filter, the days in stage of
+  such a period (this year, last month, ...) are read here (f_stage_days) instead of the
+  quantiles of a million stints at every request; other periods and filtered ones are
+  worked out from the stints.
 """
 
 from __future__ import annotations
@@ -522,12 +531,49 @@ group by all
 order by day, rep_id
 """
 
+STAGE_DAYS_SQL = """
+create or replace table s_stage_days as
+with stints as (
+    select ss.stage, ss.days, ss.exited_at::date as exited_on
+    from s_stage_stints as ss
+),
+latest as (
+    select max(exited_on) as last_exit_on from stints
+),
+periods as (
+    -- each stint in its month, quarter and year (their length in months)
+    select s.stage, s.days, p.months, date_trunc(p.unit, s.exited_on)::date as from_day
+    from stints as s
+    cross join (values ('month', 1), ('quarter', 3), ('year', 12)) as p(unit, months)
+),
+figures as (
+    select from_day, months, stage, count(*) as stints, avg(days) as mean_days,
+           quantile_cont(days, [0.10, 0.25, 0.50, 0.75, 0.90]) as q
+    from periods
+    group by all
+),
+spans as (
+    -- a period holding the latest exit is open-ended: the month, quarter and year starting on
+    -- one day then hold the same stints (one row is kept)
+    select f.*, l.last_exit_on,
+           case when (f.from_day + to_months(f.months))::date <= l.last_exit_on
+                then (f.from_day + to_months(f.months))::date - 1 end as to_day
+    from figures as f
+    cross join latest as l
+    qualify row_number() over (partition by f.from_day, to_day, f.stage order by f.months) = 1
+)
+select from_day, to_day, last_exit_on, stage, stints, mean_days, q[1] as p10_days, q[2] as p25_days,
+       q[3] as median_days, q[4] as p75_days, q[5] as p90_days
+from spans
+order by from_day, to_day nulls last, stage
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
-                  "s_contract_paid")
+                  "s_contract_paid", "s_stage_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -542,5 +588,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
-                CONTRACT_PAID_SQL):
+                CONTRACT_PAID_SQL, STAGE_DAYS_SQL):
         con.execute(sql)

@@ -11,7 +11,8 @@
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
--- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid),
+-- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
+-- s_stage_days),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -455,4 +456,14 @@ f_contract_paid as not materialized (
     -- the conditions of f_payments (they are the contract's own columns).
     select cp.contract_id, cp.paid, cp.last_paid_on
     from s_contract_paid as cp
+),
+f_stage_days as not materialized (
+    -- the days in stage of f_stage_stints per stage over the stints exited in each calendar
+    -- month, quarter and year (open-ended, to_day empty, for the one holding the latest exit
+    -- last_exit_on) (s_stage_days), but only when no filter narrows f_stage_stints (empty otherwise)
+    select sd.from_day, sd.to_day, sd.last_exit_on, sd.stage, sd.stints, sd.mean_days, sd.p10_days, sd.p25_days,
+           sd.median_days, sd.p75_days, sd.p90_days
+    from s_stage_days as sd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
 )

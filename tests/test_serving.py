@@ -281,3 +281,40 @@ def test_stage_medians_pre_computed_or_worked_out(warehouse):
     assert medians(date(2024, 2, 16)) == {"O1": None, "O2": 38.5, "O3": None, "O4": 20.5}
     # rep R2 (O2 only): 需求确认 has no completed stint of R2's
     assert medians(date(2024, 3, 31), Filters(reps=("R2",))) == {"O2": None}
+
+
+def test_stage_days_per_calendar_period(warehouse):
+    """s_stage_days: the fixture's completed stints per month, quarter and year of their exit.
+    February 2024: 初步接洽 O1 27, O2 14, O4 19 days (sorted 14 19 27: p10 = 14 + 0.2 × 5,
+    p25 = 14 + 0.5 × 5, p75 = 19 + 0.5 × 8, p90 = 19 + 0.8 × 8), 需求确认 O3 16, 方案报价 O3 15.
+    The latest exit (O4 leaving 需求确认, 1 March 2024) makes March, the first quarter and
+    2024 open-ended: one row per stage from 1 January (初步接洽 O3 10 joins February's), and
+    from 1 March (需求确认 O4 10). funnel_stage_days reads them without a filter, for a period
+    ending on or after the latest exit, and works the same figures out under a filter."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select from_day, to_day, last_exit_on, stage, stints, mean_days, p10_days, p25_days, "
+                           "median_days, p75_days, p90_days from s_stage_days").fetchall()
+    table = {(f.isoformat(), t.isoformat() if t else None, stage): (n, *figures)
+             for f, t, last, stage, n, *figures in rows}
+    assert {row[2] for row in rows} == {date(2024, 3, 1)}
+    assert table[("2024-02-01", "2024-02-29", "初步接洽")] == pytest.approx((3, 20, 15, 16.5, 19, 23, 25.4))
+    assert table[("2024-02-01", "2024-02-29", "需求确认")] == (1, 16, 16, 16, 16, 16, 16)
+    assert table[("2024-02-01", "2024-02-29", "方案报价")] == (1, 15, 15, 15, 15, 15, 15)
+    assert {k: v[0] for k, v in table.items() if k[0] >= "2024" and k[1] is None} == {
+        ("2024-01-01", None, "初步接洽"): 4, ("2024-01-01", None, "需求确认"): 2, ("2024-01-01", None, "方案报价"): 1,
+        ("2024-03-01", None, "需求确认"): 1}
+    assert {k[:2] for k in table if k[0] < "2024"} == {  # O5's exits: April and June 2023
+        ("2023-04-01", "2023-04-30"), ("2023-06-01", "2023-06-30"), ("2023-04-01", "2023-06-30"),
+        ("2023-01-01", "2023-12-31")}
+
+    def days(start, end, filters=None):
+        queries.clear_cache()
+        frame = queries.run("funnel_stage_days", Filters(preset="custom", start=start, end=end, **(filters or {})))
+        return {s: (n, m) for s, n, m in zip(frame["stage"], frame["stints"], frame["median_days"], strict=True)
+                if n > 0}
+
+    february = {"初步接洽": (3, 19.0), "需求确认": (1, 16.0), "方案报价": (1, 15.0)}
+    assert days(date(2024, 2, 1), date(2024, 2, 29)) == february
+    assert days(date(2024, 2, 1), date(2024, 2, 29), {"reps": ("R1", "R2", "R3")}) == february
+    assert days(date(2024, 1, 1), date(2024, 6, 30)) == {"初步接洽": (4, 16.5), "需求确认": (2, 13.0),
+                                                         "方案报价": (1, 15.0)}
