@@ -38,9 +38,11 @@ query directly (only scope.sql names them, like the base tables).
   with the same stage held and the moment ``entered_stage_at`` it entered it (rule of
   queries/pipeline_deals.sql: the stint covering the day, the latest if several, else
   the current stage entered at ``created_at``), with the opportunity's ``customer_id``,
-  ``rep_id``, ``amount``, ``probability``, ``expected_close_on`` and its customer's
-  dimensions. The pipeline on a day is an interval filter. Sorted by ``to_day`` (open-ended
-  first, then latest), so a recent day reads only the first row groups.
+  ``rep_id``, ``amount``, ``probability``, ``expected_close_on``, its customer's
+  dimensions and the names of its customer and rep (``customer_name``, ``rep_name``: the
+  deal lists need no join with the 100,000 customers). The pipeline on a day is an
+  interval filter. Sorted by ``to_day`` (open-ended first, then latest), so a recent day
+  reads only the first row groups.
 - ``s_payment_plans``: payment plans of counted contracts, every column of ``payment_plans``
   plus the contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``;
   sorted by ``due_on``.
@@ -308,10 +310,12 @@ cut as (
            coalesce(p.stage, o.stage) as stage,
            coalesce(p.entered_at, o.created_at) as entered_stage_at,
            o.customer_id, o.rep_id, o.amount, o.probability, o.expected_close_on,
-           cu.region as c_region, cu.type as c_type, cu.source as c_source
+           cu.region as c_region, cu.type as c_type, cu.source as c_source,
+           cu.name as customer_name, r.name as rep_name
     from pieces as p
     join opportunities as o on o.opportunity_id = p.opportunity_id
     join customers as cu on cu.customer_id = o.customer_id
+    left join reps as r on r.rep_id = o.rep_id
 )
 select * from cut
 where to_day is null or to_day > from_day

@@ -231,8 +231,9 @@ f_plan_states as not materialized (
 ),
 f_stage_intervals as not materialized (
     -- the days each opportunity of f_opportunities is open, by stage held, with the
-    -- opportunity's customer_id, rep_id, amount, probability and expected_close_on
-    -- (s_stage_intervals); the conditions of f_opportunities, read from its own columns
+    -- opportunity's customer_id, rep_id, amount, probability and expected_close_on and the
+    -- names of its customer and rep, customer_name and rep_name (s_stage_intervals); the
+    -- conditions of f_opportunities, read from its own columns
     select si.* exclude (c_region, c_type, c_source)
     from s_stage_intervals as si
     where si.rep_id in (select rep_id from f_reps)
