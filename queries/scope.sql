@@ -12,7 +12,7 @@
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
--- s_stage_days),
+-- s_stage_days, s_win_rates),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -465,6 +465,17 @@ f_stage_days as not materialized (
     select sd.from_day, sd.to_day, sd.last_exit_on, sd.stage, sd.stints, sd.mean_days, sd.p10_days, sd.p25_days,
            sd.median_days, sd.p75_days, sd.p90_days
     from s_stage_days as sd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_win_rates as not materialized (
+    -- the win rates of f_opportunities per rep (and the total: is_total) over the opportunities
+    -- created in each calendar month, quarter and year (open-ended, to_day empty, for the one
+    -- holding the latest creation last_created_on) (s_win_rates), but only when no filter
+    -- narrows f_opportunities (empty otherwise)
+    select wr.from_day, wr.to_day, wr.last_created_on, wr.rep_id, wr.is_total, wr.created, wr.won, wr.lost,
+           wr.still_open, wr.won_amount, wr.lost_amount, wr.median_cycle_days
+    from s_win_rates as wr
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
 )

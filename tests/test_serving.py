@@ -318,3 +318,44 @@ def test_stage_days_per_calendar_period(warehouse):
     assert days(date(2024, 2, 1), date(2024, 2, 29), {"reps": ("R1", "R2", "R3")}) == february
     assert days(date(2024, 1, 1), date(2024, 6, 30)) == {"初步接洽": (4, 16.5), "需求确认": (2, 13.0),
                                                          "方案报价": (1, 15.0)}
+
+
+def test_win_rates_per_calendar_period(warehouse):
+    """s_win_rates: the fixture's opportunities per month, quarter and year of their creation.
+    January 2024: R1's O1 (open) and O3 (won 10 Jan -> 20 Feb: 41 days, 1500). The latest
+    creation (O2 and O4, 1 February 2024) makes February, the first quarter and 2024
+    open-ended: from 1 January (R1 as above, R2's O2 open, R3's O4 lost for 800) and from 1
+    February (R2, R3: nothing won, no median). 2023: R3's O5 lost for 3000, in its month,
+    quarter and year. funnel_win_rates reads them without a filter and works the same out
+    under one."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select from_day, to_day, last_created_on, rep_id, is_total, created, won, lost, "
+                           "still_open, won_amount, lost_amount, median_cycle_days from s_win_rates").fetchall()
+    assert {row[2] for row in rows} == {date(2024, 2, 1)}
+    table = {(f.isoformat(), t.isoformat() if t else None, rep): tuple(figures)
+             for f, t, _, rep, _, *figures in rows}
+    assert {k: v for k, v in table.items() if k[0] >= "2024"} == {
+        ("2024-01-01", "2024-01-31", "R1"): (2, 1, 0, 1, 1500, 0, 41),
+        ("2024-01-01", "2024-01-31", None): (2, 1, 0, 1, 1500, 0, 41),
+        ("2024-01-01", None, "R1"): (2, 1, 0, 1, 1500, 0, 41),
+        ("2024-01-01", None, "R2"): (1, 0, 0, 1, 0, 0, None),
+        ("2024-01-01", None, "R3"): (1, 0, 1, 0, 0, 800, None),
+        ("2024-01-01", None, None): (4, 1, 1, 2, 1500, 800, 41),
+        ("2024-02-01", None, "R2"): (1, 0, 0, 1, 0, 0, None),
+        ("2024-02-01", None, "R3"): (1, 0, 1, 0, 0, 800, None),
+        ("2024-02-01", None, None): (2, 0, 1, 1, 0, 800, None)}
+    assert {k for k in table if k[0] < "2024"} == {
+        (f, t, rep) for f, t in (("2023-01-01", "2023-01-31"), ("2023-01-01", "2023-03-31"),
+                                 ("2023-01-01", "2023-12-31")) for rep in ("R3", None)}
+
+    def rates(start, end, filters=None):
+        queries.clear_cache()
+        frame = queries.run("funnel_win_rates", Filters(preset="custom", start=start, end=end, **(filters or {})))
+        return [[None if pd.isna(v) else v for v in row]
+                for row in frame[["rep_id", "created", "won", "median_cycle_days"]].itertuples(index=False)]
+
+    january = [[None, 2, 1, 41.0], ["R1", 2, 1, 41.0]]
+    assert rates(date(2024, 1, 1), date(2024, 1, 31)) == january
+    assert rates(date(2024, 1, 1), date(2024, 1, 31), {"reps": ("R1", "R2", "R3")}) == january
+    assert rates(date(2024, 1, 1), date(2024, 12, 31)) == [[None, 4, 1, 41.0], ["R1", 2, 1, 41.0],
+                                                          ["R2", 1, 0, None], ["R3", 1, 0, None]]
