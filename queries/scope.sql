@@ -12,7 +12,7 @@
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
--- s_stage_days, s_win_rates),
+-- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -476,6 +476,25 @@ f_win_rates as not materialized (
     select wr.from_day, wr.to_day, wr.last_created_on, wr.rep_id, wr.is_total, wr.created, wr.won, wr.lost,
            wr.still_open, wr.won_amount, wr.lost_amount, wr.median_cycle_days
     from s_win_rates as wr
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_cohort_counts as not materialized (
+    -- f_opportunities created in each calendar month, quarter and year (as f_win_rates) counted
+    -- per rep_id, stage and furthest_open_position (s_cohort_counts), but only when no filter
+    -- narrows f_opportunities (empty otherwise)
+    select cc.from_day, cc.to_day, cc.last_created_on, cc.rep_id, cc.stage, cc.furthest_open_position, cc.deals
+    from s_cohort_counts as cc
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_lost_counts as not materialized (
+    -- the lost ones of f_opportunities created in each calendar month, quarter and year (as
+    -- f_win_rates, last_created_on the latest of the lost ones) counted per lost_reason and
+    -- competitor: deals, amount (s_lost_counts), but only when no filter narrows
+    -- f_opportunities (empty otherwise)
+    select lc.from_day, lc.to_day, lc.last_created_on, lc.lost_reason, lc.competitor, lc.deals, lc.amount
+    from s_lost_counts as lc
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
 )

@@ -359,3 +359,38 @@ def test_win_rates_per_calendar_period(warehouse):
     assert rates(date(2024, 1, 1), date(2024, 1, 31), {"reps": ("R1", "R2", "R3")}) == january
     assert rates(date(2024, 1, 1), date(2024, 12, 31)) == [[None, 4, 1, 41.0], ["R1", 2, 1, 41.0],
                                                           ["R2", 1, 0, None], ["R3", 1, 0, None]]
+
+
+def test_cohort_and_lost_counts_per_calendar_period(warehouse):
+    """s_cohort_counts and s_lost_counts: the fixture's opportunities per month, quarter and year
+    of their creation (open-ended from the period holding the latest, as s_win_rates). January
+    2024: R1's O1 (now 方案报价) and O3 (won), both furthest at 方案报价 (position 3). Lost: O4
+    (价格, 竞品甲, 800, 1 February 2024, the latest lost one) and O5 (预算, 竞品乙, 3000, 2023).
+    funnel_cohort and funnel_lost read them without a filter and count the same under one."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cohort = con.execute("select from_day, to_day, rep_id, stage, furthest_open_position, deals "
+                             "from s_cohort_counts where from_day = '2024-01-01'").fetchall()
+        lost = con.execute("select from_day, to_day, last_created_on, lost_reason, competitor, deals, amount "
+                           "from s_lost_counts").fetchall()
+    assert sorted(cohort, key=lambda r: (r[1] is None, r[2], r[3])) == [
+        (date(2024, 1, 1), date(2024, 1, 31), "R1", "方案报价", 3, 1),
+        (date(2024, 1, 1), date(2024, 1, 31), "R1", "赢单", 3, 1),
+        (date(2024, 1, 1), None, "R1", "方案报价", 3, 1),
+        (date(2024, 1, 1), None, "R1", "赢单", 3, 1),
+        (date(2024, 1, 1), None, "R2", "需求确认", 2, 1),
+        (date(2024, 1, 1), None, "R3", "输单", 2, 1)]
+    assert {(f.isoformat(), t and t.isoformat(), reason, n, amount) for f, t, last, reason, _, n, amount in lost
+            if last == date(2024, 2, 1)} == {
+        ("2023-01-01", "2023-01-31", "预算", 1, 3000), ("2023-01-01", "2023-03-31", "预算", 1, 3000),
+        ("2023-01-01", "2023-12-31", "预算", 1, 3000), ("2024-01-01", None, "价格", 1, 800),
+        ("2024-02-01", None, "价格", 1, 800)} and len(lost) == 5
+
+    def both(filters=None):
+        queries.clear_cache()
+        given = Filters(preset="custom", start=date(2024, 1, 1), end=date(2024, 3, 31), **(filters or {}))
+        return [_plain(queries.run(name, given)) for name in ("funnel_cohort", "funnel_lost")]
+
+    served, counted = both(), both({"reps": ("R1", "R2", "R3")})
+    for got, want in zip(served, counted, strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    assert served[1]["value"].tolist() == ["竞品甲", "价格"] and served[1]["amount"].tolist() == [800, 800]
