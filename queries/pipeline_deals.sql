@@ -35,11 +35,17 @@ staged as (
     select d.*, st.position,
            coalesce(d.rep_probability, st.default_probability)::double as probability,
            (d.amount * coalesce(d.rep_probability, st.default_probability) / 100)::double as weighted_amount,
-           date_diff('day', d.entered_stage_at::date, $day::date) as days_in_stage,
-           rank() over (order by d.amount desc) as amount_rank,
-           count(*) over () as open_deals
+           date_diff('day', d.entered_stage_at::date, $day::date) as days_in_stage
     from deals as d
     join f_stages as st on st.stage = d.stage and st.kind = 'open'
+),
+
+large as (
+    -- competition rank by amount <= k = ceil(10% of the open deals) exactly when the amount is at
+    -- least the k-th largest (fewer than k deals are then larger): the amounts sorted alone,
+    -- not every deal ranked
+    select min(s.amount) as amount
+    from (select amount from staged order by amount desc limit (select ceil(0.1 * count(*))::bigint from staged)) as s
 ),
 
 known_medians as (
@@ -73,7 +79,7 @@ flagged as (
     select s.*, m.median_days,
            coalesce(s.days_in_stage > 2 * m.median_days, false) as is_stale,
            coalesce(s.expected_close_on < $day::date, false) as is_overdue,
-           s.amount_rank <= ceil(0.1 * s.open_deals) and s.position >= (select position from late_stage)
+           s.amount >= (select amount from large) and s.position >= (select position from late_stage)
                as is_large_late
     from staged as s
     left join stage_medians as m on m.stage = s.stage
