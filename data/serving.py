@@ -38,9 +38,11 @@ query directly (only scope.sql names them, like the base tables).
   with the same stage held and the moment ``entered_stage_at`` it entered it (rule of
   queries/pipeline_deals.sql: the stint covering the day, the latest if several, else
   the current stage entered at ``created_at``), with the opportunity's ``customer_id``,
-  ``rep_id``, ``amount``, ``probability``, ``expected_close_on`` and its customer's
-  dimensions. The pipeline on a day is an interval filter. Sorted by ``to_day`` (open-ended
-  first, then latest), so a recent day reads only the first row groups.
+  ``rep_id``, ``amount``, ``probability``, ``expected_close_on``, its customer's
+  dimensions and the names of its customer and rep (``customer_name``, ``rep_name``: the
+  deal lists need no join with the 100,000 customers). The pipeline on a day is an
+  interval filter. Sorted by ``to_day`` (open-ended first, then latest), so a recent day
+  reads only the first row groups.
 - ``s_payment_plans``: payment plans of counted contracts, every column of ``payment_plans``
   plus the contract's ``customer_id``, ``rep_id``, customer dimensions, ``categories`` and ``category_bits``;
   sorted by ``due_on``.
@@ -114,6 +116,30 @@ query directly (only scope.sql names them, like the base tables).
   and ``last_paid_on``, the day of its last one; sorted by ``contract_id``. By any day on or
   after ``last_paid_on`` the contract has received ``paid``: /receivables' ending contracts
   read it for their listed contracts instead of scanning 1.6M payments.
+- ``s_stage_days``: the figures of queries/funnel_stage_days.sql (``stints``, ``mean_days`` and
+  the quantiles ``p10_days``, ``p25_days``, ``median_days``, ``p75_days``, ``p90_days`` of
+  ``s_stage_stints.days``) per stage over the stints exited in each calendar month, quarter and
+  year with an exit: ``from_day`` its first day, ``to_day`` its last, or empty for the one
+  holding the latest exit (``last_exit_on``): from its first day on, the same stints for any
+  end on or after that exit. Every stint (no filter): without a filter, the days in stage of
+  such a period (this year, last month, ...) are read here (f_stage_days) instead of the
+  quantiles of a million stints at every request; other periods and filtered ones are
+  worked out from the stints.
+- ``s_win_rates``: the figures of queries/funnel_win_rates.sql per rep (``rep_id``, and the
+  total: ``is_total``, ``rep_id`` empty) over the opportunities created in each calendar month,
+  quarter and year with one (``from_day`` .. ``to_day``, or from ``from_day`` on for the one
+  holding the latest creation ``last_created_on``, as ``s_stage_days``): ``created``, ``won``,
+  ``lost``, ``still_open``, ``won_amount``, ``lost_amount``, ``median_cycle_days``. Every
+  opportunity (no filter): without a filter, the win rates of such a period are read here
+  (f_win_rates) instead of a median per rep over 400,000 deals at every request.
+- ``s_cohort_counts``: the opportunities created in each calendar month, quarter and year
+  (as ``s_win_rates``) counted per ``rep_id``, current ``stage`` and
+  ``furthest_open_position`` (``deals``): without a filter, the cohort funnel of such a period
+  (queries/funnel_cohort.sql) adds up a few thousand counts instead of 400,000 deals.
+- ``s_lost_counts``: the lost opportunities (current stage of kind 'lost') created in each
+  calendar month, quarter and year (as ``s_win_rates``, its latest day ``last_created_on`` that of
+  the lost ones) counted per ``lost_reason`` and ``competitor``: ``deals`` and their ``amount``
+  (queries/funnel_lost.sql, without a filter).
 """
 
 from __future__ import annotations
@@ -299,10 +325,12 @@ cut as (
            coalesce(p.stage, o.stage) as stage,
            coalesce(p.entered_at, o.created_at) as entered_stage_at,
            o.customer_id, o.rep_id, o.amount, o.probability, o.expected_close_on,
-           cu.region as c_region, cu.type as c_type, cu.source as c_source
+           cu.region as c_region, cu.type as c_type, cu.source as c_source,
+           cu.name as customer_name, r.name as rep_name
     from pieces as p
     join opportunities as o on o.opportunity_id = p.opportunity_id
     join customers as cu on cu.customer_id = o.customer_id
+    left join reps as r on r.rep_id = o.rep_id
 )
 select * from cut
 where to_day is null or to_day > from_day
@@ -522,12 +550,93 @@ group by all
 order by day, rep_id
 """
 
+# Figures of the facts of every calendar month, quarter and year with a fact (``from_day``, its
+# first day; ``to_day``, its last), each worked out by the build without a filter: a query reads
+# them for exactly such a period instead of working them out from the facts. The period holding
+# the latest fact (``{latest}``) is open-ended (``to_day`` empty): from its first day on, it holds
+# the same facts for any end on or after that day (this year, this month); the month, quarter
+# and year starting on one day then hold the same facts (one row is kept).
+CALENDAR_FIGURES_SQL = """
+create or replace table {table} as
+with facts as (
+    {facts}
+),
+latest as (
+    select max(day) as {latest} from facts
+),
+periods as (
+    -- each fact in the month, quarter and year of its day (their length in months)
+    select f.*, p.months, date_trunc(p.unit, f.day)::date as from_day
+    from facts as f
+    cross join (values ('month', 1), ('quarter', 3), ('year', 12)) as p(unit, months)
+),
+figures as (
+    select from_day, months, {figures}
+    from periods
+    group by {grouping}
+),
+spans as (
+    select f.*, l.{latest},
+           case when (f.from_day + to_months(f.months))::date <= l.{latest}
+                then (f.from_day + to_months(f.months))::date - 1 end as to_day
+    from figures as f
+    cross join latest as l
+    qualify row_number() over (partition by f.from_day, to_day, {keys} order by f.months) = 1
+)
+select from_day, to_day, {latest}, {columns}
+from spans
+order by from_day, to_day nulls last, {order}
+"""
+
+STAGE_DAYS_SQL = CALENDAR_FIGURES_SQL.format(
+    table="s_stage_days", latest="last_exit_on",
+    facts="select stage, days, exited_at::date as day from s_stage_stints",
+    figures="stage, count(*) as stints, avg(days) as mean_days, "
+            "quantile_cont(days, [0.10, 0.25, 0.50, 0.75, 0.90]) as q",
+    grouping="all", keys="stage", order="stage",
+    columns="stage, stints, mean_days, q[1] as p10_days, q[2] as p25_days, q[3] as median_days, "
+            "q[4] as p75_days, q[5] as p90_days")
+
+WIN_RATES_SQL = CALENDAR_FIGURES_SQL.format(
+    table="s_win_rates", latest="last_created_on",
+    facts="select o.rep_id, st.kind, o.amount, o.created_at::date as day, "
+          "date_diff('day', o.created_at::date, o.closed_on) as cycle_days "
+          "from s_opportunities as o join stages as st on st.stage = o.stage",
+    figures="""rep_id, grouping(rep_id) = 1 as is_total,
+           count(*) as created,
+           count(*) filter (where kind = 'won') as won,
+           count(*) filter (where kind = 'lost') as lost,
+           count(*) filter (where kind = 'open') as still_open,
+           coalesce(sum(amount) filter (where kind = 'won'), 0)::double as won_amount,
+           coalesce(sum(amount) filter (where kind = 'lost'), 0)::double as lost_amount,
+           median(cycle_days) filter (where kind = 'won') as median_cycle_days""",
+    grouping="grouping sets ((from_day, months, rep_id), (from_day, months))", keys="is_total, rep_id",
+    order="is_total desc, rep_id",
+    columns="rep_id, is_total, created, won, lost, still_open, won_amount, lost_amount, median_cycle_days")
+
+COHORT_COUNTS_SQL = CALENDAR_FIGURES_SQL.format(
+    table="s_cohort_counts", latest="last_created_on",
+    facts="select rep_id, stage, furthest_open_position, created_at::date as day from s_opportunities",
+    figures="rep_id, stage, furthest_open_position, count(*) as deals",
+    grouping="all", keys="rep_id, stage, furthest_open_position", order="rep_id, stage, furthest_open_position",
+    columns="rep_id, stage, furthest_open_position, deals")
+
+LOST_COUNTS_SQL = CALENDAR_FIGURES_SQL.format(
+    table="s_lost_counts", latest="last_created_on",
+    facts="select o.lost_reason, o.competitor, o.amount, o.created_at::date as day "
+          "from s_opportunities as o join stages as st on st.stage = o.stage and st.kind = 'lost'",
+    figures="lost_reason, competitor, count(*) as deals, sum(amount) as amount",
+    grouping="all", keys="lost_reason, competitor", order="lost_reason, competitor",
+    columns="lost_reason, competitor, deals, amount")
+
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
-                  "s_contract_paid")
+                  "s_contract_paid", "s_stage_days", "s_win_rates",
+                  "s_cohort_counts", "s_lost_counts")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -542,5 +651,6 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
-                CONTRACT_PAID_SQL):
+                CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
+                COHORT_COUNTS_SQL, LOST_COUNTS_SQL):
         con.execute(sql)

@@ -9,13 +9,28 @@
 -- conversion_from_previous = reached / reached of the stage before (open and won stages
 -- only, by position; NULL for the first stage, for lost stages and when the one before
 -- is 0). Outcomes are the data as it stands (current stage), not cut at $end.
+-- The cohort of a calendar month, quarter or year (or from its first day on, past the latest
+-- creation: this year) is pre-counted per rep, current stage and furthest open position
+-- without a filter (f_cohort_counts, empty under a filter); other periods are counted here.
 -- Parameters: $start, $end + scope. Pages: /funnel (cohort funnel, rep table).
-with cohort as (
-    select o.opportunity_id, o.rep_id, o.stage as current_stage, o.furthest_open_position
+with known as (
+    select cc.rep_id, cc.stage as current_stage, cc.furthest_open_position, cc.deals
+    from f_cohort_counts as cc
+    where cc.from_day = $start::date
+      and (cc.to_day = $end::date or (cc.to_day is null and cc.last_created_on <= $end::date))
+),
+
+cohort as (
+    -- the cohort's deals per rep, current stage and furthest open position
+    select o.rep_id, o.stage as current_stage, o.furthest_open_position, count(*) as deals
     from f_opportunities as o
     -- created_at::date between $start and $end, as a range on the column itself so that the
     -- scan of the date-sorted opportunities skips the row groups outside the period
     where o.created_at >= $start::date and o.created_at < $end::date + 1
+      and not exists (select 1 from known)
+    group by all
+    union all
+    select * from known
 ),
 
 open_bounds as (
@@ -34,7 +49,7 @@ furthest as (
            case when cur.kind = 'won' then b.last_open
                 else greatest(coalesce(c.furthest_open_position, b.first_open), b.first_open)
            end as furthest_position,
-           count(*) as deals
+           sum(c.deals) as deals
     from cohort as c
     join f_stages as cur on cur.stage = c.current_stage
     cross join open_bounds as b

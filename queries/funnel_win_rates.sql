@@ -3,14 +3,26 @@
 -- amounts, win rate of the closed (won / (won + lost)) and of the created (won /
 -- created), both NULL when their base is 0, and the median cycle of the won deals in
 -- days (created_at's date to closed_on). Outcomes are the current stage's kind.
+-- The figures of a calendar month, quarter or year (or from its first day on, past the
+-- latest creation: this year, this month) are pre-computed without a filter (f_win_rates,
+-- empty under a filter); other periods are worked out from the opportunities.
 -- Parameters: $start, $end + scope. Pages: /funnel (summary, rep table).
-with cohort as (
+with known as (
+    select wr.rep_id, wr.is_total, wr.created, wr.won, wr.lost, wr.still_open, wr.won_amount, wr.lost_amount,
+           wr.median_cycle_days
+    from f_win_rates as wr
+    where wr.from_day = $start::date
+      and (wr.to_day = $end::date or (wr.to_day is null and wr.last_created_on <= $end::date))
+),
+
+cohort as (
     select o.opportunity_id, o.rep_id, o.amount, o.created_at, o.closed_on, st.kind
     from f_opportunities as o
     join f_stages as st on st.stage = o.stage
     -- created_at::date between $start and $end, as a range on the column itself (the scan of
     -- the date-sorted opportunities skips the row groups outside the period)
     where o.created_at >= $start::date and o.created_at < $end::date + 1
+      and not exists (select 1 from known)
 ),
 
 totals as (
@@ -34,13 +46,21 @@ everyone as (
     where not exists (select 1 from totals where is_total)
 ),
 
+figures as (
+    -- the pre-computed figures, else those worked out (an empty cohort still has its total)
+    select * from known
+    union all by name
+    select * from (select * from totals union all by name select * from everyone)
+    where not exists (select 1 from known)
+),
+
 final as (
     select t.rep_id, r.name as rep_name, t.is_total, t.created, t.won, t.lost, t.still_open,
            t.won_amount, t.lost_amount,
            t.won / nullif(t.won + t.lost, 0) as win_rate_closed,
            t.won / nullif(t.created, 0) as win_rate_created,
            t.median_cycle_days::double as median_cycle_days
-    from (select * from totals union all by name select * from everyone) as t
+    from figures as t
     left join f_reps as r on r.rep_id = t.rep_id
 )
 

@@ -14,17 +14,18 @@
 -- ceil(10% of them), so ties share) and stage position >= that of the second-to-last
 -- open stage (the only one, if there is one).
 -- The open deals and the stage each holds on $day are read from f_stage_intervals (the
--- rule above, applied by the build to every day): an interval filter, not a replay of
--- the stage history; the completed stints with their days, from f_stage_stints, and their
--- medians, without a filter on a month's end or after the latest exit, from f_stage_medians.
+-- rule above, applied by the build to every day, with the customer's and rep's names): an
+-- interval filter, not a replay of the stage history nor a join with the customers; the
+-- completed stints with their days, from f_stage_stints, and their medians, without a
+-- filter on a month's end or after the latest exit, from f_stage_medians.
 -- Parameters: $day + scope.
 -- Pages: /funnel (snapshot funnel on the period's end, stage drill-down), /forecast
 -- (weighted pipeline on as_of, deal health, forecast by rep).
 with deals as (
     -- the stage held on $day is pre-computed by the build: f_stage_intervals holds, for each
     -- day a deal is open (created, not closed), the stage it holds and when it entered it
-    select si.opportunity_id, si.customer_id, si.rep_id, si.amount, si.probability as rep_probability,
-           si.expected_close_on, si.stage, si.entered_stage_at
+    select si.opportunity_id, si.customer_id, si.customer_name, si.rep_id, si.rep_name, si.amount,
+           si.probability as rep_probability, si.expected_close_on, si.stage, si.entered_stage_at
     from f_stage_intervals as si
     where si.from_day <= $day::date
       and (si.to_day is null or si.to_day > $day::date)
@@ -34,11 +35,17 @@ staged as (
     select d.*, st.position,
            coalesce(d.rep_probability, st.default_probability)::double as probability,
            (d.amount * coalesce(d.rep_probability, st.default_probability) / 100)::double as weighted_amount,
-           date_diff('day', d.entered_stage_at::date, $day::date) as days_in_stage,
-           rank() over (order by d.amount desc) as amount_rank,
-           count(*) over () as open_deals
+           date_diff('day', d.entered_stage_at::date, $day::date) as days_in_stage
     from deals as d
     join f_stages as st on st.stage = d.stage and st.kind = 'open'
+),
+
+large as (
+    -- competition rank by amount <= k = ceil(10% of the open deals) exactly when the amount is at
+    -- least the k-th largest (fewer than k deals are then larger): the amounts sorted alone,
+    -- not every deal ranked
+    select min(s.amount) as amount
+    from (select amount from staged order by amount desc limit (select ceil(0.1 * count(*))::bigint from staged)) as s
 ),
 
 known_medians as (
@@ -72,20 +79,18 @@ flagged as (
     select s.*, m.median_days,
            coalesce(s.days_in_stage > 2 * m.median_days, false) as is_stale,
            coalesce(s.expected_close_on < $day::date, false) as is_overdue,
-           s.amount_rank <= ceil(0.1 * s.open_deals) and s.position >= (select position from late_stage)
+           s.amount >= (select amount from large) and s.position >= (select position from late_stage)
                as is_large_late
     from staged as s
     left join stage_medians as m on m.stage = s.stage
 ),
 
 final as (
-    select f.opportunity_id, f.customer_id, a.name as customer_name, f.rep_id, r.name as rep_name,
+    select f.opportunity_id, f.customer_id, f.customer_name, f.rep_id, f.rep_name,
            f.stage, f.position, f.amount::double as amount, f.probability, f.weighted_amount,
            f.expected_close_on, f.entered_stage_at, f.days_in_stage, f.median_days as stage_median_days,
            f.is_stale, f.is_overdue, f.is_large_late
     from flagged as f
-    join f_accounts as a on a.customer_id = f.customer_id
-    join f_reps as r on r.rep_id = f.rep_id
 )
 
 select * from final order by amount desc, opportunity_id

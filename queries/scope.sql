@@ -11,8 +11,9 @@
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
--- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid; f_rep_months
--- reads s_measure_months too),
+-- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
+-- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts; f_rep_months reads
+-- s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -231,8 +232,9 @@ f_plan_states as not materialized (
 ),
 f_stage_intervals as not materialized (
     -- the days each opportunity of f_opportunities is open, by stage held, with the
-    -- opportunity's customer_id, rep_id, amount, probability and expected_close_on
-    -- (s_stage_intervals); the conditions of f_opportunities, read from its own columns
+    -- opportunity's customer_id, rep_id, amount, probability and expected_close_on and the
+    -- names of its customer and rep, customer_name and rep_name (s_stage_intervals); the
+    -- conditions of f_opportunities, read from its own columns
     select si.* exclude (c_region, c_type, c_source)
     from s_stage_intervals as si
     where si.rep_id in (select rep_id from f_reps)
@@ -467,4 +469,44 @@ f_rep_months as not materialized (
     where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
       and mm.cut = 'all'
       and mm.rep_id in (select rep_id from f_reps)
+),
+f_stage_days as not materialized (
+    -- the days in stage of f_stage_stints per stage over the stints exited in each calendar
+    -- month, quarter and year (open-ended, to_day empty, for the one holding the latest exit
+    -- last_exit_on) (s_stage_days), but only when no filter narrows f_stage_stints (empty otherwise)
+    select sd.from_day, sd.to_day, sd.last_exit_on, sd.stage, sd.stints, sd.mean_days, sd.p10_days, sd.p25_days,
+           sd.median_days, sd.p75_days, sd.p90_days
+    from s_stage_days as sd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_win_rates as not materialized (
+    -- the win rates of f_opportunities per rep (and the total: is_total) over the opportunities
+    -- created in each calendar month, quarter and year (open-ended, to_day empty, for the one
+    -- holding the latest creation last_created_on) (s_win_rates), but only when no filter
+    -- narrows f_opportunities (empty otherwise)
+    select wr.from_day, wr.to_day, wr.last_created_on, wr.rep_id, wr.is_total, wr.created, wr.won, wr.lost,
+           wr.still_open, wr.won_amount, wr.lost_amount, wr.median_cycle_days
+    from s_win_rates as wr
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_cohort_counts as not materialized (
+    -- f_opportunities created in each calendar month, quarter and year (as f_win_rates) counted
+    -- per rep_id, stage and furthest_open_position (s_cohort_counts), but only when no filter
+    -- narrows f_opportunities (empty otherwise)
+    select cc.from_day, cc.to_day, cc.last_created_on, cc.rep_id, cc.stage, cc.furthest_open_position, cc.deals
+    from s_cohort_counts as cc
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_lost_counts as not materialized (
+    -- the lost ones of f_opportunities created in each calendar month, quarter and year (as
+    -- f_win_rates, last_created_on the latest of the lost ones) counted per lost_reason and
+    -- competitor: deals, amount (s_lost_counts), but only when no filter narrows
+    -- f_opportunities (empty otherwise)
+    select lc.from_day, lc.to_day, lc.last_created_on, lc.lost_reason, lc.competitor, lc.deals, lc.amount
+    from s_lost_counts as lc
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
 )

@@ -100,3 +100,22 @@ def test_page_callback_explains_an_empty_horizon(warehouse):
     assert go.Figure(figure).layout.annotations
     assert forecast.set_horizon("12", "?as_of=2020-01-15") == "?as_of=2020-01-15&horizon=12"
     assert forecast.set_horizon("7", "?horizon=3") == ""
+
+
+def test_large_deals_share_a_tied_rank(tmp_path, monkeypatch):
+    """Large = competition rank by amount within ceil(10%) of the open deals, so ties share it.
+    On 15 March O1 (1000, 方案报价) and O2 (2000, 需求确认) are open; three more: O8 (2000,
+    需求确认), O9 (2000, 方案报价) and O10 (500, 初步接洽). 5 open deals: ceil(0.5) = 1, and O2,
+    O8 and O9 all rank 1 (O1 ranks 4); late stages are 需求确认 (2) and 方案报价 (3), so the
+    three are large and late, O10 would be large only if it ranked."""
+    from tests.conftest import FIXTURE_SQL, build_fixture
+
+    sql = FIXTURE_SQL.read_text() + (
+        "\ninsert into opportunities (opportunity_id, customer_id, rep_id, created_at, stage, amount, probability, "
+        "expected_close_on, closed_on, lost_reason, competitor) values "
+        "('O8', 'C1', 'R1', '2024-03-01 09:00', '需求确认', 2000, null, '2024-04-30', null, null, null), "
+        "('O9', 'C2', 'R2', '2024-03-02 09:00', '方案报价', 2000, null, '2024-04-30', null, null, null), "
+        "('O10', 'C3', 'R3', '2024-03-03 09:00', '初步接洽', 500, null, '2024-04-30', null, null, null);\n")
+    monkeypatch.setenv("CRM_WAREHOUSE", str(build_fixture(tmp_path / "ties.duckdb", sql)))
+    deals = deals_on(AS_OF)
+    assert deals["is_large_late"].to_dict() == {"O2": True, "O8": True, "O9": True, "O1": False, "O10": False}

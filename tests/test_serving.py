@@ -281,3 +281,116 @@ def test_stage_medians_pre_computed_or_worked_out(warehouse):
     assert medians(date(2024, 2, 16)) == {"O1": None, "O2": 38.5, "O3": None, "O4": 20.5}
     # rep R2 (O2 only): 需求确认 has no completed stint of R2's
     assert medians(date(2024, 3, 31), Filters(reps=("R2",))) == {"O2": None}
+
+
+def test_stage_days_per_calendar_period(warehouse):
+    """s_stage_days: the fixture's completed stints per month, quarter and year of their exit.
+    February 2024: 初步接洽 O1 27, O2 14, O4 19 days (sorted 14 19 27: p10 = 14 + 0.2 × 5,
+    p25 = 14 + 0.5 × 5, p75 = 19 + 0.5 × 8, p90 = 19 + 0.8 × 8), 需求确认 O3 16, 方案报价 O3 15.
+    The latest exit (O4 leaving 需求确认, 1 March 2024) makes March, the first quarter and
+    2024 open-ended: one row per stage from 1 January (初步接洽 O3 10 joins February's), and
+    from 1 March (需求确认 O4 10). funnel_stage_days reads them without a filter, for a period
+    ending on or after the latest exit, and works the same figures out under a filter."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select from_day, to_day, last_exit_on, stage, stints, mean_days, p10_days, p25_days, "
+                           "median_days, p75_days, p90_days from s_stage_days").fetchall()
+    table = {(f.isoformat(), t.isoformat() if t else None, stage): (n, *figures)
+             for f, t, last, stage, n, *figures in rows}
+    assert {row[2] for row in rows} == {date(2024, 3, 1)}
+    assert table[("2024-02-01", "2024-02-29", "初步接洽")] == pytest.approx((3, 20, 15, 16.5, 19, 23, 25.4))
+    assert table[("2024-02-01", "2024-02-29", "需求确认")] == (1, 16, 16, 16, 16, 16, 16)
+    assert table[("2024-02-01", "2024-02-29", "方案报价")] == (1, 15, 15, 15, 15, 15, 15)
+    assert {k: v[0] for k, v in table.items() if k[0] >= "2024" and k[1] is None} == {
+        ("2024-01-01", None, "初步接洽"): 4, ("2024-01-01", None, "需求确认"): 2, ("2024-01-01", None, "方案报价"): 1,
+        ("2024-03-01", None, "需求确认"): 1}
+    assert {k[:2] for k in table if k[0] < "2024"} == {  # O5's exits: April and June 2023
+        ("2023-04-01", "2023-04-30"), ("2023-06-01", "2023-06-30"), ("2023-04-01", "2023-06-30"),
+        ("2023-01-01", "2023-12-31")}
+
+    def days(start, end, filters=None):
+        queries.clear_cache()
+        frame = queries.run("funnel_stage_days", Filters(preset="custom", start=start, end=end, **(filters or {})))
+        return {s: (n, m) for s, n, m in zip(frame["stage"], frame["stints"], frame["median_days"], strict=True)
+                if n > 0}
+
+    february = {"初步接洽": (3, 19.0), "需求确认": (1, 16.0), "方案报价": (1, 15.0)}
+    assert days(date(2024, 2, 1), date(2024, 2, 29)) == february
+    assert days(date(2024, 2, 1), date(2024, 2, 29), {"reps": ("R1", "R2", "R3")}) == february
+    assert days(date(2024, 1, 1), date(2024, 6, 30)) == {"初步接洽": (4, 16.5), "需求确认": (2, 13.0),
+                                                         "方案报价": (1, 15.0)}
+
+
+def test_win_rates_per_calendar_period(warehouse):
+    """s_win_rates: the fixture's opportunities per month, quarter and year of their creation.
+    January 2024: R1's O1 (open) and O3 (won 10 Jan -> 20 Feb: 41 days, 1500). The latest
+    creation (O2 and O4, 1 February 2024) makes February, the first quarter and 2024
+    open-ended: from 1 January (R1 as above, R2's O2 open, R3's O4 lost for 800) and from 1
+    February (R2, R3: nothing won, no median). 2023: R3's O5 lost for 3000, in its month,
+    quarter and year. funnel_win_rates reads them without a filter and works the same out
+    under one."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select from_day, to_day, last_created_on, rep_id, is_total, created, won, lost, "
+                           "still_open, won_amount, lost_amount, median_cycle_days from s_win_rates").fetchall()
+    assert {row[2] for row in rows} == {date(2024, 2, 1)}
+    table = {(f.isoformat(), t.isoformat() if t else None, rep): tuple(figures)
+             for f, t, _, rep, _, *figures in rows}
+    assert {k: v for k, v in table.items() if k[0] >= "2024"} == {
+        ("2024-01-01", "2024-01-31", "R1"): (2, 1, 0, 1, 1500, 0, 41),
+        ("2024-01-01", "2024-01-31", None): (2, 1, 0, 1, 1500, 0, 41),
+        ("2024-01-01", None, "R1"): (2, 1, 0, 1, 1500, 0, 41),
+        ("2024-01-01", None, "R2"): (1, 0, 0, 1, 0, 0, None),
+        ("2024-01-01", None, "R3"): (1, 0, 1, 0, 0, 800, None),
+        ("2024-01-01", None, None): (4, 1, 1, 2, 1500, 800, 41),
+        ("2024-02-01", None, "R2"): (1, 0, 0, 1, 0, 0, None),
+        ("2024-02-01", None, "R3"): (1, 0, 1, 0, 0, 800, None),
+        ("2024-02-01", None, None): (2, 0, 1, 1, 0, 800, None)}
+    assert {k for k in table if k[0] < "2024"} == {
+        (f, t, rep) for f, t in (("2023-01-01", "2023-01-31"), ("2023-01-01", "2023-03-31"),
+                                 ("2023-01-01", "2023-12-31")) for rep in ("R3", None)}
+
+    def rates(start, end, filters=None):
+        queries.clear_cache()
+        frame = queries.run("funnel_win_rates", Filters(preset="custom", start=start, end=end, **(filters or {})))
+        return [[None if pd.isna(v) else v for v in row]
+                for row in frame[["rep_id", "created", "won", "median_cycle_days"]].itertuples(index=False)]
+
+    january = [[None, 2, 1, 41.0], ["R1", 2, 1, 41.0]]
+    assert rates(date(2024, 1, 1), date(2024, 1, 31)) == january
+    assert rates(date(2024, 1, 1), date(2024, 1, 31), {"reps": ("R1", "R2", "R3")}) == january
+    assert rates(date(2024, 1, 1), date(2024, 12, 31)) == [[None, 4, 1, 41.0], ["R1", 2, 1, 41.0],
+                                                          ["R2", 1, 0, None], ["R3", 1, 0, None]]
+
+
+def test_cohort_and_lost_counts_per_calendar_period(warehouse):
+    """s_cohort_counts and s_lost_counts: the fixture's opportunities per month, quarter and year
+    of their creation (open-ended from the period holding the latest, as s_win_rates). January
+    2024: R1's O1 (now 方案报价) and O3 (won), both furthest at 方案报价 (position 3). Lost: O4
+    (价格, 竞品甲, 800, 1 February 2024, the latest lost one) and O5 (预算, 竞品乙, 3000, 2023).
+    funnel_cohort and funnel_lost read them without a filter and count the same under one."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cohort = con.execute("select from_day, to_day, rep_id, stage, furthest_open_position, deals "
+                             "from s_cohort_counts where from_day = '2024-01-01'").fetchall()
+        lost = con.execute("select from_day, to_day, last_created_on, lost_reason, competitor, deals, amount "
+                           "from s_lost_counts").fetchall()
+    assert sorted(cohort, key=lambda r: (r[1] is None, r[2], r[3])) == [
+        (date(2024, 1, 1), date(2024, 1, 31), "R1", "方案报价", 3, 1),
+        (date(2024, 1, 1), date(2024, 1, 31), "R1", "赢单", 3, 1),
+        (date(2024, 1, 1), None, "R1", "方案报价", 3, 1),
+        (date(2024, 1, 1), None, "R1", "赢单", 3, 1),
+        (date(2024, 1, 1), None, "R2", "需求确认", 2, 1),
+        (date(2024, 1, 1), None, "R3", "输单", 2, 1)]
+    assert {(f.isoformat(), t and t.isoformat(), reason, n, amount) for f, t, last, reason, _, n, amount in lost
+            if last == date(2024, 2, 1)} == {
+        ("2023-01-01", "2023-01-31", "预算", 1, 3000), ("2023-01-01", "2023-03-31", "预算", 1, 3000),
+        ("2023-01-01", "2023-12-31", "预算", 1, 3000), ("2024-01-01", None, "价格", 1, 800),
+        ("2024-02-01", None, "价格", 1, 800)} and len(lost) == 5
+
+    def both(filters=None):
+        queries.clear_cache()
+        given = Filters(preset="custom", start=date(2024, 1, 1), end=date(2024, 3, 31), **(filters or {}))
+        return [_plain(queries.run(name, given)) for name in ("funnel_cohort", "funnel_lost")]
+
+    served, counted = both(), both({"reps": ("R1", "R2", "R3")})
+    for got, want in zip(served, counted, strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    assert served[1]["value"].tolist() == ["竞品甲", "价格"] and served[1]["amount"].tolist() == [800, 800]
