@@ -14,6 +14,9 @@
   request (the signed-in user, resolved once per request and kept in ``flask.g``) whenever
   there is one, and a scope passed by the caller can only narrow it. Outside a request
   (command line, tests) it is everyone unless ``viewing_as(scope)`` says otherwise.
+- A query of ``APART`` (alerts) runs the queries it unions as their own statements, two at a
+  time, and the union over their Arrow results: planning one statement of six kinds cost
+  more than planning the six.
 - A new warehouse file (an atomic rename by ``data.build``) is noticed on the next call:
   the connection is reopened and the cache, keyed by the build, no longer matches.
   Connections still in use by other threads are left to finish.
