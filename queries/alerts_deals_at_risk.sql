@@ -111,18 +111,32 @@ rep_targets as (
     group by tg.rep_id
 ),
 
+month_signed as (
+    -- contract amount signed per rep in $as_of's month up to $as_of (one read of f_contracts for
+    -- the forecast and the sparkline's last month; the month's first day written out from
+    -- $as_of: a constant reaches the date-sorted contracts and, under a category filter, lines)
+    select c.rep_id, sum(c.amount) as amount
+    from f_contracts as c
+    where c.signed_on >= date_trunc('month', $as_of::date)::date and c.signed_on <= $as_of::date
+    group by c.rep_id
+),
+
+pipeline_due as (
+    -- the weighted pipeline open on $as_of expected to close by the judged month's last day
+    select d.rep_id, sum(d.amount * d.p / 100) as weighted
+    from open_deals as d
+    where d.expected_close_on <= (select last_day from judged_month)
+    group by d.rep_id
+),
+
 forecast as (
-    select tg.rep_id, tg.target, tg.estimated,
-           coalesce((select sum(c.amount) from f_contracts as c
-                     where c.rep_id = tg.rep_id
-                       -- judged_month's first day written out from $as_of: a constant reaches the
-                       -- date-sorted contracts (and, under a category filter, lines); a subquery does not
-                       and c.signed_on >= date_trunc('month', $as_of::date + 1)::date
-                       and c.signed_on <= $as_of::date), 0)
-           + coalesce((select sum(d.amount * d.p / 100) from open_deals as d
-                       where d.rep_id = tg.rep_id
-                         and d.expected_close_on <= (select last_day from judged_month)), 0) as forecast
+    -- signed so far in the judged month: $as_of's month unless $as_of is its last day (then the
+    -- judged month is the next one, with nothing signed yet)
+    select tg.rep_id, tg.target, tg.estimated, coalesce(ms.amount, 0) + coalesce(pd.weighted, 0) as forecast
     from rep_targets as tg
+    left join month_signed as ms
+      on ms.rep_id = tg.rep_id and date_trunc('month', $as_of::date + 1) = date_trunc('month', $as_of::date)
+    left join pipeline_due as pd on pd.rep_id = tg.rep_id
 ),
 
 coverage_rows as (
@@ -158,7 +172,7 @@ deal_sparks as (
 ),
 
 rep_sparks as (
-    -- the months before $as_of's added up per build (f_measure_months), its own up to $as_of
+    -- the months before $as_of's added up per build (f_measure_months), its own up to $as_of (month_signed)
     select cr.subject_id, list(coalesce(k.amount, 0)::double order by mo.month) as sparkline
     from coverage_rows as cr
     cross join q_alerts_months as mo
@@ -168,11 +182,8 @@ rep_sparks as (
                  and mm.month >= (date_trunc('month', $as_of::date) - interval 11 month)::date
                  and mm.month < date_trunc('month', $as_of::date)::date
                union all
-               select rep_id, date_trunc('month', signed_on)::date, sum(amount)
-               from f_contracts
-               where signed_on <= $as_of::date
-                 and signed_on >= date_trunc('month', $as_of::date)::date
-               group by all) as k
+               select ms.rep_id, date_trunc('month', $as_of::date)::date, ms.amount
+               from month_signed as ms) as k
       on k.rep_id = cr.subject_id and k.month = mo.month
     group by cr.subject_id
 ),

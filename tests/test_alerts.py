@@ -445,3 +445,23 @@ def test_team_members_take_sub_teams_at_any_depth(warehouse):
         ("T3", "R3"), ("T3", "R4"), ("T4", "R2")]
     narrowed = queries.run("alerts_team_members", queries.parse_filters("team=T2"))
     assert rows(narrowed, "team_id", "rep_id") == [("T2", "R1"), ("T2", "R2"), ("T4", "R2")]
+
+
+@pytest.mark.parametrize("name", ["course", "customers", "deals", "stock", "collection", "effort"])
+def test_kinds_run_apart_give_the_one_statement_answer(world, monkeypatch, name):
+    """The gateway runs the six kinds apart, two at a time, and the union reads their Arrow
+    results (queries.APART): value for value and type for type the one statement's frame."""
+    world(name)
+    params = {"alert_deal_top_share": 0.5, "alert_regular_days": 1, "alert_over_min_value": 10_000}
+    apart = queries.run("alerts", **params)
+    assert not apart.empty
+    monkeypatch.setattr(queries, "APART", frozenset())
+    queries.clear_cache()
+    pd.testing.assert_frame_equal(apart, queries.run("alerts", **params))
+
+
+def test_the_union_reads_only_the_kinds():
+    """Run apart, the union's own text is run alone: it may read nothing but the six kinds."""
+    body = queries._body(queries._read("alerts"))
+    assert queries._relations_read(queries._prelude(), body) == ()
+    assert set(queries._mentioned(body)) == {f"alerts_{kind}" for kind in page.KINDS}
