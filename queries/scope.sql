@@ -11,7 +11,8 @@
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
--- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid),
+-- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
+-- s_course_months),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -455,4 +456,14 @@ f_contract_paid as not materialized (
     -- the conditions of f_payments (they are the contract's own columns).
     select cp.contract_id, cp.paid, cp.last_paid_on
     from s_contract_paid as cp
+),
+f_course_months as not materialized (
+    -- each series of the revenue course and month (s_course_months: value, base and the band
+    -- statistics of the twelve months before), but only when no filter or scope narrows the
+    -- facts (empty otherwise: alerts_revenue_course works them out)
+    select cm.series_id, cm.subject_type, cm.subject_id, cm.subject_name, cm.measure, cm.month, cm.value,
+           cm.base, cm.ratios, cm.trend, cm.mad
+    from s_course_months as cm
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
 )
