@@ -50,14 +50,19 @@ members as (
     where r.active
 ),
 
-rep_to_date as (
-    -- per rep and measure (rep_id null: a pool customer's creation): the facts of the month in
-    -- progress up to as_of, and those of the same days a year earlier (within that month).
-    -- Every bound is written out from $as_of: a constant reaches the date-sorted scans
-    -- (contracts, lines under a category filter, payments); a subquery does not.
-    select f.measure, f.rep_id,
-           sum(f.value) filter (where f.day >= date_trunc('month', $as_of::date + 1)::date) as value_to_date,
-           sum(f.value) filter (where f.day < date_trunc('month', $as_of::date + 1)::date) as base_to_date
+rep_facts as (
+    -- per measure, month and rep (rep_id null: a pool customer's creation), from the facts:
+    -- value_to_date, the days of the month up to as_of's day of the month, for the month in
+    -- progress and the same days a year earlier (within that month); value, the whole month,
+    -- for the complete months of new customers under a filter (below). Every bound is written
+    -- out from $as_of: a constant reaches the date-sorted scans (contracts, lines under a
+    -- category filter, payments); a subquery does not.
+    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value,
+           sum(f.value) filter (where f.day >= date_trunc('month', $as_of::date + 1)::date
+                                   or (f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                                       and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                                                   + date_diff('day', date_trunc('month', $as_of::date + 1)::date,
+                                                               $as_of::date + 1)::integer)) as value_to_date
     from f_measure_facts as f
     where f.measure in ('contract_amount', 'payments', 'new_customers')
       and ((f.day >= date_trunc('month', $as_of::date + 1)::date and f.day <= $as_of::date)
@@ -65,27 +70,36 @@ rep_to_date as (
                and f.day < (date_trunc('month', $as_of::date + 1) - interval 11 month)::date
                and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
                            + date_diff('day', date_trunc('month', $as_of::date + 1)::date,
-                                       $as_of::date + 1)::integer))
+                                       $as_of::date + 1)::integer)
+           or (not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
+                    and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+               and f.measure = 'new_customers'
+               and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+               and f.day < date_trunc('month', $as_of::date + 1)::date))
     group by all
 ),
 
 to_date as (
-    select subject_type, subject_id, measure, sum(value_to_date) as value_to_date,
-           sum(base_to_date) as base_to_date
+    -- per series: the month in progress to date and the same days a year earlier
+    select subject_type, subject_id, measure,
+           sum(value_to_date) filter (where month = date_trunc('month', $as_of::date + 1)::date) as value_to_date,
+           sum(value_to_date) filter (where month < date_trunc('month', $as_of::date + 1)::date) as base_to_date
     from (
-        select 'company' as subject_type, 'company' as subject_id, f.measure, f.value_to_date, f.base_to_date
-        from rep_to_date as f
+        select 'company' as subject_type, 'company' as subject_id, f.measure, f.month, f.value_to_date
+        from rep_facts as f
         union all
-        select m.subject_type, m.subject_id, f.measure, f.value_to_date, f.base_to_date
-        from rep_to_date as f
+        select m.subject_type, m.subject_id, f.measure, f.month, f.value_to_date
+        from rep_facts as f
         join members as m on m.rep_id = f.rep_id
     ) as x
+    where month = date_trunc('month', $as_of::date + 1)::date
+       or month = (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
     group by all
 ),
 
--- under a filter: the complete months worked out from the facts, back to the oldest month a
--- judged point reads (the earliest judged month, latest − 5, takes the ratios of the twelve
--- months before it, each against the month a year earlier)
+-- under a filter: the complete months worked out from f_measure_months and the new customers'
+-- facts, back to the oldest month a judged point reads (the earliest judged month, latest − 5,
+-- takes the ratios of the twelve months before it, each against the month a year earlier)
 rep_months as (
     select mm.measure, mm.month, mm.rep_id, mm.value
     from f_measure_months as mm
@@ -94,13 +108,13 @@ rep_months as (
       and mm.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
       and mm.month < date_trunc('month', $as_of::date + 1)::date
     union all
-    select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value
-    from f_measure_facts as f
+    select f.measure, f.month, f.rep_id, f.value
+    from rep_facts as f
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
                and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
       and f.measure = 'new_customers'
-      and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
-      and f.day < date_trunc('month', $as_of::date + 1)::date
+      and f.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+      and f.month < date_trunc('month', $as_of::date + 1)::date
 ),
 
 monthly as (
@@ -207,24 +221,23 @@ latest_out as (
 ),
 
 since as (
-    select l.series_id, min(r.month) as since
-    from latest_out as l
-    join flagged as r
-      on r.series_id = l.series_id
-     and r.month <= l.month
-     and r.direction = l.direction
-     and not exists (
-         select 1 from flagged as x
-         where x.series_id = l.series_id
-           and x.month > r.month and x.month < l.month
-           and x.direction is distinct from l.direction
-     )
+    -- the first month of the unbroken run of out-of-band points in the same direction ending at
+    -- the point shown: after the latest judged point up to it in another direction (or none)
+    select series_id, min(month) filter (where broken is null or month > broken) as since
+    from (
+        select r.series_id, r.month,
+               max(r.month) filter (where r.direction is distinct from l.direction)
+                   over (partition by r.series_id) as broken
+        from flagged as r
+        join latest_out as l on l.series_id = r.series_id and r.month <= l.month
+    ) as r
     group by all
 ),
 
 sparks as (
-    select series_id, list(value order by month) as sparkline
-    from points
+    select p.series_id, list(p.value order by p.month) as sparkline
+    from points as p
+    where p.series_id in (select series_id from latest_out)
     group by all
 ),
 
