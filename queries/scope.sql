@@ -253,9 +253,15 @@ f_build_info as not materialized (
 -- changes (the pool is shared; whether a customer ever bought or was followed up does
 -- not depend on who is looking): used for pool history, conversion and last follow-up.
 f_account_pool_events as not materialized (
+    -- without a customer filter every event (pool_events.customer_id references customers)
     select pe.*
     from pool_events as pe
-    where pe.customer_id in (select customer_id from f_accounts)
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    union all
+    select pe.*
+    from pool_events as pe
+    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and pe.customer_id in (select customer_id from f_accounts)
 ),
 f_account_activities as not materialized (
     select a.* exclude (c_region, c_type, c_source)
@@ -443,6 +449,13 @@ f_activity_days as not materialized (
     select ad.rep_id, ad.day, ad.n
     from s_activity_days as ad
     where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      -- without a team or rep filter and for everyone, every rep (reps.team_id references teams)
+      and len($teams) = 0 and len($reps) = 0 and $scope_all
+    union all
+    select ad.rep_id, ad.day, ad.n
+    from s_activity_days as ad
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and not (len($teams) = 0 and len($reps) = 0 and $scope_all)
       and ad.rep_id in (select rep_id from f_reps)
     union all
     select a.rep_id, a.occurred_at::date, count(*)
