@@ -127,6 +127,13 @@ query directly (only scope.sql names them, like the base tables).
   months' facts do not depend on the as-of date, and months outside the range judge
   nothing (a judged month needs 8 ratios, so facts 20 months before it, and its base 12
   months before it), so any as-of date reads it exactly.
+- ``s_measure_days``: the facts of the revenue course without a filter (contract amounts by
+  ``signed_on``, payments by ``paid_on``, new customers by ``created_at``) per ``measure``,
+  ``rep_id`` (empty: a pool customer's creation) and ``month`` (its first day): ``days``, the
+  days of the month with a fact (ascending), and ``to_day``, the month's running total on
+  each of them. A month to date (or its same days a year earlier) is the running total on
+  the last day up to the as-of date's day: the course reads about 3,600 rows instead of
+  200,000 facts.
 """
 
 from __future__ import annotations
@@ -616,12 +623,32 @@ from logs as l
 order by l.month, l.series_id
 """
 
+MEASURE_DAYS_SQL = """
+create or replace table s_measure_days as
+with days as (
+    select 'contract_amount' as measure, rep_id, signed_on as day, sum(amount)::decimal(38, 2) as value
+    from s_contracts
+    group by all
+    union all
+    select 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
+    union all
+    select 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+)
+select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
+       list(to_day order by day) as to_day
+from (select d.*, sum(d.value) over (partition by d.measure, d.rep_id, date_trunc('month', d.day) order by d.day)
+             as to_day
+      from days as d) as d
+group by all
+order by month, measure, rep_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
-                  "s_contract_paid", "s_course_months")
+                  "s_contract_paid", "s_course_months", "s_measure_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -636,5 +663,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
-                CONTRACT_PAID_SQL, COURSE_MONTHS_SQL):
+                CONTRACT_PAID_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL):
         con.execute(sql)

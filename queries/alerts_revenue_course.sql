@@ -51,12 +51,21 @@ members as (
 ),
 
 rep_facts as (
-    -- per measure, month and rep (rep_id null: a pool customer's creation), from the facts:
-    -- value_to_date, the days of the month up to as_of's day of the month, for the month in
-    -- progress and the same days a year earlier (within that month); value, the whole month,
-    -- for the complete months of new customers under a filter (below). Every bound is written
-    -- out from $as_of: a constant reaches the date-sorted scans (contracts, lines under a
-    -- category filter, payments); a subquery does not.
+    -- per measure, month and rep (rep_id null: a pool customer's creation): value_to_date, the
+    -- facts of the days of the month up to as_of's day of the month, for the month in progress
+    -- and the same days a year earlier (within that month). Without a filter: the running
+    -- total on the last day with facts up to that day (f_measure_days).
+    select d.measure, d.month, d.rep_id, null::decimal(38, 2) as value,
+           d.to_day[len([x for x in d.days
+                         if x <= date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1)])]
+               as value_to_date
+    from f_measure_days as d
+    where d.month = date_trunc('month', $as_of::date + 1)::date
+       or d.month = (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+    union all
+    -- under a filter, from the facts, and value: the whole month, for the complete months of new
+    -- customers (below). Every bound is written out from $as_of: a constant reaches the
+    -- date-sorted scans (contracts, lines under a category filter, payments); a subquery does not.
     select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value,
            sum(f.value) filter (where f.day >= date_trunc('month', $as_of::date + 1)::date
                                    or (f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
@@ -64,16 +73,16 @@ rep_facts as (
                                                    + date_diff('day', date_trunc('month', $as_of::date + 1)::date,
                                                                $as_of::date + 1)::integer)) as value_to_date
     from f_measure_facts as f
-    where f.measure in ('contract_amount', 'payments', 'new_customers')
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
+               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+      and f.measure in ('contract_amount', 'payments', 'new_customers')
       and ((f.day >= date_trunc('month', $as_of::date + 1)::date and f.day <= $as_of::date)
            or (f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
                and f.day < (date_trunc('month', $as_of::date + 1) - interval 11 month)::date
                and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
                            + date_diff('day', date_trunc('month', $as_of::date + 1)::date,
                                        $as_of::date + 1)::integer)
-           or (not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
-                    and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
-               and f.measure = 'new_customers'
+           or (f.measure = 'new_customers'
                and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
                and f.day < date_trunc('month', $as_of::date + 1)::date))
     group by all

@@ -12,7 +12,7 @@
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
--- s_course_months),
+-- s_course_months, s_measure_days),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -477,6 +477,15 @@ f_course_months as not materialized (
     select cm.series_id, cm.subject_type, cm.subject_id, cm.subject_name, cm.measure, cm.month, cm.value,
            cm.base, cm.ratios, cm.trend, cm.mad
     from s_course_months as cm
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+),
+f_measure_days as not materialized (
+    -- the facts of f_measure_facts of contract_amount, payments and new_customers per rep and
+    -- month (s_measure_days: days, the days with a fact, and to_day, the month's running total
+    -- on each), but only when no filter or scope narrows the facts (empty otherwise)
+    select md.measure, md.rep_id, md.month, md.days, md.to_day
+    from s_measure_days as md
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
 )

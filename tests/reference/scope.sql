@@ -334,4 +334,27 @@ f_course_months as (
     from grid as g
     left join trend as t using (series_id, month)
     left join spread as s using (series_id, month)
+),
+f_measure_days as (
+    -- without a filter or a narrower scope: the facts of contract_amount, payments and
+    -- new_customers per rep and month: the days with a fact, and on each the sum of the
+    -- month's facts on or before it
+    with facts as (
+        select f.measure, f.rep_id, f.day, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments', 'new_customers')
+          and len($teams) = 0 and len($reps) = 0 and $scope_all
+          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+    ),
+    days as (
+        select x.measure, x.rep_id, x.day,
+               (select sum(f.value) from facts as f
+                where f.measure = x.measure and f.rep_id is not distinct from x.rep_id
+                  and date_trunc('month', f.day) = date_trunc('month', x.day) and f.day <= x.day) as to_day
+        from (select distinct measure, rep_id, day from facts) as x
+    )
+    select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
+           list(to_day order by day) as to_day
+    from days
+    group by all
 )
