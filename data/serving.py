@@ -633,13 +633,15 @@ with days as (
     select 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
     union all
     select 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+),
+months as (
+    select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
+           list(value order by day) as day_values
+    from days
+    group by all
 )
-select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
-       list(to_day order by day) as to_day
-from (select d.*, sum(d.value) over (partition by d.measure, d.rep_id, date_trunc('month', d.day) order by d.day)
-             as to_day
-      from days as d) as d
-group by all
+select measure, rep_id, month, days, [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
+from months
 order by month, measure, rep_id
 """
 

@@ -26,10 +26,10 @@
 -- − the month to date, what the rest of the month must bring); for above, figure − high.
 -- Severity: 3 below the low end by more than the band's spread again (under low²/expected),
 -- 2 below, 1 above (an opportunity rather than a risk).
--- Without a filter the complete months and their band statistics are read per build from
--- f_course_months (s_course_months: every series and month, the rule above); under a filter
--- or a narrower scope they are worked out here from f_measure_months and the facts. The month
--- to date comes from the facts either way. Plain form: tests/reference/alerts_revenue_course.sql.
+-- Without a filter or a narrower scope the complete months and their band statistics are
+-- read per build from f_course_months (s_course_months: every series and month, the rule
+-- above) and the month to date from f_measure_days (the running totals per rep and day of
+-- the month); under one they are worked out here from f_measure_months and the facts.
 -- Parameters: $as_of, $alert_band_k, $alert_mtd_min_days + scope. Pages: /alerts, /.
 with bounds as (
     select date_trunc('month', $as_of::date + 1)::date - interval 1 month as latest,

@@ -54,11 +54,16 @@ f_accounts as not materialized (
       and (len($sources) = 0 or list_contains($sources, c.source))
 ),
 f_customers as not materialized (
-    -- ... and, when reps are narrowed, owned by one of them (the pool drops out)
+    -- ... and, when reps are narrowed, owned by one of them (the pool drops out): two
+    -- branches, one empty at plan time (no join with the reps when nothing narrows them)
     select a.*
     from f_accounts as a
-    where not (select active from people_filtered)
-       or a.owner_rep_id in (select rep_id from f_reps)
+    where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    union all
+    select a.*
+    from f_accounts as a
+    where (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+      and a.owner_rep_id in (select rep_id from f_reps)
 ),
 f_products as not materialized (
     select p.*
