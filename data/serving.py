@@ -140,6 +140,26 @@ query directly (only scope.sql names them, like the base tables).
   calendar month, quarter and year (as ``s_win_rates``, its latest day ``last_created_on`` that of
   the lost ones) counted per ``lost_reason`` and ``competitor``: ``deals`` and their ``amount``
   (queries/funnel_lost.sql, without a filter).
+- ``s_course_months``: the revenue course (queries/alerts_revenue_course.sql) of every series
+  without a filter: one row per series (``series_id``; ``subject_type``, ``subject_id``,
+  ``subject_name``: the company, each team with its reps at any depth, each active rep;
+  ``measure``: contract_amount, payments, new_customers; series with a fact) and month
+  (``month``, its first day) from the first month with a fact to 24 months after the last:
+  ``value`` (the month's facts added up, 0 without), ``base`` (the value 12 months earlier),
+  and the band statistics of the twelve months before: ``ratios`` (how many year-on-year
+  ratios above 0), ``trend`` (the median of their logarithms) and ``mad`` (the median of
+  their distances to it). Sorted by ``month``: a judged month reads its series' rows (about
+  25,000 on large) instead of a window and medians over 30 months of facts. Complete
+  months' facts do not depend on the as-of date, and months outside the range judge
+  nothing (a judged month needs 8 ratios, so facts 20 months before it, and its base 12
+  months before it), so any as-of date reads it exactly.
+- ``s_measure_days``: the facts of the revenue course without a filter (contract amounts by
+  ``signed_on``, payments by ``paid_on``, new customers by ``created_at``) per ``measure``,
+  ``rep_id`` (empty: a pool customer's creation) and ``month`` (its first day): ``days``, the
+  days of the month with a fact (ascending), and ``to_day``, the month's running total on
+  each of them. A month to date (or its same days a year earlier) is the running total on
+  the last day up to the as-of date's day: the course reads about 3,600 rows instead of
+  200,000 facts.
 """
 
 from __future__ import annotations
@@ -630,13 +650,116 @@ LOST_COUNTS_SQL = CALENDAR_FIGURES_SQL.format(
     columns="lost_reason, competitor, deals, amount")
 
 
+# the rule of alerts_revenue_course over every month: the facts of f_measure_facts without a
+# filter (s_measure_months' cut 'all', customers by created_at), the subjects of
+# alerts_team_members and f_reps' active reps; trend and mad as the medians the query takes
+COURSE_MONTHS_SQL = """
+create or replace table s_course_months as
+with recursive descendants as (
+    select t.team_id as root_id, t.team_id
+    from teams as t
+    union all
+    select d.root_id, child.team_id
+    from teams as child
+    join descendants as d on child.parent_team_id = d.team_id
+),
+members as (
+    select 'team' as subject_type, t.team_id as subject_id, t.name as subject_name, r.rep_id
+    from descendants as d
+    join teams as t on t.team_id = d.root_id
+    join reps as r on r.team_id = d.team_id
+    union all
+    select 'rep', r.rep_id, r.name, r.rep_id
+    from reps as r
+    where r.active
+),
+rep_months as (
+    select mm.measure, mm.month, mm.rep_id, mm.value::decimal(38, 2) as value
+    from s_measure_months as mm
+    where mm.cut = 'all'
+    union all
+    select 'new_customers', date_trunc('month', cu.created_at)::date, cu.owner_rep_id, count(*)
+    from customers as cu
+    group by all
+),
+monthly as (
+    select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name, f.measure, f.month,
+           sum(f.value) as value
+    from rep_months as f
+    group by all
+    union all
+    select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
+    from rep_months as f
+    join members as m on m.rep_id = f.rep_id
+    group by all
+),
+series as (
+    select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
+    from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
+),
+months as (
+    select unnest(generate_series(min(month), max(month) + interval 24 month, interval 1 month))::date as month
+    from monthly
+),
+grid as (
+    select s.*, mo.month, coalesce(m.value, 0) as value
+    from series as s
+    cross join months as mo
+    left join monthly as m
+      on m.subject_type = s.subject_type and m.subject_id = s.subject_id
+     and m.measure = s.measure and m.month = mo.month
+),
+yoy as (
+    select g.*, lag(g.value, 12, 0) over w as base, g.value / nullif(lag(g.value, 12) over w, 0) as ratio
+    from grid as g
+    window w as (partition by g.series_id order by g.month)
+),
+history as (
+    -- the ratios above 0 of the twelve months before (the grid has every month)
+    select y.*, list(y.ratio) filter (where y.ratio > 0) over (
+               partition by y.series_id order by y.month rows between 12 preceding and 1 preceding) as ratios
+    from yoy as y
+),
+logs as (
+    select h.*, [ln(r) for r in h.ratios] as log_ratios
+    from history as h
+)
+select l.series_id, l.subject_type, l.subject_id, l.subject_name, l.measure, l.month, l.value, l.base,
+       coalesce(len(l.log_ratios), 0) as ratios, list_median(l.log_ratios) as trend,
+       list_median([abs(x - list_median(l.log_ratios)) for x in l.log_ratios]) as mad
+from logs as l
+order by l.month, l.series_id
+"""
+
+MEASURE_DAYS_SQL = """
+create or replace table s_measure_days as
+with days as (
+    select 'contract_amount' as measure, rep_id, signed_on as day, sum(amount)::decimal(38, 2) as value
+    from s_contracts
+    group by all
+    union all
+    select 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
+    union all
+    select 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+),
+months as (
+    select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
+           list(value order by day) as day_values
+    from days
+    group by all
+)
+select measure, rep_id, month, days, [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
+from months
+order by month, measure, rep_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
                   "s_contract_paid", "s_stage_days", "s_win_rates",
-                  "s_cohort_counts", "s_lost_counts")
+                  "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -652,5 +775,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
                 CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
-                COHORT_COUNTS_SQL, LOST_COUNTS_SQL):
+                COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL):
         con.execute(sql)

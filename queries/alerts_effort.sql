@@ -17,20 +17,23 @@
 -- figure = that count, since = the earliest due date, impact = the count.
 -- Parameters: $as_of, $alert_effort_drop, $alert_band_k, $alert_pool_bulk, $limit_days, $window + scope.
 -- Pages: /alerts, / (what changed).
-with windows30 as (
-    -- follow-ups per 30-day window over the 210 days up to $as_of (back 0 = the last 30 days)
-    -- (the follow-ups counted per rep and day, f_activity_days)
-    select a.rep_id, date_diff('day', a.day, $as_of::date) // 30 as back, sum(a.n)::bigint as n
-    from f_activity_days as a
-    where a.day >= $as_of::date - 209 and a.day <= $as_of::date
-    group by all
-),
-
-windows as (
-    select rep_id, coalesce(sum(n) filter (where back = 0), 0) as recent,
-           coalesce(sum(n) filter (where back > 0), 0) as before
-    from windows30
-    group by rep_id
+with windows as (
+    -- follow-ups per 30-day window over the 210 days up to $as_of (back 0 = the last 30 days;
+    -- the follow-ups counted per rep and day, f_activity_days): recent, the last 30 days;
+    -- before, the 180 days before them; sparkline, the seven windows, oldest first
+    select a.rep_id, coalesce(sum(a.n) filter (where a.back = 0), 0) as recent,
+           coalesce(sum(a.n) filter (where a.back > 0), 0) as before,
+           list_value(coalesce(sum(a.n) filter (where a.back = 6), 0)::double,
+                      coalesce(sum(a.n) filter (where a.back = 5), 0)::double,
+                      coalesce(sum(a.n) filter (where a.back = 4), 0)::double,
+                      coalesce(sum(a.n) filter (where a.back = 3), 0)::double,
+                      coalesce(sum(a.n) filter (where a.back = 2), 0)::double,
+                      coalesce(sum(a.n) filter (where a.back = 1), 0)::double,
+                      coalesce(sum(a.n) filter (where a.back = 0), 0)::double) as sparkline
+    from (select ad.rep_id, date_diff('day', ad.day, $as_of::date) // 30 as back, ad.n
+          from f_activity_days as ad
+          where ad.day >= $as_of::date - 209 and ad.day <= $as_of::date) as a
+    group by a.rep_id
 ),
 
 movement as (
@@ -42,24 +45,15 @@ judged as (
     from (select w.*, w.before / 6 * m.factor as usual from windows as w cross join movement as m) as u
 ),
 
-sparks as (
-    -- the seven windows, oldest first
-    select w.rep_id, list(coalesce(k.n, 0)::double order by w.back desc) as sparkline
-    from (select distinct rep_id, unnest(range(7)) as back from windows30) as w
-    left join windows30 as k on k.rep_id = w.rep_id and k.back = w.back
-    group by w.rep_id
-),
-
 drops as (
     select 'followups_drop' as rule,
            case when j.recent < j.limit / 2 then 3 else 2 end as severity,
            'rep' as subject_type, r.rep_id as subject_id, r.name as subject_name, r.rep_id, r.name as rep_name,
            'follow_ups' as measure, j.recent::double as figure, j.usual::double as expected,
            j.limit::double as expected_low, null::double as expected_high,
-           $as_of::date - 29 as since, (j.usual - j.recent)::double as impact, sp.sparkline
+           $as_of::date - 29 as since, (j.usual - j.recent)::double as impact, j.sparkline
     from judged as j
     join f_reps as r on r.rep_id = j.rep_id
-    join sparks as sp on sp.rep_id = j.rep_id
     where r.active and j.before >= 10
       and (r.hired_on is null or r.hired_on <= $as_of::date - 210)
       and j.recent < j.limit

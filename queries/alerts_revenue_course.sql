@@ -26,6 +26,10 @@
 -- − the month to date, what the rest of the month must bring); for above, figure − high.
 -- Severity: 3 below the low end by more than the band's spread again (under low²/expected),
 -- 2 below, 1 above (an opportunity rather than a risk).
+-- Without a filter or a narrower scope the complete months and their band statistics are
+-- read per build from f_course_months (s_course_months: every series and month, the rule
+-- above) and the month to date from f_measure_days (the running totals per rep and day of
+-- the month); under one they are worked out here from f_measure_months and the facts.
 -- Parameters: $as_of, $alert_band_k, $alert_mtd_min_days + scope. Pages: /alerts, /.
 with bounds as (
     select date_trunc('month', $as_of::date + 1)::date - interval 1 month as latest,
@@ -34,13 +38,6 @@ with bounds as (
            date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1) as elapsed,
            date_diff('day', date_trunc('month', $as_of::date + 1)::date,
                      (date_trunc('month', $as_of::date + 1) + interval 1 month)::date) as month_days
-),
-
-months as (
-    -- back to the oldest month a judged point reads: the earliest judged month (latest − 5)
-    -- takes the ratios of the twelve months before it, each against the month a year earlier
-    select unnest(generate_series((select latest from bounds) - interval 29 month,
-                                  (select current_month from bounds), interval 1 month))::date as month
 ),
 
 members as (
@@ -53,143 +50,163 @@ members as (
     where r.active
 ),
 
-facts as (
-    -- per rep, measure and month (rep_id null: a pool customer's creation); value_to_date:
-    -- the facts on the days of the month up to as_of's day of the month (the same days a
-    -- year earlier are the month to date's base; only those two months' is read). The
-    -- complete months of contract_amount and payments are added up per build
-    -- (f_measure_months); the month in progress, the same days a year earlier and new
-    -- customers come from the facts. Every bound is written out from $as_of: a constant
-    -- reaches the date-sorted scans (contracts, lines under a category filter, payments);
-    -- a subquery does not.
-    select measure, month, rep_id, sum(value) as value, sum(value_to_date) as value_to_date
-    from (
-        select mm.measure, mm.month, mm.rep_id, mm.value, null as value_to_date
-        from f_measure_months as mm
-        where mm.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
-          and mm.month < date_trunc('month', $as_of::date + 1)::date
-        union all
-        -- the month in progress
-        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value, f.value
-        from f_measure_facts as f
-        where f.measure in ('contract_amount', 'payments', 'new_customers')
-          and f.day >= date_trunc('month', $as_of::date + 1)::date
-          and f.day <= $as_of::date
-        union all
-        -- its days a year earlier (their whole month is in f_measure_months)
-        select f.measure, date_trunc('month', f.day)::date, f.rep_id, null, f.value
-        from f_measure_facts as f
-        where f.measure in ('contract_amount', 'payments')
-          and f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
-          and f.day < (date_trunc('month', $as_of::date + 1) - interval 11 month)::date
-          and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
-                      + date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1)::integer
-        union all
-        -- new customers of the complete months
-        select f.measure, date_trunc('month', f.day)::date, f.rep_id, f.value,
-               case when date_diff('day', date_trunc('month', f.day)::date, f.day) < (select elapsed from bounds)
-                    then f.value end
-        from f_measure_facts as f
-        where f.measure = 'new_customers'
-          and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
-          and f.day < date_trunc('month', $as_of::date + 1)::date
-    ) as x
+rep_facts as (
+    -- per measure, month and rep (rep_id null: a pool customer's creation): value_to_date, the
+    -- facts of the days of the month up to as_of's day of the month, for the month in progress
+    -- and the same days a year earlier (within that month). Without a filter: the running
+    -- total on the last day with facts up to that day (f_measure_days).
+    select d.measure, d.month, d.rep_id, null::decimal(38, 2) as value,
+           d.to_day[len([x for x in d.days
+                         if x <= date_diff('day', date_trunc('month', $as_of::date + 1)::date, $as_of::date + 1)])]
+               as value_to_date
+    from f_measure_days as d
+    where d.month = date_trunc('month', $as_of::date + 1)::date
+       or d.month = (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+    union all
+    -- under a filter, from the facts, and value: the whole month, for the complete months of new
+    -- customers (below). Every bound is written out from $as_of: a constant reaches the
+    -- date-sorted scans (contracts, lines under a category filter, payments); a subquery does not.
+    select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, sum(f.value) as value,
+           sum(f.value) filter (where f.day >= date_trunc('month', $as_of::date + 1)::date
+                                   or (f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                                       and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                                                   + date_diff('day', date_trunc('month', $as_of::date + 1)::date,
+                                                               $as_of::date + 1)::integer)) as value_to_date
+    from f_measure_facts as f
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
+               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+      and f.measure in ('contract_amount', 'payments', 'new_customers')
+      and ((f.day >= date_trunc('month', $as_of::date + 1)::date and f.day <= $as_of::date)
+           or (f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+               and f.day < (date_trunc('month', $as_of::date + 1) - interval 11 month)::date
+               and f.day < (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+                           + date_diff('day', date_trunc('month', $as_of::date + 1)::date,
+                                       $as_of::date + 1)::integer)
+           or (f.measure = 'new_customers'
+               and f.day >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+               and f.day < date_trunc('month', $as_of::date + 1)::date))
     group by all
+),
+
+to_date as (
+    -- per series: the month in progress to date and the same days a year earlier
+    select subject_type, subject_id, measure,
+           sum(value_to_date) filter (where month = date_trunc('month', $as_of::date + 1)::date) as value_to_date,
+           sum(value_to_date) filter (where month < date_trunc('month', $as_of::date + 1)::date) as base_to_date
+    from (
+        select 'company' as subject_type, 'company' as subject_id, f.measure, f.month, f.value_to_date
+        from rep_facts as f
+        union all
+        select m.subject_type, m.subject_id, f.measure, f.month, f.value_to_date
+        from rep_facts as f
+        join members as m on m.rep_id = f.rep_id
+    ) as x
+    where month = date_trunc('month', $as_of::date + 1)::date
+       or month = (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+    group by all
+),
+
+-- under a filter: the complete months worked out from f_measure_months and the new customers'
+-- facts, back to the oldest month a judged point reads (the earliest judged month, latest − 5,
+-- takes the ratios of the twelve months before it, each against the month a year earlier)
+rep_months as (
+    select mm.measure, mm.month, mm.rep_id, mm.value
+    from f_measure_months as mm
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
+               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+      and mm.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+      and mm.month < date_trunc('month', $as_of::date + 1)::date
+    union all
+    select f.measure, f.month, f.rep_id, f.value
+    from rep_facts as f
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
+               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+      and f.measure = 'new_customers'
+      and f.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
+      and f.month < date_trunc('month', $as_of::date + 1)::date
 ),
 
 monthly as (
     select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name,
-           f.measure, f.month, sum(f.value) as value, sum(f.value_to_date) as value_to_date
-    from facts as f
+           f.measure, f.month, sum(f.value) as value
+    from rep_months as f
     group by all
     union all
-    select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value),
-           sum(f.value_to_date)
-    from facts as f
+    select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
+    from rep_months as f
     join members as m on m.rep_id = f.rep_id
     group by all
 ),
 
-series as (
-    -- each series numbered: the steps below join and partition on the number
-    select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
-    from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
-),
-
 grid as (
-    -- every month of every series, empty months as 0
-    select s.*, mo.month, coalesce(m.value, 0) as value, coalesce(m.value_to_date, 0) as value_to_date
-    from series as s
-    cross join months as mo
+    -- every month of every series (each numbered), empty months as 0
+    select s.*, mo.month, coalesce(m.value, 0) as value
+    from (select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
+          from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s) as s
+    cross join (select unnest(generate_series((select latest from bounds) - interval 29 month,
+                                              (select current_month from bounds), interval 1 month))::date as month
+               ) as mo
     left join monthly as m
       on m.subject_type = s.subject_type and m.subject_id = s.subject_id
      and m.measure = s.measure and m.month = mo.month
 ),
 
-yoy as (
-    select g.*, lag(g.value, 12) over w as base, lag(g.value_to_date, 12) over w as base_to_date,
-           g.value / nullif(lag(g.value, 12) over w, 0) as ratio
-    from grid as g
-    window w as (partition by g.series_id order by g.month)
-),
-
-judged as (
-    -- the points judged: the six latest complete months and the month to date
-    select y.*, y.month = b.current_month as partial
-    from yoy as y
-    cross join bounds as b
-    where y.month between b.latest - interval 5 month and b.latest
-       or (y.month = b.current_month and b.elapsed >= $alert_mtd_min_days)
-),
-
 history as (
-    select j.series_id, j.month, ln(h.ratio) as log_ratio
-    from judged as j
-    join yoy as h
-      on h.series_id = j.series_id
-     and h.month between j.month - interval 12 month and j.month - interval 1 month
-    where h.ratio > 0
+    -- the ratios above 0 of the twelve months before each month
+    select y.*, list(y.ratio) filter (where y.ratio > 0) over (
+               partition by y.series_id order by y.month rows between 12 preceding and 1 preceding) as ratios
+    from (select g.*, lag(g.value, 12, 0) over w as base, g.value / nullif(lag(g.value, 12) over w, 0) as ratio
+          from grid as g
+          window w as (partition by g.series_id order by g.month)) as y
 ),
 
-trend as (
-    select series_id, month, median(log_ratio) as trend, count(*) as ratios
-    from history
-    group by all
+course as (
+    -- each series' months from latest − 11 to the current month: value (a complete month's),
+    -- base (a year earlier) and the band statistics (ratios, trend, mad) of the twelve months before
+    select cm.series_id, cm.subject_type, cm.subject_id, cm.subject_name, cm.measure, cm.month, cm.value,
+           cm.base, cm.ratios, cm.trend, cm.mad
+    from f_course_months as cm
+    where cm.month >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
+      and cm.month <= date_trunc('month', $as_of::date + 1)::date
+    union all
+    select l.series_id, l.subject_type, l.subject_id, l.subject_name, l.measure, l.month, l.value, l.base,
+           coalesce(len(l.log_ratios), 0), list_median(l.log_ratios),
+           list_median([abs(x - list_median(l.log_ratios)) for x in l.log_ratios])
+    from (select h.*, [ln(r) for r in h.ratios] as log_ratios from history as h) as l
+    where l.month >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
 ),
 
-spread as (
-    select h.series_id, h.month, t.trend, t.ratios,
-           median(abs(h.log_ratio - t.trend)) as mad
-    from history as h
-    join trend as t using (series_id, month)
-    group by all
-),
-
-banded as (
-    -- the month to date is judged against the same days a year earlier; its whole
-    -- month's band low (low_month) says what the month still needs
-    select j.* replace (case when j.partial then j.value_to_date else j.value end as value),
-           case when j.partial then j.base_to_date else j.base end as judged_base,
-           s.trend,
+points as (
+    -- the month in progress: its value to date, judged against the same days a year earlier
+    select c.* replace (case when c.month = b.current_month then coalesce(t.value_to_date, 0)
+                             else c.value end as value),
+           c.month = b.current_month as partial,
+           case when c.month = b.current_month then coalesce(t.base_to_date, 0) else c.base end as judged_base,
            -- a part of a month is noisier than a whole one: its spread widens by
            -- √(days in the month / days elapsed)
-           s.mad * case when j.partial then sqrt(b.month_days / b.elapsed) else 1 end as mad,
-           j.base * exp(s.trend - $alert_band_k * 1.4826 * s.mad) as low_month
-    from judged as j
-    join spread as s using (series_id, month)
+           c.mad * case when c.month = b.current_month then sqrt(b.month_days / b.elapsed) else 1 end as judged_mad
+    from course as c
     cross join bounds as b
-    where s.ratios >= 8 and j.base > 0
+    left join to_date as t
+      on t.subject_type = c.subject_type and t.subject_id = c.subject_id and t.measure = c.measure
 ),
 
 bands as (
-    select b.*, b.judged_base * exp(b.trend) as expected,
-           b.judged_base * exp(b.trend - $alert_band_k * 1.4826 * b.mad) as band_low,
-           b.judged_base * exp(b.trend + $alert_band_k * 1.4826 * b.mad) as band_high,
+    -- the points judged: the six latest complete months and the month to date, whose whole
+    -- month's band low (low_month) says what the month still needs
+    select p.*,
+           p.judged_base * exp(p.trend) as expected,
+           p.judged_base * exp(p.trend - $alert_band_k * 1.4826 * p.judged_mad) as band_low,
+           p.judged_base * exp(p.trend + $alert_band_k * 1.4826 * p.judged_mad) as band_high,
            -- a count is never judged finer than its own chance noise (Poisson: ± k × √expected)
-           case when b.measure = 'new_customers' then $alert_band_k * sqrt(b.judged_base * exp(b.trend))
-                else 0 end as noise
-    from banded as b
-    where b.judged_base > 0
+           case when p.measure = 'new_customers' then $alert_band_k * sqrt(p.judged_base * exp(p.trend))
+                else 0 end as noise,
+           p.base * exp(p.trend - $alert_band_k * 1.4826 * p.mad) as low_month
+    from points as p
+    cross join bounds as b
+    where (p.month between b.latest - interval 5 month and b.latest
+           or (p.partial and b.elapsed >= $alert_mtd_min_days))
+      and p.ratios >= 8 and p.base > 0 and p.judged_base > 0
 ),
 
 flagged as (
@@ -213,25 +230,23 @@ latest_out as (
 ),
 
 since as (
-    select l.series_id, min(r.month) as since
-    from latest_out as l
-    join flagged as r
-      on r.series_id = l.series_id
-     and r.month <= l.month
-     and r.direction = l.direction
-     and not exists (
-         select 1 from flagged as x
-         where x.series_id = l.series_id
-           and x.month > r.month and x.month < l.month
-           and x.direction is distinct from l.direction
-     )
+    -- the first month of the unbroken run of out-of-band points in the same direction ending at
+    -- the point shown: after the latest judged point up to it in another direction (or none)
+    select series_id, min(month) filter (where broken is null or month > broken) as since
+    from (
+        select r.series_id, r.month,
+               max(r.month) filter (where r.direction is distinct from l.direction)
+                   over (partition by r.series_id) as broken
+        from flagged as r
+        join latest_out as l on l.series_id = r.series_id and r.month <= l.month
+    ) as r
     group by all
 ),
 
 sparks as (
-    select series_id, list(value order by month) as sparkline
-    from grid
-    where month >= (select latest from bounds) - interval 11 month
+    select p.series_id, list(p.value order by p.month) as sparkline
+    from points as p
+    where p.series_id in (select series_id from latest_out)
     group by all
 ),
 

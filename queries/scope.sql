@@ -12,8 +12,8 @@
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
--- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts; f_rep_months reads
--- s_measure_months too),
+-- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
+-- s_measure_days; f_rep_months reads s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -55,11 +55,16 @@ f_accounts as not materialized (
       and (len($sources) = 0 or list_contains($sources, c.source))
 ),
 f_customers as not materialized (
-    -- ... and, when reps are narrowed, owned by one of them (the pool drops out)
+    -- ... and, when reps are narrowed, owned by one of them (the pool drops out): two
+    -- branches, one empty at plan time (no join with the reps when nothing narrows them)
     select a.*
     from f_accounts as a
-    where not (select active from people_filtered)
-       or a.owner_rep_id in (select rep_id from f_reps)
+    where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    union all
+    select a.*
+    from f_accounts as a
+    where (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+      and a.owner_rep_id in (select rep_id from f_reps)
 ),
 f_products as not materialized (
     select p.*
@@ -255,9 +260,15 @@ f_build_info as not materialized (
 -- changes (the pool is shared; whether a customer ever bought or was followed up does
 -- not depend on who is looking): used for pool history, conversion and last follow-up.
 f_account_pool_events as not materialized (
+    -- without a customer filter every event (pool_events.customer_id references customers)
     select pe.*
     from pool_events as pe
-    where pe.customer_id in (select customer_id from f_accounts)
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    union all
+    select pe.*
+    from pool_events as pe
+    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and pe.customer_id in (select customer_id from f_accounts)
 ),
 f_account_activities as not materialized (
     select a.* exclude (c_region, c_type, c_source)
@@ -445,6 +456,13 @@ f_activity_days as not materialized (
     select ad.rep_id, ad.day, ad.n
     from s_activity_days as ad
     where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      -- without a team or rep filter and for everyone, every rep (reps.team_id references teams)
+      and len($teams) = 0 and len($reps) = 0 and $scope_all
+    union all
+    select ad.rep_id, ad.day, ad.n
+    from s_activity_days as ad
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and not (len($teams) = 0 and len($reps) = 0 and $scope_all)
       and ad.rep_id in (select rep_id from f_reps)
     union all
     select a.rep_id, a.occurred_at::date, count(*)
@@ -509,4 +527,23 @@ f_lost_counts as not materialized (
     from s_lost_counts as lc
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+),
+f_course_months as not materialized (
+    -- each series of the revenue course and month (s_course_months: value, base and the band
+    -- statistics of the twelve months before), but only when no filter or scope narrows the
+    -- facts (empty otherwise: alerts_revenue_course works them out)
+    select cm.series_id, cm.subject_type, cm.subject_id, cm.subject_name, cm.measure, cm.month, cm.value,
+           cm.base, cm.ratios, cm.trend, cm.mad
+    from s_course_months as cm
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+),
+f_measure_days as not materialized (
+    -- the facts of f_measure_facts of contract_amount, payments and new_customers per rep and
+    -- month (s_measure_days: days, the days with a fact, and to_day, the month's running total
+    -- on each), but only when no filter or scope narrows the facts (empty otherwise)
+    select md.measure, md.rep_id, md.month, md.days, md.to_day
+    from s_measure_days as md
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
 )

@@ -18,6 +18,7 @@ from pages import overview
 from queries import Scope
 from queries.__main__ import main as cli
 from queries.alert_settings import SETTINGS, alert_params
+from queries.filters import Filters
 from tests.conftest import build_fixture
 
 WORLDS = Path(__file__).parent / "fixtures" / "alerts"
@@ -129,6 +130,19 @@ def test_an_opportunity_needs_two_months_running(world):
         (subject_id, "course_above", 1, 1600.0, 1000.0, 1000.0, D("2024-05-01"), 600.0, D("2024-06-01"), True)
         for subject_id in ("company", "R1", "T1", "T2")
     ]
+
+
+def test_revenue_course_read_per_build_is_the_one_worked_out(world):
+    """Without a filter the course reads its months and band statistics from the build
+    (s_course_months); under a filter or a narrower scope it works them out from the facts.
+    The top team T1 and a scope of all three reps keep every fact of these worlds (no pool
+    customer), so both ways give the same rows: below, below to date, above twice."""
+    for name in ("course", "course_mtd", "course_above_twice"):
+        world(name)
+        whole = queries.run("alerts_revenue_course")
+        assert len(whole) == 4
+        for filters, scope in ((Filters(teams=("T1",)), Scope()), (None, Scope(reps=("R1", "R2", "R3")))):
+            pd.testing.assert_frame_equal(queries.run("alerts_revenue_course", filters, scope), whole)
 
 
 def test_band_k_is_a_setting(world, monkeypatch):

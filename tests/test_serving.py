@@ -243,14 +243,19 @@ def test_stage_medians_as_of_month_ends_and_the_latest_exit(warehouse):
 PRE_ADDED = {"f_measure_months": "measure, month, rep_id, value",
              "f_sales_months": "product_id, month, quantity, amount",
              "f_stock_months": "product_id, method, month, quantity, cogs, last_sale",
-             "f_activity_days": "rep_id, day, n"}
+             "f_activity_days": "rep_id, day, n",
+             "f_course_months": "series_id, subject_type, subject_id, subject_name, measure, month, value, base, "
+                                "ratios, trend, mad",
+             "f_measure_days": "measure, rep_id, month, days, to_day"}
 
 
 @pytest.mark.parametrize("relation", PRE_ADDED)
 def test_pre_added_relations_are_their_plain_sums(warehouse, monkeypatch, request, relation):
     """Each relation the build adds up ahead (per rep, product or day: s_measure_months,
-    s_sales_months, s_stock_months, s_activity_days) holds, under every filter set and scope,
-    exactly the sums of its plain form over the facts (tests/reference/scope.sql)."""
+    s_sales_months, s_stock_months, s_activity_days; per series and month: s_course_months;
+    per rep and month, by day: s_measure_days) holds, under every filter set and scope,
+    exactly the sums (and the revenue course's band statistics) of its plain form over the
+    facts (tests/reference/scope.sql)."""
     name = f"test_{relation}"
     known = queries.names()
     monkeypatch.setattr(queries, "names", lambda: (*known, name))

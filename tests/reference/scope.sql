@@ -258,4 +258,110 @@ f_rep_months as (
     where f.measure in ('contract_amount', 'payments')
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
     group by all
+),
+f_course_months as (
+    -- without a filter or a narrower scope: every series of alerts_revenue_course (the company,
+    -- each team with its reps at any depth, each active rep; contract_amount, payments,
+    -- new_customers; with a fact) and month from the first month with a fact to 24 months
+    -- after the last: value, base (12 months earlier), and over the ratios above 0 of the
+    -- twelve months before: their count, the median of their logarithms (trend) and the median
+    -- of the distances to it (mad)
+    with recursive descendants as (
+        select t.team_id as root_id, t.team_id
+        from f_teams as t
+        union all
+        select d.root_id, child.team_id
+        from f_teams as child
+        join descendants as d on child.parent_team_id = d.team_id
+    ),
+    members as (
+        select 'team' as subject_type, t.team_id as subject_id, t.name as subject_name, r.rep_id
+        from descendants as d
+        join f_teams as t on t.team_id = d.root_id
+        join f_reps as r on r.team_id = d.team_id
+        union all
+        select 'rep', r.rep_id, r.name, r.rep_id from f_reps as r where r.active
+    ),
+    facts as (
+        select f.measure, date_trunc('month', f.day)::date as month, f.rep_id, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments', 'new_customers')
+          and len($teams) = 0 and len($reps) = 0 and $scope_all
+          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+    ),
+    monthly as (
+        select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name, measure, month,
+               sum(value) as value
+        from facts
+        group by all
+        union all
+        select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
+        from facts as f
+        join members as m on m.rep_id = f.rep_id
+        group by all
+    ),
+    series as (
+        select s.*, row_number() over (order by subject_type, subject_id, measure) as series_id
+        from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
+    ),
+    grid as (
+        select s.*, mo.month, coalesce(m.value, 0) as value,
+               coalesce(y.value, 0) as base, m.value / nullif(y.value, 0) as ratio
+        from series as s
+        cross join (select unnest(generate_series(min(month), max(month) + interval 24 month,
+                                                  interval 1 month))::date as month from monthly) as mo
+        left join monthly as m
+          on m.subject_type = s.subject_type and m.subject_id = s.subject_id
+         and m.measure = s.measure and m.month = mo.month
+        left join monthly as y
+          on y.subject_type = s.subject_type and y.subject_id = s.subject_id
+         and y.measure = s.measure and y.month = mo.month - interval 12 month
+    ),
+    history as (
+        select g.series_id, g.month, ln(h.ratio) as log_ratio
+        from grid as g
+        join grid as h
+          on h.series_id = g.series_id
+         and h.month between g.month - interval 12 month and g.month - interval 1 month
+        where h.ratio > 0
+    ),
+    trend as (
+        select series_id, month, median(log_ratio) as trend, count(*) as ratios
+        from history
+        group by all
+    ),
+    spread as (
+        select h.series_id, h.month, median(abs(h.log_ratio - t.trend)) as mad
+        from history as h
+        join trend as t using (series_id, month)
+        group by all
+    )
+    select g.series_id, g.subject_type, g.subject_id, g.subject_name, g.measure, g.month, g.value, g.base,
+           coalesce(t.ratios, 0) as ratios, t.trend, s.mad
+    from grid as g
+    left join trend as t using (series_id, month)
+    left join spread as s using (series_id, month)
+),
+f_measure_days as (
+    -- without a filter or a narrower scope: the facts of contract_amount, payments and
+    -- new_customers per rep and month: the days with a fact, and on each the sum of the
+    -- month's facts on or before it
+    with facts as (
+        select f.measure, f.rep_id, f.day, f.value
+        from f_measure_facts as f
+        where f.measure in ('contract_amount', 'payments', 'new_customers')
+          and len($teams) = 0 and len($reps) = 0 and $scope_all
+          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+    ),
+    days as (
+        select x.measure, x.rep_id, x.day,
+               (select sum(f.value) from facts as f
+                where f.measure = x.measure and f.rep_id is not distinct from x.rep_id
+                  and date_trunc('month', f.day) = date_trunc('month', x.day) and f.day <= x.day) as to_day
+        from (select distinct measure, rep_id, day from facts) as x
+    )
+    select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
+           list(to_day order by day) as to_day
+    from days
+    group by all
 )
