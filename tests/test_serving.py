@@ -89,6 +89,11 @@ EXTRA = {
     "revenue_series": [{"bucket": "month", "measure": "contract_amount"}, {"bucket": "week", "measure": "payments"}],
     "team_leaderboard": [{"level": "rep"}, {"level": "team"}],
     "team_targets": [{"level": "rep"}, {"level": "team"}],
+    # collection on the fixture: overdue growing two month-ends running up to 2024-04-15 (PL04,
+    # then PL05 fall due), the share over 90 days rising up to 2023-09-15 (PL03 turns 90+)
+    "alerts_collection": [{}] + [{"as_of": dates[-1], "dates": dates, "alert_overdue_min": 0, "alert_min_share": 0}
+                                 for dates in ([date(2024, 2, 15), date(2024, 3, 15), date(2024, 4, 15)],
+                                               [date(2023, 7, 15), date(2023, 8, 15), date(2023, 9, 15)])],
 }
 
 
