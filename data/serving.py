@@ -114,6 +114,12 @@ query directly (only scope.sql names them, like the base tables).
   and ``last_paid_on``, the day of its last one; sorted by ``contract_id``. By any day on or
   after ``last_paid_on`` the contract has received ``paid``: /receivables' ending contracts
   read it for their listed contracts instead of scanning 1.6M payments.
+- ``s_purchase_days``: the counted contracts added up per customer and day of ``signed_on``
+  (``day``): ``amount`` (the sum, as exact as the contracts' own), with the customer's
+  ``c_region``, ``c_type`` and ``c_source``; sorted by ``day``. The slipping customers (/alerts)
+  read their pyramid standing, purchase days and spends from it (f_purchase_days) unless a
+  team, rep, category filter or the viewer's scope narrows the contracts: no grouping of a
+  million contracts per customer and day at each request.
 """
 
 from __future__ import annotations
@@ -522,12 +528,20 @@ group by all
 order by day, rep_id
 """
 
+PURCHASE_DAYS_SQL = """
+create or replace table s_purchase_days as
+select customer_id, signed_on as day, sum(amount)::decimal(18, 2) as amount, c_region, c_type, c_source
+from s_contracts
+group by all
+order by day, customer_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
-                  "s_contract_paid")
+                  "s_contract_paid", "s_purchase_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -542,5 +556,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
-                CONTRACT_PAID_SQL):
+                CONTRACT_PAID_SQL, PURCHASE_DAYS_SQL):
         con.execute(sql)

@@ -11,7 +11,8 @@
 -- s_cost_of_sales, s_payments, s_plan_states, s_stage_intervals, s_payment_plans,
 -- s_opportunities, s_activities, s_stage_history, s_stage_stints, s_stock_days,
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
--- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid),
+-- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
+-- s_purchase_days),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -455,4 +456,20 @@ f_contract_paid as not materialized (
     -- the conditions of f_payments (they are the contract's own columns).
     select cp.contract_id, cp.paid, cp.last_paid_on
     from s_contract_paid as cp
+),
+f_purchase_days as not materialized (
+    -- f_contracts added up per customer and day of signed_on (day): amount; pre-computed
+    -- (s_purchase_days) unless a team, rep, category filter or the viewer's scope narrows the
+    -- contracts (a customer filter applies to either)
+    select pd.customer_id, pd.day, pd.amount
+    from s_purchase_days as pd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all and len($categories) = 0
+      and (len($regions) = 0 or list_contains($regions, pd.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, pd.c_type))
+      and (len($sources) = 0 or list_contains($sources, pd.c_source))
+    union all
+    select c.customer_id, c.signed_on, sum(c.amount)::decimal(18, 2)
+    from f_contracts as c
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($categories) = 0)
+    group by c.customer_id, c.signed_on
 )

@@ -251,4 +251,9 @@ f_stock_months as (
            sum(cogs) as cogs, max(moved_on) filter (where quantity > 0) as last_sale
     from f_stock_issues
     group by all
+),
+f_purchase_days as (
+    select c.customer_id, c.signed_on as day, sum(c.amount) as amount
+    from f_contracts as c
+    group by all
 )
