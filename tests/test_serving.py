@@ -45,7 +45,14 @@ EXTRA = {
     # slipping customers on the fixture: with every buyer at the top, short gaps and small drops
     "alerts_customers_slipping": [{}] + [{"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_factor": 1.0,
                                           "alert_gap_min_days": g, "alert_fresh_days": 3650,
-                                          "alert_spend_drop": 0.05} for g in (1, 30)],
+                                          "alert_spend_drop": 0.05} for g in (1, 30)]
+                                 # as of other days (contracts signed on some, one past the last contract);
+                                 # a top share that some standings miss
+                                 + [{"alert_top_share": share, "alert_min_share": 0, "alert_gap_factor": 1.0,
+                                     "alert_gap_min_days": 1, "alert_fresh_days": 3650, "alert_spend_drop": 0.05,
+                                     "as_of": d} for share in (1.0, 0.4)
+                                    for d in (date(2023, 3, 10), date(2023, 8, 20), date(2024, 2, 29), date(2024, 3, 1),
+                                              date(2025, 2, 10))],
     "customer_activities": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_groups": [{"group": g, **VALUE} for g in ("tier", "segment", "abc", "cell")]
