@@ -160,6 +160,12 @@ query directly (only scope.sql names them, like the base tables).
   each of them. A month to date (or its same days a year earlier) is the running total on
   the last day up to the as-of date's day: the course reads about 3,600 rows instead of
   200,000 facts.
+- ``s_purchase_days``: the counted contracts added up per customer and day of ``signed_on``
+  (``day``): ``amount`` (the sum, as exact as the contracts' own), with the customer's
+  ``c_region``, ``c_type`` and ``c_source``; sorted by ``day``. The slipping customers (/alerts)
+  read their pyramid standing, purchase days and spends from it (f_purchase_days) unless a
+  team, rep, category filter or the viewer's scope narrows the contracts: no grouping of a
+  million contracts per customer and day at each request.
 """
 
 from __future__ import annotations
@@ -753,13 +759,21 @@ from months
 order by month, measure, rep_id
 """
 
+PURCHASE_DAYS_SQL = """
+create or replace table s_purchase_days as
+select customer_id, signed_on as day, sum(amount)::decimal(18, 2) as amount, c_region, c_type, c_source
+from s_contracts
+group by all
+order by day, customer_id
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
                   "s_contract_paid", "s_stage_days", "s_win_rates",
-                  "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days")
+                  "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -775,5 +789,5 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
                 CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
-                COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL):
+                COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL):
         con.execute(sql)

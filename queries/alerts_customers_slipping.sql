@@ -23,11 +23,11 @@
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
 -- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
 with standing as (
-    select c.customer_id, sum(c.amount) as amount
-    from f_contracts as c
-    where c.signed_on > $as_of::date - 730 and c.signed_on <= $as_of::date
-    group by c.customer_id
-    having sum(c.amount) > 0
+    select p.customer_id, sum(p.amount) as amount
+    from f_purchase_days as p
+    where p.day > $as_of::date - 730 and p.day <= $as_of::date
+    group by p.customer_id
+    having sum(p.amount) > 0
 ),
 
 ranked as (
@@ -41,16 +41,9 @@ top as (
     select * from ranked where rank <= ceil($alert_top_share * buyers)
 ),
 
-purchase_days as (
-    select c.customer_id, c.signed_on as day, sum(c.amount) as amount
-    from f_contracts as c
-    where c.customer_id in (select customer_id from top) and c.signed_on <= $as_of::date
-    group by all
-    having sum(c.amount) > 0
-),
-
 spend as (
-    -- per customer of top: the purchase days' count, the last and the spends
+    -- per customer of top, over its purchase days (days with counted contracts summing above
+    -- 0) up to $as_of: their count, the last and the spends
     select p.customer_id, max(p.day) as last_purchase, count(*) as purchases,
            coalesce(sum(p.amount) filter (where p.day > $as_of::date - 90), 0) as spend_90,
            coalesce(sum(p.amount) filter (where p.day > ($as_of::date - interval 1 year)::date - 90
@@ -58,15 +51,16 @@ spend as (
                as spend_90_year_ago,
            coalesce(sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90), 0)
                * 90 / 365 as usual_quarter
-    from purchase_days as p
+    from f_purchase_days as p
+    where p.customer_id in (select customer_id from top) and p.day <= $as_of::date and p.amount > 0
     group by p.customer_id
 ),
 
 scope_quarter as (
     -- the scope's normal quarter, the base of the materiality rule
-    select coalesce(sum(c.amount), 0) * 90 / 365 as usual_quarter
-    from f_contracts as c
-    where c.signed_on > $as_of::date - 455 and c.signed_on <= $as_of::date - 90
+    select coalesce(sum(p.amount), 0) * 90 / 365 as usual_quarter
+    from f_purchase_days as p
+    where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90
 ),
 
 candidates as (
@@ -82,11 +76,17 @@ candidates as (
                and s.spend_90 < (1 - $alert_spend_drop) * s.usual_quarter))
 ),
 
+purchase_days as (
+    -- the candidates' purchase days (days with counted contracts summing above 0)
+    select p.customer_id, p.day, p.amount
+    from f_purchase_days as p
+    where p.customer_id in (select customer_id from candidates) and p.day <= $as_of::date and p.amount > 0
+),
+
 intervals as (
     select p.customer_id,
            date_diff('day', lag(p.day) over (partition by p.customer_id order by p.day), p.day) as interval_days
     from purchase_days as p
-    where p.customer_id in (select customer_id from candidates)
 ),
 
 habits as (

@@ -13,7 +13,7 @@
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
 -- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
--- s_measure_days; f_rep_months reads s_measure_months too),
+-- s_measure_days, s_purchase_days; f_rep_months reads s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -546,4 +546,20 @@ f_measure_days as not materialized (
     from s_measure_days as md
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+),
+f_purchase_days as not materialized (
+    -- f_contracts added up per customer and day of signed_on (day): amount; pre-computed
+    -- (s_purchase_days) unless a team, rep, category filter or the viewer's scope narrows the
+    -- contracts (a customer filter applies to either)
+    select pd.customer_id, pd.day, pd.amount
+    from s_purchase_days as pd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all and len($categories) = 0
+      and (len($regions) = 0 or list_contains($regions, pd.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, pd.c_type))
+      and (len($sources) = 0 or list_contains($sources, pd.c_source))
+    union all
+    select c.customer_id, c.signed_on, sum(c.amount)::decimal(18, 2)
+    from f_contracts as c
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($categories) = 0)
+    group by c.customer_id, c.signed_on
 )

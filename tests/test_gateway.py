@@ -44,10 +44,12 @@ def test_no_value_is_formatted_into_sql():
 
 
 def test_an_included_query_is_not_sorted():
-    """q_receivables_overdue inside alerts_collection drops its final ORDER BY (a relation
-    has no order); one that picks rows with LIMIT keeps it; the query run keeps its own."""
+    """q_receivables_overdue_states inside receivables_overdue_totals (q_alerts_team_members inside
+    alerts_collection) drops its final ORDER BY (a relation has no order); one that picks rows
+    with LIMIT keeps it; the query run keeps its own."""
+    assert "order by as_of_date, days_late desc, plan_id" not in queries.compose("receivables_overdue_totals")
     composed = queries.compose("alerts_collection")
-    assert "order by as_of_date, days_late desc, plan_id" not in composed
+    assert "order by team_id, rep_id" not in composed
     assert composed.rstrip().endswith("order by severity desc, impact desc, subject_type, subject_id")
     assert queries._unordered("x\nselect * from final order by a limit 5").endswith("order by a limit 5")
 

@@ -45,7 +45,14 @@ EXTRA = {
     # slipping customers on the fixture: with every buyer at the top, short gaps and small drops
     "alerts_customers_slipping": [{}] + [{"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_factor": 1.0,
                                           "alert_gap_min_days": g, "alert_fresh_days": 3650,
-                                          "alert_spend_drop": 0.05} for g in (1, 30)],
+                                          "alert_spend_drop": 0.05} for g in (1, 30)]
+                                 # as of other days (contracts signed on some, one past the last contract);
+                                 # a top share that some standings miss
+                                 + [{"alert_top_share": share, "alert_min_share": 0, "alert_gap_factor": 1.0,
+                                     "alert_gap_min_days": 1, "alert_fresh_days": 3650, "alert_spend_drop": 0.05,
+                                     "as_of": d} for share in (1.0, 0.4)
+                                    for d in (date(2023, 3, 10), date(2023, 8, 20), date(2024, 2, 29), date(2024, 3, 1),
+                                              date(2025, 2, 10))],
     "customer_activities": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_contract_lines": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_groups": [{"group": g, **VALUE} for g in ("tier", "segment", "abc", "cell")]
@@ -89,6 +96,11 @@ EXTRA = {
     "revenue_series": [{"bucket": "month", "measure": "contract_amount"}, {"bucket": "week", "measure": "payments"}],
     "team_leaderboard": [{"level": "rep"}, {"level": "team"}],
     "team_targets": [{"level": "rep"}, {"level": "team"}],
+    # collection on the fixture: overdue growing two month-ends running up to 2024-04-15 (PL04,
+    # then PL05 fall due), the share over 90 days rising up to 2023-09-15 (PL03 turns 90+)
+    "alerts_collection": [{}] + [{"as_of": dates[-1], "dates": dates, "alert_overdue_min": 0, "alert_min_share": 0}
+                                 for dates in ([date(2024, 2, 15), date(2024, 3, 15), date(2024, 4, 15)],
+                                               [date(2023, 7, 15), date(2023, 8, 15), date(2023, 9, 15)])],
 }
 
 

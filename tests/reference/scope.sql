@@ -364,4 +364,9 @@ f_measure_days as (
            list(to_day order by day) as to_day
     from days
     group by all
+),
+f_purchase_days as (
+    select c.customer_id, c.signed_on as day, sum(c.amount) as amount
+    from f_contracts as c
+    group by all
 )
