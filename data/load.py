@@ -605,25 +605,28 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
     checks = [(k, expression) for k, (expression, rule) in enumerate(converted) if rule]
     tz = {"tz": configured_tz()}
     found = _hidden_characters(con, source, raw, row)
+    targets = ", ".join(f'"{column}"' for column, _ in mapped)
+    values = ", ".join(expression for expression, _ in converted)
+    sql = f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"'
+    con.execute(sql, _params(sql, tz))
     if checks:
+        # the staged rows are the raw rows in order (staging."{table}" was empty): a cell that
+        # did not convert is text beside an empty value, each conversion computed only once
         union = " union all ".join(
-            f'select {k} as k, {row} as _row, v{k} as v from "{raw}" where v{k} is not null and {e} is null'
-            for k, e in checks
+            f'select {k} as k, r.{row} as _row, r.v{k} as v from "{raw}" as r positional join staging."{table}" as s '
+            f'where r.v{k} is not null and s."{mapped[k][0]}" is null'
+            for k, _e in checks
         )
         totals: dict[int, int] = {}
         sql = (f"select k, _row, v, count(*) over (partition by k) from ({union}) "
                f"qualify row_number() over (partition by k order by _row) <= {rules.MAX_PER_RULE} order by k, _row")
-        for k, line, value, total in con.execute(sql, _params(sql, tz)).fetchall():
+        for k, line, value, total in con.execute(sql).fetchall():
             found.append(Problem(source.file, converted[k][1], row=line, column=source.header(mapped[k][0]),
                                  value=value))
             totals[k] = total
         found += [Problem(source.file, "load.more", column=source.header(mapped[k][0]),
                           detail=str(total - rules.MAX_PER_RULE))
                   for k, total in totals.items() if total > rules.MAX_PER_RULE]
-    targets = ", ".join(f'"{column}"' for column, _ in mapped)
-    values = ", ".join(expression for expression, _ in converted)
-    sql = f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"'
-    con.execute(sql, _params(sql, tz))
     con.execute(f'drop table "{raw}"')
     return found, True
 
