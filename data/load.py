@@ -58,8 +58,10 @@ _NUMBER = (
 _DATE_FORMATS = "['%Y/%m/%d', '%Y/%m/%d %H:%M', '%Y/%m/%d %H:%M:%S']"
 _TIMESTAMP_FORMATS = "['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d']"
 # A moment written with its offset (+08:00, -0500, Z) is converted to local time in the
-# setting CRM_TZ (default Asia/Shanghai), then stored without a zone; never cut off.
-_OFFSET = "regexp_matches({v}, '[0-9](Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')"
+# setting CRM_TZ (default Asia/Shanghai), then stored without a zone; never cut off. The
+# offset follows a time (10:00, 10:00:00.5) or a whole date: a bare date's "-05" is its day.
+_OFFSET = ("regexp_matches({v}, '([0-9]:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]*)?)?|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})"
+           "(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')")
 _LOCAL = "timezone($tz, try_cast({v} as timestamptz))"
 _TRUE = "('true', 't', 'yes', 'y', '1', '是')"
 _FALSE = "('false', 'f', 'no', 'n', '0', '否')"
