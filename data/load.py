@@ -42,7 +42,7 @@ from tqdm import tqdm
 
 from components.i18n import normalise_lang, t
 from data import contract, rules
-from data.build import BuildError, WriteError, build, warehouse_path
+from data.build import BuildError, Clock, WriteError, build, warehouse_path
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 MAPPING = "mapping.toml"
@@ -672,14 +672,17 @@ def _from_violation(by_table: dict[str, Source], v: rules.Violation) -> Problem:
 
 
 def load(folder: Path | str, out: Path | str | None = None, *, progress: bool = True) -> dict:
-    """Load ``folder`` into the warehouse ``out``; return the build summary plus warnings and files.
+    """Load ``folder`` into the warehouse ``out``; return the build summary (with the plan's
+    time among the steps') plus warnings and files.
 
     Raises ``LoadError`` (every problem, up to a limit) when the input has problems;
     ``out`` is then untouched.
     """
     folder = Path(folder)
     out = Path(out) if out else warehouse_path()
+    clock = Clock()
     sources, errors, warnings = plan(folder)
+    clock.lap("plan")
     if errors:
         raise LoadError(errors, warnings)
     by_table = {s.table: s for s in sources}
@@ -690,7 +693,8 @@ def load(folder: Path | str, out: Path | str | None = None, *, progress: bool = 
             raise LoadError([_from_violation(by_table, v) for v in e.violations], warnings) from None
         except LoadError as e:
             raise LoadError(e.problems, warnings) from None
-    return {**info, "warnings": warnings, "files": {s.table: s.file for s in sources if s.path}}
+    return {**info, "steps": {**clock.steps, **info["steps"]}, "warnings": warnings,
+            "files": {s.table: s.file for s in sources if s.path}}
 
 
 # --- export and template ---------------------------------------------------------------------
@@ -778,6 +782,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=("zh-CN", "en"), default=env_lang)
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv", help=t("load.cli_format", env_lang))
     parser.add_argument("--quiet", action="store_true", help=t("load.cli_quiet", env_lang))
+    parser.add_argument("--verbose", action="store_true", help=t("load.cli_verbose", env_lang))
     args = parser.parse_args(argv)
     lang, warehouse = args.lang, args.warehouse or warehouse_path()
 
@@ -809,6 +814,9 @@ def main(argv: list[str] | None = None) -> int:
     for table in rules.TABLES:
         print(t("load.summary_row", lang, table=table, file=info["files"].get(table, "—"),
                 rows=info["rows"][table]))
+    if args.verbose:
+        for step, (wall, cpu) in info["steps"].items():
+            print(t("load.step_time", lang, step=step, wall=f"{wall:.1f}", cpu=f"{cpu:.1f}"))
     return 0
 
 
