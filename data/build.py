@@ -129,6 +129,19 @@ def _publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
+class Clock:
+    """Wall and CPU seconds (every thread of the process: DuckDB's too) of each build step."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, tuple[float, float]] = {}
+        self._wall, self._cpu = time.monotonic(), time.process_time()
+
+    def lap(self, step: str) -> None:
+        wall, cpu = time.monotonic(), time.process_time()
+        self.steps[step] = (round(wall - self._wall, 2), round(cpu - self._cpu, 2))
+        self._wall, self._cpu = wall, cpu
+
+
 def build(
     out: Path,
     fill: Callable[[duckdb.DuckDBPyConnection], None],
@@ -136,7 +149,8 @@ def build(
     *,
     progress: bool = True,
 ) -> dict:
-    """Build ``out`` from the rows ``fill`` stages; return the build_info as a dict.
+    """Build ``out`` from the rows ``fill`` stages; return the build_info as a dict, with
+    ``steps``: each step's (wall, CPU) seconds.
 
     Raises ``BuildError`` (with every violation, up to a limit) when a data rule is
     broken, ``WriteError`` when the disk is full or the place not writable; ``out`` is
@@ -152,21 +166,26 @@ def build(
     except (OSError, duckdb.Error) as e:
         raise (WriteError.of(out, e) or e) from e
     started = time.monotonic()
+    clock = Clock()
     steps = ["stage", "check", "publish", *[s.__name__ for s in _derived_steps()], "finish"]
     bar = tqdm(total=len(steps), desc="build", disable=not progress, unit="step")
     try:
         con.execute(SCHEMA.read_text())
         create_staging(con)
         fill(con)
+        clock.lap("stage")
         bar.update()
         violations = rules.check(con)
+        clock.lap("check")
         bar.update()
         if violations:
             raise BuildError(violations)
         counts = _publish(con)
+        clock.lap("publish")
         bar.update()
         for step in _derived_steps():
             step(con)
+            clock.lap(step.__name__)
             bar.update()
         for table in rules.DERIVED_TABLES[:-1]:
             counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
@@ -178,6 +197,7 @@ def build(
         con.execute("checkpoint")
         con.close()
         os.replace(tmp, out)
+        clock.lap("finish")
         bar.update()
     except BaseException as e:
         con.close()
@@ -189,4 +209,5 @@ def build(
         raise
     finally:
         bar.close()
-    return {"source": source, "as_of": as_of, "rows": counts, "seconds": round(time.monotonic() - started, 1)}
+    return {"source": source, "as_of": as_of, "rows": counts, "seconds": round(time.monotonic() - started, 1),
+            "steps": clock.steps}

@@ -42,7 +42,7 @@ from tqdm import tqdm
 
 from components.i18n import normalise_lang, t
 from data import contract, rules
-from data.build import BuildError, WriteError, build, warehouse_path
+from data.build import BuildError, Clock, WriteError, build, warehouse_path
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 MAPPING = "mapping.toml"
@@ -58,8 +58,10 @@ _NUMBER = (
 _DATE_FORMATS = "['%Y/%m/%d', '%Y/%m/%d %H:%M', '%Y/%m/%d %H:%M:%S']"
 _TIMESTAMP_FORMATS = "['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d']"
 # A moment written with its offset (+08:00, -0500, Z) is converted to local time in the
-# setting CRM_TZ (default Asia/Shanghai), then stored without a zone; never cut off.
-_OFFSET = "regexp_matches({v}, '[0-9](Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')"
+# setting CRM_TZ (default Asia/Shanghai), then stored without a zone; never cut off. The
+# offset follows a time (10:00, 10:00:00.5) or a whole date: a bare date's "-05" is its day.
+_OFFSET = ("regexp_matches({v}, '([0-9]:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]*)?)?|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})"
+           "(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')")
 _LOCAL = "timezone($tz, try_cast({v} as timestamptz))"
 _TRUE = "('true', 't', 'yes', 'y', '1', '是')"
 _FALSE = "('false', 'f', 'no', 'n', '0', '否')"
@@ -605,25 +607,28 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, tmp: Path) -> tuple[l
     checks = [(k, expression) for k, (expression, rule) in enumerate(converted) if rule]
     tz = {"tz": configured_tz()}
     found = _hidden_characters(con, source, raw, row)
+    targets = ", ".join(f'"{column}"' for column, _ in mapped)
+    values = ", ".join(expression for expression, _ in converted)
+    sql = f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"'
+    con.execute(sql, _params(sql, tz))
     if checks:
+        # the staged rows are the raw rows in order (staging."{table}" was empty): a cell that
+        # did not convert is text beside an empty value, each conversion computed only once
         union = " union all ".join(
-            f'select {k} as k, {row} as _row, v{k} as v from "{raw}" where v{k} is not null and {e} is null'
-            for k, e in checks
+            f'select {k} as k, r.{row} as _row, r.v{k} as v from "{raw}" as r positional join staging."{table}" as s '
+            f'where r.v{k} is not null and s."{mapped[k][0]}" is null'
+            for k, _e in checks
         )
         totals: dict[int, int] = {}
         sql = (f"select k, _row, v, count(*) over (partition by k) from ({union}) "
                f"qualify row_number() over (partition by k order by _row) <= {rules.MAX_PER_RULE} order by k, _row")
-        for k, line, value, total in con.execute(sql, _params(sql, tz)).fetchall():
+        for k, line, value, total in con.execute(sql).fetchall():
             found.append(Problem(source.file, converted[k][1], row=line, column=source.header(mapped[k][0]),
                                  value=value))
             totals[k] = total
         found += [Problem(source.file, "load.more", column=source.header(mapped[k][0]),
                           detail=str(total - rules.MAX_PER_RULE))
                   for k, total in totals.items() if total > rules.MAX_PER_RULE]
-    targets = ", ".join(f'"{column}"' for column, _ in mapped)
-    values = ", ".join(expression for expression, _ in converted)
-    sql = f'insert into staging."{table}" ({targets}, _row) select {values}, {row} from "{raw}"'
-    con.execute(sql, _params(sql, tz))
     con.execute(f'drop table "{raw}"')
     return found, True
 
@@ -667,14 +672,17 @@ def _from_violation(by_table: dict[str, Source], v: rules.Violation) -> Problem:
 
 
 def load(folder: Path | str, out: Path | str | None = None, *, progress: bool = True) -> dict:
-    """Load ``folder`` into the warehouse ``out``; return the build summary plus warnings and files.
+    """Load ``folder`` into the warehouse ``out``; return the build summary (with the plan's
+    time among the steps') plus warnings and files.
 
     Raises ``LoadError`` (every problem, up to a limit) when the input has problems;
     ``out`` is then untouched.
     """
     folder = Path(folder)
     out = Path(out) if out else warehouse_path()
+    clock = Clock()
     sources, errors, warnings = plan(folder)
+    clock.lap("plan")
     if errors:
         raise LoadError(errors, warnings)
     by_table = {s.table: s for s in sources}
@@ -685,7 +693,8 @@ def load(folder: Path | str, out: Path | str | None = None, *, progress: bool = 
             raise LoadError([_from_violation(by_table, v) for v in e.violations], warnings) from None
         except LoadError as e:
             raise LoadError(e.problems, warnings) from None
-    return {**info, "warnings": warnings, "files": {s.table: s.file for s in sources if s.path}}
+    return {**info, "steps": {**clock.steps, **info["steps"]}, "warnings": warnings,
+            "files": {s.table: s.file for s in sources if s.path}}
 
 
 # --- export and template ---------------------------------------------------------------------
@@ -773,6 +782,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=("zh-CN", "en"), default=env_lang)
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv", help=t("load.cli_format", env_lang))
     parser.add_argument("--quiet", action="store_true", help=t("load.cli_quiet", env_lang))
+    parser.add_argument("--verbose", action="store_true", help=t("load.cli_verbose", env_lang))
     args = parser.parse_args(argv)
     lang, warehouse = args.lang, args.warehouse or warehouse_path()
 
@@ -804,6 +814,9 @@ def main(argv: list[str] | None = None) -> int:
     for table in rules.TABLES:
         print(t("load.summary_row", lang, table=table, file=info["files"].get(table, "—"),
                 rows=info["rows"][table]))
+    if args.verbose:
+        for step, (wall, cpu) in info["steps"].items():
+            print(t("load.step_time", lang, step=step, wall=f"{wall:.1f}", cpu=f"{cpu:.1f}"))
     return 0
 
 

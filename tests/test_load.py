@@ -563,6 +563,27 @@ def test_timestamps_with_an_offset_become_local_time(tmp_path, monkeypatch):
     assert [r[2] for r in table_rows(db, "customers")] == [datetime(2024, 1, 5, 1), datetime(2024, 1, 6, 15, 30)]
 
 
+def test_cli_verbose_prints_each_step_time(tmp_path, capsys):
+    out = tmp_path / "w.duckdb"
+    assert main([str(write_folder(tmp_path / "in")), "--out", str(out), "--lang", "en", "--quiet"]) == 0
+    assert "(CPU" not in capsys.readouterr().out
+    assert main([str(write_folder(tmp_path / "in")), "--out", str(out), "--lang", "en", "--quiet", "--verbose"]) == 0
+    steps = [line.split(":")[0].strip() for line in capsys.readouterr().out.splitlines() if "(CPU " in line]
+    assert steps == ["plan", "stage", "check", "publish", "build_cost_of_sales", "build_serving", "finish"]
+
+
+def test_a_date_without_an_offset_keeps_its_day_in_any_zone(tmp_path, monkeypatch):
+    # a bare date's "-05" is its day, not an offset of -5 hours: west of the machine's
+    # zone it took the day before (2024-02-01 -> 2024-01-31 in New York)
+    data = edited("customers", 0, created_at="2024-01-05")
+    monkeypatch.setenv("CRM_TZ", "America/New_York")
+    db = tmp_path / "w.duckdb"
+    load(write_folder(tmp_path / "in", data), db, progress=False)
+    assert table_rows(db, "customers")[0][2] == datetime(2024, 1, 5)
+    assert [str(r[3]) for r in table_rows(db, "contracts")] == ["2024-02-01", "2024-03-05"]
+    assert str(table_rows(db, "payments")[0][2]) == "2024-03-02"
+
+
 def test_export_quotes_a_lone_carriage_return(tmp_path):
     db = tmp_path / "w.duckdb"
     load(write_folder(tmp_path / "in", edited("customers", 1, name="Acme\rInc")), db, progress=False)

@@ -159,4 +159,9 @@ MESSAGES = {
     },
     "load.cli_format": {"en": "file format of --export", "zh-CN": "--export 的文件格式"},
     "load.cli_quiet": {"en": "no progress bars", "zh-CN": "不显示进度条"},
+    "load.cli_verbose": {
+        "en": "also print each build step's time (wall and CPU seconds)",
+        "zh-CN": "同时显示构建各步骤的用时（实际与 CPU 秒数）",
+    },
+    "load.step_time": {"en": "  {step}: {wall} s (CPU {cpu} s)", "zh-CN": "  {step}：{wall} 秒（CPU {cpu} 秒）"},
 }
