@@ -201,14 +201,16 @@ def customer_href(customer_id, query: dict | None = None) -> str:
     return filtered_href(customer_path(customer_id), query)
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|-])")
+# markdown's special characters, each escaped with a backslash (a translation table: a regular
+# expression's substitution per cell was half of a 1,000-row grid's time)
+MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+!|-"})
 
 
 def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
     """Make the ``field`` cells real links (markdown) to ``href(row)``: a drill the keyboard
     and screen readers follow, and that a click elsewhere in the row does not fire."""
     for row in rows:
-        text = MARKDOWN_SPECIAL.sub(r"\\\1", str(row[field] or ""))
+        text = str(row[field] or "").translate(MARKDOWN_ESCAPES)
         row[field] = f"[{text}]({href(row)})"
     for spec in columns:
         if spec["field"] == field:
