@@ -29,7 +29,7 @@ from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
-from pages.funnel import DEAL_MONEY, deal_headers, open_stages
+from pages.funnel import DEAL_MONEY, code_sums, deal_headers, open_stages, stage_codes
 from queries import run
 
 VIEW_KEYS = ("horizon",)
@@ -87,14 +87,6 @@ def bucket_codes(deals: pd.DataFrame, as_of, months: pd.Series) -> np.ndarray:
     return codes
 
 
-def _sums(values: pd.Series, codes: np.ndarray, size: int) -> np.ndarray:
-    """The sums of ``values`` per code 0..size-1 (0 where none; codes < 0 left out), added
-    up as pandas' groupby adds them (compensated, in row order): the same doubles."""
-    kept = codes >= 0
-    sums = pd.Series(values.to_numpy()[kept]).groupby(codes[kept]).sum()
-    return sums.reindex(range(size), fill_value=0.0).to_numpy()
-
-
 def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFrame, as_of) -> pd.DataFrame:
     """One row per month of the horizon, then one each for overdue, no_date and later:
     the weighted amount per open stage (a column per stage, position order), weighted
@@ -102,14 +94,13 @@ def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFra
     names = list(open_stages(stages)["stage"])
     keys = [pd.Timestamp(m).strftime("%Y-%m-%d") for m in months["month"]] + list(APART)
     bucket = bucket_codes(deals, as_of, months["month"])
-    stage_of, stage_names = pd.factorize(deals["stage"])
-    stage = np.append(pd.Index(names).get_indexer(stage_names), -1)[stage_of]  # -1: not an open stage
-    cells = _sums(deals["weighted_amount"], np.where((bucket >= 0) & (stage >= 0), bucket * len(names) + stage, -1),
+    stage = stage_codes(deals, names)
+    cells = code_sums(deals["weighted_amount"], np.where((bucket >= 0) & (stage >= 0), bucket * len(names) + stage, -1),
                   len(keys) * len(names))
     table = pd.DataFrame(cells.reshape(len(keys), len(names)), columns=names)
     table.insert(0, "bucket", pd.Series(keys, dtype="str"))
-    table["weighted"] = _sums(deals["weighted_amount"], bucket, len(keys))
-    table["best_case"] = _sums(deals["amount"], bucket, len(keys))
+    table["weighted"] = code_sums(deals["weighted_amount"], bucket, len(keys))
+    table["best_case"] = code_sums(deals["amount"], bucket, len(keys))
     counted = bucket[(bucket >= 0) & deals["opportunity_id"].notna().to_numpy()]
     table["deals"] = np.bincount(counted, minlength=len(keys)).astype("int64")
     money = months.assign(bucket=keys[:len(months)])
