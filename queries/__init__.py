@@ -521,10 +521,12 @@ def warehouse_as_of() -> date:
 def dimension_values(scope: Scope = EVERYONE) -> dict[str, frozenset[str]]:
     """Valid values of each URL list filter (team, rep, region, category, source)."""
     def values():
+        found: dict[str, set] = {}
         frame = dimension_rows(scope)
-        found = {key: frozenset(group["value"]) for key, group in frame.groupby("dimension")}
+        for key, value in zip(frame["dimension"].tolist(), frame["value"].tolist(), strict=True):
+            found.setdefault(key, set()).add(value)  # a loop over lists: a groupby took 7 times longer
         # a dimension with no value in sight checks against the empty set (a missing key is not checked)
-        return {key: found.get(key, frozenset()) for key in ("team", "rep", "region", "category", "source")}
+        return {key: frozenset(found.get(key, ())) for key in ("team", "rep", "region", "category", "source")}
 
     return dict(_derive("dimension_values", viewer_scope().intersect(scope), values))
 
