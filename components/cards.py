@@ -137,11 +137,18 @@ def card_payload(figure, frame: pd.DataFrame, headers: dict[str, str] | None = N
     """(figure, store data) for ``card_outputs``: the data is exactly ``frame``, exported
     under translated headers (``column_header``; ``headers`` overrides a column's) in the
     page's language; ``money`` columns are numbers with two decimals in XLSX."""
+    return figure, card_store(frame, headers, money, lang)
+
+
+def card_store(frame: pd.DataFrame, headers: dict[str, str] | None = None, money: tuple[str, ...] = (),
+               lang: str | None = None) -> dict:
+    """The store data of ``card_payload``: worked out once where several cards export one
+    frame (/products' mix: four cards, 300 products)."""
     lang = lang or current_lang()
     store = frame_for_store(frame)
     store["headers"] = [column_header(column, lang, headers) for column in store["columns"]]
     store["money"] = [c for c in store["columns"] if c in money]
-    return figure, store
+    return store
 
 
 def frame_from_store(data: dict) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -175,8 +175,16 @@ def filtered_hrefs(path: str, query: dict | None, key: str, keep: tuple[str, ...
     """``filtered_href(path, query, keep, key=value)`` as a function of the value: the kept
     filters worked out once for every row of a grid (600 reps' links took 12 ms)."""
     kept = filtered_href(path, query, keep, **{key: None})
-    joiner = "&" if "?" in kept else "?"
-    return lambda value: kept + joiner + urlencode([(key, str(value))], safe=",")
+    start = kept + ("&" if "?" in kept else "?") + quote_plus(key, safe=",") + "="
+
+    def href(value) -> str:
+        text = str(value)
+        return start + (text if URL_PLAIN.fullmatch(text) else quote_plus(text, safe=","))
+    return href
+
+
+# what quote_plus(safe=",") leaves as it is (letters, digits, _.-~ and the comma): most ids
+URL_PLAIN = re.compile(r"[\w.~,-]*", flags=re.ASCII)
 
 
 # what quote() leaves as it is (letters, digits, _.-~): most ids, checked faster than quoted
@@ -193,14 +201,16 @@ def customer_href(customer_id, query: dict | None = None) -> str:
     return filtered_href(customer_path(customer_id), query)
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|-])")
+# markdown's special characters, each escaped with a backslash (a translation table: a regular
+# expression's substitution per cell was half of a 1,000-row grid's time)
+MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+!|-"})
 
 
 def link_cells(rows: list[dict], columns: list[dict], field: str, href) -> None:
     """Make the ``field`` cells real links (markdown) to ``href(row)``: a drill the keyboard
     and screen readers follow, and that a click elsewhere in the row does not fire."""
     for row in rows:
-        text = MARKDOWN_SPECIAL.sub(r"\\\1", str(row[field] or ""))
+        text = str(row[field] or "").translate(MARKDOWN_ESCAPES)
         row[field] = f"[{text}]({href(row)})"
     for spec in columns:
         if spec["field"] == field:

@@ -29,7 +29,7 @@ from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
-from pages.funnel import DEAL_MONEY, deal_headers, open_stages
+from pages.funnel import DEAL_MONEY, code_sums, deal_headers, open_stages, stage_codes
 from queries import run
 
 VIEW_KEYS = ("horizon",)
@@ -66,20 +66,25 @@ def layout(**query):
 
 # --- pure pieces ----------------------------------------------------------------------
 
-def buckets(deals: pd.DataFrame, as_of, months: pd.Series) -> pd.Series:
-    """Each open deal's place: the first day of its expected close month (as
-    YYYY-MM-DD) within the horizon, else 'overdue' (expected before as_of), 'no_date'
-    or 'later' (after the horizon's last month)."""
+def bucket_codes(deals: pd.DataFrame, as_of, months: pd.Series) -> np.ndarray:
+    """Each open deal's row in ``forecast_table``: the index of its expected close month
+    among ``months`` (the horizon's first days), else len(months) + the index of its
+    place in APART: 'overdue' (expected before as_of), 'no_date', 'later' (after the
+    horizon's last month); -1 for a month within the horizon that ``months`` lacks."""
     expected = pd.to_datetime(deals["expected_close_on"]).to_numpy(dtype="datetime64[us]")
     month = expected.astype("datetime64[M]")
+    firsts = pd.to_datetime(months).to_numpy(dtype="datetime64[us]").astype("datetime64[M]")
     last = pd.Timestamp(months.max()) if len(months) else pd.Timestamp(as_of)
-    # each distinct month written once (tens of thousands of deals on large, a dozen months)
-    distinct, index = np.unique(month, return_inverse=True)
-    out = np.datetime_as_string(distinct, unit="D").astype(object)[index.reshape(-1)]
-    out[month > np.datetime64(last, "us")] = "later"
-    out[expected < np.datetime64(pd.Timestamp(as_of), "us")] = "overdue"
-    out[np.isnat(expected)] = "no_date"
-    return pd.Series(out, index=deals.index, dtype="str", name="expected_close_on")
+    n = len(firsts)
+    codes = np.full(len(month), -1)
+    if n:  # integers, not texts: tens of thousands of deals on large, a dozen months
+        order = np.argsort(firsts, kind="stable")
+        at = np.minimum(np.searchsorted(firsts[order], month), n - 1)
+        codes = np.where(firsts[order][at] == month, order[at], -1)
+    codes[month > np.datetime64(last, "us")] = n + APART.index("later")
+    codes[expected < np.datetime64(pd.Timestamp(as_of), "us")] = n + APART.index("overdue")
+    codes[np.isnat(expected)] = n + APART.index("no_date")
+    return codes
 
 
 def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFrame, as_of) -> pd.DataFrame:
@@ -87,19 +92,19 @@ def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFra
     the weighted amount per open stage (a column per stage, position order), weighted
     total, best case (unweighted), deals, target and won (months only)."""
     names = list(open_stages(stages)["stage"])
-    frame = deals[["stage", "weighted_amount", "amount", "opportunity_id"]].assign(
-        bucket=buckets(deals, as_of, months["month"]))
-    by_stage = frame.pivot_table(index="bucket", columns="stage", values="weighted_amount", aggfunc="sum")
-    by_stage = by_stage.reindex(columns=names).fillna(0.0)
-    totals = frame.groupby("bucket").agg(weighted=("weighted_amount", "sum"), best_case=("amount", "sum"),
-                                         deals=("opportunity_id", "count"))
     keys = [pd.Timestamp(m).strftime("%Y-%m-%d") for m in months["month"]] + list(APART)
-    table = pd.DataFrame({"bucket": keys}).set_index("bucket").join(by_stage).join(totals)
-    table = table.fillna({c: 0.0 for c in [*names, "weighted", "best_case", "deals"]})
-    table["deals"] = table["deals"].astype("int64")
-    money = months.assign(bucket=[pd.Timestamp(m).strftime("%Y-%m-%d") for m in months["month"]])
-    table = table.join(money.set_index("bucket")[["target", "won"]])
-    return table.reset_index()
+    bucket = bucket_codes(deals, as_of, months["month"])
+    stage = stage_codes(deals, names)
+    cells = code_sums(deals["weighted_amount"], np.where((bucket >= 0) & (stage >= 0), bucket * len(names) + stage, -1),
+                  len(keys) * len(names))
+    table = pd.DataFrame(cells.reshape(len(keys), len(names)), columns=names)
+    table.insert(0, "bucket", pd.Series(keys, dtype="str"))
+    table["weighted"] = code_sums(deals["weighted_amount"], bucket, len(keys))
+    table["best_case"] = code_sums(deals["amount"], bucket, len(keys))
+    counted = bucket[(bucket >= 0) & deals["opportunity_id"].notna().to_numpy()]
+    table["deals"] = np.bincount(counted, minlength=len(keys)).astype("int64")
+    money = months.assign(bucket=keys[:len(months)])
+    return table.join(money.set_index("bucket")[["target", "won"]], on="bucket")
 
 
 def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme: str) -> dict:
@@ -162,7 +167,9 @@ def is_flagged(deals: pd.DataFrame) -> pd.Series:
 def health_table(deals: pd.DataFrame, lang: str, limit: int | None = None) -> pd.DataFrame:
     """The flagged deals (any of stale, overdue, large_late) with the reasons in words; the
     first ``limit`` of them (a grid's rows: the reasons are worded for those alone)."""
-    flagged = deals[is_flagged(deals)].head(limit)
+    # the first ``limit`` positions picked before the rows are taken (a mask over every deal
+    # copied all of them: tens of thousands on large)
+    flagged = deals.iloc[np.flatnonzero(is_flagged(deals).to_numpy())[:limit]]
 
     def reasons(stale, overdue, large_late, days, median, close_on) -> str:
         out = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, html, no_update
 
@@ -72,15 +73,30 @@ def open_stages(stages: pd.DataFrame) -> pd.DataFrame:
     return stages[stages["kind"] == "open"].sort_values("position")
 
 
+def code_sums(values: pd.Series, codes: np.ndarray, size: int) -> np.ndarray:
+    """The sums of ``values`` per code 0..size-1 (0 where none; codes < 0 left out), added
+    up as pandas' groupby adds them (compensated, in row order): the doubles a groupby on
+    the texts gives, without hashing tens of thousands of texts (the open deals on large)."""
+    kept = codes >= 0
+    sums = pd.Series(values.to_numpy()[kept]).groupby(codes[kept]).sum()
+    return sums.reindex(range(size), fill_value=0.0).to_numpy()
+
+
+def stage_codes(deals: pd.DataFrame, names) -> np.ndarray:
+    """Each deal's stage as its position in ``names`` (-1: not one of them)."""
+    of, found = pd.factorize(deals["stage"])
+    return np.append(pd.Index(names).get_indexer(found), -1)[of]
+
+
 def snapshot_frame(stages: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
     """One row per open stage (position order, zero where empty): deals, amount and
     weighted amount of the open deals (pipeline_deals rows)."""
-    grouped = deals.groupby("stage")  # plain sums: named aggregations cost a third more on large
-    sums = grouped[["amount", "weighted_amount"]].sum()
-    sums.insert(0, "deals", grouped["opportunity_id"].count())
-    frame = open_stages(stages)[["stage", "position"]].merge(sums, how="left", left_on="stage", right_index=True)
-    frame = frame.fillna({"deals": 0, "amount": 0.0, "weighted_amount": 0.0})
-    return frame.astype({"deals": "int64"}).reset_index(drop=True)
+    frame = open_stages(stages)[["stage", "position"]].reset_index(drop=True)
+    stage = stage_codes(deals, frame["stage"])
+    counted = stage[(stage >= 0) & deals["opportunity_id"].notna().to_numpy()]
+    return frame.assign(deals=np.bincount(counted, minlength=len(frame)).astype("int64"),
+                        amount=code_sums(deals["amount"], stage, len(frame)),
+                        weighted_amount=code_sums(deals["weighted_amount"], stage, len(frame)))
 
 
 def _bar_colours(stages, selected: str | None) -> list[str]:

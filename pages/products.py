@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import figures, inputs
 from components import format as fmt
-from components.cards import ChartCard, card_outputs, card_payload, frame_from_store
+from components.cards import ChartCard, card_outputs, card_payload, card_store, frame_from_store
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect, dropdown_labels
 from components.grid import GridCard, grid_outputs, grid_payload
@@ -380,15 +380,16 @@ def update(query):
     monthly = run("products_monthly", filters, method=method, compare=compare, product_id=None)
     stock = run("products_stock", filters)
     shortfall = run("products_shortfall", filters, method=method)
+    mix_store = card_store(mix)  # the data of the four cards drawn from the mix
     return (
         alerts(mix, shortfall, lang),
         summary_children(mix, method, compare, lang),
-        *card_payload(mix_figure(mix, lang, theme, figures.period_text(periods, lang)), mix),
+        mix_figure(mix, lang, theme, figures.period_text(periods, lang)), mix_store,
         *table_payload(mix, compare, lang),
-        *card_payload(treemap_figure(mix, lang, theme), mix),
-        *card_payload(pareto_figure(mix, lang, theme), mix),
+        treemap_figure(mix, lang, theme), mix_store,
+        pareto_figure(mix, lang, theme), mix_store,
         *card_payload(monthly_figure(monthly, method, compare, lang, theme), monthly),
-        *card_payload(compare_figure(mix, method, compare, lang, theme), mix),
+        compare_figure(mix, method, compare, lang, theme), mix_store,
         *stock_payload(stock, lang),
         t("products.stock_note", lang, date=fmt.day(periods["end"])),
         *shortfall_payload(shortfall, lang),

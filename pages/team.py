@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
@@ -139,10 +140,21 @@ def targets_frame(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """One row per rep or team (by id), and for each horizon (month, quarter, year) its
     target (empty: none set, shown "—", never 0% or 100%), actual and achievement."""
     rows = frame[frame["measure"] == measure]
-    wide = rows.pivot(index=["member_id", "member_name"], columns="horizon", values=list(TARGET_VALUES))
-    wide.columns = [f"{h}_{v}" for v, h in wide.columns]  # in order below: flat names reindex faster
-    wide = wide.reindex(columns=[f"{h}_{v}" for h in HORIZONS for v in TARGET_VALUES])
-    return wide.reset_index().sort_values("member_id", ignore_index=True)
+    # a member's cells placed by position (a member by its id, its name the id's; a horizon by
+    # HORIZONS), not by a pivot: twice as fast (600 reps on large)
+    member, ids = pd.factorize(rows["member_id"])
+    horizon = pd.Index(HORIZONS).get_indexer(rows["horizon"])
+    placed = (member >= 0) & (horizon >= 0)
+    codes, first = np.unique(member, return_index=True)
+    first = first[codes >= 0]  # each member's first row
+    out = {"member_id": ids, "member_name": rows["member_name"].iloc[first].array}
+    for h, name in enumerate(HORIZONS):
+        at = placed & (horizon == h)
+        for value in TARGET_VALUES:
+            cells = np.full(len(ids), np.nan)
+            cells[member[at]] = rows[value].to_numpy(dtype=np.float64, na_value=np.nan)[at]
+            out[f"{name}_{value}"] = cells
+    return pd.DataFrame(out).sort_values("member_id", ignore_index=True)
 
 
 def targets_payload(frame: pd.DataFrame, measure: str, lang: str) -> tuple:
