@@ -657,8 +657,11 @@ LOST_COUNTS_SQL = CALENDAR_FIGURES_SQL.format(
 
 
 # the rule of alerts_revenue_course over every month: the facts of f_measure_facts without a
-# filter (s_measure_months' cut 'all', customers by created_at), the subjects of
-# alerts_team_members and f_reps' active reps; trend and mad as the medians the query takes
+# filter (s_measure_months' cut 'all', customers by created_at), and under each single category
+# (category set: its lines' amounts, s_measure_months' cut 'category'; the payments of contracts
+# with a line in it, cut 'categories'; every new customer); the subjects of alerts_team_members
+# and f_reps' active reps; trend and mad as the medians the query takes. Each cut is numbered,
+# ranged and windowed on its own (partition by category), as the query would under its filter.
 COURSE_MONTHS_SQL = """
 create or replace table s_course_months as
 with recursive descendants as (
@@ -679,84 +682,111 @@ members as (
     from reps as r
     where r.active
 ),
-rep_months as (
-    select mm.measure, mm.month, mm.rep_id, mm.value::decimal(38, 2) as value
-    from s_measure_months as mm
-    where mm.cut = 'all'
-    union all
-    select 'new_customers', date_trunc('month', cu.created_at)::date, cu.owner_rep_id, count(*)
+new_customers as (
+    select date_trunc('month', cu.created_at)::date as month, cu.owner_rep_id as rep_id, count(*) as value
     from customers as cu
     group by all
 ),
+rep_months as (
+    select null::varchar as category, mm.measure, mm.month, mm.rep_id, mm.value::decimal(38, 2) as value
+    from s_measure_months as mm
+    where mm.cut = 'all'
+    union all
+    select mm.category, mm.measure, mm.month, mm.rep_id, mm.value
+    from s_measure_months as mm
+    where mm.cut = 'category'
+    union all
+    select unnest(mm.categories), mm.measure, mm.month, mm.rep_id, mm.value
+    from s_measure_months as mm
+    where mm.cut = 'categories'
+    union all
+    select k.category, 'new_customers', n.month, n.rep_id, n.value
+    from new_customers as n
+    cross join (select null::varchar as category union all select category from s_category_bits) as k
+),
 monthly as (
-    select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name, f.measure, f.month,
-           sum(f.value) as value
+    select f.category, 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name,
+           f.measure, f.month, sum(f.value) as value
     from rep_months as f
     group by all
     union all
-    select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
+    select f.category, m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
     from rep_months as f
     join members as m on m.rep_id = f.rep_id
     group by all
 ),
 series as (
-    select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
-    from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
+    select s.*, row_number() over (partition by s.category order by s.subject_type, s.subject_id, s.measure)
+               as series_id
+    from (select distinct category, subject_type, subject_id, subject_name, measure from monthly) as s
 ),
 months as (
-    select unnest(generate_series(min(month), max(month) + interval 24 month, interval 1 month))::date as month
+    select category,
+           unnest(generate_series(min(month), max(month) + interval 24 month, interval 1 month))::date as month
     from monthly
+    group by category
 ),
 grid as (
     select s.*, mo.month, coalesce(m.value, 0) as value
     from series as s
-    cross join months as mo
+    join months as mo on mo.category is not distinct from s.category
     left join monthly as m
-      on m.subject_type = s.subject_type and m.subject_id = s.subject_id
-     and m.measure = s.measure and m.month = mo.month
+      on m.category is not distinct from s.category and m.subject_type = s.subject_type
+     and m.subject_id = s.subject_id and m.measure = s.measure and m.month = mo.month
 ),
 yoy as (
     select g.*, lag(g.value, 12, 0) over w as base, g.value / nullif(lag(g.value, 12) over w, 0) as ratio
     from grid as g
-    window w as (partition by g.series_id order by g.month)
+    window w as (partition by g.category, g.series_id order by g.month)
 ),
 history as (
     -- the ratios above 0 of the twelve months before (the grid has every month)
     select y.*, list(y.ratio) filter (where y.ratio > 0) over (
-               partition by y.series_id order by y.month rows between 12 preceding and 1 preceding) as ratios
+               partition by y.category, y.series_id order by y.month rows between 12 preceding and 1 preceding)
+               as ratios
     from yoy as y
 ),
 logs as (
     select h.*, [ln(r) for r in h.ratios] as log_ratios
     from history as h
 )
-select l.series_id, l.subject_type, l.subject_id, l.subject_name, l.measure, l.month, l.value, l.base,
+select l.category, l.series_id, l.subject_type, l.subject_id, l.subject_name, l.measure, l.month, l.value, l.base,
        coalesce(len(l.log_ratios), 0) as ratios, list_median(l.log_ratios) as trend,
        list_median([abs(x - list_median(l.log_ratios)) for x in l.log_ratios]) as mad
 from logs as l
-order by l.month, l.series_id
+order by l.category nulls first, l.month, l.series_id
 """
 
 MEASURE_DAYS_SQL = """
 create or replace table s_measure_days as
 with days as (
-    select 'contract_amount' as measure, rep_id, signed_on as day, sum(amount)::decimal(38, 2) as value
+    select null::varchar as category, 'contract_amount' as measure, rep_id, signed_on as day,
+           sum(amount)::decimal(38, 2) as value
     from s_contracts
     group by all
     union all
-    select 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
+    select null, 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
     union all
-    select 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+    select null, 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+    union all
+    select x.category, 'contract_amount', rep_id, signed_on, sum(x.amount)
+    from (select rep_id, signed_on, unnest(category_amounts) as x from s_contracts)
+    group by all
+    union all
+    select category, 'payments', rep_id, paid_on, sum(amount)
+    from (select rep_id, paid_on, amount, unnest(categories) as category from s_payments)
+    group by all
 ),
 months as (
-    select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
-           list(value order by day) as day_values
+    select category, measure, rep_id, date_trunc('month', day)::date as month,
+           list(dayofmonth(day) order by day) as days, list(value order by day) as day_values
     from days
     group by all
 )
-select measure, rep_id, month, days, [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
+select category, measure, rep_id, month, days,
+       [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
 from months
-order by month, measure, rep_id
+order by category nulls first, month, measure, rep_id
 """
 
 PURCHASE_DAYS_SQL = """
