@@ -141,21 +141,26 @@ query directly (only scope.sql names them, like the base tables).
   the lost ones) counted per ``lost_reason`` and ``competitor``: ``deals`` and their ``amount``
   (queries/funnel_lost.sql, without a filter).
 - ``s_course_months``: the revenue course (queries/alerts_revenue_course.sql) of every series
-  without a filter: one row per series (``series_id``; ``subject_type``, ``subject_id``,
-  ``subject_name``: the company, each team with its reps at any depth, each active rep;
+  without a filter (``category`` empty) and under each single category (``category``: the
+  contract amounts of its lines, the payments of contracts with a line in it, every new
+  customer; each cut numbered, ranged and windowed on its own, as the course would under that
+  filter): one row per cut, series (``series_id``, unique within a cut; ``subject_type``,
+  ``subject_id``, ``subject_name``: the company, each team with its reps at any depth, each active rep;
   ``measure``: contract_amount, payments, new_customers; series with a fact) and month
   (``month``, its first day) from the first month with a fact to 24 months after the last:
   ``value`` (the month's facts added up, 0 without), ``base`` (the value 12 months earlier),
   and the band statistics of the twelve months before: ``ratios`` (how many year-on-year
   ratios above 0), ``trend`` (the median of their logarithms) and ``mad`` (the median of
-  their distances to it). Sorted by ``month``: a judged month reads its series' rows (about
-  25,000 on large) instead of a window and medians over 30 months of facts. Complete
-  months' facts do not depend on the as-of date, and months outside the range judge
-  nothing (a judged month needs 8 ratios, so facts 20 months before it, and its base 12
+  their distances to it). Sorted by ``category`` (empty first) and ``month``: a judged month
+  reads its cut's rows (about 25,000 on large) instead of a window and medians over 30 months
+  of facts. Complete months' facts do not depend on the as-of date, and months outside the
+  range judge nothing (a judged month needs 8 ratios, so facts 20 months before it, and its base 12
   months before it), so any as-of date reads it exactly.
-- ``s_measure_days``: the facts of the revenue course without a filter (contract amounts by
-  ``signed_on``, payments by ``paid_on``, new customers by ``created_at``) per ``measure``,
-  ``rep_id`` (empty: a pool customer's creation) and ``month`` (its first day): ``days``, the
+- ``s_measure_days``: the facts of the revenue course without a filter (``category`` empty:
+  contract amounts by ``signed_on``, payments by ``paid_on``, new customers by ``created_at``)
+  and under each single category (``category``: the contract amounts of its lines and the
+  payments of contracts with a line in it; new customers are the same under any) per
+  ``measure``, ``rep_id`` (empty: a pool customer's creation) and ``month`` (its first day): ``days``, the
   days of the month with a fact (ascending), and ``to_day``, the month's running total on
   each of them. A month to date (or its same days a year earlier) is the running total on
   the last day up to the as-of date's day: the course reads about 3,600 rows instead of
