@@ -721,8 +721,10 @@ monthly as (
     group by all
 ),
 series as (
+    -- numbered within its cut (series_id) and among all (key: the windows' narrow partition)
     select s.*, row_number() over (partition by s.category order by s.subject_type, s.subject_id, s.measure)
-               as series_id
+               as series_id,
+           row_number() over (order by s.category nulls first, s.subject_type, s.subject_id, s.measure) as key
     from (select distinct category, subject_type, subject_id, subject_name, measure from monthly) as s
 ),
 months as (
@@ -731,35 +733,43 @@ months as (
     from monthly
     group by category
 ),
+facts as (
+    select s.key, m.month, m.value
+    from monthly as m
+    join series as s
+      on s.category is not distinct from m.category and s.subject_type = m.subject_type
+     and s.subject_id = m.subject_id and s.measure = m.measure
+),
 grid as (
-    select s.*, mo.month, coalesce(m.value, 0) as value
+    select s.key, mo.month, coalesce(f.value, 0) as value
     from series as s
     join months as mo on mo.category is not distinct from s.category
-    left join monthly as m
-      on m.category is not distinct from s.category and m.subject_type = s.subject_type
-     and m.subject_id = s.subject_id and m.measure = s.measure and m.month = mo.month
+    left join facts as f on f.key = s.key and f.month = mo.month
 ),
 yoy as (
     select g.*, lag(g.value, 12, 0) over w as base, g.value / nullif(lag(g.value, 12) over w, 0) as ratio
     from grid as g
-    window w as (partition by g.category, g.series_id order by g.month)
+    window w as (partition by g.key order by g.month)
 ),
 history as (
     -- the ratios above 0 of the twelve months before (the grid has every month)
     select y.*, list(y.ratio) filter (where y.ratio > 0) over (
-               partition by y.category, y.series_id order by y.month rows between 12 preceding and 1 preceding)
-               as ratios
+               partition by y.key order by y.month rows between 12 preceding and 1 preceding) as ratios
     from yoy as y
 ),
 logs as (
-    select h.*, [ln(r) for r in h.ratios] as log_ratios
+    select h.key, h.month, h.value, h.base, [ln(r) for r in h.ratios] as log_ratios
     from history as h
+),
+trends as (
+    select l.*, list_median(l.log_ratios) as trend
+    from logs as l
 )
-select l.category, l.series_id, l.subject_type, l.subject_id, l.subject_name, l.measure, l.month, l.value, l.base,
-       coalesce(len(l.log_ratios), 0) as ratios, list_median(l.log_ratios) as trend,
-       list_median([abs(x - list_median(l.log_ratios)) for x in l.log_ratios]) as mad
-from logs as l
-order by l.category nulls first, l.month, l.series_id
+select s.category, s.series_id, s.subject_type, s.subject_id, s.subject_name, s.measure, t.month, t.value, t.base,
+       coalesce(len(t.log_ratios), 0) as ratios, t.trend, list_median([abs(x - t.trend) for x in t.log_ratios]) as mad
+from trends as t
+join series as s on s.key = t.key
+order by s.category nulls first, t.month, s.series_id
 """
 
 MEASURE_DAYS_SQL = """
