@@ -141,21 +141,26 @@ query directly (only scope.sql names them, like the base tables).
   the lost ones) counted per ``lost_reason`` and ``competitor``: ``deals`` and their ``amount``
   (queries/funnel_lost.sql, without a filter).
 - ``s_course_months``: the revenue course (queries/alerts_revenue_course.sql) of every series
-  without a filter: one row per series (``series_id``; ``subject_type``, ``subject_id``,
-  ``subject_name``: the company, each team with its reps at any depth, each active rep;
+  without a filter (``category`` empty) and under each single category (``category``: the
+  contract amounts of its lines, the payments of contracts with a line in it, every new
+  customer; each cut numbered, ranged and windowed on its own, as the course would under that
+  filter): one row per cut, series (``series_id``, unique within a cut; ``subject_type``,
+  ``subject_id``, ``subject_name``: the company, each team with its reps at any depth, each active rep;
   ``measure``: contract_amount, payments, new_customers; series with a fact) and month
   (``month``, its first day) from the first month with a fact to 24 months after the last:
   ``value`` (the month's facts added up, 0 without), ``base`` (the value 12 months earlier),
   and the band statistics of the twelve months before: ``ratios`` (how many year-on-year
   ratios above 0), ``trend`` (the median of their logarithms) and ``mad`` (the median of
-  their distances to it). Sorted by ``month``: a judged month reads its series' rows (about
-  25,000 on large) instead of a window and medians over 30 months of facts. Complete
-  months' facts do not depend on the as-of date, and months outside the range judge
-  nothing (a judged month needs 8 ratios, so facts 20 months before it, and its base 12
+  their distances to it). Sorted by ``category`` (empty first) and ``month``: a judged month
+  reads its cut's rows (about 25,000 on large) instead of a window and medians over 30 months
+  of facts. Complete months' facts do not depend on the as-of date, and months outside the
+  range judge nothing (a judged month needs 8 ratios, so facts 20 months before it, and its base 12
   months before it), so any as-of date reads it exactly.
-- ``s_measure_days``: the facts of the revenue course without a filter (contract amounts by
-  ``signed_on``, payments by ``paid_on``, new customers by ``created_at``) per ``measure``,
-  ``rep_id`` (empty: a pool customer's creation) and ``month`` (its first day): ``days``, the
+- ``s_measure_days``: the facts of the revenue course without a filter (``category`` empty:
+  contract amounts by ``signed_on``, payments by ``paid_on``, new customers by ``created_at``)
+  and under each single category (``category``: the contract amounts of its lines and the
+  payments of contracts with a line in it; new customers are the same under any) per
+  ``measure``, ``rep_id`` (empty: a pool customer's creation) and ``month`` (its first day): ``days``, the
   days of the month with a fact (ascending), and ``to_day``, the month's running total on
   each of them. A month to date (or its same days a year earlier) is the running total on
   the last day up to the as-of date's day: the course reads about 3,600 rows instead of
@@ -657,8 +662,11 @@ LOST_COUNTS_SQL = CALENDAR_FIGURES_SQL.format(
 
 
 # the rule of alerts_revenue_course over every month: the facts of f_measure_facts without a
-# filter (s_measure_months' cut 'all', customers by created_at), the subjects of
-# alerts_team_members and f_reps' active reps; trend and mad as the medians the query takes
+# filter (s_measure_months' cut 'all', customers by created_at), and under each single category
+# (category set: its lines' amounts, s_measure_months' cut 'category'; the payments of contracts
+# with a line in it, cut 'categories'; every new customer); the subjects of alerts_team_members
+# and f_reps' active reps; trend and mad as the medians the query takes. Each cut is numbered,
+# ranged and windowed on its own (partition by category), as the query would under its filter.
 COURSE_MONTHS_SQL = """
 create or replace table s_course_months as
 with recursive descendants as (
@@ -679,84 +687,121 @@ members as (
     from reps as r
     where r.active
 ),
-rep_months as (
-    select mm.measure, mm.month, mm.rep_id, mm.value::decimal(38, 2) as value
-    from s_measure_months as mm
-    where mm.cut = 'all'
-    union all
-    select 'new_customers', date_trunc('month', cu.created_at)::date, cu.owner_rep_id, count(*)
+new_customers as (
+    select date_trunc('month', cu.created_at)::date as month, cu.owner_rep_id as rep_id, count(*) as value
     from customers as cu
     group by all
 ),
+rep_months as (
+    select null::varchar as category, mm.measure, mm.month, mm.rep_id, mm.value::decimal(38, 2) as value
+    from s_measure_months as mm
+    where mm.cut = 'all'
+    union all
+    select mm.category, mm.measure, mm.month, mm.rep_id, mm.value
+    from s_measure_months as mm
+    where mm.cut = 'category'
+    union all
+    select unnest(mm.categories), mm.measure, mm.month, mm.rep_id, mm.value
+    from s_measure_months as mm
+    where mm.cut = 'categories'
+    union all
+    select k.category, 'new_customers', n.month, n.rep_id, n.value
+    from new_customers as n
+    cross join (select null::varchar as category union all select category from s_category_bits) as k
+),
 monthly as (
-    select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name, f.measure, f.month,
-           sum(f.value) as value
+    select f.category, 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name,
+           f.measure, f.month, sum(f.value) as value
     from rep_months as f
     group by all
     union all
-    select m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
+    select f.category, m.subject_type, m.subject_id, m.subject_name, f.measure, f.month, sum(f.value)
     from rep_months as f
     join members as m on m.rep_id = f.rep_id
     group by all
 ),
 series as (
-    select s.*, row_number() over (order by s.subject_type, s.subject_id, s.measure) as series_id
-    from (select distinct subject_type, subject_id, subject_name, measure from monthly) as s
+    -- numbered within its cut (series_id) and among all (key: the windows' narrow partition)
+    select s.*, row_number() over (partition by s.category order by s.subject_type, s.subject_id, s.measure)
+               as series_id,
+           row_number() over (order by s.category nulls first, s.subject_type, s.subject_id, s.measure) as key
+    from (select distinct category, subject_type, subject_id, subject_name, measure from monthly) as s
 ),
 months as (
-    select unnest(generate_series(min(month), max(month) + interval 24 month, interval 1 month))::date as month
+    select category,
+           unnest(generate_series(min(month), max(month) + interval 24 month, interval 1 month))::date as month
     from monthly
+    group by category
+),
+facts as (
+    select s.key, m.month, m.value
+    from monthly as m
+    join series as s
+      on s.category is not distinct from m.category and s.subject_type = m.subject_type
+     and s.subject_id = m.subject_id and s.measure = m.measure
 ),
 grid as (
-    select s.*, mo.month, coalesce(m.value, 0) as value
+    select s.key, mo.month, coalesce(f.value, 0) as value
     from series as s
-    cross join months as mo
-    left join monthly as m
-      on m.subject_type = s.subject_type and m.subject_id = s.subject_id
-     and m.measure = s.measure and m.month = mo.month
+    join months as mo on mo.category is not distinct from s.category
+    left join facts as f on f.key = s.key and f.month = mo.month
 ),
 yoy as (
     select g.*, lag(g.value, 12, 0) over w as base, g.value / nullif(lag(g.value, 12) over w, 0) as ratio
     from grid as g
-    window w as (partition by g.series_id order by g.month)
+    window w as (partition by g.key order by g.month)
 ),
 history as (
     -- the ratios above 0 of the twelve months before (the grid has every month)
     select y.*, list(y.ratio) filter (where y.ratio > 0) over (
-               partition by y.series_id order by y.month rows between 12 preceding and 1 preceding) as ratios
+               partition by y.key order by y.month rows between 12 preceding and 1 preceding) as ratios
     from yoy as y
 ),
 logs as (
-    select h.*, [ln(r) for r in h.ratios] as log_ratios
+    select h.key, h.month, h.value, h.base, [ln(r) for r in h.ratios] as log_ratios
     from history as h
+),
+trends as (
+    select l.*, list_median(l.log_ratios) as trend
+    from logs as l
 )
-select l.series_id, l.subject_type, l.subject_id, l.subject_name, l.measure, l.month, l.value, l.base,
-       coalesce(len(l.log_ratios), 0) as ratios, list_median(l.log_ratios) as trend,
-       list_median([abs(x - list_median(l.log_ratios)) for x in l.log_ratios]) as mad
-from logs as l
-order by l.month, l.series_id
+select s.category, s.series_id, s.subject_type, s.subject_id, s.subject_name, s.measure, t.month, t.value, t.base,
+       coalesce(len(t.log_ratios), 0) as ratios, t.trend, list_median([abs(x - t.trend) for x in t.log_ratios]) as mad
+from trends as t
+join series as s on s.key = t.key
+order by s.category nulls first, t.month, s.series_id
 """
 
 MEASURE_DAYS_SQL = """
 create or replace table s_measure_days as
 with days as (
-    select 'contract_amount' as measure, rep_id, signed_on as day, sum(amount)::decimal(38, 2) as value
+    select null::varchar as category, 'contract_amount' as measure, rep_id, signed_on as day,
+           sum(amount)::decimal(38, 2) as value
     from s_contracts
     group by all
     union all
-    select 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
+    select null, 'payments', rep_id, paid_on, sum(amount) from s_payments group by all
     union all
-    select 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+    select null, 'new_customers', owner_rep_id, created_at::date, count(*) from customers group by all
+    union all
+    select x.category, 'contract_amount', rep_id, signed_on, sum(x.amount)
+    from (select rep_id, signed_on, unnest(category_amounts) as x from s_contracts)
+    group by all
+    union all
+    select category, 'payments', rep_id, paid_on, sum(amount)
+    from (select rep_id, paid_on, amount, unnest(categories) as category from s_payments)
+    group by all
 ),
 months as (
-    select measure, rep_id, date_trunc('month', day)::date as month, list(dayofmonth(day) order by day) as days,
-           list(value order by day) as day_values
+    select category, measure, rep_id, date_trunc('month', day)::date as month,
+           list(dayofmonth(day) order by day) as days, list(value order by day) as day_values
     from days
     group by all
 )
-select measure, rep_id, month, days, [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
+select category, measure, rep_id, month, days,
+       [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
 from months
-order by month, measure, rep_id
+order by category nulls first, month, measure, rep_id
 """
 
 PURCHASE_DAYS_SQL = """

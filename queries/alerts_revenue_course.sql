@@ -26,11 +26,12 @@
 -- − the month to date, what the rest of the month must bring); for above, figure − high.
 -- Severity: 3 below the low end by more than the band's spread again (under low²/expected),
 -- 2 below, 1 above (an opportunity rather than a risk).
--- Without a filter or a narrower scope the complete months and their band statistics are
--- read per build from f_course_months (s_course_months: every series and month, the rule
--- above) and the month to date from f_measure_days (the running totals per rep and day of
--- the month); under one they are worked out here from f_measure_months and the facts.
--- Parameters: $as_of, $alert_band_k, $alert_mtd_min_days + scope. Pages: /alerts, /.
+-- Without a filter or a narrower scope, or under one known category alone, the complete months
+-- and their band statistics are read per build from f_course_months (s_course_months: every
+-- series and month, the rule above, per category too) and the month to date from
+-- f_measure_days (the running totals per rep and day of the month); under another filter
+-- they are worked out here from f_measure_months and the facts.
+-- Parameters: $as_of, $alert_band_k, $alert_mtd_min_days + scope ($category_mask). Pages: /alerts, /.
 with bounds as (
     select date_trunc('month', $as_of::date + 1)::date - interval 1 month as latest,
            date_trunc('month', $as_of::date + 1)::date as current_month,
@@ -74,7 +75,8 @@ rep_facts as (
                                                                $as_of::date + 1)::integer)) as value_to_date
     from f_measure_facts as f
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
-               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+               and len($ctypes) = 0 and len($sources) = 0
+               and (len($categories) = 0 or (len($categories) = 1 and $category_mask <> 0)))
       and f.measure in ('contract_amount', 'payments', 'new_customers')
       and ((f.day >= date_trunc('month', $as_of::date + 1)::date and f.day <= $as_of::date)
            or (f.day >= (date_trunc('month', $as_of::date + 1) - interval 12 month)::date
@@ -113,14 +115,16 @@ rep_months as (
     select mm.measure, mm.month, mm.rep_id, mm.value
     from f_measure_months as mm
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
-               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+               and len($ctypes) = 0 and len($sources) = 0
+               and (len($categories) = 0 or (len($categories) = 1 and $category_mask <> 0)))
       and mm.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
       and mm.month < date_trunc('month', $as_of::date + 1)::date
     union all
     select f.measure, f.month, f.rep_id, f.value
     from rep_facts as f
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($regions) = 0
-               and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0)
+               and len($ctypes) = 0 and len($sources) = 0
+               and (len($categories) = 0 or (len($categories) = 1 and $category_mask <> 0)))
       and f.measure = 'new_customers'
       and f.month >= (date_trunc('month', $as_of::date + 1) - interval 30 month)::date
       and f.month < date_trunc('month', $as_of::date + 1)::date

@@ -531,21 +531,28 @@ f_lost_counts as not materialized (
 f_course_months as not materialized (
     -- each series of the revenue course and month (s_course_months: value, base and the band
     -- statistics of the twelve months before), but only when no filter or scope narrows the
-    -- facts (empty otherwise: alerts_revenue_course works them out)
+    -- facts, or only one known category ($category_mask: its bit) does (its cut); empty
+    -- otherwise: alerts_revenue_course works them out
     select cm.series_id, cm.subject_type, cm.subject_id, cm.subject_name, cm.measure, cm.month, cm.value,
            cm.base, cm.ratios, cm.trend, cm.mad
     from s_course_months as cm
     where len($teams) = 0 and len($reps) = 0 and $scope_all
-      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and (len($categories) = 0 or (len($categories) = 1 and $category_mask <> 0))
+      and cm.category is not distinct from $categories[1]
 ),
 f_measure_days as not materialized (
     -- the facts of f_measure_facts of contract_amount, payments and new_customers per rep and
     -- month (s_measure_days: days, the days with a fact, and to_day, the month's running total
-    -- on each), but only when no filter or scope narrows the facts (empty otherwise)
+    -- on each), but only when no filter or scope narrows the facts, or only one known category
+    -- does (its cut of contract amounts and payments; new customers whatever the category);
+    -- empty otherwise
     select md.measure, md.rep_id, md.month, md.days, md.to_day
     from s_measure_days as md
     where len($teams) = 0 and len($reps) = 0 and $scope_all
-      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and (len($categories) = 0 or (len($categories) = 1 and $category_mask <> 0))
+      and (md.category is not distinct from $categories[1] or (md.measure = 'new_customers' and md.category is null))
 ),
 f_purchase_days as not materialized (
     -- f_contracts added up per customer and day of signed_on (day): amount; pre-computed

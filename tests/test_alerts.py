@@ -41,6 +41,12 @@ update contract_items set unit_price = 1600, amount = 1600 where contract_id = '
 update contracts set amount = 1600 where contract_id in ('K202405', 'K202406');
 update contract_items set unit_price = 1600, amount = 1600 where contract_id in ('K202405', 'K202406');
 """),
+    # the course world with a 软件 line of 500 beside each 硬件 line: contracts of 1500, May 900
+    "course_software": ("course", """
+insert into contract_items (contract_id, line_no, product_id, quantity, unit_price, amount)
+select contract_id, 2, 'P2', 1, 500, 500 from contracts;
+update contracts set amount = amount + 500;
+"""),
     "effort_six": ("effort", """
 insert into activities (activity_id, customer_id, rep_id, occurred_at, kind)
 select 'B-R1-' || k, 'C1', 'R1', timestamp '2024-05-22 10:00' + to_days(5 * k::integer), 'call'
@@ -134,15 +140,35 @@ def test_an_opportunity_needs_two_months_running(world):
 
 def test_revenue_course_read_per_build_is_the_one_worked_out(world):
     """Without a filter the course reads its months and band statistics from the build
-    (s_course_months); under a filter or a narrower scope it works them out from the facts.
-    The top team T1 and a scope of all three reps keep every fact of these worlds (no pool
-    customer), so both ways give the same rows: below, below to date, above twice."""
+    (s_course_months), and under one category alone from its cut; under another filter or a
+    narrower scope it works them out from the facts. The top team T1, a scope of all three
+    reps, the category 硬件 of every line, and 硬件 with 软件 keep every fact of these worlds
+    (no pool customer), so every way gives the same rows: below, below to date, above twice."""
     for name in ("course", "course_mtd", "course_above_twice"):
         world(name)
         whole = queries.run("alerts_revenue_course")
         assert len(whole) == 4
-        for filters, scope in ((Filters(teams=("T1",)), Scope()), (None, Scope(reps=("R1", "R2", "R3")))):
+        for filters, scope in ((Filters(teams=("T1",)), Scope()), (None, Scope(reps=("R1", "R2", "R3"))),
+                               (Filters(categories=("硬件",)), Scope()),
+                               (Filters(categories=("硬件", "软件")), Scope())):
             pd.testing.assert_frame_equal(queries.run("alerts_revenue_course", filters, scope), whole)
+
+
+def test_revenue_course_under_a_category_follows_its_lines(world):
+    """With a 软件 line of 500 beside each 硬件 line, every month brings 1500 but May 900
+    (below a band of exactly 1500, under 1500²/1500: severity 3, 600 short). Under 硬件 the
+    course is the course world's own (May's 400 against 1000), read from the build's cut of
+    that category or worked out (beside a category no product has: the same lines); under
+    软件 (500 every month) nothing is off course."""
+    world("course")
+    hardware = queries.run("alerts_revenue_course")
+    world("course_software")
+    assert rows(queries.run("alerts_revenue_course"), "subject_id", "severity", "figure", "expected", "since",
+                "gap") == [(subject_id, 3, 900.0, 1500.0, D("2024-05-01"), 600.0)
+                           for subject_id in ("company", "R1", "T1", "T2")]
+    for categories in (("硬件",), ("硬件", "不存在")):
+        pd.testing.assert_frame_equal(queries.run("alerts_revenue_course", Filters(categories=categories)), hardware)
+    assert queries.run("alerts_revenue_course", Filters(categories=("软件",))).empty
 
 
 def test_band_k_is_a_setting(world, monkeypatch):

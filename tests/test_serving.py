@@ -411,3 +411,38 @@ def test_cohort_and_lost_counts_per_calendar_period(warehouse):
     for got, want in zip(served, counted, strict=True):
         pd.testing.assert_frame_equal(got, want)
     assert served[1]["value"].tolist() == ["竞品甲", "价格"] and served[1]["amount"].tolist() == [800, 800]
+
+
+def test_revenue_course_cut_per_build_only_for_one_known_category(warehouse, monkeypatch, request):
+    """The build cuts the revenue course per single category (s_course_months, s_measure_days):
+    under one known category f_course_months and f_measure_days hold its cut; under two
+    categories, or one no product has, they are empty and alerts_revenue_course works the
+    course out from the facts. Either way, served and plain give the same answer."""
+    sets = {"one": FILTER_SETS["category"], "two": Filters(**WHOLE, categories=("软件", "硬件")),
+            "unknown": Filters(**WHOLE, categories=("不存在",))}
+    known = queries.names()
+    monkeypatch.setattr(queries, "names", lambda: (*known, "test_cuts"))
+    monkeypatch.setitem(queries._texts, "test_cuts", "select (select count(*) from f_course_months) as months, "
+                                                     "(select count(*) from f_measure_days) as days")
+
+    def run(name: str) -> dict[str, list[pd.DataFrame]]:
+        frames = {}
+        for key, filters in sets.items():
+            frames[key] = []
+            for scope in SCOPES.values():
+                queries.clear_cache()
+                frames[key].append(queries.run(name, filters, scope))
+        return frames
+
+    served, served_cuts = run("alerts_revenue_course"), run("test_cuts")
+    request.getfixturevalue("reference")
+    plain, plain_cuts = run("alerts_revenue_course"), run("test_cuts")
+    # everyone: the cut of 软件; the scope of R1 narrows the facts (worked out)
+    assert served_cuts["one"][0].iloc[0].tolist() == plain_cuts["one"][0].iloc[0].tolist()
+    assert min(served_cuts["one"][0].iloc[0]) > 0
+    for key in sets:
+        assert served_cuts[key][1].iloc[0].tolist() == [0, 0]
+        if key != "one":
+            assert served_cuts[key][0].iloc[0].tolist() == plain_cuts[key][0].iloc[0].tolist() == [0, 0]
+        for got, want in zip(served[key], plain[key], strict=True):
+            pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)

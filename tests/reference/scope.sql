@@ -260,12 +260,12 @@ f_rep_months as (
     group by all
 ),
 f_course_months as (
-    -- without a filter or a narrower scope: every series of alerts_revenue_course (the company,
-    -- each team with its reps at any depth, each active rep; contract_amount, payments,
-    -- new_customers; with a fact) and month from the first month with a fact to 24 months
-    -- after the last: value, base (12 months earlier), and over the ratios above 0 of the
-    -- twelve months before: their count, the median of their logarithms (trend) and the median
-    -- of the distances to it (mad)
+    -- without a filter or a narrower scope, or under one known category alone: every series
+    -- of alerts_revenue_course (the company, each team with its reps at any depth, each active
+    -- rep; contract_amount, payments, new_customers; with a fact) and month from the first
+    -- month with a fact to 24 months after the last: value, base (12 months earlier), and over
+    -- the ratios above 0 of the twelve months before: their count, the median of their
+    -- logarithms (trend) and the median of the distances to it (mad)
     with recursive descendants as (
         select t.team_id as root_id, t.team_id
         from f_teams as t
@@ -287,7 +287,8 @@ f_course_months as (
         from f_measure_facts as f
         where f.measure in ('contract_amount', 'payments', 'new_customers')
           and len($teams) = 0 and len($reps) = 0 and $scope_all
-          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+          and (len($categories) = 0 or (len($categories) = 1 and exists (select 1 from f_products)))
     ),
     monthly as (
         select 'company' as subject_type, 'company' as subject_id, null::varchar as subject_name, measure, month,
@@ -343,15 +344,16 @@ f_course_months as (
     left join spread as s using (series_id, month)
 ),
 f_measure_days as (
-    -- without a filter or a narrower scope: the facts of contract_amount, payments and
-    -- new_customers per rep and month: the days with a fact, and on each the sum of the
-    -- month's facts on or before it
+    -- without a filter or a narrower scope, or under one known category alone: the facts of
+    -- contract_amount, payments and new_customers per rep and month: the days with a fact, and
+    -- on each the sum of the month's facts on or before it
     with facts as (
         select f.measure, f.rep_id, f.day, f.value
         from f_measure_facts as f
         where f.measure in ('contract_amount', 'payments', 'new_customers')
           and len($teams) = 0 and len($reps) = 0 and $scope_all
-          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
+          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+          and (len($categories) = 0 or (len($categories) = 1 and exists (select 1 from f_products)))
     ),
     days as (
         select x.measure, x.rep_id, x.day,
@@ -369,4 +371,10 @@ f_purchase_days as (
     select c.customer_id, c.signed_on as day, sum(c.amount) as amount
     from f_contracts as c
     group by all
+),
+f_category_bits as (
+    -- each product category, one bit for all: the gateway's $category_mask is not 0 for a
+    -- known category (which the revenue course asks); no plain relation reads the bits
+    select distinct category, 1::bigint as bit
+    from products
 )
