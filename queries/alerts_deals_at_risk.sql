@@ -38,18 +38,27 @@ with open_deals as (
     -- the deal health of /forecast, with $day = $as_of) and the stage's default probability.
     -- p = the rep's own probability, else the stage's default: marked down only when the
     -- rep's own is low, and then p is the rep's own
-    select d.opportunity_id, d.customer_id, d.rep_id, d.stage, d.amount, d.probability as p,
+    select d.opportunity_id, d.customer_id, d.customer_name, d.rep_id, d.rep_name, d.stage, d.amount,
+           d.probability as p,
            d.expected_close_on, d.entered_stage_at, d.days_in_stage, d.stage_median_days as median_days,
            st.default_probability
     from q_pipeline_deals as d
     join f_stages as st on st.stage = d.stage
 ),
 
+large as (
+    -- the amount of the deal ranked ceil($alert_deal_top_share × the open deals): a deal's rank
+    -- (competition) is within it exactly when its amount is at least that deal's (no sort of
+    -- every open deal; none when the share rounds to 0 deals)
+    select min(s.amount) as amount
+    from (select amount from open_deals order by amount desc
+          limit (select ceil($alert_deal_top_share * count(*))::bigint from open_deals)) as s
+),
+
 judged as (
-    select d.*, date_diff('day', d.expected_close_on, $as_of::date) as days_overdue,
-           rank() over (order by d.amount desc) as amount_rank,
-           count(*) over () as open_count
+    select d.*, date_diff('day', d.expected_close_on, $as_of::date) as days_overdue
     from open_deals as d
+    where d.amount >= (select amount from large)
 ),
 
 flagged as (
@@ -59,7 +68,6 @@ flagged as (
            coalesce(j.days_overdue > $alert_overdue_days, false) as is_overdue,
            j.p <= j.default_probability - $alert_probability_cut as is_marked_down
     from judged as j
-    where j.amount_rank <= ceil($alert_deal_top_share * j.open_count)
 ),
 
 deal_rows as (
@@ -68,8 +76,8 @@ deal_rows as (
                 else 'deal_marked_down' end as rule,
            case when f.is_stale::int + f.is_overdue::int + f.is_marked_down::int >= 2 then 3 else 2 end
                as severity,
-           'opportunity' as subject_type, f.opportunity_id as subject_id, cu.name as subject_name,
-           f.rep_id, r.name as rep_name, f.stage as measure,
+           'opportunity' as subject_type, f.opportunity_id as subject_id, f.customer_name as subject_name,
+           f.rep_id, f.rep_name, f.stage as measure,
            case when f.is_stale then f.days_in_stage
                 when f.is_overdue then f.days_overdue
                 else f.p end::double as figure,
@@ -86,8 +94,6 @@ deal_rows as (
            f.amount::double as impact, f.customer_id
     from flagged as f
     join f_opportunities as o on o.opportunity_id = f.opportunity_id
-    join f_accounts as cu on cu.customer_id = f.customer_id
-    join f_reps as r on r.rep_id = f.rep_id
     where f.is_stale or f.is_overdue or f.is_marked_down
 ),
 

@@ -26,8 +26,9 @@ D = date.fromisoformat
 
 
 # variants: the course world whose June to date brings 100 instead of 1000; whose May brings
-# 1600 (and whose June to date too); the effort world where R1 follows up six times in the
-# last 30 days (22 May - 20 June: every 5 days from 22 May) instead of once
+# 1600 (and whose June to date too); the deals world whose O3 ties O2 at 80000; the effort
+# world where R1 follows up six times in the last 30 days (22 May - 20 June: every 5 days from
+# 22 May) instead of once
 VARIANTS = {
     "course_mtd": ("course", """
 update contracts set amount = 100 where contract_id = 'K202406';
@@ -46,6 +47,9 @@ update contract_items set unit_price = 1600, amount = 1600 where contract_id in 
 insert into contract_items (contract_id, line_no, product_id, quantity, unit_price, amount)
 select contract_id, 2, 'P2', 1, 500, 500 from contracts;
 update contracts set amount = amount + 500;
+"""),
+    "deals_tie": ("deals", """
+update opportunities set amount = 80000 where opportunity_id = 'O3';
 """),
     "effort_six": ("effort", """
 insert into activities (activity_id, customer_id, rep_id, occurred_at, kind)
@@ -225,6 +229,21 @@ def test_deals_at_risk(world):
     sparks = dict(zip(frame["subject_id"], frame["sparkline"].map(list), strict=True))
     assert sparks == {"O1": [0.0] * 8 + [30.0, 60.0, 91.0, 111.0], "O6": [0.0] * 11 + [5.0],
                       "O2": [0.0] * 11 + [10.0], "R2": [0.0] * 12, "R3": [0.0] * 6 + [1000.0] + [0.0] * 5}
+
+
+def test_a_tie_at_the_edge_of_the_large_deals(world):
+    """Large = competition rank within ceil(share × open deals). With O3 raised to O2's 80000 the
+    five open deals rank O1 1, O6 2, O2 and O3 3: a share of 0.5 (3 deals) takes both tied ones,
+    and O3, in 方案报价 since 11 January (161 days, over twice the stage's median), is stale; a
+    share of 0.4 (2 deals) takes neither, 0.1 (1 deal) O1 alone."""
+    world("deals_tie")
+    deals = queries.run("alerts_deals_at_risk", alert_deal_top_share=0.5)
+    assert rows(deals[deals["subject_type"] == "opportunity"], "subject_id", "rule", "figure") == [
+        ("O1", "deal_stale", 111.0), ("O6", "deal_marked_down", 20.0), ("O2", "deal_overdue", 50.0),
+        ("O3", "deal_stale", 161.0)]
+    for share, expected in ((0.4, ["O1", "O6"]), (0.1, ["O1"]), (0.0, [])):
+        deals = queries.run("alerts_deals_at_risk", alert_deal_top_share=share)
+        assert list(deals.loc[deals["subject_type"] == "opportunity", "subject_id"]) == expected
 
 
 def test_coverage_without_a_target_for_the_month(world):

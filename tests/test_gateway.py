@@ -103,6 +103,20 @@ def test_new_build_is_picked_up_without_restart(tmp_path, monkeypatch):
     assert after == 3250
 
 
+def test_a_query_is_parsed_once_for_every_filter(warehouse):
+    """The parsed statement is kept and re-run with each filter's values: one parse of the
+    top reps for three periods, each with its own answer (the period's contract amounts)."""
+    queries.clear_cache()
+    queries._parsed.cache_clear()
+    totals = [run("overview_top_reps", Filters(preset="this_year"), limit=5)["contract_amount"].sum()]
+    first = queries._parsed.cache_info()
+    totals += [run("overview_top_reps", Filters(preset=preset), limit=5)["contract_amount"].sum()
+               for preset in ("last_year", "this_month")]
+    after = queries._parsed.cache_info()
+    assert first.misses >= 1 and after.misses == first.misses and after.hits == first.hits + 2
+    assert totals[0] != totals[1]
+
+
 def test_threads_use_their_own_cursors(warehouse):
     results, errors = [], []
 
