@@ -554,9 +554,10 @@ f_purchase_days as not materialized (
     -- with a line in one of the categories, as f_contracts keeps the contracts, their amount
     -- the sum of those lines: the day's lines added up per category (category_amounts)
     select pd.customer_id, pd.day,
-           (case when len($categories) = 0 then pd.amount
-                 else list_sum([x.amount for x in pd.category_amounts if list_contains($categories, x.category)])
-            end)::decimal(18, 2) as amount
+           case when len($categories) = 0 then pd.amount
+                else list_sum([x.amount for x in pd.category_amounts
+                               if list_contains($categories, x.category)])::decimal(18, 2)
+           end as amount
     from s_purchase_days as pd
     where len($teams) = 0 and len($reps) = 0 and $scope_all
       and (len($regions) = 0 or list_contains($regions, pd.c_region))
