@@ -22,21 +22,10 @@
 -- sparkline = monthly spend over the twelve months up to $as_of's month.
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
 -- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
-with customers_days as (
-    -- per customer, in one pass over f_purchase_days' 730 days up to $as_of: the pyramid's
-    -- amount; over its purchase days there (days summing above 0) the last, their count and
-    -- the spends (every spend's days lie in these 730, and so does the last purchase day of a
-    -- customer whose amount is above 0); the amount of the normal quarter's days (the scope's)
+with standing as (
+    -- per customer, over f_purchase_days' 730 days up to $as_of: the pyramid's amount and the
+    -- amount of the normal quarter's days (the scope's)
     select p.customer_id, sum(p.amount) as amount,
-           max(p.day) filter (where p.amount > 0) as last_purchase,
-           count(*) filter (where p.amount > 0) as recent_purchases,
-           coalesce(sum(p.amount) filter (where p.amount > 0 and p.day > $as_of::date - 90), 0) as spend_90,
-           coalesce(sum(p.amount) filter (where p.amount > 0
-                                             and p.day > ($as_of::date - interval 1 year)::date - 90
-                                             and p.day <= ($as_of::date - interval 1 year)::date), 0)
-               as spend_90_year_ago,
-           coalesce(sum(p.amount) filter (where p.amount > 0 and p.day > $as_of::date - 455
-                                             and p.day <= $as_of::date - 90), 0) * 90 / 365 as usual_quarter,
            sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90) as quarter_amount
     from f_purchase_days as p
     where p.day > $as_of::date - 730 and p.day <= $as_of::date
@@ -44,38 +33,55 @@ with customers_days as (
 ),
 
 ranked as (
-    select s.* exclude (quarter_amount),
-           row_number() over (order by s.amount desc, s.customer_id) as rank,
+    select s.customer_id, s.amount, row_number() over (order by s.amount desc, s.customer_id) as rank,
            count(*) over () as buyers
-    from customers_days as s
+    from standing as s
     join f_customers as cu on cu.customer_id = s.customer_id
     where s.amount > 0
 ),
 
+recent as (
+    -- per customer of the top ceil($alert_top_share × N), over its purchase days (days with
+    -- counted contracts summing above 0) in those 730 days: the last, their count and the
+    -- spends (every spend's days lie in these 730, and so does the last purchase day of a
+    -- customer whose amount is above 0)
+    select p.customer_id, max(p.day) filter (where p.amount > 0) as last_purchase,
+           count(*) filter (where p.amount > 0) as recent_purchases,
+           coalesce(sum(p.amount) filter (where p.amount > 0 and p.day > $as_of::date - 90), 0) as spend_90,
+           coalesce(sum(p.amount) filter (where p.amount > 0
+                                             and p.day > ($as_of::date - interval 1 year)::date - 90
+                                             and p.day <= ($as_of::date - interval 1 year)::date), 0)
+               as spend_90_year_ago,
+           coalesce(sum(p.amount) filter (where p.amount > 0 and p.day > $as_of::date - 455
+                                             and p.day <= $as_of::date - 90), 0) * 90 / 365 as usual_quarter
+    from f_purchase_days as p
+    where p.customer_id in (select customer_id from ranked where rank <= ceil($alert_top_share * buyers))
+      and p.day > $as_of::date - 730 and p.day <= $as_of::date
+    group by p.customer_id
+),
+
 earlier_purchases as (
-    -- the purchase days before those 730 of the top customers with fewer than 4 there (the
-    -- gap rule needs 4)
+    -- their purchase days before those 730 where they hold fewer than 4 (the gap rule needs 4)
     select p.customer_id, count(*) as purchases
     from f_purchase_days as p
-    where p.day <= $as_of::date - 730 and p.amount > 0
-      and p.customer_id in (select customer_id from ranked
-                            where rank <= ceil($alert_top_share * buyers) and recent_purchases < 4)
+    where p.customer_id in (select customer_id from recent where recent_purchases < 4)
+      and p.day <= $as_of::date - 730 and p.amount > 0
     group by p.customer_id
 ),
 
 top as (
-    -- the top ceil($alert_top_share × N) with their count of purchase days up to $as_of
-    -- (counted before the 730 days only where it decides the gap rule's 4)
-    select r.*, r.recent_purchases + coalesce(e.purchases, 0) as purchases
+    -- with their count of purchase days up to $as_of (counted before the 730 days only where
+    -- it decides the gap rule's 4)
+    select r.*, s.* exclude (customer_id), s.recent_purchases + coalesce(e.purchases, 0) as purchases
     from ranked as r
+    join recent as s on s.customer_id = r.customer_id
     left join earlier_purchases as e on e.customer_id = r.customer_id
-    where r.rank <= ceil($alert_top_share * r.buyers)
 ),
 
 scope_quarter as (
     -- the scope's normal quarter, the base of the materiality rule
     select coalesce(sum(quarter_amount), 0) * 90 / 365 as usual_quarter
-    from customers_days
+    from standing
 ),
 
 candidates as (
