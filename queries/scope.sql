@@ -552,9 +552,12 @@ f_purchase_days as not materialized (
     -- (s_purchase_days) unless a team, rep filter or the viewer's scope narrows the contracts
     -- (a customer filter applies to either). A category filter keeps the days with a contract
     -- with a line in one of the categories, as f_contracts keeps the contracts, their amount
-    -- the sum of those lines: the day's lines added up per category (category_amounts)
+    -- the sum of those lines: the day's lines added up per category (category_amounts; one
+    -- category's entry is found by its place in categories, the same list's order)
     select pd.customer_id, pd.day,
            case when len($categories) = 0 then pd.amount
+                when len($categories) = 1
+                    then pd.category_amounts[list_position(pd.categories, $categories[1])].amount::decimal(18, 2)
                 else list_sum([x.amount for x in pd.category_amounts
                                if list_contains($categories, x.category)])::decimal(18, 2)
            end as amount
