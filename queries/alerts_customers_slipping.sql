@@ -23,13 +23,12 @@
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
 -- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
 with standing as (
-    -- per customer, over f_purchase_days' 730 days up to $as_of: the pyramid's amount and the
-    -- amount of the normal quarter's days (the scope's)
-    select p.customer_id, sum(p.amount) as amount,
-           sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90) as quarter_amount
+    -- per customer, over f_purchase_days' 730 days up to $as_of: the pyramid's amount
+    select p.customer_id, sum(p.amount) as amount
     from f_purchase_days as p
     where p.day > $as_of::date - 730 and p.day <= $as_of::date
     group by p.customer_id
+    having sum(p.amount) > 0
 ),
 
 ranked as (
@@ -37,7 +36,6 @@ ranked as (
            count(*) over () as buyers
     from standing as s
     join f_customers as cu on cu.customer_id = s.customer_id
-    where s.amount > 0
 ),
 
 recent as (
@@ -80,8 +78,9 @@ top as (
 
 scope_quarter as (
     -- the scope's normal quarter, the base of the materiality rule
-    select coalesce(sum(quarter_amount), 0) * 90 / 365 as usual_quarter
-    from standing
+    select coalesce(sum(p.amount), 0) * 90 / 365 as usual_quarter
+    from f_purchase_days as p
+    where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90
 ),
 
 candidates as (
