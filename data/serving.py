@@ -167,10 +167,13 @@ query directly (only scope.sql names them, like the base tables).
   200,000 facts.
 - ``s_purchase_days``: the counted contracts added up per customer and day of ``signed_on``
   (``day``): ``amount`` (the sum, as exact as the contracts' own), with the customer's
-  ``c_region``, ``c_type`` and ``c_source``; sorted by ``day``. The slipping customers (/alerts)
-  read their pyramid standing, purchase days and spends from it (f_purchase_days) unless a
-  team, rep, category filter or the viewer's scope narrows the contracts: no grouping of a
-  million contracts per customer and day at each request.
+  ``c_region``, ``c_type`` and ``c_source``, and for a category filter the day's
+  ``categories`` (the sorted distinct categories of its contracts' lines), ``category_bits``
+  (their bits) and ``category_amounts`` (one ``{category, amount}`` per category: the
+  contracts' ``s_contracts.category_amounts`` entries of that category added up); sorted by
+  ``day``. The slipping customers (/alerts) read their pyramid standing, purchase days and
+  spends from it (f_purchase_days) unless a team, rep filter or the viewer's scope narrows the
+  contracts: no grouping of a million contracts per customer and day at each request.
 """
 
 from __future__ import annotations
@@ -804,11 +807,43 @@ from months
 order by category nulls first, month, measure, rep_id
 """
 
+# Most customer days have one contract: those rows are the contract's own (its amount, lists
+# and bits); only the days with several (about 3% on large) add up their contracts' entries per
+# category, so the build lists some 28,000 days' categories, not a million (0.8 s on large
+# instead of 4-6 s).
 PURCHASE_DAYS_SQL = """
 create or replace table s_purchase_days as
-select customer_id, signed_on as day, sum(amount)::decimal(18, 2) as amount, c_region, c_type, c_source
-from s_contracts
-group by all
+with shared_days as (
+    select customer_id, signed_on
+    from s_contracts
+    group by all
+    having count(*) > 1
+),
+shared as (
+    select c.*
+    from s_contracts as c
+    semi join shared_days as s on s.customer_id = c.customer_id and s.signed_on = c.signed_on
+),
+shared_categories as (
+    select customer_id, day, list(category order by category) as categories,
+           list({'category': category, 'amount': amount} order by category) as category_amounts
+    from (select customer_id, signed_on as day, x.category, sum(x.amount) as amount
+          from (select customer_id, signed_on, unnest(category_amounts) as x from shared)
+          group by all)
+    group by all
+)
+select c.customer_id, c.signed_on as day, c.amount::decimal(18, 2) as amount, c.c_region, c.c_type, c.c_source,
+       c.categories, c.category_bits, c.category_amounts
+from s_contracts as c
+anti join shared_days as s on s.customer_id = c.customer_id and s.signed_on = c.signed_on
+union all
+select d.customer_id, d.day, d.amount, d.c_region, d.c_type, d.c_source,
+       coalesce(sc.categories, []), d.category_bits, sc.category_amounts
+from (select customer_id, signed_on as day, sum(amount)::decimal(18, 2) as amount, c_region, c_type, c_source,
+             bit_or(category_bits) as category_bits
+      from shared
+      group by all) as d
+left join shared_categories as sc on sc.customer_id = d.customer_id and sc.day = d.day
 order by day, customer_id
 """
 

@@ -23,6 +23,7 @@
 -- Parameters: $as_of, $alert_top_share, $alert_gap_factor, $alert_gap_min_days,
 -- $alert_fresh_days, $alert_spend_drop, $alert_min_share + scope. Pages: /alerts, / (what changed).
 with standing as (
+    -- per customer, over f_purchase_days' 730 days up to $as_of: the pyramid's amount
     select p.customer_id, sum(p.amount) as amount
     from f_purchase_days as p
     where p.day > $as_of::date - 730 and p.day <= $as_of::date
@@ -31,29 +32,48 @@ with standing as (
 ),
 
 ranked as (
-    select s.*, row_number() over (order by s.amount desc, s.customer_id) as rank,
+    select s.customer_id, s.amount, row_number() over (order by s.amount desc, s.customer_id) as rank,
            count(*) over () as buyers
     from standing as s
     join f_customers as cu on cu.customer_id = s.customer_id
 ),
 
-top as (
-    select * from ranked where rank <= ceil($alert_top_share * buyers)
-),
-
-spend as (
-    -- per customer of top, over its purchase days (days with counted contracts summing above
-    -- 0) up to $as_of: their count, the last and the spends
-    select p.customer_id, max(p.day) as last_purchase, count(*) as purchases,
-           coalesce(sum(p.amount) filter (where p.day > $as_of::date - 90), 0) as spend_90,
-           coalesce(sum(p.amount) filter (where p.day > ($as_of::date - interval 1 year)::date - 90
+recent as (
+    -- per customer of the top ceil($alert_top_share × N), over its purchase days (days with
+    -- counted contracts summing above 0) in those 730 days: the last, their count and the
+    -- spends (every spend's days lie in these 730, and so does the last purchase day of a
+    -- customer whose amount is above 0)
+    select p.customer_id, max(p.day) filter (where p.amount > 0) as last_purchase,
+           count(*) filter (where p.amount > 0) as recent_purchases,
+           coalesce(sum(p.amount) filter (where p.amount > 0 and p.day > $as_of::date - 90), 0) as spend_90,
+           coalesce(sum(p.amount) filter (where p.amount > 0
+                                             and p.day > ($as_of::date - interval 1 year)::date - 90
                                              and p.day <= ($as_of::date - interval 1 year)::date), 0)
                as spend_90_year_ago,
-           coalesce(sum(p.amount) filter (where p.day > $as_of::date - 455 and p.day <= $as_of::date - 90), 0)
-               * 90 / 365 as usual_quarter
+           coalesce(sum(p.amount) filter (where p.amount > 0 and p.day > $as_of::date - 455
+                                             and p.day <= $as_of::date - 90), 0) * 90 / 365 as usual_quarter
     from f_purchase_days as p
-    where p.customer_id in (select customer_id from top) and p.day <= $as_of::date and p.amount > 0
+    where p.customer_id in (select customer_id from ranked where rank <= ceil($alert_top_share * buyers))
+      and p.day > $as_of::date - 730 and p.day <= $as_of::date
     group by p.customer_id
+),
+
+earlier_purchases as (
+    -- their purchase days before those 730 where they hold fewer than 4 (the gap rule needs 4)
+    select p.customer_id, count(*) as purchases
+    from f_purchase_days as p
+    where p.customer_id in (select customer_id from recent where recent_purchases < 4)
+      and p.day <= $as_of::date - 730 and p.amount > 0
+    group by p.customer_id
+),
+
+top as (
+    -- with their count of purchase days up to $as_of (counted before the 730 days only where
+    -- it decides the gap rule's 4)
+    select r.*, s.* exclude (customer_id), s.recent_purchases + coalesce(e.purchases, 0) as purchases
+    from ranked as r
+    join recent as s on s.customer_id = r.customer_id
+    left join earlier_purchases as e on e.customer_id = r.customer_id
 ),
 
 scope_quarter as (
@@ -68,7 +88,7 @@ candidates as (
     -- $alert_gap_min_days since the last, a drop the spends of the rule; the usual interval
     -- (a window over every purchase day) is worked out for these only
     select s.*, date_diff('day', s.last_purchase, $as_of::date) as days_since
-    from spend as s
+    from top as s
     where s.usual_quarter >= $alert_min_share * (select usual_quarter from scope_quarter)
       and ((s.purchases >= 4 and date_diff('day', s.last_purchase, $as_of::date) > $alert_gap_min_days)
            or (s.spend_90_year_ago > 0
@@ -96,7 +116,7 @@ habits as (
 ),
 
 judged as (
-    select t.customer_id, t.rank, h.usual_interval, c.*  exclude (customer_id),
+    select c.customer_id, h.usual_interval, c.* exclude (customer_id),
            c.purchases >= 4
                and c.days_since > $alert_gap_factor * h.usual_interval
                and c.days_since > $alert_gap_min_days
@@ -111,7 +131,6 @@ judged as (
                                                        $alert_gap_min_days)::integer
                             > $as_of::date - $alert_fresh_days::integer, true) as is_drop
     from candidates as c
-    join top as t on t.customer_id = c.customer_id
     join habits as h on h.customer_id = c.customer_id
 ),
 

@@ -556,17 +556,28 @@ f_measure_days as not materialized (
 ),
 f_purchase_days as not materialized (
     -- f_contracts added up per customer and day of signed_on (day): amount; pre-computed
-    -- (s_purchase_days) unless a team, rep, category filter or the viewer's scope narrows the
-    -- contracts (a customer filter applies to either)
-    select pd.customer_id, pd.day, pd.amount
+    -- (s_purchase_days) unless a team, rep filter or the viewer's scope narrows the contracts
+    -- (a customer filter applies to either). A category filter keeps the days with a contract
+    -- with a line in one of the categories, as f_contracts keeps the contracts, their amount
+    -- the sum of those lines: the day's lines added up per category (category_amounts; one
+    -- category's entry is found by its place in categories, the same list's order)
+    select pd.customer_id, pd.day,
+           case when len($categories) = 0 then pd.amount
+                when len($categories) = 1
+                    then pd.category_amounts[list_position(pd.categories, $categories[1])].amount::decimal(18, 2)
+                else list_sum([x.amount for x in pd.category_amounts
+                               if list_contains($categories, x.category)])::decimal(18, 2)
+           end as amount
     from s_purchase_days as pd
-    where len($teams) = 0 and len($reps) = 0 and $scope_all and len($categories) = 0
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
       and (len($regions) = 0 or list_contains($regions, pd.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, pd.c_type))
       and (len($sources) = 0 or list_contains($sources, pd.c_source))
+      and (len($categories) = 0 or (($category_mask & pd.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, pd.categories))))
     union all
     select c.customer_id, c.signed_on, sum(c.amount)::decimal(18, 2)
     from f_contracts as c
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all and len($categories) = 0)
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all)
     group by c.customer_id, c.signed_on
 )

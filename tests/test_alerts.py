@@ -210,6 +210,19 @@ def test_customers_slipping_only_when_material(world):
     assert list(frame["subject_id"]) == ["C1", "C2"]
 
 
+def test_customers_slipping_counts_purchase_days_before_the_two_years(world):
+    """As of 15 March 2025 C4's last 730 days (from 16 March 2023) hold only its purchases of
+    April-June 2023 (3), yet it bought monthly from July 2022: 12 purchase days, enough for the
+    gap rule (4). 653 days since 1 June 2023 over max(3 × 31, 60) = 93 (usual interval: the
+    median of 31, 31, 30, 31, 30, 31, 31, 28, 31, 30, 31), a gap (however stale, with a memory
+    of 3650 days); its normal quarter is 0 (no floor here)."""
+    world("customers")
+    frame = queries.run("alerts_customers_slipping", as_of=D("2025-03-15"), alert_top_share=1.0, alert_min_share=0,
+                        alert_fresh_days=3650)
+    assert rows(frame[frame["subject_id"] == "C4"], "rule", "severity", "figure", "expected", "expected_high",
+                "since", "impact") == [("customer_gap", 2, 653.0, 31.0, 93.0, D("2023-06-02"), 0.0)]
+
+
 def test_deals_at_risk(world):
     world("deals")
     frame = queries.run("alerts_deals_at_risk", alert_deal_top_share=0.5)

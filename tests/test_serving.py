@@ -446,3 +446,73 @@ def test_revenue_course_cut_per_build_only_for_one_known_category(warehouse, mon
             assert served_cuts[key][0].iloc[0].tolist() == plain_cuts[key][0].iloc[0].tolist() == [0, 0]
         for got, want in zip(served[key], plain[key], strict=True):
             pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+
+
+# two contracts on a customer's day each: C1 on 1 March 2024 (K07: 软件 500, 服务 200; K11: 软件
+# 300, 硬件 100), C2 on 5 November 2023 (K05: 硬件 400, 服务 400; K12: 软件 100 and -100, 服务 50)
+SHARED_DAYS = """
+insert into contracts (contract_id, customer_id, rep_id, signed_on, amount, status) values
+    ('K11', 'C1', 'R1', '2024-03-01', 400, 'active'), ('K12', 'C2', 'R2', '2023-11-05', 50, 'active');
+insert into contract_items (contract_id, line_no, product_id, quantity, unit_price, amount) values
+    ('K11', 1, 'P2', 1, 300, 300), ('K11', 2, 'P1', 1, 100, 100),
+    ('K12', 1, 'P2', 1, 100, 100), ('K12', 2, 'P2', -1, 100, -100), ('K12', 3, 'P3', 1, 50, 50);
+"""
+SLIPPING_LOOSE = {"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_factor": 1.0, "alert_gap_min_days": 1,
+                  "alert_fresh_days": 3650, "alert_spend_drop": 0.05}
+
+
+def test_purchase_days_under_several_categories(tmp_path, monkeypatch, request):
+    """s_purchase_days adds up a customer's day's contracts per category; under a category filter
+    a day counts when one of its contracts has a line in one of the categories, its amount the
+    sum of those lines: C1's 1 March 2024 is 800 under 软件 (500 + 300) and 900 under 软件 and
+    硬件; C2's 5 November 2023 is 0 under 软件 (K12's lines cancel out, yet it has them) and 400
+    under 软件 and 硬件. The slipping customers read the same days as the plain form (every
+    bit set and marked inexact too)."""
+    path = build_fixture(tmp_path / "shared.duckdb", FIXTURE_SQL.read_text() + SHARED_DAYS)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select customer_id, day, amount, categories, category_bits, category_amounts "
+                           "from s_purchase_days where customer_id in ('C1', 'C2') and day in "
+                           "('2024-03-01', '2023-11-05') order by day").fetchall()
+        bits = dict(con.execute("select category, bit from s_category_bits").fetchall())
+    every = ["服务", "硬件", "软件"]
+    assert rows == [("C2", date(2023, 11, 5), 850, every, sum(bits.values()),
+                     [{"category": "服务", "amount": 450}, {"category": "硬件", "amount": 400},
+                      {"category": "软件", "amount": 0}]),
+                    ("C1", date(2024, 3, 1), 1100, every, sum(bits.values()),
+                     [{"category": "服务", "amount": 200}, {"category": "硬件", "amount": 100},
+                      {"category": "软件", "amount": 800}])]
+    name = "test_f_purchase_days"
+    known = queries.names()
+    monkeypatch.setattr(queries, "names", lambda: (*known, name))
+    days = "select customer_id, day, amount from f_purchase_days order by all"
+    filter_sets = [Filters(**WHOLE, categories=c) for c in (("软件",), ("硬件", "软件"), ("服务",))]
+
+    def run_all() -> list[pd.DataFrame]:
+        monkeypatch.setitem(queries._texts, name, days)
+        frames = []
+        for filters in filter_sets:
+            queries.clear_cache()
+            frames.append(queries.run(name, filters))
+            queries.clear_cache()
+            frames.append(queries.run("alerts_customers_slipping", filters, as_of=date(2024, 3, 20), **SLIPPING_LOOSE))
+        return frames
+
+    served = run_all()
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "_category_bits", lambda categories: {"category_mask": -1, "category_exact": False})
+        inexact = run_all()
+    shared = {(f.categories, d): a for f, frame in zip(filter_sets, served[::2], strict=True)
+              for d, a in zip(frame["day"], frame["amount"], strict=True)
+              if pd.Timestamp(d).date() in (date(2024, 3, 1), date(2023, 11, 5))}
+    assert shared == {(("软件",), pd.Timestamp("2023-11-05")): 0, (("软件",), pd.Timestamp("2024-03-01")): 800,
+                      (("硬件", "软件"), pd.Timestamp("2023-11-05")): 400,
+                      (("硬件", "软件"), pd.Timestamp("2024-03-01")): 900,
+                      (("服务",), pd.Timestamp("2023-11-05")): 450, (("服务",), pd.Timestamp("2024-03-01")): 200}
+    request.getfixturevalue("reference")
+    plain = run_all()
+    assert all(len(f) for f in plain[1::2])  # slipping customers to compare
+    for got, also, want in zip(served, inexact, plain, strict=True):
+        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+        pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
+    queries.clear_cache()
