@@ -20,7 +20,7 @@ from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
-from queries import run
+from queries import run_all
 
 VIEW_KEYS = ("split", "kind", "days")
 dash.register_page(__name__, path="/acquisition", order=60, label_key="page.acquisition", view_params=VIEW_KEYS)
@@ -213,14 +213,13 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     split, kind, days = _view(query)
-    new = run("acquisition_new_customers", filters)
-    conversion = run("acquisition_conversion", filters)
+    new, conversion, calendar, reps, forgotten = run_all(filters, [
+        ("acquisition_new_customers", {}), ("acquisition_conversion", {}),
+        ("acquisition_activity_calendar", {"kind": "" if kind == "all" else kind}),
+        ("acquisition_activity_by_rep", {}), ("acquisition_forgotten", {"days": int(days)})])
     months = conversion[conversion["level"] == "month"].reset_index(drop=True)
     cohort = conversion[conversion["level"] == "cohort"].reset_index(drop=True)
     sources = conversion[conversion["level"] == "source"].reset_index(drop=True)
-    calendar = run("acquisition_activity_calendar", filters, kind="" if kind == "all" else kind)
-    reps = run("acquisition_activity_by_rep", filters)
-    forgotten = run("acquisition_forgotten", filters, days=int(days))
     listed = forgotten.head(GRID_MAX_ROWS)  # the grid's rows, taken before their types are worded
     month_frame = months[["month", "created", "converted", "conversion_rate", "mean_days_to_first"]]
     source_frame = sources[["source", "created", "converted", "conversion_rate", "mean_days_to_first", "revenue"]]

@@ -76,8 +76,7 @@ def update(query):
     links = []
     for path in ("/alerts", "/", "/revenue", "/receivables", "/forecast"):
         links += [path + kept, t("brief.open_live", lang)]
-    kpis, sparks = overview.kpi_frames(filters, periods, "fifo")
-    trend = overview.trend_frame(filters, periods)
+    kpis, sparks, trend = overview.overview_frames(filters, periods, "fifo")
     day = periods["end"]  # state "as of" the period's end, as on /receivables and /forecast
     overdue = run("receivables_overdue", filters, dates=[day])
     stages = run("funnel_stages", filters)

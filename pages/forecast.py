@@ -30,7 +30,7 @@ from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
 from pages.funnel import DEAL_MONEY, code_sums, deal_headers, open_stages, stage_codes
-from queries import run
+from queries import run_all
 
 VIEW_KEYS = ("horizon",)
 dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS,
@@ -220,15 +220,15 @@ def update(query):
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     horizon = int(view_value(query, "horizon", HORIZONS, DEFAULT_HORIZON))
     day = periods["end"]  # the state date: the period's end, not after as_of
-    stages = run("funnel_stages", filters)
-    deals = run("pipeline_deals", filters, day=day)
-    months = run("forecast_months", filters, horizon=horizon, day=day)
+    stages, deals, months, rep_sums = run_all(filters, [
+        ("funnel_stages", {}), ("pipeline_deals", {"day": day}),
+        ("forecast_months", {"horizon": horizon, "day": day}), ("forecast_reps", {})])
     table = forecast_table(months, deals, stages, day)
 
     health = health_table(deals, lang, limit=GRID_MAX_ROWS)
     rows, columns, store = grid_payload(health, deal_headers(lang), money=DEAL_MONEY, customer_links=query,
                                         total_rows=int(is_flagged(deals).sum()))
-    reps = rep_forecast(run("forecast_reps", filters), deals)
+    reps = rep_forecast(rep_sums, deals)
     rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
                    **{c: t(f"forecast.col.{c}", lang) for c in ("target", "won", "gap", "weighted_pipeline",
                                                                  "coverage")}}

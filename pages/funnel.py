@@ -24,7 +24,7 @@ from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
-from queries import run
+from queries import run, run_all
 
 VIEW_KEYS = ("measure", "stage")
 dash.register_page(__name__, path="/funnel", order=30, label_key="page.funnel", view_params=VIEW_KEYS)
@@ -240,15 +240,11 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     measure = view_value(query, "measure", MEASURES, "count")
-    stages = run("funnel_stages", filters)
+    stages, deals, cohort, win_rates, lost, days = run_all(filters, [
+        ("funnel_stages", {}), ("pipeline_deals", {"day": periods["end"]}), ("funnel_cohort", {}),
+        ("funnel_win_rates", {}), ("funnel_lost", {}), ("funnel_stage_days", {})])
     selected = view_value(query, "stage", set(open_stages(stages)["stage"]), None)
-
-    deals = run("pipeline_deals", filters, day=periods["end"])
     snapshot = snapshot_frame(stages, deals)
-    cohort = run("funnel_cohort", filters)
-    win_rates = run("funnel_win_rates", filters)
-    lost = run("funnel_lost", filters)
-    days = run("funnel_stage_days", filters)
 
     chosen = deals_table(deals[deals["stage"] == selected])
     rows, columns, store = grid_payload(chosen, deal_headers(lang), money=DEAL_MONEY, customer_links=query)

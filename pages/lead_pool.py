@@ -22,7 +22,7 @@ from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, with_params
-from queries import run
+from queries import run_all
 
 VIEW_KEYS = ("limit_days",)
 dash.register_page(__name__, path="/lead-pool", order=70, label_key="page.lead_pool", view_params=VIEW_KEYS)
@@ -125,9 +125,8 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     limit = pool_limit_days(query)
-    size = run("pool_size", filters)
-    reps = run("pool_by_rep", filters)
-    due = run("pool_due", filters, limit_days=limit, window=DUE_WINDOW)
+    size, reps, due = run_all(filters, [("pool_size", {}), ("pool_by_rep", {}),
+                                        ("pool_due", {"limit_days": limit, "window": DUE_WINDOW})])
     due_rows = due.sort_values(["rep_id", "due_on", "customer_id"], kind="stable").loc[:, list(DUE_COLUMNS)]
     return (
         *card_payload(size_figure(size, lang, theme), size),

@@ -18,7 +18,7 @@ from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store
 from pages.alerts import page_settings, what_changed
 from pages.products import method_label, view_methods
-from queries import run
+from queries import run, run_all
 
 dash.register_page(__name__, path="/", order=0, label_key="page.overview", title="CRM Analytics",
                    view_params=("method",))
@@ -113,25 +113,24 @@ def overdue_kpi(overdue: pd.DataFrame, periods: dict) -> dict:
             "yoy_base": yoy, "yoy_change": current - yoy, "yoy_pct": pct(yoy)}
 
 
-def trend_frame(filters, periods: dict) -> pd.DataFrame:
-    """The trend's data: overview_trend's months, or for a period of DAILY_TREND_DAYS or
-    fewer days its days (revenue_series, bucket day: each against the same date a year
-    earlier), in the same columns with ``day`` for ``month``."""
-    if (periods["end"] - periods["start"]).days + 1 > DAILY_TREND_DAYS:
-        return run("overview_trend", filters)
-    days = run("revenue_series", filters, bucket="day", measure="contract_amount")
-    return pd.DataFrame({"day": days["bucket"], "contract_amount": days["value"],
-                         "contract_amount_last_year": days["yoy_base"], "yoy_pct": days["yoy_pct"]})
-
-
-def kpi_frames(filters, periods: dict, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The KPI rows (overview_kpis, overview_margin by ``method``, overdue receivables) and
-    the sparklines under ``filters``: what the overview and the brief show."""
-    overdue = run("receivables_overdue_totals", filters,
-                  dates=sorted({periods["end"], periods["prev_end"], periods["yoy_end"]}))
-    kpis = pd.concat([run("overview_kpis", filters), run("overview_margin", filters, method=method),
-                      pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)
-    return kpis, run("overview_sparklines", filters)
+def overview_frames(filters, periods: dict, method: str, *more: tuple[str, dict]) -> tuple:
+    """The KPI rows (overview_kpis, overview_margin by ``method``, overdue receivables), the
+    sparklines and the trend under ``filters`` (what the overview and the brief show), then the
+    frames of the ``more`` queries (name, extra), all run side by side (queries.run_all). The
+    trend: overview_trend's months, or for a period of DAILY_TREND_DAYS or fewer days its days
+    (revenue_series, bucket day: each against the same date a year earlier), in the same
+    columns with ``day`` for ``month``."""
+    daily = (periods["end"] - periods["start"]).days + 1 <= DAILY_TREND_DAYS
+    overdue, kpis, margin, sparks, trend, *rest = run_all(filters, [
+        ("receivables_overdue_totals", {"dates": sorted({periods["end"], periods["prev_end"], periods["yoy_end"]})}),
+        ("overview_kpis", {}), ("overview_margin", {"method": method}), ("overview_sparklines", {}),
+        ("revenue_series", {"bucket": "day", "measure": "contract_amount"}) if daily else ("overview_trend", {}),
+        *more])
+    if daily:
+        trend = pd.DataFrame({"day": trend["bucket"], "contract_amount": trend["value"],
+                              "contract_amount_last_year": trend["yoy_base"], "yoy_pct": trend["yoy_pct"]})
+    kpis = pd.concat([kpis, margin, pd.DataFrame([overdue_kpi(overdue, periods)])], ignore_index=True)
+    return kpis, sparks, trend, *rest
 
 
 def trend_figure(frame, lang: str, theme: str) -> dict:
@@ -174,10 +173,8 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, ("method",))
     method = view_methods(query)[0]
-    kpis, sparks = kpi_frames(filters, periods, method)
-    trend = trend_frame(filters, periods)
-    reps = run("overview_top_reps", filters, limit=TOP_N)
-    customers = run("overview_top_customers", filters, limit=TOP_N)
+    kpis, sparks, trend, reps, customers = overview_frames(
+        filters, periods, method, ("overview_top_reps", {"limit": TOP_N}), ("overview_top_customers", {"limit": TOP_N}))
     return (
         kpi_children(kpis, sparks, lang, theme, method, periods),
         *card_payload(trend_figure(trend, lang, theme), trend),

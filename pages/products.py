@@ -24,7 +24,7 @@ from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from data.costing import METHODS
-from queries import run
+from queries import run, run_all
 
 VIEW_KEYS = ("method", "compare")
 dash.register_page(__name__, path="/products", order=45, label_key="page.products", view_params=VIEW_KEYS)
@@ -376,10 +376,10 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     method, compare = view_methods(query)
-    mix = run("products_mix", filters, method=method, compare=compare)
-    monthly = run("products_monthly", filters, method=method, compare=compare, product_id=None)
-    stock = run("products_stock", filters)
-    shortfall = run("products_shortfall", filters, method=method)
+    mix, monthly, stock, shortfall = run_all(filters, [
+        ("products_mix", {"method": method, "compare": compare}),
+        ("products_monthly", {"method": method, "compare": compare, "product_id": None}),
+        ("products_stock", {}), ("products_shortfall", {"method": method})])
     mix_store = card_store(mix)  # the data of the four cards drawn from the mix
     return (
         alerts(mix, shortfall, lang),

@@ -23,7 +23,7 @@ from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload,
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
-from queries import run
+from queries import run_all
 
 VIEW_KEYS = ("bucket",)
 dash.register_page(__name__, path="/receivables", order=80, label_key="page.receivables", view_params=VIEW_KEYS,
@@ -185,12 +185,12 @@ def update(query):
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     bucket = view_value(query, "bucket", BUCKETS, "all")
     day = periods["end"]  # the state date: the period's end, not after as_of
-    summary = run("receivables_summary", filters, day=day)
-    months = run("receivables_by_month", filters)
-    rows = run("receivables_aging", filters, dates=[day], limit=GRID_MAX_ROWS)
-    plans = run("receivables_overdue_plans", filters, dates=[day], bucket="" if bucket == "all" else bucket,
-                limit=GRID_MAX_ROWS)
-    ending = run("receivables_ending", filters, days=ENDING_DAYS, day=day, limit=GRID_MAX_ROWS)
+    summary, months, rows, plans, ending = run_all(filters, [
+        ("receivables_summary", {"day": day}), ("receivables_by_month", {}),
+        ("receivables_aging", {"dates": [day], "limit": GRID_MAX_ROWS}),
+        ("receivables_overdue_plans", {"dates": [day], "bucket": "" if bucket == "all" else bucket,
+                                       "limit": GRID_MAX_ROWS}),
+        ("receivables_ending", {"days": ENDING_DAYS, "day": day, "limit": GRID_MAX_ROWS})])
     totals = bucket_totals(rows)
     reps = aging(rows, "rep")
     customers = aging(rows, "customer")

@@ -25,7 +25,7 @@ from components.grid import GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
-from queries import run
+from queries import run_all
 
 VIEW_KEYS = ("measure", "bucket", "by", "year")
 dash.register_page(__name__, path="/revenue", order=10, label_key="page.revenue", view_params=VIEW_KEYS)
@@ -238,7 +238,9 @@ def update(query):
     filters, periods, v = resolved(query)
     measure, bucket, by, year = v["measure"], v["bucket"], v["by"], v["year"]
 
-    series = run("revenue_series", filters, bucket=bucket, measure=measure)
+    series, breakdown = run_all(filters, [
+        ("revenue_series", {"bucket": bucket, "measure": measure}),
+        ("revenue_breakdown", {"bucket": bucket, "measure": measure, "dimension": by, "top": TOP_SLICES})])
     table = series[list(SERIES_COLUMNS)]
     pct = ("mom_pct", "yoy_pct")
 
@@ -249,7 +251,6 @@ def update(query):
         year_frame = pd.DataFrame(columns=["label", "value", "mom_base", "mom_pct", "yoy_base", "yoy_pct"])
     year_headers = {**series_headers(lang), "label": t("revenue.col.period", lang)}
 
-    breakdown = run("revenue_breakdown", filters, bucket=bucket, measure=measure, dimension=by, top=TOP_SLICES)
     breakdown = with_slice_names(breakdown, by, lang)
     slices = breakdown[breakdown["bucket"].isna()][  # the name first: it is what a reader looks for
         ["slice_name", "slice_id", "value", "share", "yoy_base", "yoy_change", "yoy_pct"]]
@@ -273,8 +274,8 @@ def year_view(filters, measure: str, year: int, as_of: date) -> pd.DataFrame | N
     start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
     if start > end:
         return None
-    parts = [run("revenue_series", filters, bucket=b, measure=measure, start=start, end=end)
-             for b in ("month", "quarter", "year")]
+    parts = run_all(filters, [("revenue_series", {"bucket": b, "measure": measure, "start": start, "end": end})
+                              for b in ("month", "quarter", "year")])
     return year_table(*parts, year)
 
 

@@ -397,7 +397,53 @@ def run(name: str, filters: Filters | None = None, scope: Scope = EVERYONE, **ex
     return _execute(name, filters, viewer_scope().intersect(scope), **extra)
 
 
+def run_all(filters: Filters | None, calls: list[tuple[str, dict]], scope: Scope = EVERYONE) -> list[pd.DataFrame]:
+    """``run`` of each query of ``calls`` = [(name, extra)] with ``filters`` and ``scope``, in
+    order, the queries run two at a time on threads of their own: one plans and runs while
+    another does, on both cores (the overview's seven queries took 60 ms one after another on
+    demo, 42 side by side; 165 and 145 on large)."""
+    narrowed = viewer_scope().intersect(scope)
+    for name, extra in calls:
+        sql, bound, key = _prepare(name, filters, narrowed, extra)
+        with _pending_lock:
+            if key in _pending or _results.get(key) is not None:
+                continue
+            future = _together_pool.submit(_fetch, name, sql, bound, key)
+            _pending[key] = future
+        future.add_done_callback(lambda _, key=key: _forget_pending(key))
+    return [_execute(name, filters, narrowed, **extra) for name, extra in calls]
+
+
+_together_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="queries-together")
+_pending: dict[tuple, object] = {}  # key -> the future of a query of run_all still running
+_pending_lock = threading.Lock()
+
+
+def _forget_pending(key: tuple) -> None:
+    with _pending_lock:
+        _pending.pop(key, None)
+
+
 def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.DataFrame:
+    sql, bound, key = _prepare(name, filters, scope, extra)
+    with _pending_lock:
+        future = _pending.get(key)
+    if future is not None:  # started by run_all and still running: its result (or its error)
+        started = time.perf_counter()
+        frame = future.result()
+        _sql_seconds[0] += time.perf_counter() - started
+        return frame.copy()
+    cached = _results.get(key)
+    if cached is not None:
+        return cached.copy()
+    started = time.perf_counter()
+    frame = _fetch(name, sql, bound, key)
+    _sql_seconds[0] += time.perf_counter() - started
+    return frame.copy()
+
+
+def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> tuple[str, dict, tuple]:
+    """Query ``name``'s text, its bound parameters and its key in the cache."""
     sql = compose(name)
     used = _parameters(sql)
     needs_period = not used.isdisjoint(("start", "end", "as_of"))
@@ -413,20 +459,20 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
     if missing:
         raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
     bound = {k: v for k, v in params.items() if k in used}
+    _, build = _warehouse.cursor()
+    return sql, bound, (name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), build, scope)
+
+
+def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
+    """Run query ``name`` on this thread's cursor and cache its frame under ``key``."""
     cursor, build = _warehouse.cursor()
-    key = (name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), build, scope)
-    cached = _results.get(key)
-    if cached is not None:
-        return cached.copy()
-    started = time.perf_counter()
     try:
         frame = _run_apart(name, bound, cursor) if name in APART else cursor.execute(_parsed(sql), bound).df()
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
-    _sql_seconds[0] += time.perf_counter() - started
     _results.put(key, frame, _frame_bytes(frame))
-    return frame.copy()
+    return frame
 
 
 # queries planned apart: each q_<query> relation the query reads itself (the six kinds of

@@ -5,6 +5,8 @@ import re
 import threading
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 import queries
@@ -115,6 +117,22 @@ def test_a_query_is_parsed_once_for_every_filter(warehouse):
     after = queries._parsed.cache_info()
     assert first.misses >= 1 and after.misses == first.misses and after.hits == first.hits + 2
     assert totals[0] != totals[1]
+
+
+def test_run_all_answers_as_run_does(warehouse):
+    """Side by side, each query gives run's answer, in the order asked, as a copy of its own;
+    a query failing on its thread fails the call."""
+    calls = [("overview_top_reps", {"limit": 5}), ("overview_kpis", {}), ("overview_top_reps", {"limit": 1})]
+    queries.clear_cache()
+    together = queries.run_all(Filters(), calls)
+    queries.clear_cache()
+    for frame, (name, extra) in zip(together, calls, strict=True):
+        pd.testing.assert_frame_equal(frame, run(name, Filters(), **extra))
+    assert together[0]["contract_amount"].iloc[0] == 1500 and len(together[2]) == 1
+    together[0].loc[0, "contract_amount"] = -1
+    assert queries.run_all(Filters(), calls[:1])[0].loc[0, "contract_amount"] == 1500
+    with pytest.raises(duckdb.ConversionException):
+        queries.run_all(Filters(), [("overview_kpis", {}), ("overview_top_reps", {"limit": "five"})])
 
 
 def test_threads_use_their_own_cursors(warehouse):
