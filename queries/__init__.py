@@ -17,6 +17,9 @@
 - A query of ``APART`` (alerts) runs the queries it unions as their own statements, two at a
   time, and the union over their Arrow results: planning one statement of six kinds cost
   more than planning the six.
+- ``run_all(filters, [(name, extra), ...])`` is ``run`` of each, the queries run two at a
+  time on threads of their own (a page's callback: one plans and runs while another does).
+- Each composed text is parsed once (``_parsed``) and re-run with each call's values.
 - A new warehouse file (an atomic rename by ``data.build``) is noticed on the next call:
   the connection is reopened and the cache, keyed by the build, no longer matches.
   Connections still in use by other threads are left to finish.
