@@ -49,6 +49,7 @@ import flask
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from data.build import warehouse_path
 from data.serving import SERVING_TABLES
@@ -470,7 +471,10 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
     """Run query ``name`` on this thread's cursor and cache its frame under ``key``."""
     cursor, build = _warehouse.cursor()
     try:
-        frame = _run_apart(name, bound, cursor) if name in APART else cursor.execute(_parsed(sql), bound).df()
+        if name in APART:
+            frame = _run_apart(name, bound, cursor)
+        else:
+            frame = _frame(cursor.execute(_parsed(sql), bound), cursor)
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
@@ -498,7 +502,7 @@ def _run_apart(name: str, bound: dict, cursor: duckdb.DuckDBPyConnection) -> pd.
     for part, table in zip(parts, tables, strict=True):
         cursor.register(f"q_{part}", table)
     try:
-        return cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}).df()
+        return _frame(cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}), cursor)
     finally:
         for part in parts:
             cursor.unregister(f"q_{part}")
@@ -512,6 +516,29 @@ def _arrow(name: str, bound: dict):
     cursor, _ = _warehouse.cursor()
     sql = compose(name)
     return cursor.execute(_parsed(sql), {k: v for k, v in bound.items() if k in _parameters(sql)}).to_arrow_table()
+
+
+def _frame(result: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``result`` as a DataFrame, exactly as its ``df()`` gives it, its text columns taken
+    through Arrow: ``df()`` makes a Python string of each value, which pandas 3 then copies
+    into its Arrow-backed str column (pipeline_deals on large, 37,515 deals: 70 ms, 33 through
+    Arrow). The other columns are DuckDB's own conversion of the same rows (a test compares
+    every query's frames both ways)."""
+    if all(column[1] != duckdb.sqltypes.VARCHAR for column in result.description):
+        return result.df()
+    table = result.to_arrow_table()
+    texts = [i for i, field in enumerate(table.schema) if pa.types.is_string(field.type)
+             or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type)]
+    others = table.select([i for i in range(table.num_columns) if i not in texts])
+    frame = (cursor.from_arrow(others.rename_columns([f"c{i}" for i in range(others.num_columns)])).df()
+             if others.num_columns else pd.DataFrame(index=pd.RangeIndex(table.num_rows)))
+    frame.columns = others.column_names
+    for i in texts:
+        column = table.column(i)
+        # as df() gives it: a column with a value is str, one without (empty, or all null) object
+        values = column.to_pandas() if column.null_count < len(column) else np.full(len(column), None, dtype=object)
+        frame.insert(i, table.column_names[i], values, allow_duplicates=True)
+    return frame
 
 
 def _frame_bytes(frame: pd.DataFrame) -> int:

@@ -60,6 +60,8 @@ EXTRA = {
     "customer_list": [{"tier": "", "segment": "", "cell": "", "limit": 1000, **VALUE},
                       {"tier": "vip", "segment": "", "cell": "", "limit": 2, **VALUE}],
     "customer_lorenz": [VALUE],
+    # the /customers page's bundle (compared section by section; its frame by test_frames_are_as_duckdb_gives_them)
+    "customer_page": [{"group": "all", "tier": "", "segment": "", "cell": "", "limit": 1000, **VALUE}],
     "customer_opportunities": [{"customer_id": "C1"}],
     "customer_payment_plans": [{"customer_id": "C1"}, {"customer_id": "C2"}],
     "customer_pool_events": [{"customer_id": "C1"}],
@@ -516,3 +518,15 @@ def test_purchase_days_under_several_categories(tmp_path, monkeypatch, request):
         pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
         pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
     queries.clear_cache()
+
+
+@pytest.mark.parametrize("name", [n for n in queries.names() if n not in UNSCOPED])
+def test_frames_are_as_duckdb_gives_them(warehouse, monkeypatch, name):
+    """The gateway takes a result's text columns through Arrow (queries._frame): under every
+    filter set, scope and parameter of this file, each query's frames are exactly DuckDB's
+    df(): the same columns, dtypes and values."""
+    ours = _run_all(name)
+    monkeypatch.setattr(queries, "_frame", lambda result, cursor: result.df())
+    theirs = _run_all(name)
+    for got, want in zip(ours, theirs, strict=True):
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
