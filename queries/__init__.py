@@ -474,12 +474,22 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         if name in APART:
             frame = _run_apart(name, bound, cursor)
         else:
-            frame = _frame(cursor.execute(_parsed(sql), bound), cursor)
+            result = cursor.execute(_parsed(sql), bound)
+            frame = _frame(result, cursor) if name in _text_heavy else result.df()
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
+    texts = sum(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes) * len(frame)
+    (_text_heavy.add if texts >= TEXT_HEAVY_VALUES else _text_heavy.discard)(name)
     _results.put(key, frame, _frame_bytes(frame))
     return frame
+
+
+# the queries whose last result held TEXT_HEAVY_VALUES text values or more: their next results
+# are read through Arrow (_frame), which saves about 0.2 µs a value and costs about 1.2 ms a
+# query (pipeline_deals on large: 37,515 deals, 6 text columns, 74 -> 41 ms); the others by df()
+TEXT_HEAVY_VALUES = 6000
+_text_heavy: set[str] = set()
 
 
 # queries planned apart: each q_<query> relation the query reads itself (the six kinds of
@@ -502,7 +512,7 @@ def _run_apart(name: str, bound: dict, cursor: duckdb.DuckDBPyConnection) -> pd.
     for part, table in zip(parts, tables, strict=True):
         cursor.register(f"q_{part}", table)
     try:
-        return _frame(cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}), cursor)
+        return cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}).df()
     finally:
         for part in parts:
             cursor.unregister(f"q_{part}")
@@ -521,9 +531,8 @@ def _arrow(name: str, bound: dict):
 def _frame(result: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """``result`` as a DataFrame, exactly as its ``df()`` gives it, its text columns taken
     through Arrow: ``df()`` makes a Python string of each value, which pandas 3 then copies
-    into its Arrow-backed str column (pipeline_deals on large, 37,515 deals: 70 ms, 33 through
-    Arrow). The other columns are DuckDB's own conversion of the same rows (a test compares
-    every query's frames both ways)."""
+    into its Arrow-backed str column. The other columns are DuckDB's own conversion of the
+    same rows (a test compares every query's frames both ways)."""
     if all(column[1] != duckdb.sqltypes.VARCHAR for column in result.description):
         return result.df()
     table = result.to_arrow_table()
