@@ -480,7 +480,10 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
     texts = sum(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes) * len(frame)
-    (_text_heavy.add if texts >= TEXT_HEAVY_VALUES else _text_heavy.discard)(name)
+    if texts >= TEXT_HEAVY_VALUES:
+        _text_heavy.add(name)
+    else:
+        _text_heavy.discard(name)
     _results.put(key, frame, _frame_bytes(frame))
     return frame
 
@@ -533,8 +536,6 @@ def _frame(result: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection)
     through Arrow: ``df()`` makes a Python string of each value, which pandas 3 then copies
     into its Arrow-backed str column. The other columns are DuckDB's own conversion of the
     same rows (a test compares every query's frames both ways)."""
-    if all(column[1] != duckdb.sqltypes.VARCHAR for column in result.description):
-        return result.df()
     table = result.to_arrow_table()
     texts = [i for i, field in enumerate(table.schema) if pa.types.is_string(field.type)
              or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type)]
