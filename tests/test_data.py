@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
+import duckdb
 import pandas as pd
 import pytest
 
@@ -365,3 +366,26 @@ def test_layout_reads_no_data(tmp_path, monkeypatch):
     text = str(page)
     assert "数据规则" in text and "导入格式：表与列" in text and "none.duckdb" in text
     assert page.children[0].data == {"preset": "last_month"}
+
+
+def test_a_build_keeps_within_crm_build_memory(tmp_path, monkeypatch):
+    """CRM_BUILD_MEMORY bounds the build's DuckDB (the xl scale builds on a 24 GB machine only
+    so): the fill and every later step run under that limit, spilling to the temporary folder,
+    and the warehouse is the one an unbounded build makes."""
+    seen = {}
+
+    def fill(con):
+        seen["limit"], seen["temp"] = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
+        fill_demo(con, "tiny", 7, date(2024, 6, 30), progress=False)
+
+    build(tmp_path / "free.duckdb", lambda con: fill_demo(con, "tiny", 7, date(2024, 6, 30), progress=False),
+          "demo:tiny:7", progress=False)
+    monkeypatch.setenv("CRM_BUILD_MEMORY", "96MB")
+    build(tmp_path / "bounded.duckdb", fill, "demo:tiny:7", progress=False)
+    assert seen["limit"] == "91.5 MiB" and seen["temp"].endswith("crm-build")
+    with duckdb.connect(str(tmp_path / "free.duckdb"), read_only=True) as free, \
+            duckdb.connect(str(tmp_path / "bounded.duckdb"), read_only=True) as bounded:
+        for table in ("contracts", "cost_of_sales", "s_plan_states", "s_course_months"):
+            query = f"select * from {table} order by all"
+            pd.testing.assert_frame_equal(bounded.execute(query).df(), free.execute(query).df(), obj=table)
