@@ -72,9 +72,10 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
 #   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
 #   .tmp in the working directory). 192 MB: on large a worker that visited every page under
-#   the five filter sets held 496 MB (256 MB: 557-568), the pages as fast within the noise,
-#   and every page ran under every 10th team and over all years (at stop 13 a team's early
-#   warnings ran out of memory at 192 MB; their queries have changed since).
+#   the five filter sets held 473-510 MB (256 MB: 557-577), the pages as fast within the
+#   noise, and every page ran under every 10th team and over all years. 160 MB ran the team
+#   page and the early warnings of the whole company out of memory. Statements run two at
+#   a time per process (_statement), so concurrent requests do not add to it.
 # - allocator_flush_threshold: DuckDB's allocator returns freed memory to the system after
 #   a query that peaked above this (default 128 MB); 8 MB keeps a worker's resident memory
 #   near what it uses (about 25 MB less on large), at no measurable cost.
@@ -472,6 +473,34 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
     return sql, bound, (name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), build, scope)
 
 
+# At most two statements run at once in a process, whichever threads ask (a worker's request
+# threads, run_all's and the early warnings' pools): each already uses every core, and their
+# hash tables share DuckDB's memory_limit. Held only around running a statement and reading
+# its result, never while waiting for another query. A statement that still runs out of
+# memory beside another runs again alone: four renders at once on large had 12-15 queries
+# fail at 192 or 256 MB; two at a time, 1-3 (the team page of the whole company, twice at
+# once); two at a time and alone after a failure, none.
+STATEMENTS_AT_ONCE = 2
+_running = threading.BoundedSemaphore(STATEMENTS_AT_ONCE)
+_alone = threading.Lock()  # one thread at a time gathers every slot
+
+
+def _statement(run):
+    """``run()`` (a statement and the reading of its result) within the bound above."""
+    try:
+        with _running:
+            return run()
+    except duckdb.OutOfMemoryException:
+        with _alone:
+            for _ in range(STATEMENTS_AT_ONCE):
+                _running.acquire()
+            try:
+                return run()
+            finally:
+                for _ in range(STATEMENTS_AT_ONCE):
+                    _running.release()
+
+
 def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
     """Run query ``name`` on this thread's cursor and cache its frame under ``key``."""
     cursor, build = _warehouse.cursor()
@@ -479,8 +508,8 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         if name in APART:
             frame = _run_apart(name, bound, cursor)
         else:
-            result = cursor.execute(_parsed(sql), bound)
-            frame = _frame(result, cursor) if name in _text_heavy else result.df()
+            frame = _statement(lambda: _frame(cursor.execute(_parsed(sql), bound), cursor) if name in _text_heavy
+                               else cursor.execute(_parsed(sql), bound).df())
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
@@ -520,7 +549,8 @@ def _run_apart(name: str, bound: dict, cursor: duckdb.DuckDBPyConnection) -> pd.
     for part, table in zip(parts, tables, strict=True):
         cursor.register(f"q_{part}", table)
     try:
-        return cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}).df()
+        return _statement(lambda: cursor.execute(
+            _parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}).df())
     finally:
         for part in parts:
             cursor.unregister(f"q_{part}")
@@ -533,7 +563,8 @@ def _arrow(name: str, bound: dict):
     warning is silenced below) is of a few hundred rows."""
     cursor, _ = _warehouse.cursor()
     sql = compose(name)
-    return cursor.execute(_parsed(sql), {k: v for k, v in bound.items() if k in _parameters(sql)}).to_arrow_table()
+    return _statement(lambda: cursor.execute(
+        _parsed(sql), {k: v for k, v in bound.items() if k in _parameters(sql)}).to_arrow_table())
 
 
 def _frame(result: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -133,6 +134,90 @@ def test_run_all_answers_as_run_does(warehouse):
     assert queries.run_all(Filters(), calls[:1])[0].loc[0, "contract_amount"] == 1500
     with pytest.raises(duckdb.ConversionException):
         queries.run_all(Filters(), [("overview_kpis", {}), ("overview_top_reps", {"limit": "five"})])
+
+
+class _CountedCursor:
+    """A thread's real cursor that counts the statements running at once, each held a moment so
+    that threads overlap; with ``meet``, the first statements wait for one another and then fail
+    as DuckDB fails a statement whose hash tables outgrow memory_limit beside another's."""
+
+    def __init__(self, real, state):
+        self._real, self._state = real, state
+
+    def execute(self, statement, parameters=None):
+        state = self._state
+        with state["lock"]:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+            first, state["started"] = state["started"] < 2, state["started"] + 1
+        try:
+            time.sleep(0.02)
+            if state["meet"] is not None and first:
+                state["meet"].wait(timeout=5)
+            with state["lock"]:  # the first two, having met, ran side by side
+                beside = state["now"] > 1 or (state["meet"] is not None and first)
+                state["alone" if not beside else "together"] += 1
+            if state["meet"] is not None and beside:
+                raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block (beside another)")
+            return self._real.execute(statement, parameters)
+        finally:
+            with state["lock"]:
+                state["now"] -= 1
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _counting(monkeypatch, meet=None) -> dict:
+    state = {"lock": threading.Lock(), "now": 0, "peak": 0, "started": 0, "alone": 0, "together": 0, "meet": meet}
+    real = queries._warehouse.cursor
+    monkeypatch.setattr(queries._warehouse, "cursor", lambda: (lambda c, k: (_CountedCursor(c, state), k))(*real()))
+    return state
+
+
+def _side_by_side(calls) -> list:
+    out, errors = [None] * len(calls), []
+
+    def work(i, name, extra):
+        try:
+            out[i] = run(name, Filters(), **extra)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i, *call)) for i, call in enumerate(calls)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    if errors:
+        raise errors[0]
+    return out
+
+
+def test_at_most_two_statements_run_at_once(warehouse, monkeypatch):
+    """Six threads asking at once run two statements at a time (their hash tables share
+    memory_limit: four renders at once ran out of it on large), each with its own answer."""
+    calls = [("overview_top_reps", {"limit": n}) for n in (1, 2, 3)] + [("overview_kpis", {}),
+                                                                       ("overview_trend", {}), ("funnel_stages", {})]
+    queries.clear_cache()
+    alone = [run(name, Filters(), **extra) for name, extra in calls]
+    queries.clear_cache()
+    state = _counting(monkeypatch)
+    for got, expected in zip(_side_by_side(calls), alone, strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+    assert state["peak"] == 2 and state["alone"] + state["together"] >= len(calls)
+
+
+def test_a_statement_out_of_memory_beside_another_runs_again_alone(warehouse, monkeypatch):
+    """Two statements that outgrow memory_limit together (DuckDB fails them rather than wait)
+    each run again, alone: the viewer gets the answer, not an error."""
+    calls = [("overview_kpis", {}), ("overview_top_reps", {"limit": 5})]
+    queries.clear_cache()
+    alone = [run(name, Filters(), **extra) for name, extra in calls]
+    queries.clear_cache()
+    state = _counting(monkeypatch, meet=threading.Barrier(2))
+    for got, expected in zip(_side_by_side(calls), alone, strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+    # the first two met and failed together; each ran again alone
+    assert state["together"] >= 2 and state["alone"] >= len(calls) and state["peak"] == 2
 
 
 def test_threads_use_their_own_cursors(warehouse):
