@@ -508,8 +508,10 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         if name in APART:
             frame = _run_apart(name, bound, cursor)
         else:
-            frame = _statement(lambda: _frame(cursor.execute(_parsed(sql), bound), cursor) if name in _text_heavy
-                               else cursor.execute(_parsed(sql), bound).df())
+            def read() -> pd.DataFrame:
+                result = cursor.execute(_parsed(sql), bound)
+                return _frame(result, cursor) if name in _text_heavy else result.df()
+            frame = _statement(read)
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
