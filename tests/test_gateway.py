@@ -171,7 +171,12 @@ class _CountedCursor:
 def _counting(monkeypatch, meet=None) -> dict:
     state = {"lock": threading.Lock(), "now": 0, "peak": 0, "started": 0, "alone": 0, "together": 0, "meet": meet}
     real = queries._warehouse.cursor
-    monkeypatch.setattr(queries._warehouse, "cursor", lambda: (lambda c, k: (_CountedCursor(c, state), k))(*real()))
+
+    def counted():
+        cursor, key = real()
+        return _CountedCursor(cursor, state), key
+
+    monkeypatch.setattr(queries._warehouse, "cursor", counted)
     return state
 
 
