@@ -28,6 +28,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import functools
 import json
 import os
@@ -91,6 +93,25 @@ DUCKDB_CONFIG = {
     "preserve_insertion_order": False,
     **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
 }
+
+
+# glibc's malloc gives threads that allocate at once an arena each (up to 8 per core), and
+# every arena keeps freed memory for reuse: with the request threads, run_all's pool and the
+# early warnings' pool, a worker on large held 496-505 MB after visiting every page under the
+# five filter sets, and 476-483 MB with two arenas, at no measurable cost. DuckDB's own
+# allocator (allocator_flush_threshold above) and Arrow's are not glibc's and keep theirs.
+MALLOC_ARENAS = 2
+M_ARENA_MAX = -8  # glibc's <malloc.h>
+
+
+def bound_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas at MALLOC_ARENAS for the threads that start from now on
+    (called once, at import, before any of the app's threads); nothing without glibc."""
+    with contextlib.suppress(OSError, AttributeError):  # no C library found, or not glibc
+        ctypes.CDLL(ctypes.util.find_library("c")).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+
+
+bound_malloc_arenas()
 
 
 class WarehouseMissingError(RuntimeError):

@@ -1,7 +1,10 @@
 """The gateway: binding, scope, the cache and its drop on rebuild, SQL hygiene."""
 
 import os
+import platform
 import re
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -224,6 +227,41 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(warehouse, mo
     # the first two met and failed together; each ran again alone
     assert state["together"] >= 2 and state["alone"] >= len(calls) and state["peak"] == 2
 
+
+# Eight threads allocate at once, then glibc describes its arenas (one <heap> each).
+_ARENA_PROBE = """
+import ctypes, sys, tempfile, threading
+if sys.argv[1] == "app":
+    import queries
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = libc.fopen.restype = ctypes.c_void_p
+meet = threading.Barrier(8)
+def allocate():
+    libc.malloc(1000)
+    meet.wait()
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with tempfile.NamedTemporaryFile("r") as out:
+    stream = ctypes.c_void_p(libc.fopen(out.name.encode(), b"w"))
+    libc.malloc_info(0, stream)
+    libc.fclose(stream)
+    print(out.read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc arenas")
+def test_a_worker_keeps_to_two_malloc_arenas():
+    """Threads started after the gateway's import share two glibc arenas (a worker on large
+    held ~20 MB less); the same threads in a bare Python get one each."""
+    def arenas(mode):
+        done = subprocess.run([sys.executable, "-c", _ARENA_PROBE, mode], capture_output=True, text=True,
+                              check=True, cwd=Path(queries.__file__).parents[1], timeout=60)
+        return int(done.stdout)
+    assert arenas("bare") > queries.MALLOC_ARENAS
+    assert arenas("app") == queries.MALLOC_ARENAS
 
 def test_threads_use_their_own_cursors(warehouse):
     results, errors = [], []
