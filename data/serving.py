@@ -174,6 +174,15 @@ query directly (only scope.sql names them, like the base tables).
   ``day``. The slipping customers (/alerts) read their pyramid standing, purchase days and
   spends from it (f_purchase_days) unless a team, rep filter or the viewer's scope narrows the
   contracts: no grouping of a million contracts per customer and day at each request.
+- ``s_churn_days``: the two counts of the annual churn (queries/customer_churn.sql) on every
+  day, as steps: one row per interval of days ``[from_day, to_day)`` (``to_day`` empty =
+  unbounded) with ``buyers_before`` (customers whose counted contracts in the year before the
+  day's year, (day − 2 years, day − 1 year], sum to > 0) and ``churned`` (those of them whose
+  contracts in the year to the day, (day − 1 year, day], do not); before the first row both
+  are 0. Worked out once per build from each customer's changes (a contract enters its
+  customer's year to a day on its ``signed_on`` and leaves it on the first day whose year
+  starts after it) instead of grouping two years of contracts per customer at each request;
+  customer_churn reads it (f_churn_days) when no filter or narrower scope applies.
 """
 
 from __future__ import annotations
@@ -847,13 +856,85 @@ left join shared_categories as sc on sc.customer_id = d.customer_id and sc.day =
 order by day, customer_id
 """
 
+# A customer buys in the year to day D, (D − 1 year, D], when its contracts there sum to > 0.
+# That sum changes only on the days a contract enters (signed_on) or leaves the year: the first
+# D with D − 1 year >= signed_on, which is signed_on + 1 year except from a 29 February (28
+# February next year still reaches back to 28 February; 1 March is the first past it). The
+# running sum of those changes per customer gives the intervals in which it buys; bought in
+# the year before D's = bought in the year to D − 1 year (D − 2 years = (D − 1 year) − 1
+# year on every day), i.e. D in the same intervals moved on by a year (each end moved as a
+# contract's leaving day is). Counting interval ends over all customers gives the counts on
+# every day: buyers_before = the moved intervals holding D, churned = those less the
+# customers whose own interval holds D too. 1 s on large.
+CHURN_DAYS_SQL = """
+create or replace table s_churn_days as
+with year_on as (
+    select customer_id, signed_on, amount, (signed_on + interval 1 year)::date as year_on
+    from s_contracts
+),
+changes as (
+    select customer_id, signed_on as day, amount
+    from year_on
+    union all
+    select customer_id,
+           case when (year_on - interval 1 year)::date < signed_on then year_on + 1 else year_on end,
+           -amount
+    from year_on
+),
+steps as (
+    select customer_id, day, sum(sum(amount)) over (partition by customer_id order by day) as year_amount,
+           lead(day) over (partition by customer_id order by day) as next_day
+    from changes
+    group by customer_id, day
+),
+buying as (
+    -- the days [from_day, to_day) on which the customer buys in the year to the day (the last
+    -- step, after every contract left, sums to 0: to_day is never empty here)
+    select customer_id, day as from_day, next_day as to_day
+    from steps
+    where year_amount > 0
+),
+bought_before as (
+    -- the days whose year before holds a buying day of the customer: its intervals a year on
+    select customer_id,
+           case when (f - interval 1 year)::date < from_day then f + 1 else f end as from_day,
+           case when (t - interval 1 year)::date < to_day then t + 1 else t end as to_day
+    from (select customer_id, from_day, to_day, (from_day + interval 1 year)::date as f,
+                 (to_day + interval 1 year)::date as t
+          from buying)
+),
+kept as (
+    -- ... on which it buys again in the year to the day
+    select b.customer_id, greatest(b.from_day, y.from_day) as from_day, least(b.to_day, y.to_day) as to_day
+    from bought_before as y
+    join buying as b on b.customer_id = y.customer_id and b.from_day < y.to_day and y.from_day < b.to_day
+),
+ends as (
+    select day, sum(before) as before, sum(kept) as kept
+    from (select from_day as day, 1 as before, 0 as kept from bought_before
+          union all
+          select to_day, -1, 0 from bought_before
+          union all
+          select from_day, 0, 1 from kept
+          union all
+          select to_day, 0, -1 from kept)
+    group by day
+)
+select day as from_day, lead(day) over (order by day) as to_day,
+       (sum(before) over (order by day))::bigint as buyers_before,
+       (sum(before) over (order by day) - sum(kept) over (order by day))::bigint as churned
+from ends
+order by from_day
+"""
+
 SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales", "s_payments", "s_plan_states",
                   "s_stage_intervals", "s_payment_plans", "s_opportunities", "s_activities", "s_stage_history",
                   "s_stage_stints", "s_stock_days", "s_last_activities", "s_pool_days",
                   "s_first_contracts", "s_customer_dims", "s_stage_medians",
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
                   "s_contract_paid", "s_stage_days", "s_win_rates",
-                  "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days")
+                  "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days",
+                  "s_churn_days")
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
@@ -869,5 +950,6 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
                 POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
                 MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
                 CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
-                COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL):
+                COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL,
+                CHURN_DAYS_SQL):
         con.execute(sql)

@@ -13,7 +13,7 @@
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
 -- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
--- s_measure_days, s_purchase_days; f_rep_months reads s_measure_months too),
+-- s_measure_days, s_purchase_days, s_churn_days; f_rep_months reads s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -580,4 +580,13 @@ f_purchase_days as not materialized (
     from f_contracts as c
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all)
     group by c.customer_id, c.signed_on
+),
+f_churn_days as not materialized (
+    -- the annual churn's two counts on every day, as steps [from_day, to_day) (s_churn_days:
+    -- buyers_before, churned; 0 before the first), but only when no filter or narrower scope
+    -- applies (empty otherwise: customer_churn then counts f_contracts itself)
+    select cd.from_day, cd.to_day, cd.buyers_before, cd.churned
+    from s_churn_days as cd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0 and len($categories) = 0
 )

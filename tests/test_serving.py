@@ -20,7 +20,7 @@ import queries
 from data.serving import SERVING_TABLES
 from queries import Scope
 from queries.filters import Filters
-from tests.conftest import FIXTURE_SQL, build_fixture
+from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
 
 REFERENCE = Path(__file__).with_name("reference")
 WHOLE = {"preset": "custom", "start": date(2022, 1, 1), "end": date(2024, 12, 31)}
@@ -462,6 +462,67 @@ insert into contract_items (contract_id, line_no, product_id, quantity, unit_pri
 SLIPPING_LOOSE = {"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_factor": 1.0, "alert_gap_min_days": 1,
                   "alert_fresh_days": 3650, "alert_spend_drop": 0.05}
 
+
+# customer_churn's two counts by their definition, on every day of a range: the buyers of the
+# year before the day's year and those of them not buying in the year to the day
+PLAIN_CHURN_DAYS = """
+with days as (
+    select unnest(generate_series(date '2022-01-01', date '2028-06-30', interval 1 day))::date as day
+),
+yearly as (
+    select d.day, c.customer_id,
+           sum(c.amount) filter (where c.signed_on > (d.day - interval 1 year)::date) as this_year,
+           sum(c.amount) filter (where c.signed_on <= (d.day - interval 1 year)::date) as year_before
+    from days as d
+    join contracts as c
+      on c.status = 'active' and c.signed_on > (d.day - interval 2 year)::date and c.signed_on <= d.day
+    group by all
+)
+select d.day, count(y.customer_id) filter (where y.year_before > 0) as buyers_before,
+       count(y.customer_id) filter (where y.year_before > 0 and not coalesce(y.this_year > 0, false)) as churned
+from days as d
+left join yearly as y on y.day = d.day
+group by d.day
+order by d.day
+"""
+
+
+def test_churn_counts_on_every_day(tmp_path):
+    """s_churn_days gives, on every day from 2022 to mid-2028, customer_churn's two counts by
+    their plain definition (0 before its first row): across 29 February (C4's K06 on
+    2024-02-29; C7 on 2024-02-28, 2024-02-29, 2025-02-28 and 2025-03-01; C5 on 2025-02-28), two contracts
+    on one day (C2), and a year that a return cancels (C8: 300 on 2024-05-10, -300 on
+    2024-09-01: not a buyer of that year; 100 on 2025-05-10)."""
+    sql = (FIXTURE_SQL.read_text()
+           + extra_contract("K20", "C7", "R2", "2024-02-28", 250) + extra_contract("K21", "C7", "R2", "2025-02-28", 90)
+           + extra_contract("K22", "C7", "R2", "2025-03-01", 60) + extra_contract("K23", "C5", "R3", "2025-02-28", 120)
+           + extra_contract("K24", "C2", "R2", "2023-11-05", 70) + extra_contract("K25", "C8", "R3", "2024-05-10", 300)
+           + extra_contract("K27", "C8", "R3", "2025-05-10", 100) + extra_contract("K28", "C7", "R2", "2024-02-29", 40)
+           + "\ninsert into contracts (contract_id, customer_id, rep_id, signed_on, amount, status) values "
+             "('K26', 'C8', 'R3', '2024-09-01', -300, 'active');\n"
+             "insert into contract_items (contract_id, line_no, product_id, quantity, unit_price, amount) values "
+             "('K26', 1, 'P3', -1, 300, -300);\n")
+    path = build_fixture(tmp_path / "churn.duckdb", sql)
+    with duckdb.connect(str(path), read_only=True) as con:
+        plain = con.execute(PLAIN_CHURN_DAYS).fetchall()
+        served = con.execute(
+            "select d.day, coalesce(cd.buyers_before, 0), coalesce(cd.churned, 0) "
+            "from (select unnest(generate_series(date '2022-01-01', date '2028-06-30', interval 1 day))::date as day) "
+            "as d "
+            "left join s_churn_days as cd on cd.from_day <= d.day and (cd.to_day is null or cd.to_day > d.day) "
+            "order by d.day").fetchall()
+        steps = con.execute("select count(*) from s_churn_days").fetchone()[0]
+    assert served == plain
+    assert len(plain) == 2373 and steps > 10
+    by_day = {day: (before, churned) for day, before, churned in plain}
+    # 2025-02-28: the year before, (2023-02-28, 2024-02-28], holds C1, C2, C3, C6 and C7 (not C2's
+    # 2023-02-28 nor C4's 29 February); the year to the day C1 (2024-03-01) and C7: C2, C3, C6 churned
+    assert by_day[date(2025, 2, 28)] == (5, 3)
+    # 2025-05-10: C1, C2, C4, C5, C6, C7 and C8 (its 300 of 2024-05-10) bought the year before; in the
+    # year to the day C5 and C7 buy, and C8's -300 and 100 sum to -200: C1, C2, C4, C6, C8 churned
+    assert by_day[date(2025, 5, 10)] == (7, 5)
+    # 2025-09-01: C8's year before sums to 0 (the return): not a buyer; C1, C2, C4, C6 churned
+    assert by_day[date(2025, 9, 1)] == (6, 4)
 
 def test_purchase_days_under_several_categories(tmp_path, monkeypatch, request):
     """s_purchase_days adds up a customer's day's contracts per category; under a category filter
