@@ -99,7 +99,7 @@ DUCKDB_CONFIG = {
 # every arena keeps freed memory for reuse: with the request threads, run_all's pool and the
 # early warnings' pool, a worker on large held 496-505 MB after visiting every page under the
 # five filter sets, and 476-483 MB with two arenas, at no measurable cost. DuckDB's own
-# allocator (allocator_flush_threshold above) and Arrow's are not glibc's and keep theirs.
+# allocator (allocator_flush_threshold above) is not glibc's and keeps its own.
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8  # glibc's <malloc.h>
 
@@ -112,6 +112,11 @@ def bound_malloc_arenas() -> None:
 
 
 bound_malloc_arenas()
+# Arrow's buffers (the text columns of large results, the early warnings' parts) from the C
+# library's malloc, not pyarrow's default mimalloc, which keeps what it freed for reuse: on
+# large a worker after every page under the five filter sets (three cold renders each) held
+# 454-464 MB against 489-509, at the same speed.
+pa.set_memory_pool(pa.system_memory_pool())
 
 
 class WarehouseMissingError(RuntimeError):
