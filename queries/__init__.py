@@ -28,8 +28,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import json
 import os
@@ -95,27 +93,11 @@ DUCKDB_CONFIG = {
 }
 
 
-# glibc's malloc gives threads that allocate at once an arena each (up to 8 per core), and
-# every arena keeps freed memory for reuse: with the request threads, run_all's pool and the
-# early warnings' pool, a worker on large held 496-505 MB after visiting every page under the
-# five filter sets, and 476-483 MB with two arenas, at no measurable cost. DuckDB's own
-# allocator (allocator_flush_threshold above) is not glibc's and keeps its own.
-MALLOC_ARENAS = 2
-M_ARENA_MAX = -8  # glibc's <malloc.h>
-
-
-def bound_malloc_arenas() -> None:
-    """Cap glibc's malloc arenas at MALLOC_ARENAS for the threads that start from now on
-    (called once, at import, before any of the app's threads); nothing without glibc."""
-    with contextlib.suppress(OSError, AttributeError):  # no C library found, or not glibc
-        ctypes.CDLL(ctypes.util.find_library("c")).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-
-
-bound_malloc_arenas()
 # Arrow's buffers (the text columns of large results, the early warnings' parts) from the C
 # library's malloc, not pyarrow's default mimalloc, which keeps what it freed for reuse: on
 # large a worker after every page under the five filter sets (three cold renders each) held
-# 454-464 MB against 489-509, at the same speed.
+# 447-464 MB against 489-526, at the same speed. (Capping glibc's arenas at two as well saved
+# nothing more with it, and made demo's pages about 5% slower: DuckDB allocates through them.)
 pa.set_memory_pool(pa.system_memory_pool())
 
 

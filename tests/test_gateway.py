@@ -1,16 +1,14 @@
 """The gateway: binding, scope, the cache and its drop on rebuild, SQL hygiene."""
 
 import os
-import platform
 import re
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import queries
@@ -228,47 +226,11 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(warehouse, mo
     assert state["together"] >= 2 and state["alone"] >= len(calls) and state["peak"] == 2
 
 
-# Eight threads allocate at once, then glibc describes its arenas (one <heap> each).
-_ARENA_PROBE = """
-import ctypes, sys, tempfile, threading
-if sys.argv[1] == "app":
-    import queries
-libc = ctypes.CDLL("libc.so.6")
-libc.malloc.restype = libc.fopen.restype = ctypes.c_void_p
-meet = threading.Barrier(8)
-def allocate():
-    libc.malloc(1000)
-    meet.wait()
-threads = [threading.Thread(target=allocate) for _ in range(8)]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-with tempfile.NamedTemporaryFile("r") as out:
-    stream = ctypes.c_void_p(libc.fopen(out.name.encode(), b"w"))
-    libc.malloc_info(0, stream)
-    libc.fclose(stream)
-    print(out.read().count("<heap nr="))
-"""
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc arenas")
-def test_a_worker_keeps_to_two_malloc_arenas():
-    """Threads started after the gateway's import share two glibc arenas (a worker on large
-    held ~20 MB less); the same threads in a bare Python get one each."""
-    def arenas(mode):
-        done = subprocess.run([sys.executable, "-c", _ARENA_PROBE, mode], capture_output=True, text=True,
-                              check=True, cwd=Path(queries.__file__).parents[1], timeout=60)
-        return int(done.stdout)
-    assert arenas("bare") > queries.MALLOC_ARENAS
-    assert arenas("app") == queries.MALLOC_ARENAS
-
-
 def test_arrow_buffers_come_from_the_c_library():
-    """Arrow's buffers come from malloc (within the two arenas), not from a pool that keeps
-    what it freed (pyarrow's mimalloc: a worker on large held ~35 MB more)."""
-    import pyarrow as pa
+    """Arrow's buffers come from malloc, not from a pool that keeps what it freed (pyarrow's
+    mimalloc: a worker on large held ~35 MB more)."""
     assert pa.default_memory_pool().backend_name == "system"
+
 
 def test_threads_use_their_own_cursors(warehouse):
     results, errors = [], []
