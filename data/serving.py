@@ -858,28 +858,27 @@ order by day, customer_id
 
 # A customer buys in the year to day D, (D − 1 year, D], when its contracts there sum to > 0.
 # That sum changes only on the days a contract enters (signed_on) or leaves the year: the first
-# D with D − 1 year >= signed_on, which is signed_on + 1 year except from a 29 February (28
-# February next year still reaches back to 28 February; 1 March is the first past it). The
+# D with D − 1 year >= signed_on (a_year_on: signed_on + 1 year, except from a 29 February, as
+# 28 February next year still reaches back to 28 February; 1 March is the first past it). The
 # running sum of those changes per customer gives the intervals in which it buys; bought in
 # the year before D's = bought in the year to D − 1 year (D − 2 years = (D − 1 year) − 1
-# year on every day), i.e. D in the same intervals moved on by a year (each end moved as a
-# contract's leaving day is). Counting interval ends over all customers gives the counts on
-# every day: buyers_before = the moved intervals holding D, churned = those less the
-# customers whose own interval holds D too. 1 s on large.
+# year on every day), i.e. D in [a_year_on(from), a_year_on(to)) for each such interval.
+# Counting interval ends over all customers gives the counts on every day: buyers_before =
+# the moved intervals holding D, churned = those less the customers whose own interval holds
+# D too. 1 s on large.
 CHURN_DAYS_SQL = """
+create or replace temp macro a_year_on(day) as
+    case when ((day + interval 1 year)::date - interval 1 year)::date < day
+         then (day + interval 1 year)::date + 1
+         else (day + interval 1 year)::date
+    end;
 create or replace table s_churn_days as
-with year_on as (
-    select customer_id, signed_on, amount, (signed_on + interval 1 year)::date as year_on
-    from s_contracts
-),
-changes as (
+with changes as (
     select customer_id, signed_on as day, amount
-    from year_on
+    from s_contracts
     union all
-    select customer_id,
-           case when (year_on - interval 1 year)::date < signed_on then year_on + 1 else year_on end,
-           -amount
-    from year_on
+    select customer_id, a_year_on(signed_on), -amount
+    from s_contracts
 ),
 steps as (
     select customer_id, day, sum(sum(amount)) over (partition by customer_id order by day) as year_amount,
@@ -896,12 +895,8 @@ buying as (
 ),
 bought_before as (
     -- the days whose year before holds a buying day of the customer: its intervals a year on
-    select customer_id,
-           case when (f - interval 1 year)::date < from_day then f + 1 else f end as from_day,
-           case when (t - interval 1 year)::date < to_day then t + 1 else t end as to_day
-    from (select customer_id, from_day, to_day, (from_day + interval 1 year)::date as f,
-                 (to_day + interval 1 year)::date as t
-          from buying)
+    select customer_id, a_year_on(from_day) as from_day, a_year_on(to_day) as to_day
+    from buying
 ),
 kept as (
     -- ... on which it buys again in the year to the day

@@ -72,7 +72,8 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
 #   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
 #   .tmp in the working directory). 192 MB: on large a worker that visited every page under
-#   the five filter sets held 473-524 MB (256 MB: 557-583), some pages 5-15% slower (table
+#   the five filter sets held 473-524 MB (256 MB: 557-583; 447-473 since Arrow's buffers
+#   come from malloc, below), some pages 5-15% slower (table
 #   blocks read again), and every page ran under every 10th team and over all years. 160 MB
 #   ran the team page and the early warnings of the whole company out of memory. Statements
 #   run two at a time per process (_statement), so concurrent requests do not add to it.

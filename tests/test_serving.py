@@ -465,10 +465,9 @@ SLIPPING_LOOSE = {"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_facto
 
 # customer_churn's two counts by their definition, on every day of a range: the buyers of the
 # year before the day's year and those of them not buying in the year to the day
-PLAIN_CHURN_DAYS = """
-with days as (
-    select unnest(generate_series(date '2022-01-01', date '2028-06-30', interval 1 day))::date as day
-),
+CHURN_TEST_DAYS = "select unnest(generate_series(date '2022-01-01', date '2028-06-30', interval 1 day))::date as day"
+PLAIN_CHURN_DAYS = f"""
+with days as ({CHURN_TEST_DAYS}),
 yearly as (
     select d.day, c.customer_id,
            sum(c.amount) filter (where c.signed_on > (d.day - interval 1 year)::date) as this_year,
@@ -506,9 +505,7 @@ def test_churn_counts_on_every_day(tmp_path):
     with duckdb.connect(str(path), read_only=True) as con:
         plain = con.execute(PLAIN_CHURN_DAYS).fetchall()
         served = con.execute(
-            "select d.day, coalesce(cd.buyers_before, 0), coalesce(cd.churned, 0) "
-            "from (select unnest(generate_series(date '2022-01-01', date '2028-06-30', interval 1 day))::date as day) "
-            "as d "
+            f"select d.day, coalesce(cd.buyers_before, 0), coalesce(cd.churned, 0) from ({CHURN_TEST_DAYS}) as d "
             "left join s_churn_days as cd on cd.from_day <= d.day and (cd.to_day is null or cd.to_day > d.day) "
             "order by d.day").fetchall()
         steps = con.execute("select count(*) from s_churn_days").fetchone()[0]
