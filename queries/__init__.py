@@ -725,5 +725,6 @@ def dimension_rows(scope: Scope = EVERYONE) -> pd.DataFrame:
 
 
 def parse_filters(query, extra_keys: tuple[str, ...] = (), scope: Scope = EVERYONE) -> Filters:
-    """``Filters.from_query`` checked against the warehouse's own values."""
-    return Filters.from_query(query, dimension_values(scope), extra_keys)
+    """``Filters.from_query`` checked against the warehouse's own values, looked up only when
+    the query names a dimension (a page without a dimension filter renders without them)."""
+    return Filters.from_query(query, lambda: dimension_values(scope), extra_keys)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode
@@ -95,22 +96,25 @@ class Filters:
 
     # --- URL -----------------------------------------------------------------------
     @classmethod
-    def from_query(cls, query: str | dict | None, known: dict[str, set[str]] | None = None,
+    def from_query(cls, query: str | dict | None,
+                   known: dict[str, set[str]] | Callable[[], dict[str, set[str]]] | None = None,
                    extra_keys: tuple[str, ...] = ()) -> Filters:
         """Parse ``?preset=..&team=T1,T2``; ``known`` maps a list key (team, rep, ...) to
-        its valid values (unknown ones are dropped). ``extra_keys`` are a page's own keys,
-        passed over silently."""
+        its valid values (unknown ones are dropped), or is a function giving that map, called
+        only when the query has such a key (a query without one needs no lookup).
+        ``extra_keys`` are a page's own keys, passed over silently."""
         if isinstance(query, dict):
             pairs = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
         else:
             pairs = parse_qs((query or "").lstrip("?"), keep_blank_values=False)
-        known = known or {}
         dropped: list[str] = []
         values: dict = {}
         for key, raw in pairs.items():
             items = [p for v in raw for p in str(v).split(",") if p != ""]
             if key in LIST_KEYS:
-                valid = CUSTOMER_TYPES if key == "ctype" else known.get(key)
+                if key != "ctype" and callable(known):
+                    known = known()
+                valid = CUSTOMER_TYPES if key == "ctype" else (known or {}).get(key)
                 kept = [v for v in dict.fromkeys(items) if valid is None or v in valid]
                 dropped += [f"{key}={v}" for v in items if v not in kept]
                 if kept:
