@@ -18,7 +18,7 @@ from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store
 from pages import forecast, overview, receivables
-from queries import run
+from queries import run, sections
 
 dash.register_page(__name__, path="/brief", order=90, label_key="page.brief", title="CRM Analytics")
 
@@ -80,8 +80,9 @@ def update(query):
     day = periods["end"]  # state "as of" the period's end, as on /receivables and /forecast
     overdue = run("receivables_overdue", filters, dates=[day])
     stages = run("funnel_stages", filters)
-    table = forecast.forecast_table(run("forecast_months", filters, horizon=FORECAST_MONTHS, day=day),
-                                    run("pipeline_deals", filters, day=day), stages, day)
+    buckets = sections(run("forecast_page", filters, day=day, horizon=FORECAST_MONTHS, limit=0))["buckets"]
+    table = forecast.forecast_table(run("forecast_months", filters, horizon=FORECAST_MONTHS, day=day), buckets,
+                                    stages)
     return (
         t("filter.showing", lang, start=fmt.day(periods["start"]), end=fmt.day(periods["end"])) + " · "
         + t("filter.as_of", lang, date=fmt.day(periods["as_of"])),

@@ -29,8 +29,8 @@ from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
-from pages.funnel import DEAL_MONEY, code_sums, deal_headers, open_stages, stage_codes
-from queries import run_all
+from pages.funnel import DEAL_MONEY, deal_headers, open_stages
+from queries import run_all, sections
 
 VIEW_KEYS = ("horizon",)
 dash.register_page(__name__, path="/forecast", order=40, label_key="page.forecast", view_params=VIEW_KEYS,
@@ -66,45 +66,33 @@ def layout(**query):
 
 # --- pure pieces ----------------------------------------------------------------------
 
-def bucket_codes(deals: pd.DataFrame, as_of, months: pd.Series) -> np.ndarray:
-    """Each open deal's row in ``forecast_table``: the index of its expected close month
-    among ``months`` (the horizon's first days), else len(months) + the index of its
-    place in APART: 'overdue' (expected before as_of), 'no_date', 'later' (after the
-    horizon's last month); -1 for a month within the horizon that ``months`` lacks."""
-    expected = pd.to_datetime(deals["expected_close_on"]).to_numpy(dtype="datetime64[us]")
-    month = expected.astype("datetime64[M]")
-    firsts = pd.to_datetime(months).to_numpy(dtype="datetime64[us]").astype("datetime64[M]")
-    last = pd.Timestamp(months.max()) if len(months) else pd.Timestamp(as_of)
-    n = len(firsts)
-    codes = np.full(len(month), -1)
-    if n:  # integers, not texts: tens of thousands of deals on large, a dozen months
-        order = np.argsort(firsts, kind="stable")
-        at = np.minimum(np.searchsorted(firsts[order], month), n - 1)
-        codes = np.where(firsts[order][at] == month, order[at], -1)
-    codes[month > np.datetime64(last, "us")] = n + APART.index("later")
-    codes[expected < np.datetime64(pd.Timestamp(as_of), "us")] = n + APART.index("overdue")
-    codes[np.isnat(expected)] = n + APART.index("no_date")
-    return codes
-
-
-def forecast_table(months: pd.DataFrame, deals: pd.DataFrame, stages: pd.DataFrame, as_of) -> pd.DataFrame:
+def forecast_table(months: pd.DataFrame, buckets: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     """One row per month of the horizon, then one each for overdue, no_date and later:
     the weighted amount per open stage (a column per stage, position order), weighted
-    total, best case (unweighted), deals, target and won (months only)."""
+    total, best case (unweighted), deals, target and won (months only). ``buckets``:
+    forecast_page's section of the open deals added up per bucket and stage."""
     names = list(open_stages(stages)["stage"])
     keys = [pd.Timestamp(m).strftime("%Y-%m-%d") for m in months["month"]] + list(APART)
-    bucket = bucket_codes(deals, as_of, months["month"])
-    stage = stage_codes(deals, names)
-    cells = code_sums(deals["weighted_amount"], np.where((bucket >= 0) & (stage >= 0), bucket * len(names) + stage, -1),
-                  len(keys) * len(names))
-    table = pd.DataFrame(cells.reshape(len(keys), len(names)), columns=names)
+    # positions looked up in the lists: a few dozen rows, where pandas' indexers cost a millisecond
+    row = np.array([keys.index(b) if b in keys else -1 for b in buckets["bucket"].tolist()], dtype="int64")
+    stage = np.array([names.index(s) if s in names else -1 for s in buckets["stage"].tolist()], dtype="int64")
+    weighted = buckets["weighted"].to_numpy(dtype="float64")
+    cells = np.zeros((len(keys), len(names)))
+    both = (row >= 0) & (stage >= 0)
+    np.add.at(cells, (row[both], stage[both]), weighted[both])
+    table = pd.DataFrame(cells, columns=names)
     table.insert(0, "bucket", pd.Series(keys, dtype="str"))
-    table["weighted"] = code_sums(deals["weighted_amount"], bucket, len(keys))
-    table["best_case"] = code_sums(deals["amount"], bucket, len(keys))
-    counted = bucket[(bucket >= 0) & deals["opportunity_id"].notna().to_numpy()]
-    table["deals"] = np.bincount(counted, minlength=len(keys)).astype("int64")
-    money = months.assign(bucket=keys[:len(months)])
-    return table.join(money.set_index("bucket")[["target", "won"]], on="bucket")
+    kept = row >= 0
+
+    def per_bucket(column: str) -> np.ndarray:
+        return np.bincount(row[kept], weights=buckets[column].to_numpy(dtype="float64")[kept], minlength=len(keys))
+    table["weighted"] = per_bucket("weighted")
+    table["best_case"] = per_bucket("best_case")
+    table["deals"] = per_bucket("deals").astype("int64")
+    apart = np.full(len(APART), np.nan)  # target and won are the months' only
+    table["target"] = np.concatenate([months["target"].to_numpy(dtype="float64"), apart])
+    table["won"] = np.concatenate([months["won"].to_numpy(dtype="float64"), apart])
+    return table
 
 
 def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme: str) -> dict:
@@ -136,14 +124,15 @@ def forecast_figure(table: pd.DataFrame, stages: pd.DataFrame, lang: str, theme:
     return figures.money_axis(figures.style(fig, theme, height=380), lang)
 
 
-def badge_items(table: pd.DataFrame, deals: pd.DataFrame, day, lang: str) -> list[tuple[str, str, str | None]]:
+def badge_items(table: pd.DataFrame, totals: pd.Series, day, lang: str) -> list[tuple[str, str, str | None]]:
     """The state date, 加权商机 (every deal open on ``day``: the overview's weighted pipeline),
-    the weighted amount expected within the months shown, the deals apart and the flags."""
+    the weighted amount expected within the months shown, the deals apart and the flags
+    (``totals``: forecast_page's row of totals)."""
     months = table[~table["bucket"].isin(APART)]
     apart = table.set_index("bucket")
     items = [
         (t("forecast.as_of", lang), fmt.day(day), t("forecast.as_of_note", lang)),
-        (t("measure.weighted_pipeline", lang), fmt.money(deals["weighted_amount"].sum(), lang),
+        (t("measure.weighted_pipeline", lang), fmt.money(totals["weighted"], lang),
          t("forecast.weighted_all_note", lang, date=fmt.day(day))),
         (t("forecast.weighted_horizon", lang), fmt.money(months["weighted"].sum(), lang),
          t("forecast.best_case", lang) + " " + fmt.money(months["best_case"].sum(), lang)),
@@ -154,23 +143,14 @@ def badge_items(table: pd.DataFrame, deals: pd.DataFrame, day, lang: str) -> lis
                       t("forecast.deals_amount", lang, n=int(row["deals"]), amount=fmt.money(row["best_case"], lang)),
                       t("forecast.weighted_note", lang, amount=fmt.money(row["weighted"], lang))))
     for flag in FLAGS:
-        items.append((t(f"forecast.flag.{flag}", lang), fmt.number(int(deals[f"is_{flag}"].sum()), lang),
+        items.append((t(f"forecast.flag.{flag}", lang), fmt.number(int(totals[flag]), lang),
                       t(f"forecast.flag_note.{flag}", lang)))
     return items
 
 
-def is_flagged(deals: pd.DataFrame) -> pd.Series:
-    """The deals the health table lists: stale, overdue or large and late."""
-    return deals["is_stale"] | deals["is_overdue"] | deals["is_large_late"]
-
-
-def health_table(deals: pd.DataFrame, lang: str, limit: int | None = None) -> pd.DataFrame:
-    """The flagged deals (any of stale, overdue, large_late) with the reasons in words; the
-    first ``limit`` of them (a grid's rows: the reasons are worded for those alone)."""
-    # the first ``limit`` positions picked before the rows are taken (a mask over every deal
-    # copied all of them: tens of thousands on large)
-    flagged = deals.iloc[np.flatnonzero(is_flagged(deals).to_numpy())[:limit]]
-
+def health_table(flagged: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The flagged deals (any of stale, overdue, large_late: forecast_page's first of them)
+    with the reasons in words."""
     def reasons(stale, overdue, large_late, days, median, close_on) -> str:
         out = []
         if stale:
@@ -184,25 +164,11 @@ def health_table(deals: pd.DataFrame, lang: str, limit: int | None = None) -> pd
     table = flagged[["opportunity_id", "customer_name", "customer_id", "rep_name", "stage", "amount",
                      "weighted_amount", "expected_close_on", "days_in_stage"]].copy()
     table["days_in_stage_median"] = flagged["stage_median_days"].round(1)
-    # columns zipped, not iterrows (a Series per row): thousands of flagged deals on a big book
+    # columns zipped, not iterrows (a Series per row): a thousand flagged deals on a big book
     table["reasons"] = [reasons(*values) for values in zip(
         flagged["is_stale"], flagged["is_overdue"], flagged["is_large_late"], flagged["days_in_stage"],
         flagged["stage_median_days"], flagged["expected_close_on"], strict=True)]
     return table.reset_index(drop=True)
-
-
-def rep_forecast(reps: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
-    """One row per rep with a target, a won amount or an open deal: target, won, gap =
-    target − won (NULL without a target; negative = target beaten), weighted pipeline
-    and coverage = pipeline / gap (NULL unless the gap is positive)."""
-    pipeline = deals.groupby(["rep_id", "rep_name"], as_index=False)["weighted_amount"].sum()
-    pipeline = pipeline.rename(columns={"weighted_amount": "weighted_pipeline"})
-    frame = reps.merge(pipeline, how="outer", on=["rep_id", "rep_name"])
-    frame = frame.fillna({"won": 0.0, "weighted_pipeline": 0.0})
-    frame["gap"] = frame["target"] - frame["won"]
-    frame["coverage"] = frame["weighted_pipeline"] / frame["gap"].where(frame["gap"] > 0)
-    return frame[["rep_id", "rep_name", "target", "won", "gap", "weighted_pipeline", "coverage"]] \
-        .sort_values("rep_id", ignore_index=True)
 
 
 # --- callbacks ------------------------------------------------------------------------
@@ -220,22 +186,21 @@ def update(query):
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     horizon = int(view_value(query, "horizon", HORIZONS, DEFAULT_HORIZON))
     day = periods["end"]  # the state date: the period's end, not after as_of
-    stages, deals, months, rep_sums = run_all(filters, [
-        ("funnel_stages", {}), ("pipeline_deals", {"day": day}),
-        ("forecast_months", {"horizon": horizon, "day": day}), ("forecast_reps", {})])
-    table = forecast_table(months, deals, stages, day)
-
-    health = health_table(deals, lang, limit=GRID_MAX_ROWS)
-    rows, columns, store = grid_payload(health, deal_headers(lang), money=DEAL_MONEY, customer_links=query,
-                                        total_rows=int(is_flagged(deals).sum()))
-    reps = rep_forecast(rep_sums, deals)
+    stages, months, page = run_all(filters, [
+        ("funnel_stages", {}), ("forecast_months", {"horizon": horizon, "day": day}),
+        ("forecast_page", {"day": day, "horizon": horizon, "limit": GRID_MAX_ROWS})])
+    page = sections(page)
+    totals = page["totals"].iloc[0]
+    table = forecast_table(months, page["buckets"], stages)
+    rows, columns, store = grid_payload(health_table(page["flagged"], lang), deal_headers(lang), money=DEAL_MONEY,
+                                        customer_links=query, total_rows=int(totals["flagged"]))
     rep_headers = {"rep_id": t("funnel.col.rep_id", lang), "rep_name": t("common.rep", lang),
                    **{c: t(f"forecast.col.{c}", lang) for c in ("target", "won", "gap", "weighted_pipeline",
                                                                  "coverage")}}
-    rep_rows, rep_columns, rep_store = grid_payload(reps, rep_headers, rates=("coverage",),
+    rep_rows, rep_columns, rep_store = grid_payload(page["reps"], rep_headers, rates=("coverage",),
                                                     money=("target", "won", "gap", "weighted_pipeline"))
     return (
-        stat_badges(badge_items(table, deals, day, lang)),
+        stat_badges(badge_items(table, totals, day, lang)),
         *card_payload(forecast_figure(table, stages, lang, theme), table),
         rows, columns, store,
         rep_rows, rep_columns, rep_store,

@@ -1,9 +1,9 @@
 -- forecast_reps: one row per rep in scope with a contract_amount target in the period or
 -- a counted contract signed in it: target = targets of the months whose first day lies in
 -- [$start, $end] (NULL when none), won = contract amount signed in [$start, $end].
--- The rep's weighted pipeline comes from pipeline_deals (on $as_of) and is joined on
--- the page (pages/forecast.py rep_forecast).
--- Parameters: $start, $end + scope. Pages: /forecast (forecast by rep).
+-- forecast_page adds each rep's weighted pipeline (pipeline_deals on the state date), the
+-- gap and the coverage.
+-- Parameters: $start, $end + scope. Pages: /forecast (forecast by rep, through forecast_page).
 with rep_targets as (
     select tg.rep_id, sum(tg.amount) as target
     from f_targets as tg

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from pages import forecast
-from queries import run
+from queries import run, sections
 from queries.filters import Filters
 from tests.test_funnel import deals_on, variant, variant_warehouse  # noqa: F401  (fixtures)
 
@@ -41,8 +41,12 @@ def test_large_and_late_needs_the_late_stage():
         [14, 16.5, False, False]
 
 
+def page_on(day, horizon=3, limit=1000, filters=None) -> dict[str, pd.DataFrame]:
+    return sections(run("forecast_page", filters or Filters(), day=day, horizon=horizon, limit=limit))
+
+
 def test_health_table_gives_the_reasons(warehouse):
-    table = forecast.health_table(deals_on(AS_OF).reset_index(), "en").set_index("opportunity_id")
+    table = forecast.health_table(page_on(AS_OF)["flagged"], "en").set_index("opportunity_id")
     assert table.loc["O1", "reasons"] == "Stale: 43 days in stage (median 15)"
     assert table.loc["O2", "reasons"] == "Overdue: expected to close on 2024-03-10; Large deal in a late stage"
 
@@ -51,7 +55,7 @@ def test_health_table_gives_the_reasons(warehouse):
 def test_forecast_months_with_deals_shown_apart():
     stages = run("funnel_stages")
     months = run("forecast_months", Filters(), horizon=3, day=AS_OF)
-    table = forecast.forecast_table(months, run("pipeline_deals", Filters(), day=AS_OF), stages, AS_OF)
+    table = forecast.forecast_table(months, page_on(AS_OF)["buckets"], stages)
     table = table.set_index("bucket")
     assert table.index.tolist() == ["2024-03-01", "2024-04-01", "2024-05-01", "overdue", "no_date", "later"]
     # March: no deal expected from 15 March on; target R1 1000 + R2 500 (R3's is a payment
@@ -69,9 +73,45 @@ def test_forecast_months_with_deals_shown_apart():
 
 
 @pytest.mark.usefixtures("variant")
+@pytest.mark.parametrize("day, horizon", [(AS_OF, 3), (AS_OF, 1), (date(2024, 1, 15), 3), (date(2024, 2, 29), 3)])
+def test_forecast_page_adds_up_the_open_deals(day, horizon):
+    """forecast_page is pipeline_deals on the same day added up in the warehouse: per bucket
+    (expected before the day: overdue; none: no_date; the close month when it is one of the
+    horizon's, else later) and stage, per rep, the flagged deals in order up to the limit,
+    and the totals. Worked out here from the deals themselves, in pandas."""
+    deals = run("pipeline_deals", Filters(), day=day)
+    assert len(deals) >= 2
+    first = pd.Timestamp(day).to_period("M")
+
+    def bucket(close) -> str:
+        if pd.isna(close):
+            return "no_date"
+        if close.date() < day:
+            return "overdue"
+        month = close.to_period("M")
+        return month.start_time.strftime("%Y-%m-%d") if (month - first).n < horizon else "later"
+    page = page_on(day, horizon=horizon, limit=1)
+    want = (deals.assign(bucket=deals["expected_close_on"].map(bucket))
+            .groupby(["bucket", "stage"], as_index=False)
+            .agg(weighted=("weighted_amount", "sum"), best_case=("amount", "sum"), deals=("opportunity_id", "count"))
+            .sort_values(["bucket", "stage"], ignore_index=True))
+    pd.testing.assert_frame_equal(page["buckets"], want, check_dtype=False)
+    # every rep of forecast_reps or with an open deal, with the sum of its deals (0 without)
+    reps = page["reps"].set_index("rep_id")
+    assert reps.index.tolist() == sorted(set(run("forecast_reps", Filters())["rep_id"]) | set(deals["rep_id"]))
+    pipeline = deals.groupby("rep_id")["weighted_amount"].sum().reindex(reps.index, fill_value=0)
+    assert reps["weighted_pipeline"].tolist() == pipeline.tolist()
+    flags = deals[["is_stale", "is_overdue", "is_large_late"]]
+    flagged = deals[flags.any(axis=1)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(page["flagged"], flagged.head(1), check_dtype=False)
+    assert page["totals"].iloc[0].to_dict() == {
+        "deals": len(deals), "weighted": deals["weighted_amount"].sum(), "stale": flags["is_stale"].sum(),
+        "overdue": flags["is_overdue"].sum(), "large_late": flags["is_large_late"].sum(), "flagged": len(flagged)}
+
+
+@pytest.mark.usefixtures("variant")
 def test_forecast_by_rep():
-    reps = forecast.rep_forecast(run("forecast_reps", Filters()), run("pipeline_deals", Filters(), day=AS_OF))
-    rows = reps.set_index("rep_id")
+    rows = page_on(AS_OF)["reps"].set_index("rep_id")
     assert rows.index.tolist() == ["R1", "R2", "R3"]
     # R1: targets Feb 1200 + Mar 1000; won K06 1500; gap 700; pipeline O1 500 -> 500 / 700
     assert rows.loc["R1", ["target", "won", "gap", "weighted_pipeline"]].tolist() == [2200, 1500, 700, 500]

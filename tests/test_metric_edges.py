@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from queries import run
+from queries import run, sections
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
 
@@ -111,7 +111,8 @@ def test_chart_hovers_format_money_as_money_and_counts_as_counts(wh):
     as_of = date(2024, 3, 15)
     stages = run("funnel_stages")
     table = forecast.forecast_table(run("forecast_months", Filters(), horizon=3, day=as_of),
-                                    run("pipeline_deals", Filters(), day=as_of), stages, as_of)
+                                    sections(run("forecast_page", Filters(), day=as_of, horizon=3, limit=0))["buckets"],
+                                    stages)
     traces = {tr.name: tr for tr in go.Figure(forecast.forecast_figure(table, stages, "en", "light")).data}
     assert list(traces["Target"].text) == ["¥1,500", "—", "—"]
     assert list(traces["Won (contracts signed)"].text) == ["¥1,100", "¥0", "¥0"]

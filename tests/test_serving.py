@@ -67,6 +67,9 @@ EXTRA = {
     "customer_pool_events": [{"customer_id": "C1"}],
     "customer_profile": [{"customer_id": "C1", **VALUE}, {"customer_id": "C2", **VALUE}],
     "customer_value": [VALUE, {**VALUE, "method": "moving_average"}],
+    "forecast_page": [{"day": d, "horizon": 3, "limit": 1000} for d in (date(2024, 1, 15), date(2024, 2, 29),
+                                                                       date(2024, 3, 31))]
+                     + [{"day": date(2024, 3, 15), "horizon": 1, "limit": 1}],
     "forecast_months": [{"horizon": 3, "day": date(2024, 3, 15)}, {"horizon": 3, "day": date(2024, 2, 29)}],
     "line_costs": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
     "overview_margin": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
