@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, html, no_update
 
@@ -19,12 +18,12 @@ from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
 from components.stats import StatRow, stat_badges
-from queries import run, run_all
+from queries import run, run_all, sections
 
 VIEW_KEYS = ("measure", "stage")
 dash.register_page(__name__, path="/funnel", order=30, label_key="page.funnel", view_params=VIEW_KEYS)
@@ -71,32 +70,6 @@ def layout(**query):
 
 def open_stages(stages: pd.DataFrame) -> pd.DataFrame:
     return stages[stages["kind"] == "open"].sort_values("position")
-
-
-def code_sums(values: pd.Series, codes: np.ndarray, size: int) -> np.ndarray:
-    """The sums of ``values`` per code 0..size-1 (0 where none; codes < 0 left out), added
-    up as pandas' groupby adds them (compensated, in row order): the doubles a groupby on
-    the texts gives, without hashing tens of thousands of texts (the open deals on large)."""
-    kept = codes >= 0
-    sums = pd.Series(values.to_numpy()[kept]).groupby(codes[kept]).sum()
-    return sums.reindex(range(size), fill_value=0.0).to_numpy()
-
-
-def stage_codes(deals: pd.DataFrame, names) -> np.ndarray:
-    """Each deal's stage as its position in ``names`` (-1: not one of them)."""
-    of, found = pd.factorize(deals["stage"])
-    return np.append(pd.Index(names).get_indexer(found), -1)[of]
-
-
-def snapshot_frame(stages: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
-    """One row per open stage (position order, zero where empty): deals, amount and
-    weighted amount of the open deals (pipeline_deals rows)."""
-    frame = open_stages(stages)[["stage", "position"]].reset_index(drop=True)
-    stage = stage_codes(deals, frame["stage"])
-    counted = stage[(stage >= 0) & deals["opportunity_id"].notna().to_numpy()]
-    return frame.assign(deals=np.bincount(counted, minlength=len(frame)).astype("int64"),
-                        amount=code_sums(deals["amount"], stage, len(frame)),
-                        weighted_amount=code_sums(deals["weighted_amount"], stage, len(frame)))
 
 
 def _bar_colours(stages, selected: str | None) -> list[str]:
@@ -206,11 +179,6 @@ def rep_table(cohort: pd.DataFrame, win_rates: pd.DataFrame, stages: pd.DataFram
     return frame.reset_index().sort_values("rep_id", ignore_index=True)
 
 
-def deals_table(deals: pd.DataFrame) -> pd.DataFrame:
-    return deals[["opportunity_id", "customer_name", "customer_id", "rep_name", "stage", "amount", "probability",
-                  "weighted_amount", "expected_close_on", "days_in_stage"]]
-
-
 DEAL_MONEY = ("amount", "weighted_amount")  # the money columns of the deal grids (here and /forecast)
 
 
@@ -240,15 +208,17 @@ def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     measure = view_value(query, "measure", MEASURES, "count")
-    stages, deals, cohort, win_rates, lost, days = run_all(filters, [
-        ("funnel_stages", {}), ("pipeline_deals", {"day": periods["end"]}), ("funnel_cohort", {}),
-        ("funnel_win_rates", {}), ("funnel_lost", {}), ("funnel_stage_days", {})])
+    stages = run("funnel_stages", filters)  # the stages a URL may choose (a few rows)
     selected = view_value(query, "stage", set(open_stages(stages)["stage"]), None)
-    snapshot = snapshot_frame(stages, deals)
-
-    chosen = deals_table(deals[deals["stage"] == selected])
-    rows, columns, store = grid_payload(chosen, deal_headers(lang), money=DEAL_MONEY, customer_links=query)
-    note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=len(chosen))
+    page, cohort, win_rates, lost, days = run_all(filters, [
+        ("funnel_snapshot", {"day": periods["end"], "stage": selected or "", "limit": GRID_MAX_ROWS}),
+        ("funnel_cohort", {}), ("funnel_win_rates", {}), ("funnel_lost", {}), ("funnel_stage_days", {})])
+    page = sections(page)
+    snapshot = page["stages"]
+    chosen = int(snapshot.loc[snapshot["stage"] == selected, "deals"].sum())  # the stage's deals in all
+    rows, columns, store = grid_payload(page["chosen"], deal_headers(lang), money=DEAL_MONEY, customer_links=query,
+                                        total_rows=chosen)
+    note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=chosen)
             if selected else t("funnel.drill_hint", lang, day=fmt.day(periods["end"])))
 
     reps = rep_table(cohort, win_rates, stages)

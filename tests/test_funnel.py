@@ -14,7 +14,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from components.i18n import t
-from queries import run
+from queries import run, sections
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
 
@@ -38,6 +38,10 @@ def deals_on(day: date, filters: Filters | None = None) -> pd.DataFrame:
     return run("pipeline_deals", filters or Filters(), day=day).set_index("opportunity_id")
 
 
+def snapshot_on(day: date, stage: str = "", limit: int = 1000) -> dict[str, pd.DataFrame]:
+    return sections(run("funnel_snapshot", Filters(), day=day, stage=stage, limit=limit))
+
+
 def total_rows(filters: Filters | None = None) -> pd.DataFrame:
     cohort = run("funnel_cohort", filters or Filters())
     return cohort[cohort["is_total"]].set_index("stage")
@@ -51,27 +55,45 @@ def test_stages_follow_position_not_the_alphabet(variant):
 
 
 def test_snapshot_on_as_of_weights_by_the_reps_probability(warehouse):
-    from pages.funnel import snapshot_frame
-
     deals = deals_on(date(2024, 3, 15))
     # O2: the rep's own 40% overrides 需求确认's default 30%: 2000 × 40% = 800 (not 600)
     assert deals.loc["O2", ["stage", "probability", "weighted_amount"]].tolist() == ["需求确认", 40, 800]
     # O1: no probability of its own, 方案报价's default 50%
     assert deals.loc["O1", ["probability", "weighted_amount"]].tolist() == [50, 500]
-    snapshot = snapshot_frame(run("funnel_stages"), deals.reset_index())
+    snapshot = snapshot_on(date(2024, 3, 15))["stages"]
     assert snapshot[["stage", "deals", "amount", "weighted_amount"]].values.tolist() == [
         ["初步接洽", 0, 0, 0], ["需求确认", 1, 2000, 800], ["方案报价", 1, 1000, 500]]
 
 
 def test_snapshot_at_the_end_of_last_month_agrees_with_the_overview(warehouse):
-    from pages.funnel import snapshot_frame
-
     # 29 Feb: O4 still in 需求确认 (lost on 1 March), O3 already won (20 Feb)
-    snapshot = snapshot_frame(run("funnel_stages"), run("pipeline_deals", Filters(), day=date(2024, 2, 29)))
+    snapshot = snapshot_on(date(2024, 2, 29))["stages"]
     assert snapshot[["stage", "deals", "amount", "weighted_amount"]].values.tolist() == [
         ["初步接洽", 0, 0, 0], ["需求确认", 2, 2800, 800 + 240], ["方案报价", 1, 1000, 500]]
     overview = run("overview_kpis", Filters(preset="last_month")).set_index("measure")
     assert snapshot["weighted_amount"].sum() == overview.loc["weighted_pipeline", "current"] == 1540
+
+
+@pytest.mark.usefixtures("variant")
+@pytest.mark.parametrize("day", [date(2024, 1, 15), date(2024, 2, 29), date(2024, 3, 15)])
+def test_snapshot_adds_up_the_open_deals(day):
+    """funnel_snapshot is pipeline_deals on the same day added up per open stage (every open
+    stage, 0 where none) and, for a chosen stage, its deals in pipeline_deals' order up to
+    the limit: worked out here from the deals themselves."""
+    deals = run("pipeline_deals", Filters(), day=day)
+    stages = run("funnel_stages")
+    open_ = stages[stages["kind"] == "open"]
+    sums = deals.groupby("stage").agg(deals=("opportunity_id", "count"), amount=("amount", "sum"),
+                                      weighted_amount=("weighted_amount", "sum"))
+    want = open_[["stage", "position"]].join(sums, on="stage").fillna(0).reset_index(drop=True)
+    assert want["deals"].sum() == len(deals) >= 2
+    got = snapshot_on(day)
+    pd.testing.assert_frame_equal(got["stages"], want, check_dtype=False)
+    assert got["chosen"].empty
+    for stage in deals["stage"].unique():
+        listed = deals[deals["stage"] == stage].reset_index(drop=True)[list(got["chosen"].columns)]
+        pd.testing.assert_frame_equal(snapshot_on(day, stage)["chosen"], listed, check_dtype=False)
+        pd.testing.assert_frame_equal(snapshot_on(day, stage, limit=1)["chosen"], listed.head(1), check_dtype=False)
 
 
 def test_snapshot_keeps_a_deal_without_expected_close(variant):

@@ -71,6 +71,8 @@ EXTRA = {
                                                                        date(2024, 3, 31))]
                      + [{"day": date(2024, 3, 15), "horizon": 1, "limit": 1}],
     "forecast_months": [{"horizon": 3, "day": date(2024, 3, 15)}, {"horizon": 3, "day": date(2024, 2, 29)}],
+    "funnel_snapshot": [{"day": d, "stage": s, "limit": 1000} for d in (date(2024, 2, 29), date(2024, 3, 15))
+                        for s in ("", "需求确认")] + [{"day": date(2024, 2, 29), "stage": "需求确认", "limit": 1}],
     "line_costs": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
     "overview_margin": [{"method": m} for m in ("fifo", "moving_average", "monthly_average")],
     "overview_top_customers": [{"limit": 5}],
