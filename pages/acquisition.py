@@ -16,7 +16,7 @@ from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
 from components.controls import ViewToggle
-from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload, listed_rows
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -216,11 +216,11 @@ def update(query):
     new, conversion, calendar, reps, forgotten = run_all(filters, [
         ("acquisition_new_customers", {}), ("acquisition_conversion", {}),
         ("acquisition_activity_calendar", {"kind": "" if kind == "all" else kind}),
-        ("acquisition_activity_by_rep", {}), ("acquisition_forgotten", {"days": int(days)})])
+        ("acquisition_activity_by_rep", {}),
+        ("acquisition_forgotten", {"days": int(days), "limit": GRID_MAX_ROWS})])
     months = conversion[conversion["level"] == "month"].reset_index(drop=True)
     cohort = conversion[conversion["level"] == "cohort"].reset_index(drop=True)
     sources = conversion[conversion["level"] == "source"].reset_index(drop=True)
-    listed = forgotten.head(GRID_MAX_ROWS)  # the grid's rows, taken before their types are worded
     month_frame = months[["month", "created", "converted", "conversion_rate", "mean_days_to_first"]]
     source_frame = sources[["source", "created", "converted", "conversion_rate", "mean_days_to_first", "revenue"]]
     return (
@@ -230,9 +230,9 @@ def update(query):
         *card_payload(sources_figure(source_frame, lang, theme), source_frame),
         *card_payload(calendar_figure(calendar, lang, theme), calendar),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(listed.loc[:, list(FORGOTTEN_COLUMNS)].assign(
-            type=listed["type"].map({v: t(f"ctype.{v}", lang) for v in listed["type"].unique()})), _headers(lang),
-                      customer_links=query, total_rows=len(forgotten)),
+        *grid_payload(forgotten.loc[:, list(FORGOTTEN_COLUMNS)].assign(
+            type=forgotten["type"].map({v: t(f"ctype.{v}", lang) for v in forgotten["type"].unique()})),
+                      _headers(lang), customer_links=query, total_rows=listed_rows(forgotten)),
         t("acquisition.forgotten.hint", lang, date=fmt.day(periods["as_of"])),
     )
 

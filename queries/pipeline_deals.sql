@@ -19,8 +19,9 @@
 -- completed stints with their days, from f_stage_stints, and their medians, without a
 -- filter on a month's end or after the latest exit, from f_stage_medians.
 -- Parameters: $day + scope.
--- Pages: /funnel (snapshot funnel on the period's end, stage drill-down), /forecast
--- (weighted pipeline on as_of, deal health, forecast by rep).
+-- Pages: through funnel_snapshot (/funnel: snapshot funnel on the period's end, stage
+-- drill-down), forecast_page (/forecast: weighted pipeline, deal health, forecast by rep) and
+-- alerts_deals_at_risk; the pages receive those sums, not the deals.
 with deals as (
     -- the stage held on $day is pre-computed by the build: f_stage_intervals holds, for each
     -- day a deal is open (created, not closed), the stage it holds and when it entered it

@@ -101,8 +101,8 @@ def test_follow_ups_count_by_their_day_to_the_last_moment_of_the_end_day(tmp_pat
 
 
 def test_forgotten_customers():
-    def forgotten(days, **filters):
-        f = run("acquisition_forgotten", Filters(**filters), days=days)
+    def forgotten(days, limit=1000, **filters):
+        f = run("acquisition_forgotten", Filters(**filters), days=days, limit=limit)
         return list(zip(f["customer_id"], f["days_since"], strict=True))
 
     # days since the last follow-up, as of 15 March 2024 (never followed up: since created_at):
@@ -116,6 +116,9 @@ def test_forgotten_customers():
     # exactly the threshold counts: C7 has gone 50 days without follow-up
     assert ("C7", 50) in forgotten(50) and ("C7", 50) not in forgotten(51)
     assert forgotten(30, reps=("R3",)) == [("C3", 547), ("C25", 166), ("C5", 105)]
+    # the grid's first rows only, with how many there are in all
+    assert forgotten(30, limit=2) == [("C3", 547), ("C4", 288)]
+    assert run("acquisition_forgotten", Filters(), days=30, limit=2)["total_rows"].tolist() == [6, 6]
 
 
 def test_figures():

@@ -41,7 +41,7 @@ EXTRA = {
     # regular-seller or value floor)
     "alerts_stock": [{}] + [{"alert_regular_days": 0, "alert_over_min_value": 0, "alert_short_days": 365,
                              "alert_sales_window": 730, "alert_costing_method": m} for m in ("fifo", "moving_average")],
-    "acquisition_forgotten": [{"days": 30}],
+    "acquisition_forgotten": [{"days": 30, "limit": 1000}, {"days": 7, "limit": 3}],
     # slipping customers on the fixture: with every buyer at the top, short gaps and small drops
     "alerts_customers_slipping": [{}] + [{"alert_top_share": 1.0, "alert_min_share": 0, "alert_gap_factor": 1.0,
                                           "alert_gap_min_days": g, "alert_fresh_days": 3650,

@@ -3,8 +3,8 @@
 -- $as_of, whose last follow-up (any rep's activity on the customer up to $as_of; never
 -- followed up: its created_at) is at least $days days before $as_of
 -- (days_since = $as_of - that date >= $days). Ordered by days_since descending, ties by
--- customer_id.
--- Parameters: $as_of, $days + scope. Pages: /acquisition (threshold 7/15/30/90/180).
+-- customer_id; the first $limit of them, with total_rows: how many there are in all.
+-- Parameters: $as_of, $days, $limit + scope. Pages: /acquisition (threshold 7/15/30/90/180).
 with last_activity as (
     select a.customer_id, max(a.occurred_at)::date as last_activity_on
     from f_account_activities as a
@@ -22,8 +22,14 @@ owned as (
     where c.created_at::date <= $as_of
 ),
 
-final as (
+forgotten as (
     select * from owned where days_since >= $days
+),
+
+final as (
+    -- a top-n of them, and how many there are counted beside it (not a window over all)
+    select f.*, (select count(*) from forgotten) as total_rows
+    from (select * from forgotten order by days_since desc, customer_id limit $limit) as f
 )
 
 select * from final order by days_since desc, customer_id
