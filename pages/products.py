@@ -19,7 +19,7 @@ from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, card_store, frame_from_store
 from components.context import current_lang, current_theme
 from components.controls import DrillSelect, dropdown_labels
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload, listed_rows
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, view_value, with_params
@@ -156,9 +156,9 @@ def alerts(mix: pd.DataFrame, shortfall: pd.DataFrame, lang: str) -> list:
                                products="、".join(_names(uncosted)) if lang == "zh-CN" else ", ".join(_names(uncosted)),
                                costed=fmt.money(total["costed_revenue"], lang)),
                              color="warning", id="products-uncosted-alert"))
-    if len(shortfall):
-        out.append(dbc.Alert(t("products.shortfall_alert", lang, lines=len(shortfall),
-                               units=fmt.number(shortfall["shortfall_quantity"].sum(), lang)),
+    if len(shortfall):  # the grid's first lines, each with the count and the units of them all
+        out.append(dbc.Alert(t("products.shortfall_alert", lang, lines=listed_rows(shortfall),
+                               units=fmt.number(shortfall["total_shortfall_quantity"].iloc[0], lang)),
                              color="info", id="products-shortfall-alert"))
     return out
 
@@ -352,7 +352,8 @@ def shortfall_payload(shortfall: pd.DataFrame, lang: str) -> tuple:
                "product_name": t("products.product", lang), "category": t("products.category", lang),
                "quantity": t("products.quantity", lang), "shortfall_quantity": t("products.shortfall_quantity", lang),
                "revenue": t("products.revenue", lang), "cogs": t("products.cogs", lang)}
-    return grid_payload(shortfall, headers, money=("revenue", "cogs"))
+    return grid_payload(shortfall.drop(columns=["total_rows", "total_shortfall_quantity"]), headers,
+                        money=("revenue", "cogs"), total_rows=listed_rows(shortfall))
 
 
 # --- callbacks -------------------------------------------------------------------------
@@ -379,7 +380,7 @@ def update(query):
     mix, monthly, stock, shortfall = run_all(filters, [
         ("products_mix", {"method": method, "compare": compare}),
         ("products_monthly", {"method": method, "compare": compare, "product_id": None}),
-        ("products_stock", {}), ("products_shortfall", {"method": method})])
+        ("products_stock", {}), ("products_shortfall", {"method": method, "limit": GRID_MAX_ROWS})])
     mix_store = card_store(mix)  # the data of the four cards drawn from the mix
     return (
         alerts(mix, shortfall, lang),

@@ -138,7 +138,7 @@ def test_abc_by_margin_exact_boundary_and_a_loss(extra):
 
 
 def test_a_costed_shortfall_is_listed(extra):
-    short = run("products_shortfall", ACCESSORIES, method="fifo")
+    short = run("products_shortfall", ACCESSORIES, method="fifo", limit=1000)
     # P10 sold 1 on 14 March, received on the 15th: costed at that next receipt, 10
     assert short[["contract_id", "line_no", "product_id", "shortfall_quantity", "cogs"]].values.tolist() == [
         ["K11", 7, "P10", 1, 10]]
@@ -195,10 +195,13 @@ def test_stock_is_shared_so_the_rep_filter_does_not_narrow_it(warehouse):
 
 
 def test_shortfall_lines_in_the_period(warehouse):
-    short = run("products_shortfall", THIS_YEAR, method="fifo")
+    short = run("products_shortfall", THIS_YEAR, method="fifo", limit=1000)
     # only P3 (no receipts: every unit is short): K10 3 on 10 Feb, K07 line 2 1 on 1 March
     assert short[["contract_id", "line_no", "shortfall_quantity"]].values.tolist() == [["K10", 1, 3], ["K07", 2, 1]]
     assert short["cogs"].isna().all()
+    # the grid's first line only, with the count and the units (3 + 1) of them all
+    first = run("products_shortfall", THIS_YEAR, method="fifo", limit=1)
+    assert first[["contract_id", "total_rows", "total_shortfall_quantity"]].values.tolist() == [["K10", 2, 4]]
 
 
 # --- the product page's queries ------------------------------------------------------------

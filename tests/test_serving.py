@@ -87,7 +87,7 @@ EXTRA = {
     "products_mix": [{"method": "fifo", "compare": None}, {"method": "fifo", "compare": "moving_average"}],
     "products_monthly": [{"method": "fifo", "compare": "moving_average", "product_id": None},
                          {"method": "monthly_average", "compare": None, "product_id": "P1"}],
-    "products_shortfall": [{"method": "fifo"}],
+    "products_shortfall": [{"method": "fifo", "limit": 1000}, {"method": "moving_average", "limit": 1}],
     "receivables_ending": [{"days": 30, "day": date(2024, 3, 15), "limit": 1000},
                            {"days": 30, "day": date(2024, 3, 15), "limit": 1}],
     "receivables_summary": [{"day": date(2024, 3, 15)}, {"day": date(2023, 12, 31)}],
