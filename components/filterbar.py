@@ -212,6 +212,9 @@ def _sync(search, preset, start, end, *rest):
     keys = page_keys(pathname)
     trigger = ctx.triggered_id
     notice, new_search = None, no_update
+    # the values the bar offers, read on every change (once per build and viewer, then cached),
+    # not only when the URL names a dimension: a warehouse that cannot be read says so here too
+    known = dimension_values()
     if trigger in (None, "url"):
         filters = inputs.filters(search, keys)
         if filters.dropped:
@@ -233,7 +236,7 @@ def _sync(search, preset, start, end, *rest):
             if inputs.texts(value):
                 query[key] = inputs.texts(value)
         # the controls' values are checked like a URL: a forged request changes nothing
-        filters = Filters.from_query(query, dimension_values(), keys)
+        filters = Filters.from_query(query, known, keys)
         if trigger == "f-team" and filters.teams and filters.reps:
             # a newly chosen team keeps only its own reps (a rep of another team gave empty pages)
             kept = tuple(r for r in filters.reps if r in reps_in(filters.teams, *_people()))
