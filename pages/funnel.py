@@ -215,10 +215,10 @@ def update(query):
         ("funnel_cohort", {}), ("funnel_win_rates", {}), ("funnel_lost", {}), ("funnel_stage_days", {})])
     page = sections(page)
     snapshot = page["stages"]
-    chosen = int(snapshot.loc[snapshot["stage"] == selected, "deals"].sum())  # the stage's deals in all
+    in_stage = int(snapshot.loc[snapshot["stage"] == selected, "deals"].sum())  # listed or not
     rows, columns, store = grid_payload(page["chosen"], deal_headers(lang), money=DEAL_MONEY, customer_links=query,
-                                        total_rows=chosen)
-    note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=chosen)
+                                        total_rows=in_stage)
+    note = (t("funnel.drill_note", lang, stage=selected, day=fmt.day(periods["end"]), n=in_stage)
             if selected else t("funnel.drill_hint", lang, day=fmt.day(periods["end"])))
 
     reps = rep_table(cohort, win_rates, stages)
