@@ -131,18 +131,16 @@ def cohort_table(cohort: pd.DataFrame, months: pd.DataFrame, lang: str) -> pd.Da
     base = pd.DataFrame({month_col: months["month"].dt.strftime("%Y-%m"), created_col: months["created"]})
     if cohort.empty:
         return base
-    lags = cohort["months_to_first"].tolist()
-    # a column per lag in order, then never; a few hundred cells added up by lookups (a
-    # pivot_table and a merge took 6 ms on large)
-    columns = [*dict.fromkeys(int(n) for n in sorted(n for n in lags if not pd.isna(n))), None]
-    if not any(pd.isna(n) for n in lags):
-        columns.pop()
+    lags = [None if pd.isna(n) else int(n) for n in cohort["months_to_first"].tolist()]
+    # a column per lag in order, then never (None) if any; a few hundred cells added up by
+    # lookups (a pivot_table and a merge took 6 ms on large)
+    columns = sorted({n for n in lags if n is not None}) + ([None] if None in lags else [])
     at = {key: i for i, key in enumerate(base[month_col].tolist())}
     cells = np.zeros((len(at), len(columns)), dtype="int64")
     for key, lag, customers in zip(cohort["month"].dt.strftime("%Y-%m").tolist(), lags, cohort["customers"].tolist(),
                                    strict=True):
         if key in at:
-            cells[at[key], columns.index(None if pd.isna(lag) else int(lag))] += customers
+            cells[at[key], columns.index(lag)] += customers
     names = [never if n is None else t("acquisition.cohort.after", lang, n=n) for n in columns]
     return pd.concat([base.reset_index(drop=True), pd.DataFrame(cells, columns=names)], axis=1)
 
@@ -172,11 +170,13 @@ def calendar_figure(days: pd.DataFrame, lang: str, theme: str) -> dict:
     # weekday (1 Monday .. 7) x week, empty where the data has no such day; added up by lookups
     # (a pivot_table took 3 ms on large)
     column, weeks = pd.factorize(days["week"], sort=True)
-    z = np.full((7, len(weeks)), np.nan)
-    for weekday, at, activities in zip(days["weekday"].tolist(), column.tolist(), days["activities"].tolist(),
-                                       strict=True):
-        if 1 <= weekday <= 7:
-            z[weekday - 1, at] = np.nan_to_num(z[weekday - 1, at]) + activities
+    row = days["weekday"].to_numpy() - 1
+    kept = (row >= 0) & (row < 7)
+    z = np.zeros((7, len(weeks)))
+    np.add.at(z, (row[kept], column[kept]), days["activities"].to_numpy(dtype="float64")[kept])
+    seen = np.zeros(z.shape, dtype=bool)
+    seen[row[kept], column[kept]] = True
+    z[~seen] = np.nan
     names = WEEKDAYS.get(lang, WEEKDAYS["en"])
     fig = figures.figure([{
         "type": "heatmap", "z": z, "x": weeks.to_numpy(), "y": list(names),

@@ -15,7 +15,7 @@ import queries
 from components import format as fmt
 from components.cards import export_bytes, frame_for_store, frame_from_store
 from pages import forecast, overview, products, receivables
-from queries import run
+from queries import run, sections
 from queries.filters import Filters, year_earlier
 from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
 
@@ -165,6 +165,11 @@ def test_one_number_across_queries(warehouse, query):
     day = filters.periods(AS_OF)["end"]
     assert run("pipeline_deals", filters, day=day)["weighted_amount"].sum() == pytest.approx(
         k.loc["weighted_pipeline", "current"])
+    # 加权商机 as /forecast's badge and /funnel's snapshot show it (their sums, not the deals)
+    forecast = sections(run("forecast_page", filters, day=day, horizon=3, limit=0))
+    assert forecast["totals"]["weighted"].iloc[0] == pytest.approx(k.loc["weighted_pipeline", "current"])
+    snapshot = sections(run("funnel_snapshot", filters, day=day, stage="", limit=0))["stages"]
+    assert snapshot["weighted_amount"].sum() == pytest.approx(k.loc["weighted_pipeline", "current"])
     assert fmt.money(k.loc["weighted_pipeline", "current"], "en")  # formats
 
 
