@@ -113,9 +113,10 @@ query directly (only scope.sql names them, like the base tables).
   ``day``. The effort warnings (/alerts) read about 90,000 rows for their 210 days instead of
   a million follow-ups when no customer filter applies.
 - ``s_contract_paid``: one row per contract with payments: ``paid``, all its payments added up,
-  and ``last_paid_on``, the day of its last one; sorted by ``contract_id``. By any day on or
-  after ``last_paid_on`` the contract has received ``paid``: /receivables' ending contracts
-  read it for their listed contracts instead of scanning 1.6M payments.
+  ``last_paid_on``, the day of its last one, and the contract's ``ends_on``; sorted by
+  ``ends_on``. By any day on or after ``last_paid_on`` the contract has received ``paid``:
+  /receivables' ending contracts read the rows of their days for their listed contracts
+  instead of scanning 1.6M payments.
 - ``s_stage_days``: the figures of queries/funnel_stage_days.sql (``stints``, ``mean_days`` and
   the quantiles ``p10_days``, ``p25_days``, ``median_days``, ``p75_days``, ``p90_days`` of
   ``s_stage_stints.days``) per stage over the stints exited in each calendar month, quarter and
@@ -579,10 +580,12 @@ order by method, month, product_id
 
 CONTRACT_PAID_SQL = """
 create or replace table s_contract_paid as
-select contract_id, sum(amount) as paid, max(paid_on) as last_paid_on
-from s_payments
-group by contract_id
-order by contract_id
+select p.contract_id, c.ends_on, p.paid, p.last_paid_on
+from (select contract_id, sum(amount) as paid, max(paid_on) as last_paid_on
+      from s_payments
+      group by contract_id) as p
+join s_contracts as c on c.contract_id = p.contract_id
+order by c.ends_on, p.contract_id
 """
 
 ACTIVITY_DAYS_SQL = """

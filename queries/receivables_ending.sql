@@ -23,10 +23,12 @@ listed as (
 paid as (
     -- a listed contract whose last payment is on or before $day had received all of its
     -- payments by then (f_contract_paid, added up by the build); only the others add up
-    -- their payments to $day
+    -- their payments to $day. The listed contracts' days bound the read of f_contract_paid
+    -- (sorted by ends_on) to their row groups.
     select cp.contract_id, cp.paid
     from f_contract_paid as cp
-    where cp.contract_id in (select contract_id from listed)
+    where cp.ends_on between $day and $day::date + $days::integer
+      and cp.contract_id in (select contract_id from listed)
       and cp.last_paid_on <= $day
     union all
     select p.contract_id, sum(p.amount) as paid
@@ -34,7 +36,8 @@ paid as (
     where p.paid_on <= $day
       and p.contract_id in (select cp.contract_id
                             from f_contract_paid as cp
-                            where cp.contract_id in (select contract_id from listed)
+                            where cp.ends_on between $day and $day::date + $days::integer
+                              and cp.contract_id in (select contract_id from listed)
                               and cp.last_paid_on > $day)
     group by p.contract_id
 ),

@@ -471,10 +471,11 @@ f_activity_days as not materialized (
     group by all
 ),
 f_contract_paid as not materialized (
-    -- each contract's payments added up (s_contract_paid): paid, and last_paid_on, the day of
-    -- its last payment. Read only for contracts of f_contracts_whole, whose payments all pass
-    -- the conditions of f_payments (they are the contract's own columns).
-    select cp.contract_id, cp.paid, cp.last_paid_on
+    -- each contract's payments added up (s_contract_paid): paid, last_paid_on, the day of
+    -- its last payment, and the contract's ends_on (the table's order). Read only for
+    -- contracts of f_contracts_whole, whose payments all pass the conditions of f_payments
+    -- (they are the contract's own columns).
+    select cp.contract_id, cp.ends_on, cp.paid, cp.last_paid_on
     from s_contract_paid as cp
 ),
 f_rep_months as not materialized (
