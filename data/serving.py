@@ -184,9 +184,15 @@ query directly (only scope.sql names them, like the base tables).
   customer's year to a day on its ``signed_on`` and leaves it on the first day whose year
   starts after it) instead of grouping two years of contracts per customer at each request;
   customer_churn reads it (f_churn_days) when no filter or narrower scope applies.
+- ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
+  (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
+  file whose serving layer another release built (a table missing, or a column or order
+  changed) asks to be rebuilt instead of failing query by query.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import duckdb
 
@@ -932,22 +938,30 @@ SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales"
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
                   "s_contract_paid", "s_stage_days", "s_win_rates",
                   "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days",
-                  "s_churn_days")
+                  "s_churn_days", "s_layer")
+
+
+SERVING_STATEMENTS = (
+    CATEGORY_BITS_SQL, CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL,
+    CONTRACT_FACTS_SQL.format(table="payments", day="paid_on", key="payment_id"),
+    PLAN_STATES_SQL, STAGE_INTERVALS_SQL,
+    CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
+    OPPORTUNITIES_SQL,
+    ACTIVITIES_SQL,
+    STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
+    POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
+    MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
+    CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
+    COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL,
+    CHURN_DAYS_SQL,
+)
+# what the gateway compares with a warehouse's s_layer.stamp (changes with any statement above)
+SERVING_STAMP = hashlib.sha256("\n;\n".join(SERVING_STATEMENTS).encode()).hexdigest()[:16]
 
 
 def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     """Derived-table step: (re)build every serving table from the published base tables
-    and ``cost_of_sales``."""
-    for sql in (CATEGORY_BITS_SQL, CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL,
-                CONTRACT_FACTS_SQL.format(table="payments", day="paid_on", key="payment_id"),
-                PLAN_STATES_SQL, STAGE_INTERVALS_SQL,
-                CONTRACT_FACTS_SQL.format(table="payment_plans", day="due_on", key="plan_id"),
-                OPPORTUNITIES_SQL,
-                ACTIVITIES_SQL,
-                STAGE_HISTORY_SQL, STAGE_STINTS_SQL, STOCK_DAYS_SQL, LAST_ACTIVITIES_SQL,
-                POOL_DAYS_SQL, FIRST_CONTRACTS_SQL, CUSTOMER_DIMS_SQL, STAGE_MEDIANS_SQL,
-                MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
-                CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
-                COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL,
-                CHURN_DAYS_SQL):
+    and ``cost_of_sales``, and stamp the layer (s_layer) last."""
+    for sql in SERVING_STATEMENTS:
         con.execute(sql)
+    con.execute("create or replace table s_layer as select $stamp as stamp", {"stamp": SERVING_STAMP})

@@ -52,7 +52,7 @@ import pandas as pd
 import pyarrow as pa
 
 from data.build import warehouse_path
-from data.serving import SERVING_TABLES
+from data.serving import SERVING_STAMP, SERVING_TABLES
 from queries.alert_settings import alert_params
 from queries.cache import Cache, clear_every
 from queries.filters import DATE_BOUNDS, Filters
@@ -344,14 +344,19 @@ class _Warehouse:
                 con = duckdb.connect(config=DUCKDB_CONFIG)
                 try:
                     con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
+                    # a file built before the serving layer, or whose layer another release built
+                    current = con.execute(
+                        "select count(*) from duckdb_tables() where database_name = 'warehouse'"
+                        " and list_contains($tables, table_name)",
+                        {"tables": list(SERVING_TABLES)}).fetchone()[0] == len(SERVING_TABLES) \
+                        and con.execute("select any_value(stamp) from warehouse.s_layer").fetchone()[0] == SERVING_STAMP
                 except STORAGE_ERRORS as e:
                     con.close()
                     raise WarehouseUnreadableError(f"cannot read the warehouse at {path}: {e}") from e
-                if con.execute("select count(*) from duckdb_tables() where database_name = 'warehouse'"
-                               " and list_contains($tables, table_name)",
-                               {"tables": list(SERVING_TABLES)}).fetchone()[0] < len(SERVING_TABLES):
+                if not current:
                     con.close()
-                    raise WarehouseOutdatedError(f"the warehouse at {path} has no serving layer: rebuild it")
+                    raise WarehouseOutdatedError(f"the warehouse at {path} has no serving layer of this release: "
+                                                 "rebuild it")
                 self._con, self._key, self.path = con, key, path
             con, key = self._con, self._key
         local = self._local

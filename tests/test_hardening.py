@@ -277,18 +277,25 @@ def test_dash_first_request_setup_runs_one_request_at_a_time():
     assert app.app._setup_server not in hooks
 
 
-@pytest.mark.parametrize("dropped", [SERVING_TABLES, SERVING_TABLES[-1:]], ids=["no-serving-layer", "one-table-short"])
+@pytest.mark.parametrize("change", [
+    [f"drop table {table}" for table in SERVING_TABLES],
+    ["drop table s_churn_days"],
+    ["drop table s_layer"],
+    # the layer of a release whose s_contract_paid had no ends_on: /receivables failed (500)
+    ["alter table s_contract_paid drop column ends_on", "update s_layer set stamp = 'a7e1c0de5eed0001'"],
+], ids=["no-serving-layer", "one-table-short", "before-the-stamp", "another-release"])
 def test_a_warehouse_from_before_the_serving_layer_asks_to_be_rebuilt(fixture_warehouse, app_client, tmp_path,
-                                                                      monkeypatch, dropped):
-    """A file built by a previous release lacks s_* tables: every callback failed (500).
-    It gets the friendly page with what to do, 503 for callbacks, and a rebuilt file is served."""
+                                                                      monkeypatch, change):
+    """A file built by a previous release lacks s_* tables, or has those of its own release:
+    every callback (or those reading a changed table) failed (500). It gets the friendly page
+    with what to do, 503 for callbacks, and a rebuilt file is served."""
     import duckdb
 
     old = tmp_path / "warehouse.duckdb"
     shutil.copy(fixture_warehouse, old)
     with duckdb.connect(str(old)) as con:
-        for table in dropped:
-            con.execute(f"drop table {table}")
+        for statement in change:
+            con.execute(statement)
     monkeypatch.setenv("CRM_WAREHOUSE", str(old))
     body = _receivables_body(app_client)
     page = json.dumps(app_client.get("/_dash-layout").get_json(), ensure_ascii=False)
