@@ -67,7 +67,13 @@ CACHE_SIZE = 512  # results at most ...
 CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 # DuckDB settings of the app's connection, chosen for one worker of a shared 2-core machine:
 # - threads: DuckDB's default (every core); CRM_DUCKDB_THREADS lowers it when several
-#   workers share the cores (2 threads against 1 made the pages 1.38x faster here).
+#   workers share the cores (2 threads against 1 made the pages 1.38x faster here). Measured
+#   again on large once pages ran their queries side by side (run_all, APART; two rounds,
+#   p50/p95 ms): 1 thread is faster for those, whose two statements already fill both cores
+#   (alerts 245-257/280-284 against 272-287/310-313, lead pool 72-76 against 76-90), and
+#   slower for the pages of one big statement (customers 160-168/283-292 against
+#   141/220-229, data 100-104 against 64-70, team p95 195-207 against 161-171). The threads
+#   setting is the process's, not a statement's: every core stays the default.
 # - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
 #   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
 #   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
