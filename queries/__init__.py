@@ -350,12 +350,7 @@ class _Warehouse:
                 con = duckdb.connect(config=DUCKDB_CONFIG)
                 try:
                     con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
-                    # a file built before the serving layer, or whose layer another release built
-                    current = con.execute(
-                        "select count(*) from duckdb_tables() where database_name = 'warehouse'"
-                        " and list_contains($tables, table_name)",
-                        {"tables": list(SERVING_TABLES)}).fetchone()[0] == len(SERVING_TABLES) \
-                        and con.execute("select any_value(stamp) from warehouse.s_layer").fetchone()[0] == SERVING_STAMP
+                    current = _serving_layer_current(con)
                 except STORAGE_ERRORS as e:
                     con.close()
                     raise WarehouseUnreadableError(f"cannot read the warehouse at {path}: {e}") from e
@@ -376,6 +371,16 @@ class _Warehouse:
         with self._lock:
             if self._key == key:
                 self._key = None
+
+
+def _serving_layer_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the attached warehouse has every serving table, stamped by this release's build
+    (data/serving.py): not a file built before the serving layer, or whose layer another
+    release built."""
+    tables = con.execute("select count(*) from duckdb_tables() where database_name = 'warehouse'"
+                         " and list_contains($tables, table_name)", {"tables": list(SERVING_TABLES)}).fetchone()[0]
+    return (tables == len(SERVING_TABLES)
+            and con.execute("select any_value(stamp) from warehouse.s_layer").fetchone()[0] == SERVING_STAMP)
 
 
 _warehouse = _Warehouse()

@@ -20,25 +20,26 @@ listed as (
     limit $limit
 ),
 
-paid as (
-    -- a listed contract whose last payment is on or before $day had received all of its
-    -- payments by then (f_contract_paid, added up by the build); only the others add up
-    -- their payments to $day. The listed contracts' days bound the read of f_contract_paid
-    -- (sorted by ends_on) to their row groups.
-    select cp.contract_id, cp.paid
+listed_paid as (
+    -- the listed contracts' per-build payment sums (f_contract_paid, sorted by ends_on: the
+    -- listed contracts' days bound the read to their row groups)
+    select cp.contract_id, cp.paid, cp.last_paid_on
     from f_contract_paid as cp
     where cp.ends_on between $day and $day::date + $days::integer
       and cp.contract_id in (select contract_id from listed)
-      and cp.last_paid_on <= $day
+),
+
+paid as (
+    -- a listed contract whose last payment is on or before $day had received all of its
+    -- payments by then; only the others add up their payments to $day
+    select lp.contract_id, lp.paid
+    from listed_paid as lp
+    where lp.last_paid_on <= $day
     union all
     select p.contract_id, sum(p.amount) as paid
     from f_payments as p
     where p.paid_on <= $day
-      and p.contract_id in (select cp.contract_id
-                            from f_contract_paid as cp
-                            where cp.ends_on between $day and $day::date + $days::integer
-                              and cp.contract_id in (select contract_id from listed)
-                              and cp.last_paid_on > $day)
+      and p.contract_id in (select contract_id from listed_paid where last_paid_on > $day)
     group by p.contract_id
 ),
 
