@@ -31,6 +31,7 @@ dash.register_page(__name__, path="/receivables", order=80, label_key="page.rece
 
 BUCKETS = ("1-30", "31-60", "61-90", "90+")
 ENDING_DAYS = 30
+CHART_REPS = 12  # the reps chart's bars (every rep is in its data, the export)
 PLAN_COLUMNS = ("plan_id", "contract_id", "customer_id", "customer_name", "rep_name", "due_on", "amount",
                 "settled", "unsettled", "days_late")
 ENDING_COLUMNS = ("contract_id", "customer_id", "customer_name", "rep_name", "signed_on", "ends_on", "amount",
@@ -70,7 +71,8 @@ def layout(**query):
                     className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(ChartCard("rcv-aging-reps", t("receivables.aging_reps", lang)), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("rcv-aging-reps", t("receivables.aging_reps", lang, n=CHART_REPS)), lg=6,
+                    className="mb-3"),
             dbc.Col(GridCard("rcv-aging-customers", t("receivables.aging_customers", lang), height=340,
                              row_id="customer_id"), lg=6, className="mb-3"),
         ]),
@@ -155,9 +157,11 @@ def aging_figure(totals: pd.DataFrame, selected: str, lang: str, theme: str) -> 
 
 
 def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> dict:
+    """Stacked bars of the CHART_REPS reps with the most overdue (``table`` is largest total
+    first), the leader on top; customdata = rep_id for the click."""
     if table.empty:
         return figures.empty(t("receivables.empty.overdue", lang), theme)
-    ordered = table.iloc[::-1]
+    ordered = table.head(CHART_REPS).iloc[::-1]
     fig = figures.figure([
         {"type": "bar", "y": ordered["rep_name"].to_numpy(), "x": ordered[b].to_numpy(),
          "name": t(f"receivables.bucket.{b}", lang), "orientation": "h", "customdata": ordered["rep_id"].to_numpy(),

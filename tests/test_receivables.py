@@ -155,6 +155,25 @@ def test_page_callback():
     assert len(receivables.update({})[12]["data"]) == 12
 
 
+def test_the_reps_chart_shows_the_reps_with_most_overdue_and_the_store_keeps_every_rep():
+    # 600 reps on large drew 600 stacked bars in 340 pixels (and 2,400 hover texts a render):
+    # the chart shows the CHART_REPS largest, the leader on top; the card's data (its export)
+    # keeps every rep, in receivables_aging's order (largest total first)
+    from pages import receivables
+
+    n = receivables.CHART_REPS + 8
+    table = pd.DataFrame({"rep_id": [f"R{i}" for i in range(n)], "rep_name": [f"员工{i}" for i in range(n)],
+                          **{b: [float(100 * (n - i)) for i in range(n)] for b in receivables.BUCKETS}})
+    table["total"] = table[list(receivables.BUCKETS)].sum(axis=1)
+    fig = receivables.reps_figure(table, "zh-CN", "light")
+    for trace in fig["data"]:
+        assert list(trace["customdata"]) == [f"R{i}" for i in reversed(range(receivables.CHART_REPS))]
+    out = receivables.update({})
+    reps_store = out[6]
+    assert len(reps_store["data"]) == len(run("receivables_aging", Filters(), dates=[AS_OF], limit=1000)
+                                          .query("level == 'rep'"))
+
+
 def test_bucket_and_rep_clicks_write_the_url():
     from dash._callback_context import context_value
     from dash._utils import AttributeDict

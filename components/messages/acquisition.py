@@ -121,7 +121,8 @@ MESSAGES = {
     "receivables.bucket.31-60": {"en": "31–60 days", "zh-CN": "31–60天"},
     "receivables.bucket.61-90": {"en": "61–90 days", "zh-CN": "61–90天"},
     "receivables.bucket.90+": {"en": "over 90 days", "zh-CN": "90天以上"},
-    "receivables.aging_reps": {"en": "Overdue by rep", "zh-CN": "各员工逾期金额"},
+    "receivables.aging_reps": {"en": "The {n} reps with the most overdue (click a rep to filter every page by them)",
+                               "zh-CN": "逾期金额最多的 {n} 位员工（点击员工，各页按其筛选）"},
     "receivables.aging_customers": {"en": "Overdue by customer", "zh-CN": "各客户逾期金额"},
     "receivables.empty.overdue": {
         "en": "Nothing is overdue as of the as-of date for these filters.",
