@@ -30,6 +30,13 @@ candidates as (
 ),
 
 settled as (
+    -- one date (the pages' state date): the interval test with the date as a constant, no join
+    select $dates[1]::date as as_of_date, ps.plan_id, ps.contract_id, ps.customer_id, ps.rep_id, ps.due_on,
+           ps.amount, ps.settled, ps.unsettled
+    from candidates as ps
+    where len($dates) = 1
+      and (ps.valid_from is null or ps.valid_from <= $dates[1]::date)
+    union all
     select d.as_of_date, ps.plan_id, ps.contract_id, ps.customer_id, ps.rep_id, ps.due_on, ps.amount,
            ps.settled, ps.unsettled
     from dates as d
@@ -37,6 +44,7 @@ settled as (
       on ps.due_on <= d.as_of_date
      and (ps.valid_from is null or ps.valid_from <= d.as_of_date)
      and (ps.valid_to is null or ps.valid_to > d.as_of_date)
+    where len($dates) <> 1
 ),
 
 final as (

@@ -9,7 +9,8 @@ import pytest
 from components.grid import customer_href
 from queries import run
 from queries.filters import Filters
-from tests.acquisition_fixture import acquisition_path, acquisition_warehouse  # noqa: F401  (fixtures)
+from tests.acquisition_fixture import EXTRA_SQL, acquisition_path, acquisition_warehouse  # noqa: F401  (fixtures)
+from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
 
 pytestmark = pytest.mark.usefixtures("acquisition_warehouse")
 
@@ -61,6 +62,29 @@ def test_overdue_as_of_several_dates():
     # 15 March 2023: PL07 500 - PM02 200. 1 July 2023: PL07 300 + PL03 1000; PL20 300 is due
     # that very day, so not yet overdue (issue #16: overdue from the day after the due date)
     assert by_date == {date(2023, 3, 15): 300, date(2023, 7, 1): 1300}
+
+
+def test_one_date_gives_the_rows_of_that_date_among_several(tmp_path, monkeypatch):
+    # one date (the page's state date) reads the states without a join with the dates: the
+    # same rows as that date's among several. PL90 (800, due 10 January 2024) is paid 300 on
+    # 20 February, late: on 1 February it is 22 days late with 800 unsettled (its state from
+    # 20 February does not hold yet), on 15 March 65 days late with 500.
+    late = (extra_contract("K90", "C4", "R1", "2023-12-20", 800)
+            + "insert into payment_plans (plan_id, contract_id, due_on, amount) values "
+              "('PL90', 'K90', '2024-01-10', 800);\n"
+            + "insert into payments (payment_id, contract_id, paid_on, amount, plan_id, method) values "
+              "('PM90', 'K90', '2024-02-20', 300, 'PL90', '转账');\n")
+    path = build_fixture(tmp_path / "late.duckdb", FIXTURE_SQL.read_text() + EXTRA_SQL.read_text() + late)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    days = [date(2023, 3, 31), date(2023, 12, 31), date(2024, 2, 1), AS_OF, date(2024, 6, 30)]
+    together = run("receivables_overdue_states", Filters(), dates=days)
+    for day in days:
+        alone = run("receivables_overdue_states", Filters(), dates=[day])
+        expected = together[together["as_of_date"] == pd.Timestamp(day)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone, expected)
+    pl90 = together[together["plan_id"] == "PL90"]
+    assert pl90[["as_of_date", "unsettled", "days_late"]].values.tolist() == [
+        [pd.Timestamp(2024, 2, 1), 800, 22], [pd.Timestamp(AS_OF), 500, 65], [pd.Timestamp(2024, 6, 30), 500, 172]]
 
 
 def test_overdue_follows_the_rep_filter():
