@@ -7,9 +7,8 @@
 -- customers). No rows when nobody bought.
 -- Parameters: $start, $end, $prev_start, $prev_end + scope. Pages: /customers.
 with valued as (
-    select position, n,
-           sum(amount) over (order by position rows between unbounded preceding and current row)
-               / sum(amount) over () as cum_share
+    -- the amount up to each position over the total (customer_tiers' running sum)
+    select position, n, (amount_before + amount) / window_amount as cum_share
     from q_customer_tiers
     where window_name = 'current'
 ),

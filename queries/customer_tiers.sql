@@ -6,27 +6,42 @@
 -- customer_id (row_number: every position is one customer); with n customers in the
 -- window, vip = positions 1..ceil(1% n), major up to ceil(5% n), normal up to
 -- ceil(20% n), small the rest. ceil in integers: ceil(p% × n) = (p × n + 99) // 100.
+-- amount_before = the amount of the customers ranked before it in its window (0 for the
+-- first), window_amount = the window's total: the running sum of ABC (customer_value) and
+-- of the Lorenz curve (customer_lorenz); at_least = how many customers of the window bought
+-- at least its amount (itself and its ties included: the RFM monetary rank is n − at_least
+-- + 1). All worked out in the sort that gives the positions.
 -- Parameters: $start, $end, $prev_start, $prev_end + scope.
 -- Pages: /customers (through customer_value and customer_tier_moves), /customer/<id>.
 -- The windows' figures come from customer_windows (one pass over the contracts for every
 -- window /customers compares); tests/reference/customer_tiers.sql keeps the plain form.
 with ranked as (
     -- each window ranked on its own (no partition to sort by)
+    -- (the running sum in the same order as the positions: one sort, not one per consumer)
     select 'current' as window_name, w.customer_id, w.amount, w.contracts, w.last_signed_on,
            row_number() over (order by w.amount desc, w.customer_id) as position,
-           count(*) over () as n
+           count(*) over () as n,
+           coalesce(sum(w.amount) over (order by w.amount desc, w.customer_id
+                                        rows between unbounded preceding and 1 preceding), 0) as amount_before,
+           sum(w.amount) over () as window_amount,
+           count(*) over (order by w.amount desc range between unbounded preceding and current row) as at_least
     from q_customer_windows as w
     where w.amount > 0
     union all
     select 'previous', w.customer_id, w.prev_amount, w.prev_contracts, w.prev_last_signed_on,
            row_number() over (order by w.prev_amount desc, w.customer_id),
-           count(*) over ()
+           count(*) over (),
+           coalesce(sum(w.prev_amount) over (order by w.prev_amount desc, w.customer_id
+                                             rows between unbounded preceding and 1 preceding), 0),
+           sum(w.prev_amount) over (),
+           count(*) over (order by w.prev_amount desc range between unbounded preceding and current row)
     from q_customer_windows as w
     where w.prev_amount > 0
 ),
 
 final as (
     select r.window_name, r.customer_id, r.amount, r.contracts, r.last_signed_on, r.position, r.n,
+           r.amount_before, r.window_amount, r.at_least,
            case
                when r.position <= (r.n + 99) // 100 then 'vip'
                when r.position <= (5 * r.n + 99) // 100 then 'major'

@@ -60,14 +60,14 @@ r_ranks as (
 
 scored as (
     select t.*,
-           -- position is the rank by amount descending, ties by customer_id (customer_tiers)
-           coalesce(sum(t.amount) over (order by t.position rows between unbounded preceding and 1 preceding), 0)
-               as prev_amount,
-           sum(t.amount) over () as total_amount,
+           -- the amount of the customers before it by position (by amount descending, ties by
+           -- customer_id) and the total: customer_tiers' running sum
+           t.amount_before as prev_amount,
+           t.window_amount as total_amount,
            $end::date - t.last_signed_on as recency_days,
            1 + 5 * r.below // t.n as r_score,
            1 + 5 * f.below // t.n as f_score,
-           1 + 5 * (rank() over (order by t.amount) - 1) // t.n as m_score
+           1 + 5 * (t.n - t.at_least) // t.n as m_score  -- n − at_least = rank() over the amount ascending − 1
     from tiered as t
     join r_ranks as r on r.last_signed_on = t.last_signed_on
     join f_ranks as f on f.contracts = t.contracts

@@ -32,15 +32,25 @@ ranked as (
     from bought as b
 ),
 
+summed as (
+    select r.*,
+           coalesce(sum(r.amount) over (partition by r.window_name order by r.position
+                                        rows between unbounded preceding and 1 preceding), 0) as amount_before,
+           sum(r.amount) over (partition by r.window_name) as window_amount,
+           r.n - rank() over (partition by r.window_name order by r.amount) + 1 as at_least
+    from ranked as r
+),
+
 final as (
     select r.window_name, r.customer_id, r.amount, r.contracts, r.last_signed_on, r.position, r.n,
+           r.amount_before, r.window_amount, r.at_least,
            case
                when r.position <= (r.n + 99) // 100 then 'vip'
                when r.position <= (5 * r.n + 99) // 100 then 'major'
                when r.position <= (20 * r.n + 99) // 100 then 'normal'
                else 'small'
            end as tier
-    from ranked as r
+    from summed as r
 )
 
 select * from final order by window_name, position
