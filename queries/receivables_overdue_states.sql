@@ -37,13 +37,15 @@ settled as (
     where len($dates) = 1
       and (ps.valid_from is null or ps.valid_from <= $dates[1]::date)
     union all
+    -- several: each state joined to the dates its interval holds (an empty bound read as the
+    -- infinite day: plain comparisons on every pair, not tests for NULL)
     select d.as_of_date, ps.plan_id, ps.contract_id, ps.customer_id, ps.rep_id, ps.due_on, ps.amount,
            ps.settled, ps.unsettled
     from dates as d
     join candidates as ps
       on ps.due_on <= d.as_of_date
-     and (ps.valid_from is null or ps.valid_from <= d.as_of_date)
-     and (ps.valid_to is null or ps.valid_to > d.as_of_date)
+     and coalesce(ps.valid_from, '-infinity'::date) <= d.as_of_date
+     and coalesce(ps.valid_to, 'infinity'::date) > d.as_of_date
     where len($dates) <> 1
 ),
 
