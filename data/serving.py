@@ -184,6 +184,18 @@ query directly (only scope.sql names them, like the base tables).
   customer's year to a day on its ``signed_on`` and leaves it on the first day whose year
   starts after it) instead of grouping two years of contracts per customer at each request;
   customer_churn reads it (f_churn_days) when no filter or narrower scope applies.
+- ``s_company_days``: the overview's measures added up per day (``day``) over every counted
+  fact: ``contract_amount`` (by ``signed_on``), ``contracts`` (their count), ``payments`` (by
+  ``paid_on``) and the gross margin of the costed lines by each costing method
+  (``margin_fifo``, ``margin_moving_average``, ``margin_monthly_average``: amount − COGS over
+  the lines with a COGS, by their ``signed_on``); ``value`` the sum, as exact as the facts.
+  ``cut`` says which rows a category filter adds up, as in ``s_measure_months``: ``all`` (no
+  category filter), ``category`` (the lines of one ``category``: contract amounts and
+  margins) or ``categories`` (the contracts, and their payments, whose lines have exactly
+  the categories ``categories``, bits ``category_bits``). Sorted by ``cut`` and ``day``. The
+  overview's KPIs and gross margin read a few hundred rows per measure (f_company_days)
+  instead of two years of contracts, payments and lines when nothing but a category narrows
+  the facts and the viewer sees everyone.
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
   (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
   file whose serving layer another release built (a table missing, or a column or order
@@ -875,6 +887,59 @@ order by day, customer_id
 # Counting interval ends over all customers gives the counts on every day: buyers_before =
 # the moved intervals holding D, churned = those less the customers whose own interval holds
 # D too. 1 s on large.
+COMPANY_DAYS_SQL = """
+create or replace table s_company_days as
+with line_days as (
+    -- the lines per day and category: amounts, and the margin of the costed ones per method
+    select signed_on as day, category, sum(amount) as amount,
+           sum(amount - cogs_fifo) filter (where cogs_fifo is not null) as margin_fifo,
+           sum(amount - cogs_moving_average) filter (where cogs_moving_average is not null) as margin_moving_average,
+           sum(amount - cogs_monthly_average) filter (where cogs_monthly_average is not null)
+               as margin_monthly_average
+    from s_lines
+    group by all
+),
+margins as (
+    unpivot (select day, category, margin_fifo, margin_moving_average, margin_monthly_average from line_days)
+    on margin_fifo, margin_moving_average, margin_monthly_average into name measure value value
+),
+rows as (
+    select 'contract_amount' as measure, 'all' as cut, signed_on as day, null::varchar as category,
+           null::varchar[] as categories, null::bigint as category_bits, sum(amount) as value
+    from s_contracts
+    group by all
+    union all
+    select 'contract_amount', 'category', day, category, null, null, amount
+    from line_days
+    union all
+    select 'contracts', 'all', signed_on, null, null, null, count(*)
+    from s_contracts
+    group by all
+    union all
+    select 'contracts', 'categories', signed_on, null, categories, category_bits, count(*)
+    from s_contracts
+    group by all
+    union all
+    select 'payments', 'all', paid_on, null, null, null, sum(amount)
+    from s_payments
+    group by all
+    union all
+    select 'payments', 'categories', paid_on, null, categories, category_bits, sum(amount)
+    from s_payments
+    group by all
+    union all
+    select measure, 'all', day, null, null, null, sum(value)
+    from margins
+    group by all
+    union all
+    select measure, 'category', day, category, null, null, value
+    from margins
+)
+select measure, cut, day, category, categories, category_bits, value::decimal(38, 2) as value
+from rows
+order by cut, day, measure
+"""
+
 CHURN_DAYS_SQL = """
 create or replace temp macro a_year_on(day) as
     case when ((day + interval 1 year)::date - interval 1 year)::date < day
@@ -938,7 +1003,7 @@ SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales"
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
                   "s_contract_paid", "s_stage_days", "s_win_rates",
                   "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days",
-                  "s_churn_days", "s_layer")
+                  "s_churn_days", "s_company_days", "s_layer")
 
 
 SERVING_STATEMENTS = (
@@ -953,7 +1018,7 @@ SERVING_STATEMENTS = (
     MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
     CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
     COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL,
-    CHURN_DAYS_SQL,
+    CHURN_DAYS_SQL, COMPANY_DAYS_SQL,
 )
 # what the gateway compares with a warehouse's s_layer.stamp (changes with any statement above)
 SERVING_STAMP = hashlib.sha256("\n;\n".join(SERVING_STATEMENTS).encode()).hexdigest()[:16]

@@ -19,11 +19,23 @@ with windows as (
 
 contract_days as (
     -- added up per day first (exact: decimal sums), then per window: each window joins a
-    -- few hundred days, not every contract; every window lies in these bounds, so the
-    -- date-sorted facts skip the row groups outside
+    -- few hundred days, not every contract. The build's daily sums (f_company_days) when
+    -- nothing but a category narrows the contracts and the viewer sees everyone, else the
+    -- facts (a branch pruned at planning by the other's condition); every window lies in
+    -- these bounds, so the date-sorted rows skip the row groups outside
+    select d.day, sum(d.value) filter (where d.measure = 'contract_amount') as amount,
+           sum(d.value) filter (where d.measure = 'contracts') as contracts
+    from f_company_days as d
+    where d.measure in ('contract_amount', 'contracts')
+      and d.day between least($start::date, $prev_start::date, $yoy_start::date)
+                    and greatest($end::date, $prev_end::date, $yoy_end::date)
+    group by d.day
+    union all
     select c.signed_on as day, sum(c.amount) as amount, count(*) as contracts
     from f_contracts as c
-    where c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
                           and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by c.signed_on
 ),
@@ -36,9 +48,18 @@ contract_totals as (
 ),
 
 payment_days as (
+    -- the same two sources as contract_days
+    select d.day, d.value as amount
+    from f_company_days as d
+    where d.measure = 'payments'
+      and d.day between least($start::date, $prev_start::date, $yoy_start::date)
+                    and greatest($end::date, $prev_end::date, $yoy_end::date)
+    union all
     select p.paid_on as day, sum(p.amount) as amount
     from f_payments as p
-    where p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
                         and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by p.paid_on
 ),

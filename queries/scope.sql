@@ -13,7 +13,8 @@
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
 -- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
--- s_measure_days, s_purchase_days, s_churn_days; f_rep_months reads s_measure_months too),
+-- s_measure_days, s_purchase_days, s_churn_days, s_company_days; f_rep_months reads
+-- s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
 -- not a join. tests/reference/scope.sql defines the same relations over the base tables;
@@ -557,6 +558,21 @@ f_measure_days as not materialized (
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
       and (len($categories) = 0 or (len($categories) = 1 and $category_mask <> 0))
       and (md.category is not distinct from $categories[1] or (md.measure = 'new_customers' and md.category is null))
+),
+f_company_days as not materialized (
+    -- the overview's measures per day over the whole company (s_company_days: contract_amount,
+    -- contracts, payments, margin_<method>), but only when nothing but a category narrows the
+    -- facts and the viewer sees everyone; empty otherwise. A category filter adds up its cut's
+    -- rows: the lines of the categories (contract amounts, margins), the contracts with a line
+    -- in one of them and their payments (the conditions of f_contracts and f_payments)
+    select cd.measure, cd.day, cd.value
+    from s_company_days as cd
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and ((len($categories) = 0 and cd.cut = 'all')
+           or (len($categories) > 0 and cd.cut = 'category' and list_contains($categories, cd.category))
+           or (len($categories) > 0 and cd.cut = 'categories' and ($category_mask & cd.category_bits) <> 0
+               and ($category_exact or list_has_any($categories, cd.categories))))
 ),
 f_purchase_days as not materialized (
     -- f_contracts added up per customer and day of signed_on (day): amount; pre-computed

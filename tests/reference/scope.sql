@@ -367,6 +367,26 @@ f_measure_days as (
     from days
     group by all
 ),
+f_company_days as (
+    -- without a filter but the category, and with everyone in scope: the overview's measures
+    -- per day from the facts (contract_amount, contracts, payments), and each costing
+    -- method's margin of the costed lines (margin_<method>: amount - COGS where the line has one)
+    select f.measure, f.day, sum(f.value) as value
+    from f_measure_facts as f
+    where f.measure in ('contract_amount', 'contracts', 'payments')
+      and len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    group by all
+    union all
+    select 'margin_' || cs.method, c.signed_on, sum(i.amount - cs.cogs)
+    from f_contract_items as i
+    join f_contracts as c on c.contract_id = i.contract_id
+    join f_cost_of_sales as cs on cs.contract_id = i.contract_id and cs.line_no = i.line_no
+    where cs.cogs is not null
+      and len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    group by all
+),
 f_purchase_days as (
     select c.customer_id, c.signed_on as day, sum(c.amount) as amount
     from f_contracts as c
