@@ -184,18 +184,20 @@ query directly (only scope.sql names them, like the base tables).
   customer's year to a day on its ``signed_on`` and leaves it on the first day whose year
   starts after it) instead of grouping two years of contracts per customer at each request;
   customer_churn reads it (f_churn_days) when no filter or narrower scope applies.
-- ``s_company_days``: the overview's measures added up per day (``day``) over every counted
-  fact: ``contract_amount`` (by ``signed_on``), ``contracts`` (their count), ``payments`` (by
-  ``paid_on``) and the gross margin of the costed lines by each costing method
-  (``margin_fifo``, ``margin_moving_average``, ``margin_monthly_average``: amount − COGS over
-  the lines with a COGS, by their ``signed_on``); ``value`` the sum, as exact as the facts.
-  ``cut`` says which rows a category filter adds up, as in ``s_measure_months``: ``all`` (no
-  category filter), ``category`` (the lines of one ``category``: contract amounts and
-  margins) or ``categories`` (the contracts, and their payments, whose lines have exactly
-  the categories ``categories``, bits ``category_bits``). Sorted by ``cut`` and ``day``. The
-  overview's KPIs and gross margin read a few hundred rows per measure (f_company_days)
-  instead of two years of contracts, payments and lines when nothing but a category narrows
-  the facts and the viewer sees everyone.
+- ``s_company_days``: the company's measures added up per day (``day``) over every counted
+  fact: ``contract_amount`` (by ``signed_on``), ``contract_amount_whole`` (the same, whole
+  contracts under a category filter), ``contracts`` (their count), ``payments`` (by
+  ``paid_on``), ``plans_due`` (payment plan amounts by ``due_on``) and the gross margin of the
+  costed lines by each costing method (``margin_fifo``, ``margin_moving_average``,
+  ``margin_monthly_average``: amount − COGS over the lines with a COGS, by their
+  ``signed_on``); ``value`` the sum, as exact as the facts. ``cut`` says which rows a
+  category filter adds up, as in ``s_measure_months``: ``all`` (no category filter),
+  ``category`` (the lines of one ``category``: contract amounts and margins) or
+  ``categories`` (the contracts whose lines have exactly the categories ``categories``, bits
+  ``category_bits``: their count, whole amounts, payments and plans). Sorted by ``cut`` and
+  ``day``. The overview's KPIs and gross margin and /receivables' sums read a few thousand
+  rows (f_company_days) instead of years of contracts, payments, plans and lines when
+  nothing but a category narrows the facts and the viewer sees everyone.
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
   (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
   file whose serving layer another release built (a table missing, or a column or order
@@ -899,41 +901,47 @@ with line_days as (
     from s_lines
     group by all
 ),
-margins as (
-    unpivot (select day, category, margin_fifo, margin_moving_average, margin_monthly_average from line_days)
-    on margin_fifo, margin_moving_average, margin_monthly_average into name measure value value
+by_category as (
+    unpivot line_days
+    on amount as contract_amount, margin_fifo, margin_moving_average, margin_monthly_average
+    into name measure value value
+),
+contract_days as (
+    select signed_on as day, categories, category_bits, sum(amount) as contract_amount_whole,
+           count(*) as contracts
+    from s_contracts
+    group by all
+),
+by_categories as (
+    -- per day and set of line categories: the contracts, their whole amounts, payments and plans
+    select measure, day, categories, category_bits, value
+    from (unpivot contract_days on contract_amount_whole, contracts into name measure value value)
+    union all
+    select 'payments', paid_on, categories, category_bits, sum(amount)
+    from s_payments
+    group by all
+    union all
+    select 'plans_due', due_on, categories, category_bits, sum(amount)
+    from s_payment_plans
+    group by all
 ),
 rows as (
-    select 'contract_amount' as measure, 'all' as cut, signed_on as day, null::varchar as category,
-           null::varchar[] as categories, null::bigint as category_bits, sum(amount) as value
-    from s_contracts
-    group by all
+    select measure, 'category' as cut, day, category, null::varchar[] as categories, null::bigint as category_bits,
+           value
+    from by_category
     union all
-    select 'contract_amount', 'category', day, category, null, null, amount
-    from line_days
+    select measure, 'categories', day, null, categories, category_bits, value
+    from by_categories
     union all
-    select 'contracts', 'all', signed_on, null, null, null, count(*)
-    from s_contracts
-    group by all
-    union all
-    select 'contracts', 'categories', signed_on, null, categories, category_bits, count(*)
-    from s_contracts
-    group by all
-    union all
-    select 'payments', 'all', paid_on, null, null, null, sum(amount)
-    from s_payments
-    group by all
-    union all
-    select 'payments', 'categories', paid_on, null, categories, category_bits, sum(amount)
-    from s_payments
-    group by all
-    union all
+    -- no category filter: every row of a measure per day (the whole contract amounts are the
+    -- contract amounts)
     select measure, 'all', day, null, null, null, sum(value)
-    from margins
-    group by all
-    union all
-    select measure, 'category', day, category, null, null, value
-    from margins
+    from (select measure, day, value from by_category where measure <> 'contract_amount'
+          union all
+          select measure, day, value from by_categories
+          union all
+          select 'contract_amount', day, value from by_categories where measure = 'contract_amount_whole')
+    group by measure, day
 )
 select measure, cut, day, category, categories, category_bits, value::decimal(38, 2) as value
 from rows

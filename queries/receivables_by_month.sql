@@ -9,16 +9,34 @@ with months as (
 ),
 
 due_months as (
+    -- the build's daily sums (f_company_days) when nothing but a category narrows the plans and
+    -- the viewer sees everyone, else the plans (a branch pruned at planning by the other's
+    -- condition)
+    select date_trunc('month', d.day)::date as month, sum(d.value) as due
+    from f_company_days as d
+    where d.measure = 'plans_due' and d.day between $start and $end
+    group by 1
+    union all
     select date_trunc('month', due_on)::date as month, sum(amount) as due
     from f_payment_plans
-    where due_on between $start and $end
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and due_on between $start and $end
     group by 1
 ),
 
 received_months as (
+    -- the same two sources for the payments
+    select date_trunc('month', d.day)::date as month, sum(d.value) as received
+    from f_company_days as d
+    where d.measure = 'payments' and d.day between $start and $end
+    group by 1
+    union all
     select date_trunc('month', paid_on)::date as month, sum(amount) as received
     from f_payments
-    where paid_on between $start and $end
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and paid_on between $start and $end
     group by 1
 ),
 

@@ -560,11 +560,12 @@ f_measure_days as not materialized (
       and (md.category is not distinct from $categories[1] or (md.measure = 'new_customers' and md.category is null))
 ),
 f_company_days as not materialized (
-    -- the overview's measures per day over the whole company (s_company_days: contract_amount,
-    -- contracts, payments, margin_<method>), but only when nothing but a category narrows the
-    -- facts and the viewer sees everyone; empty otherwise. A category filter adds up its cut's
-    -- rows: the lines of the categories (contract amounts, margins), the contracts with a line
-    -- in one of them and their payments (the conditions of f_contracts and f_payments)
+    -- the company's measures per day (s_company_days: contract_amount, contract_amount_whole,
+    -- contracts, payments, plans_due, margin_<method>), but only when nothing but a category
+    -- narrows the facts and the viewer sees everyone; empty otherwise. A category filter adds
+    -- up its cut's rows: the lines of the categories (contract amounts, margins), the contracts
+    -- with a line in one of them, their whole amounts, payments and plans (the conditions of
+    -- f_contracts, f_contracts_whole, f_payments and f_payment_plans)
     select cd.measure, cd.day, cd.value
     from s_company_days as cd
     where len($teams) = 0 and len($reps) = 0 and $scope_all

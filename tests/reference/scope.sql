@@ -368,13 +368,18 @@ f_measure_days as (
     group by all
 ),
 f_company_days as (
-    -- without a filter but the category, and with everyone in scope: the overview's measures
-    -- per day from the facts (contract_amount, contracts, payments), and each costing
-    -- method's margin of the costed lines (margin_<method>: amount - COGS where the line has one)
+    -- without a filter but the category, and with everyone in scope: the company's measures
+    -- per day from the facts (contract_amount, contracts, payments; contract_amount_whole of
+    -- f_contracts_whole, plans_due of f_payment_plans), and each costing method's margin of
+    -- the costed lines (margin_<method>: amount - COGS where the line has one)
     select f.measure, f.day, sum(f.value) as value
-    from f_measure_facts as f
-    where f.measure in ('contract_amount', 'contracts', 'payments')
-      and len($teams) = 0 and len($reps) = 0 and $scope_all
+    from (select measure, day, value from f_measure_facts
+          where measure in ('contract_amount', 'contracts', 'payments')
+          union all
+          select 'contract_amount_whole', signed_on, amount from f_contracts_whole
+          union all
+          select 'plans_due', due_on, amount from f_payment_plans) as f
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
       and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
     group by all
     union all
