@@ -10,28 +10,51 @@ with months as (
 ),
 
 contract_months as (
+    -- the build's daily sums (f_company_days) when nothing but a category narrows the facts and
+    -- the viewer sees everyone, else the facts (a branch pruned at planning by the other's
+    -- condition)
+    select date_trunc('month', d.day)::date as month,
+           sum(d.value) filter (where d.measure = 'contract_amount') as contract_amount,
+           sum(d.value) filter (where d.measure = 'contracts') as contracts
+    from f_company_days as d
+    where d.measure in ('contract_amount', 'contracts')
+      and d.day between (date_trunc('month', $end::date) - interval 11 month)::date and $end
+    group by 1
+    union all
     select date_trunc('month', signed_on)::date as month, sum(amount) as contract_amount,
            count(*) as contracts
     from f_contracts
-    where signed_on between (date_trunc('month', $end::date) - interval 11 month)::date and $end
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and signed_on between (date_trunc('month', $end::date) - interval 11 month)::date and $end
     group by 1
 ),
 
 payment_months as (
-    -- without a customer or category filter the months before $end's month added up per build
-    -- (f_rep_months) and only $end's month from the facts; otherwise the facts of every month
-    -- (the bounds as constants: the date-sorted scan skips the row groups outside them)
+    -- the company's daily sums as above; else without a customer or category filter the months
+    -- before $end's month added up per build (f_rep_months) and only $end's month from the
+    -- facts; otherwise the facts of every month (the bounds as constants: the date-sorted scan
+    -- skips the row groups outside them)
     select month, sum(payments) as payments
     from (
-        select mm.month, mm.value as payments
+        select date_trunc('month', d.day)::date as month, d.value as payments
+        from f_company_days as d
+        where d.measure = 'payments'
+          and d.day between (date_trunc('month', $end::date) - interval 11 month)::date and $end
+        union all
+        select mm.month, mm.value
         from f_rep_months as mm
-        where mm.measure = 'payments'
+        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+          and mm.measure = 'payments'
           and mm.month >= (date_trunc('month', $end::date) - interval 11 month)::date
           and mm.month < date_trunc('month', $end::date)::date
         union all
         select date_trunc('month', p.paid_on)::date, p.amount
         from f_payments as p
-        where p.paid_on between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+          and p.paid_on between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
                                            and len($categories) = 0
                                       then date_trunc('month', $end::date)
                                       else date_trunc('month', $end::date) - interval 11 month end)::date

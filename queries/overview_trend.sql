@@ -11,12 +11,25 @@ with months as (
 
 by_month as (
     -- both windows in one pass over the contracts (read twice, their relation would be
-    -- computed once and shared, out of reach of each window's own date range)
-    select date_trunc('month', signed_on)::date as month,
-           sum(amount) filter (where signed_on between $start and $end) as amount,
-           sum(amount) filter (where signed_on between $yoy_start and $yoy_end) as yoy_amount
-    from f_contracts
-    where signed_on between $start and $end or signed_on between $yoy_start and $yoy_end
+    -- computed once and shared, out of reach of each window's own date range): the build's
+    -- daily sums (f_company_days) when nothing but a category narrows the contracts and the
+    -- viewer sees everyone, else the contracts (a branch pruned at planning by the other's
+    -- condition)
+    select date_trunc('month', day)::date as month,
+           sum(amount) filter (where day between $start and $end) as amount,
+           sum(amount) filter (where day between $yoy_start and $yoy_end) as yoy_amount
+    from (
+        select d.day, d.value as amount
+        from f_company_days as d
+        where d.measure = 'contract_amount'
+          and (d.day between $start and $end or d.day between $yoy_start and $yoy_end)
+        union all
+        select signed_on, amount
+        from f_contracts
+        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+          and (signed_on between $start and $end or signed_on between $yoy_start and $yoy_end)
+    ) as x
     group by 1
 ),
 
