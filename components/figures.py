@@ -36,6 +36,10 @@ GRAPH_CONFIG = {
 # A sparkline is a picture: no mode bar at all.
 STATIC_CONFIG = {**GRAPH_CONFIG, "staticPlot": True, "displayModeBar": False}
 
+# a chart of reps draws the first 12 by its measure, the leader on top (its data, the export,
+# keeps every rep: on large 600 bars in 300 pixels could not be read)
+CHART_REPS = 12
+
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # "others" and "not assigned" never take a palette colour a named series has

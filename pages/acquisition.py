@@ -66,7 +66,8 @@ def layout(**query):
         dbc.Row([
             dbc.Col(ChartCard("acq-calendar", t("acquisition.calendar", lang), height=280, extra=kind_control),
                     lg=7, className="mb-3"),
-            dbc.Col(ChartCard("acq-reps", t("acquisition.by_rep", lang), height=280), lg=5, className="mb-3"),
+            dbc.Col(ChartCard("acq-reps", t("acquisition.by_rep", lang, n=figures.CHART_REPS), height=280),
+                    lg=5, className="mb-3"),
         ]),
         html.Div([
             days_control,
@@ -190,7 +191,8 @@ def calendar_figure(days: pd.DataFrame, lang: str, theme: str) -> dict:
 def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     if frame.empty:
         return figures.empty(t("acquisition.empty.activities", lang), theme)
-    reps = frame.drop_duplicates("rep_id")[["rep_id", "rep_name"]].iloc[::-1]
+    # the CHART_REPS reps with the most follow-ups (the query's order), the leader on top
+    reps = frame.drop_duplicates("rep_id")[["rep_id", "rep_name"]].head(figures.CHART_REPS).iloc[::-1]
     # one row per rep and kind: each kind's count per rep, 0 where the rep has none of it
     activities = dict(zip(zip(frame["kind"].tolist(), frame["rep_id"].tolist(), strict=True),
                           frame["activities"].tolist(), strict=True))

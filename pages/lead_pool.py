@@ -48,13 +48,15 @@ def layout(**query):
         html.H1(t("page.lead_pool", lang), className="visually-hidden"),
         dbc.Row([
             dbc.Col(ChartCard("pool-size", t("pool.size", lang), height=300), lg=6, className="mb-3"),
-            dbc.Col(ChartCard("pool-reps", t("pool.by_rep", lang), height=300), lg=6, className="mb-3"),
+            dbc.Col(ChartCard("pool-reps", t("pool.by_rep", lang, n=figures.CHART_REPS), height=300), lg=6,
+                    className="mb-3"),
         ]),
         html.P(id="pool-rule", className="small text-body-secondary mb-2"),
         dbc.Row([
             dbc.Col(GridCard("pool-due", t("pool.due", lang), height=360, row_id="customer_id"), lg=8,
                     className="mb-3"),
-            dbc.Col(ChartCard("pool-due-reps", t("pool.due.by_rep", lang), height=360), lg=4, className="mb-3"),
+            dbc.Col(ChartCard("pool-due-reps", t("pool.due.by_rep", lang, n=figures.CHART_REPS), height=360),
+                    lg=4, className="mb-3"),
         ]),
     ])
 
@@ -75,9 +77,11 @@ def size_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
 
 
 def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
-    """Claims, releases and auto-returns per rep; the 90-day claim conversion in the hover."""
+    """Claims, releases and auto-returns of the CHART_REPS reps with the most claims
+    (pool_by_rep's order); the 90-day claim conversion in the hover."""
     if frame.empty:
         return figures.empty(t("pool.empty.events", lang), theme)
+    frame = frame.head(figures.CHART_REPS)
     conversion = [fmt.percent(v) for v in frame["claim_conversion"]]
     fig = figures.figure([
         {"type": "bar", "x": frame["rep_name"].to_numpy(), "y": frame[measure].to_numpy(),
@@ -94,8 +98,9 @@ def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
 def due_by_rep_figure(due: pd.DataFrame, lang: str, theme: str) -> dict:
     if due.empty:
         return figures.empty(t("pool.empty.due", lang), theme)
+    # the CHART_REPS reps with the most customers due (ties by rep_id), the largest on top
     counts = due.groupby(["rep_id", "rep_name"]).size().reset_index(name="customers").sort_values(
-        ["customers", "rep_id"], ascending=[True, False])
+        ["customers", "rep_id"], ascending=[False, True]).head(figures.CHART_REPS).iloc[::-1]
     fig = figures.figure([{"type": "bar", "x": counts["customers"].to_numpy(), "y": counts["rep_name"].to_numpy(),
                            "orientation": "h", "customdata": counts["rep_id"].to_numpy(),
                            "marker": {"color": figures.PALETTE[5]}, "hovertemplate": "%{y}: %{x}<extra></extra>"}],

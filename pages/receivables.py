@@ -31,7 +31,6 @@ dash.register_page(__name__, path="/receivables", order=80, label_key="page.rece
 
 BUCKETS = ("1-30", "31-60", "61-90", "90+")
 ENDING_DAYS = 30
-CHART_REPS = 12  # the reps chart's bars (every rep is in its data, the export)
 PLAN_COLUMNS = ("plan_id", "contract_id", "customer_id", "customer_name", "rep_name", "due_on", "amount",
                 "settled", "unsettled", "days_late")
 ENDING_COLUMNS = ("contract_id", "customer_id", "customer_name", "rep_name", "signed_on", "ends_on", "amount",
@@ -71,7 +70,7 @@ def layout(**query):
                     className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(ChartCard("rcv-aging-reps", t("receivables.aging_reps", lang, n=CHART_REPS)), lg=6,
+            dbc.Col(ChartCard("rcv-aging-reps", t("receivables.aging_reps", lang, n=figures.CHART_REPS)), lg=6,
                     className="mb-3"),
             dbc.Col(GridCard("rcv-aging-customers", t("receivables.aging_customers", lang), height=340,
                              row_id="customer_id"), lg=6, className="mb-3"),
@@ -161,7 +160,7 @@ def reps_figure(table: pd.DataFrame, lang: str, theme: str) -> dict:
     first), the leader on top; customdata = rep_id for the click."""
     if table.empty:
         return figures.empty(t("receivables.empty.overdue", lang), theme)
-    ordered = table.head(CHART_REPS).iloc[::-1]
+    ordered = table.head(figures.CHART_REPS).iloc[::-1]
     fig = figures.figure([
         {"type": "bar", "y": ordered["rep_name"].to_numpy(), "x": ordered[b].to_numpy(),
          "name": t(f"receivables.bucket.{b}", lang), "orientation": "h", "customdata": ordered["rep_id"].to_numpy(),

@@ -35,7 +35,6 @@ BOARD = ("contract_amount", "payments", "contracts", "new_customers", "follow_up
 MONEY = ("contract_amount", "payments")
 TARGETS = ("contract_amount", "payment_amount")
 HORIZONS = ("month", "quarter", "year")
-CHART_REPS = 12
 
 
 def board_label(measure: str, lang: str) -> str:
@@ -57,7 +56,7 @@ def layout(**query):
                                                              for m in BOARD], v["rank_by"]),
         dbc.Row([
             dbc.Col(ChartCard("team-reps", t("team.reps_chart", lang, measure=board_label(v["rank_by"], lang),
-                                                           n=CHART_REPS),
+                                                           n=figures.CHART_REPS),
                               height=360), lg=5, className="mb-3"),
             dbc.Col(GridCard("team-reps-grid", t("team.reps_grid", lang), height=360, row_id="member_id"), lg=7,
                     className="mb-3"),
@@ -98,7 +97,7 @@ def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> dic
         return figures.empty(t("team.empty", lang), theme)
     if frame[measure].fillna(0).eq(0).all():
         return figures.empty(t("team.empty_measure", lang, measure=board_label(measure, lang)), theme)
-    rows = ranked(frame, measure).head(CHART_REPS).iloc[::-1]
+    rows = ranked(frame, measure).head(figures.CHART_REPS).iloc[::-1]
     rank = [f"{int(r)}" if pd.notna(r) else "—" for r in rows[f"rank_{measure}"]]
     values = rows[measure].astype(float).fillna(0) * (100 if measure == "win_rate" else 1)
     fig = figures.figure([{

@@ -174,3 +174,20 @@ def test_empty_states_explain_themselves():
     texts = [go.Figure(figure).layout.annotations[0].text for figure in (out[0], out[2], out[7], out[9], out[11])]
     assert texts[0] == "当前时间段和筛选条件下没有新增客户。" and texts[3] == "当前时间段和筛选条件下没有跟进记录。"
     assert all(texts)
+
+
+def test_reps_chart_draws_the_reps_with_the_most_follow_ups():
+    # acquisition_activity_by_rep comes ordered by the rep's total: the chart draws the first
+    # figures.CHART_REPS, the leader on top (600 stacked bars on large could not be read)
+    from components import figures
+    from pages import acquisition
+
+    n = figures.CHART_REPS + 3
+    ids = [f"R{i:02d}" for i in range(n)]
+    frame = pd.DataFrame([{"rep_id": r, "rep_name": r, "kind": kind, "activities": n - i, "total": 2 * (n - i)}
+                          for i, r in enumerate(ids) for kind in ("visit", "call")])
+    fig = acquisition.reps_figure(frame, "zh-CN", "light")
+    assert len(fig["data"]) == 2
+    for trace in fig["data"]:
+        assert list(trace["customdata"]) == list(reversed(ids[:figures.CHART_REPS]))
+        assert list(trace["x"]) == list(range(n - figures.CHART_REPS + 1, n + 1))

@@ -101,3 +101,26 @@ def test_empty_due_list_explains_itself(lang):
 
     fig = go.Figure(lead_pool.due_by_rep_figure(pd.DataFrame(columns=["rep_id", "rep_name"]), lang, "light"))
     assert fig.layout.annotations[0].text
+
+
+def test_rep_charts_draw_the_reps_with_the_most():
+    # 600 reps on large drew 600 bars (x4) in 300 pixels: each chart draws figures.CHART_REPS
+    # reps, by its measure (pool_by_rep comes most claims first), the leader first or on top
+    import pandas as pd
+
+    from components import figures
+    from pages import lead_pool
+
+    n = figures.CHART_REPS + 5
+    ids = [f"R{i:02d}" for i in range(n)]
+    reps = pd.DataFrame({"rep_id": ids, "rep_name": ids, "claims": range(n, 0, -1), "assigns": 1, "releases": 1,
+                         "auto_returns": 1, "claims_converted": 0, "claim_conversion": 0.0})
+    fig = lead_pool.reps_figure(reps, "zh-CN", "light")
+    assert all(list(tr["customdata"]) == ids[:figures.CHART_REPS] for tr in fig["data"])
+    # customers due: rep R<i> has i + 1 of them, R00 and R01 tie-break by id after equal counts
+    due = pd.DataFrame({"rep_id": [r for i, r in enumerate(ids) for _ in range(i + 1)]})
+    due["rep_name"] = due["rep_id"]
+    fig = lead_pool.due_by_rep_figure(due, "en", "light")
+    (bars,) = fig["data"]
+    assert list(bars["customdata"]) == ids[n - figures.CHART_REPS:]  # the most on top (last)
+    assert list(bars["x"]) == list(range(n - figures.CHART_REPS + 1, n + 1))

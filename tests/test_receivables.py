@@ -183,15 +183,16 @@ def test_the_reps_chart_shows_the_reps_with_most_overdue_and_the_store_keeps_eve
     # 600 reps on large drew 600 stacked bars in 340 pixels (and 2,400 hover texts a render):
     # the chart shows the CHART_REPS largest, the leader on top; the card's data (its export)
     # keeps every rep, in receivables_aging's order (largest total first)
+    from components import figures
     from pages import receivables
 
-    n = receivables.CHART_REPS + 8
+    n = figures.CHART_REPS + 8
     table = pd.DataFrame({"rep_id": [f"R{i}" for i in range(n)], "rep_name": [f"员工{i}" for i in range(n)],
                           **{b: [float(100 * (n - i)) for i in range(n)] for b in receivables.BUCKETS}})
     table["total"] = table[list(receivables.BUCKETS)].sum(axis=1)
     fig = receivables.reps_figure(table, "zh-CN", "light")
     for trace in fig["data"]:
-        assert list(trace["customdata"]) == [f"R{i}" for i in reversed(range(receivables.CHART_REPS))]
+        assert list(trace["customdata"]) == [f"R{i}" for i in reversed(range(figures.CHART_REPS))]
     out = receivables.update({})
     reps_store = out[6]
     assert len(reps_store["data"]) == len(run("receivables_aging", Filters(), dates=[AS_OF], limit=1000)
