@@ -34,7 +34,7 @@ contract_days as (
     select c.signed_on as day, sum(c.amount) as amount, count(*) as contracts
     from f_contracts as c
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
       and c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
                           and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by c.signed_on
@@ -58,7 +58,7 @@ payment_days as (
     select p.paid_on as day, sum(p.amount) as amount
     from f_payments as p
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
       and p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
                         and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by p.paid_on

@@ -25,7 +25,7 @@ margin_days as (
     select l.signed_on as day, sum(l.amount - l.cogs) as margin
     from q_line_costs as l
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
       and l.cogs is not null
       and l.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
                           and greatest($end::date, $prev_end::date, $yoy_end::date)

@@ -25,7 +25,7 @@ contract_months as (
            count(*) as contracts
     from f_contracts
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
       and signed_on between (date_trunc('month', $end::date) - interval 11 month)::date and $end
     group by 1
 ),
@@ -45,7 +45,7 @@ payment_months as (
         select mm.month, mm.value
         from f_rep_months as mm
         where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
           and mm.measure = 'payments'
           and mm.month >= (date_trunc('month', $end::date) - interval 11 month)::date
           and mm.month < date_trunc('month', $end::date)::date
@@ -53,7 +53,7 @@ payment_months as (
         select date_trunc('month', p.paid_on)::date, p.amount
         from f_payments as p
         where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
           and p.paid_on between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
                                            and len($categories) = 0
                                       then date_trunc('month', $end::date)

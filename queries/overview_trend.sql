@@ -27,7 +27,7 @@ by_month as (
         select signed_on, amount
         from f_contracts
         where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
           and (signed_on between $start and $end or signed_on between $yoy_start and $yoy_end)
     ) as x
     group by 1

@@ -20,7 +20,7 @@ due_months as (
     select date_trunc('month', due_on)::date as month, sum(amount) as due
     from f_payment_plans
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
       and due_on between $start and $end
     group by 1
 ),
@@ -35,7 +35,7 @@ received_months as (
     select date_trunc('month', paid_on)::date as month, sum(amount) as received
     from f_payments
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-              and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
       and paid_on between $start and $end
     group by 1
 ),
