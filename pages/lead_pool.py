@@ -18,11 +18,11 @@ from components import figures, inputs
 from components import format as fmt
 from components.cards import ChartCard, card_outputs, card_payload, chart_id
 from components.context import current_lang, current_theme
-from components.grid import GridCard, grid_outputs, grid_payload
+from components.grid import GRID_MAX_ROWS, GridCard, grid_outputs, grid_payload
 from components.i18n import t
 from components.output_cache import cached_output
 from components.page import filters_and_periods, query_store, with_params
-from queries import run_all
+from queries import run_all, sections
 
 VIEW_KEYS = ("limit_days",)
 dash.register_page(__name__, path="/lead-pool", order=70, label_key="page.lead_pool", view_params=VIEW_KEYS)
@@ -95,12 +95,12 @@ def reps_figure(frame: pd.DataFrame, lang: str, theme: str) -> dict:
     return figures.style(fig, theme, height=300)
 
 
-def due_by_rep_figure(due: pd.DataFrame, lang: str, theme: str) -> dict:
-    if due.empty:
+def due_by_rep_figure(by_rep: pd.DataFrame, lang: str, theme: str) -> dict:
+    """The CHART_REPS reps with the most customers due (pool_due_page's by_rep: most first,
+    ties by rep_id), the largest on top."""
+    if by_rep.empty:
         return figures.empty(t("pool.empty.due", lang), theme)
-    # the CHART_REPS reps with the most customers due (ties by rep_id), the largest on top
-    counts = due.groupby(["rep_id", "rep_name"]).size().reset_index(name="customers").sort_values(
-        ["customers", "rep_id"], ascending=[False, True]).head(figures.CHART_REPS).iloc[::-1]
+    counts = by_rep.head(figures.CHART_REPS).iloc[::-1]
     fig = figures.figure([{"type": "bar", "x": counts["customers"].to_numpy(), "y": counts["rep_name"].to_numpy(),
                            "orientation": "h", "customdata": counts["rep_id"].to_numpy(),
                            "marker": {"color": figures.PALETTE[5]}, "hovertemplate": "%{y}: %{x}<extra></extra>"}],
@@ -131,13 +131,16 @@ def update(query):
     filters, periods = filters_and_periods(query, VIEW_KEYS)
     limit = pool_limit_days(query)
     size, reps, due = run_all(filters, [("pool_size", {}), ("pool_by_rep", {}),
-                                        ("pool_due", {"limit_days": limit, "window": DUE_WINDOW})])
-    due_rows = due.sort_values(["rep_id", "due_on", "customer_id"], kind="stable").loc[:, list(DUE_COLUMNS)]
+                                        ("pool_due_page", {"limit_days": limit, "window": DUE_WINDOW,
+                                                           "limit": GRID_MAX_ROWS})])
+    due = sections(due)
+    due_rows = due["listed"].loc[:, list(DUE_COLUMNS)]
     return (
         *card_payload(size_figure(size, lang, theme), size),
         *card_payload(reps_figure(reps, lang, theme), reps),
-        *grid_payload(due_rows.reset_index(drop=True), _headers(lang), customer_links=query),
-        *card_payload(due_by_rep_figure(due, lang, theme), due),
+        *grid_payload(due_rows, _headers(lang), customer_links=query,
+                      total_rows=int(due["totals"]["customers"].iloc[0])),
+        *card_payload(due_by_rep_figure(due["by_rep"], lang, theme), due["by_rep"]),
         t("pool.due.rule", lang, days=limit, date=fmt.day(periods["as_of"])),
     )
 

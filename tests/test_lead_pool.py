@@ -117,10 +117,27 @@ def test_rep_charts_draw_the_reps_with_the_most():
                          "auto_returns": 1, "claims_converted": 0, "claim_conversion": 0.0})
     fig = lead_pool.reps_figure(reps, "zh-CN", "light")
     assert all(list(tr["customdata"]) == ids[:figures.CHART_REPS] for tr in fig["data"])
-    # customers due: rep R<i> has i + 1 of them, R00 and R01 tie-break by id after equal counts
-    due = pd.DataFrame({"rep_id": [r for i, r in enumerate(ids) for _ in range(i + 1)]})
-    due["rep_name"] = due["rep_id"]
-    fig = lead_pool.due_by_rep_figure(due, "en", "light")
+    # customers due per rep, most first (pool_due_page's by_rep): rep R<i> has n - i of them
+    by_rep = pd.DataFrame({"rep_id": ids, "rep_name": ids, "customers": range(n, 0, -1)})
+    fig = lead_pool.due_by_rep_figure(by_rep, "en", "light")
     (bars,) = fig["data"]
-    assert list(bars["customdata"]) == ids[n - figures.CHART_REPS:]  # the most on top (last)
+    assert list(bars["customdata"]) == ids[:figures.CHART_REPS][::-1]  # the most on top (last)
     assert list(bars["x"]) == list(range(n - figures.CHART_REPS + 1, n + 1))
+
+
+@pytest.mark.parametrize(("limit_days", "window", "limit"), [(30, 7, 1000), (365, 365, 2), (365, 365, 1000)])
+def test_due_page_cuts_and_counts_the_customers_due(limit_days, window, limit):
+    # pool_due_page: the due customers in the grid's order (rep, due day, customer), the first
+    # `limit`, their count per rep (most first, ties by rep) and in all, as pool_due gives them
+    from queries import sections
+
+    due = run("pool_due", Filters(), limit_days=limit_days, window=window)
+    page = sections(run("pool_due_page", Filters(), limit_days=limit_days, window=window, limit=limit))
+    ordered = due.sort_values(["rep_id", "due_on", "customer_id"]).head(limit).reset_index(drop=True)
+    assert page["listed"]["customer_id"].tolist() == ordered["customer_id"].tolist()
+    assert page["listed"]["days_left"].tolist() == ordered["days_left"].tolist()
+    counts = due.groupby("rep_id").size()
+    expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert list(zip(page["by_rep"]["rep_id"], page["by_rep"]["customers"], strict=True)) == expected
+    assert int(page["totals"]["customers"].iloc[0]) == len(due)
+    assert len(due) >= (2 if window == 7 else 3)  # C25 and C21 (above); the wide window holds more

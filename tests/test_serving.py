@@ -79,6 +79,7 @@ EXTRA = {
     "overview_top_reps": [{"limit": 5}],
     "pipeline_deals": [{"day": d} for d in (date(2023, 6, 1), date(2024, 1, 15), date(2024, 1, 31), date(2024, 2, 20),
                                             date(2024, 2, 29), date(2024, 3, 31))],
+    "pool_due_page": [{"limit_days": 30, "window": 7, "limit": 1000}, {"limit_days": 365, "window": 365, "limit": 2}],
     "pool_due": [{"limit_days": 30, "window": 7}, {"limit_days": 365, "window": 365},
                  {"limit_days": 365, "window": 365, "as_of": date(2024, 1, 20)}],
     "product_info": [{"product_id": "P1"}],
