@@ -195,7 +195,7 @@ query directly (only scope.sql names them, like the base tables).
   ``category`` (the lines of one ``category``: contract amounts and margins) or
   ``categories`` (the contracts whose lines have exactly the categories ``categories``, bits
   ``category_bits``: their count, whole amounts, payments and plans). Sorted by ``cut`` and
-  ``day``. The overview's KPIs and gross margin and /receivables' sums read a few thousand
+  ``day``. The overview's KPIs, margin, sparklines and trend and /receivables' sums read a few thousand
   rows (f_company_days) instead of years of contracts, payments, plans and lines when
   nothing but a category narrows the facts and the viewer sees everyone.
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
@@ -879,16 +879,6 @@ left join shared_categories as sc on sc.customer_id = d.customer_id and sc.day =
 order by day, customer_id
 """
 
-# A customer buys in the year to day D, (D − 1 year, D], when its contracts there sum to > 0.
-# That sum changes only on the days a contract enters (signed_on) or leaves the year: the first
-# D with D − 1 year >= signed_on (a_year_on: signed_on + 1 year, except from a 29 February, as
-# 28 February next year still reaches back to 28 February; 1 March is the first past it). The
-# running sum of those changes per customer gives the intervals in which it buys; bought in
-# the year before D's = bought in the year to D − 1 year (D − 2 years = (D − 1 year) − 1
-# year on every day), i.e. D in [a_year_on(from), a_year_on(to)) for each such interval.
-# Counting interval ends over all customers gives the counts on every day: buyers_before =
-# the moved intervals holding D, churned = those less the customers whose own interval holds
-# D too. 1 s on large.
 COMPANY_DAYS_SQL = """
 create or replace table s_company_days as
 with line_days as (
@@ -948,6 +938,16 @@ from rows
 order by cut, day, measure
 """
 
+# A customer buys in the year to day D, (D − 1 year, D], when its contracts there sum to > 0.
+# That sum changes only on the days a contract enters (signed_on) or leaves the year: the first
+# D with D − 1 year >= signed_on (a_year_on: signed_on + 1 year, except from a 29 February, as
+# 28 February next year still reaches back to 28 February; 1 March is the first past it). The
+# running sum of those changes per customer gives the intervals in which it buys; bought in
+# the year before D's = bought in the year to D − 1 year (D − 2 years = (D − 1 year) − 1
+# year on every day), i.e. D in [a_year_on(from), a_year_on(to)) for each such interval.
+# Counting interval ends over all customers gives the counts on every day: buyers_before =
+# the moved intervals holding D, churned = those less the customers whose own interval holds
+# D too. 1 s on large.
 CHURN_DAYS_SQL = """
 create or replace temp macro a_year_on(day) as
     case when ((day + interval 1 year)::date - interval 1 year)::date < day

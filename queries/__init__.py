@@ -486,6 +486,8 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
     params.update(scope.params())
     if name.startswith("alerts"):  # thresholds and judged dates of the early warnings
         params.update(alert_params(params.get("as_of")))
+    if "company_wide" in used:  # f_company_days' switch (scope.sql), and the facts' in the queries reading it
+        params["company_wide"] = company_wide(params)
     if "category_mask" in sql:  # a category filter's quick test (scope.sql); off without one
         params.update(_category_bits(params["categories"]) if params["categories"]
                       else {"category_mask": 0, "category_exact": True})
@@ -496,6 +498,13 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
     bound = {k: v for k, v in params.items() if k in used}
     _, build = _warehouse.cursor()
     return sql, bound, (name, tuple(sorted((k, _freeze(v)) for k, v in bound.items())), build, scope)
+
+
+def company_wide(params: dict) -> bool:
+    """Whether nothing but a category narrows the facts and the viewer sees everyone: the
+    company's daily sums (f_company_days) answer then, the facts otherwise. Bound as
+    $company_wide, a constant when DuckDB plans, so each query's other branch is pruned."""
+    return bool(params["scope_all"]) and not any(params[k] for k in ("teams", "reps", "regions", "ctypes", "sources"))
 
 
 # At most two statements run at once in a process, whichever threads ask (a worker's request

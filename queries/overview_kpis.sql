@@ -21,7 +21,7 @@ contract_days as (
     -- added up per day first (exact: decimal sums), then per window: each window joins a
     -- few hundred days, not every contract. The build's daily sums (f_company_days) when
     -- nothing but a category narrows the contracts and the viewer sees everyone, else the
-    -- facts (a branch pruned at planning by the other's condition); every window lies in
+    -- facts ($company_wide: the other branch is pruned at planning); every window lies in
     -- these bounds, so the date-sorted rows skip the row groups outside
     select d.day, sum(d.value) filter (where d.measure = 'contract_amount') as amount,
            sum(d.value) filter (where d.measure = 'contracts') as contracts
@@ -33,8 +33,7 @@ contract_days as (
     union all
     select c.signed_on as day, sum(c.amount) as amount, count(*) as contracts
     from f_contracts as c
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and c.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
                           and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by c.signed_on
@@ -57,8 +56,7 @@ payment_days as (
     union all
     select p.paid_on as day, sum(p.amount) as amount
     from f_payments as p
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and p.paid_on between least($start::date, $prev_start::date, $yoy_start::date)
                         and greatest($end::date, $prev_end::date, $yoy_end::date)
     group by p.paid_on

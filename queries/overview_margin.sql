@@ -13,8 +13,8 @@ with windows as (
 margin_days as (
     -- the costed lines' margin added up per day first (exact: decimal sums), then per window:
     -- the build's daily sums by $method (f_company_days) when nothing but a category narrows
-    -- the lines and the viewer sees everyone, else the lines (a branch pruned at planning by
-    -- the other's condition); every window lies in these bounds, so the date-sorted rows skip
+    -- the lines and the viewer sees everyone, else the lines ($company_wide: the other branch
+    -- is pruned at planning); every window lies in these bounds, so the date-sorted rows skip
     -- the row groups outside
     select d.day, d.value as margin
     from f_company_days as d
@@ -24,8 +24,7 @@ margin_days as (
     union all
     select l.signed_on as day, sum(l.amount - l.cogs) as margin
     from q_line_costs as l
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and l.cogs is not null
       and l.signed_on between least($start::date, $prev_start::date, $yoy_start::date)
                           and greatest($end::date, $prev_end::date, $yoy_end::date)

@@ -11,8 +11,8 @@ with months as (
 
 contract_months as (
     -- the build's daily sums (f_company_days) when nothing but a category narrows the facts and
-    -- the viewer sees everyone, else the facts (a branch pruned at planning by the other's
-    -- condition)
+    -- the viewer sees everyone, else the facts ($company_wide: the other branch is
+    -- pruned at planning)
     select date_trunc('month', d.day)::date as month,
            sum(d.value) filter (where d.measure = 'contract_amount') as contract_amount,
            sum(d.value) filter (where d.measure = 'contracts') as contracts
@@ -24,8 +24,7 @@ contract_months as (
     select date_trunc('month', signed_on)::date as month, sum(amount) as contract_amount,
            count(*) as contracts
     from f_contracts
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and signed_on between (date_trunc('month', $end::date) - interval 11 month)::date and $end
     group by 1
 ),
@@ -44,16 +43,14 @@ payment_months as (
         union all
         select mm.month, mm.value
         from f_rep_months as mm
-        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+        where not $company_wide
           and mm.measure = 'payments'
           and mm.month >= (date_trunc('month', $end::date) - interval 11 month)::date
           and mm.month < date_trunc('month', $end::date)::date
         union all
         select date_trunc('month', p.paid_on)::date, p.amount
         from f_payments as p
-        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+        where not $company_wide
           and p.paid_on between (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
                                            and len($categories) = 0
                                       then date_trunc('month', $end::date)

@@ -13,8 +13,8 @@ by_month as (
     -- both windows in one pass over the contracts (read twice, their relation would be
     -- computed once and shared, out of reach of each window's own date range): the build's
     -- daily sums (f_company_days) when nothing but a category narrows the contracts and the
-    -- viewer sees everyone, else the contracts (a branch pruned at planning by the other's
-    -- condition)
+    -- viewer sees everyone, else the contracts ($company_wide: the other branch is
+    -- pruned at planning)
     select date_trunc('month', day)::date as month,
            sum(amount) filter (where day between $start and $end) as amount,
            sum(amount) filter (where day between $yoy_start and $yoy_end) as yoy_amount
@@ -26,8 +26,7 @@ by_month as (
         union all
         select signed_on, amount
         from f_contracts
-        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+        where not $company_wide
           and (signed_on between $start and $end or signed_on between $yoy_start and $yoy_end)
     ) as x
     group by 1

@@ -8,7 +8,8 @@
 -- customer up to $as_of (f_account_last_activities: the latest as of each day, pre-computed);
 -- claims/assigns are any rep's, up to $as_of.
 -- days_left = due_on - $as_of. Ordered by due_on, ties by customer_id.
--- Parameters: $as_of, $limit_days, $window + scope. Pages: /lead-pool.
+-- Parameters: $as_of, $limit_days, $window + scope. Pages: /lead-pool (through pool_due_page,
+-- which cuts and counts them).
 with owned as (
     select c.customer_id, c.name as customer_name, c.owner_rep_id as rep_id, r.name as rep_name,
            c.created_at

@@ -10,8 +10,8 @@ with months as (
 
 due_months as (
     -- the build's daily sums (f_company_days) when nothing but a category narrows the plans and
-    -- the viewer sees everyone, else the plans (a branch pruned at planning by the other's
-    -- condition)
+    -- the viewer sees everyone, else the plans ($company_wide: the other branch is
+    -- pruned at planning)
     select date_trunc('month', d.day)::date as month, sum(d.value) as due
     from f_company_days as d
     where d.measure = 'plans_due' and d.day between $start and $end
@@ -19,8 +19,7 @@ due_months as (
     union all
     select date_trunc('month', due_on)::date as month, sum(amount) as due
     from f_payment_plans
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and due_on between $start and $end
     group by 1
 ),
@@ -34,8 +33,7 @@ received_months as (
     union all
     select date_trunc('month', paid_on)::date as month, sum(amount) as received
     from f_payments
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and paid_on between $start and $end
     group by 1
 ),

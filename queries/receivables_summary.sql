@@ -26,12 +26,11 @@ with company as (
 ),
 
 due as (
-    -- the facts from here on, only when f_company_days is empty (a constant condition: pruned
-    -- at planning otherwise)
+    -- the facts from here on, only when f_company_days is empty (not $company_wide, a
+    -- constant: pruned at planning otherwise)
     select sum(amount) as due
     from f_payment_plans
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and due_on between $start and $end
 ),
 
@@ -47,8 +46,7 @@ payment_sums as (
     select sum(p.amount) filter (where p.paid_on between $start and $end) as received,
            sum(p.amount) filter (where p.paid_on <= $day and p.paid_on >= (select facts_from from bounds)) as paid
     from f_payments as p
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and p.paid_on between least($start::date,
                                   (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
                                              and len($categories) = 0
@@ -62,16 +60,14 @@ month_sums as (
     select sum(mm.value) filter (where mm.measure = 'contract_amount') as signed,
            sum(mm.value) filter (where mm.measure = 'payments') as paid
     from f_rep_months as mm
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and mm.month < date_trunc('month', $day::date + 1)::date
 ),
 
 signed_days as (
     select sum(k.amount) as signed
     from f_contracts_whole as k
-    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+    where not $company_wide
       and k.signed_on <= $day
       and k.signed_on >= (case when len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
                                     and len($categories) = 0

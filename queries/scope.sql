@@ -562,14 +562,14 @@ f_measure_days as not materialized (
 f_company_days as not materialized (
     -- the company's measures per day (s_company_days: contract_amount, contract_amount_whole,
     -- contracts, payments, plans_due, margin_<method>), but only when nothing but a category
-    -- narrows the facts and the viewer sees everyone; empty otherwise. A category filter adds
+    -- narrows the facts and the viewer sees everyone ($company_wide, bound by the gateway: a
+    -- query reads the facts under `not $company_wide`); empty otherwise. A category filter adds
     -- up its cut's rows: the lines of the categories (contract amounts, margins), the contracts
     -- with a line in one of them, their whole amounts, payments and plans (the conditions of
     -- f_contracts, f_contracts_whole, f_payments and f_payment_plans)
     select cd.measure, cd.day, cd.value
     from s_company_days as cd
-    where len($teams) = 0 and len($reps) = 0 and $scope_all
-      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    where $company_wide
       and ((len($categories) = 0 and cd.cut = 'all')
            or (len($categories) > 0 and cd.cut = 'category' and list_contains($categories, cd.category))
            or (len($categories) > 0 and cd.cut = 'categories' and ($category_mask & cd.category_bits) <> 0

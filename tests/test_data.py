@@ -319,9 +319,9 @@ FILTER_SETS = (Filters(), Filters(preset="last_year"), Filters(preset="last_mont
 
 def _dashboards() -> dict:
     """Every query in queries/ under every filter set (build_info less its time and source)."""
-    # the filters' and the scope's parameters, and the category bits the gateway binds
+    # the filters' and the scope's parameters, and those the gateway works out from them
     own = set(queries.params_for(Filters(), date.today())) | set(queries.EVERYONE.params()) | {
-        "category_mask", "category_exact"}
+        "category_mask", "category_exact", "company_wide"}
     out = {}
     for name in queries.names():
         needed = set(queries.PARAM.findall(queries.compose(name))) - own

@@ -294,3 +294,15 @@ def test_a_query_carries_only_the_scope_relations_it_reads():
     # f_plan_states reads f_reps, which reads f_teams, which reads the recursive team_tree
     assert {"f_plan_states", "f_reps", "f_teams", "team_tree", "f_accounts"} <= reads
     assert not reads & {"f_contracts", "f_lines", "f_measure_facts", "f_activities"}
+
+
+def test_company_wide_only_when_nothing_but_a_category_narrows_the_facts():
+    # $company_wide switches f_company_days on and the queries' facts off (scope.sql)
+    def wide(filters, scope=queries.EVERYONE):
+        return queries.company_wide({**queries.params_for(filters), **scope.params()})
+
+    assert wide(Filters()) and wide(Filters(categories=("软件",)))
+    for narrowed in ({"teams": ("T1",)}, {"reps": ("R1",)}, {"regions": ("华东",)}, {"customer_types": ("customer",)},
+                     {"sources": ("展会",)}):
+        assert not wide(Filters(**narrowed)), narrowed
+    assert not wide(Filters(), Scope(reps=("R1",)))
