@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import re
 import tempfile
@@ -47,7 +46,6 @@ from pathlib import Path
 import duckdb
 import flask
 import numpy as np
-import orjson
 import pandas as pd
 import pyarrow as pa
 
@@ -544,7 +542,9 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         else:
             def read() -> pd.DataFrame:
                 result = cursor.execute(_parsed(sql), bound)
-                return _frame(result, cursor) if name in _text_heavy else result.df()
+                if name in SECTIONED:
+                    return _sectioned(result.to_arrow_table(), cursor)
+                return _frame(result.to_arrow_table(), cursor) if name in _text_heavy else result.df()
             frame = _statement(read)
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
@@ -603,12 +603,11 @@ def _arrow(name: str, bound: dict):
         _parsed(sql), {k: v for k, v in bound.items() if k in _parameters(sql)}).to_arrow_table())
 
 
-def _frame(result: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """``result`` as a DataFrame, exactly as its ``df()`` gives it, its text columns taken
-    through Arrow: ``df()`` makes a Python string of each value, which pandas 3 then copies
-    into its Arrow-backed str column. The other columns are DuckDB's own conversion of the
-    same rows (a test compares every query's frames both ways)."""
-    table = result.to_arrow_table()
+def _frame(table: pa.Table, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A result read as the Arrow ``table``, as a DataFrame exactly as the result's ``df()``
+    gives it, its text columns taken through Arrow: ``df()`` makes a Python string of each
+    value, which pandas 3 then copies into its Arrow-backed str column. The other columns are
+    DuckDB's own conversion of the same rows (a test compares every query's frames both ways)."""
     texts = [i for i, field in enumerate(table.schema) if pa.types.is_string(field.type)
              or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type)]
     others = table.select([i for i in range(table.num_columns) if i not in texts])
@@ -641,55 +640,30 @@ def _category_bits(categories: list[str]) -> dict:
             "category_exact": bool(bits["bit"].is_unique)}
 
 
+# the queries that return a page's sections in one row (customer_page): each column a struct of
+# lists, one list per column of the section. The gateway reads them through Arrow (_sectioned)
+# and ``sections`` hands out the frames. As JSON text, parsed and typed in Python, /team's four
+# sections (tens of thousands of values) took 48 ms of Python per render on xl.
+SECTIONED = frozenset({"customer_page", "forecast_page", "funnel_snapshot", "pool_due_page", "team_page"})
+
+
+def _sectioned(table: pa.Table, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A sections row read as the Arrow ``table``, as a one-row frame holding one frame per
+    section: its lists side by side, as the frame the section's own query gives through the
+    gateway (_frame: DuckDB's own conversion, text through Arrow), typed even without rows."""
+    out = pd.DataFrame(index=pd.RangeIndex(1))
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        section = column.combine_chunks()
+        lists = pa.table([values.flatten() for values in section.flatten()],
+                         names=[field.name for field in section.type])
+        out[name] = pd.Series([_frame(lists, cursor)], dtype=object)
+    return out
+
+
 def sections(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The frames of a query that returns a page's sections in one row (customer_page): each
-    column is JSON text, {"values": an object of lists, one list per column of the section,
-    "type": their SQL struct type}, and becomes the frame the section's own query gives
-    through the gateway (decimals as floats, dates as datetime64, whole numbers with a gap as
-    nullable integers, text without a value as objects), typed even when it has no rows.
-    DuckDB writes doubles in JSON with every digit they need: they read back exactly."""
-    return {name: _section(_json(frame[name].iloc[0])) for name in frame.columns}
-
-
-def _json(text: str):
-    """JSON text read by orjson (a few times faster than the json module: /team's sections are
-    tens of thousands of values on large), by the json module where orjson refuses it (an
-    integer past 64 bits, NaN or Infinity)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-# the frame dtype of a section column's SQL type (its base name); NULLs keep integers nullable
-SECTION_DTYPES = {"DECIMAL": "float64", "DOUBLE": "float64", "FLOAT": "float64", "BIGINT": "int64",
-                  "INTEGER": "int64", "SMALLINT": "int64", "DATE": "datetime64[us]",
-                  "TIMESTAMP": "datetime64[us]", "VARCHAR": "str", "BOOLEAN": "bool"}
-
-
-def _section(section: dict) -> pd.DataFrame:
-    values = section["values"]
-    # 'STRUCT(a BIGINT[], "1-30" DECIMAL(18,2)[], ...)': one field per column, in order
-    fields = re.split(r",\s*(?![^()]*\))", section["type"][len("STRUCT("):-1])
-    out = {}
-    for name, field in zip(values, fields, strict=True):
-        column = values[name] or []
-        dtype = SECTION_DTYPES.get(re.search(r"(\w+)(\([^()]*\))?\[\]$", field).group(1), "object")
-        missing = column.count(None)
-        if missing and dtype in ("int64", "bool"):
-            dtype = "Int64" if dtype == "int64" else "boolean"
-        elif missing == len(column) and dtype == "str":  # as DuckDB gives text without a value
-            dtype = "object"
-        # straight from the list to the dtype (through objects it was 2-4 times slower: /customers
-        # spent 25 ms here on large); numbers, days and flags through numpy, faster still
-        out[name] = pd.Series(np.array(column, dtype=dtype) if dtype in NUMPY_DTYPES else column,
-                              dtype=_pandas_dtype(dtype))
-    return pd.DataFrame(out)
-
-
-NUMPY_DTYPES = ("int64", "bool", "float64", "datetime64[us]")
-# a dtype's name resolved once (pandas tries every registered dtype on a name: a third of the time here)
-_pandas_dtype = functools.cache(pd.api.types.pandas_dtype)
+    """The frames of a query of ``SECTIONED`` (run's one-row frame), one per section, each
+    the caller's own copy."""
+    return {name: frame[name].iloc[0].copy() for name in frame.columns}
 
 
 def build_info() -> dict:

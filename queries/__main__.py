@@ -49,12 +49,17 @@ def main(argv: list[str] | None = None) -> int:
             key, _, value = item.partition("=")
             extra[key] = int(value) if value.lstrip("-").isdigit() else value
         frame = queries.run(args.name, filters, **extra)
-    if args.format == "csv":
-        # a list cell (a sparkline) as one JSON array, not numpy's multi-line repr
-        frame = frame.map(lambda v: json.dumps(v.tolist()) if isinstance(v, np.ndarray) else v)
-        sys.stdout.write(frame.to_csv(index=False))
-    else:
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
+    # a page's sections (queries.SECTIONED) one after another, each under its name
+    parts = queries.sections(frame) if args.name in queries.SECTIONED else {None: frame}
+    for part, section in parts.items():
+        if part is not None:
+            sys.stdout.write(f"# {part}\n")
+        if args.format == "csv":
+            # a list cell (a sparkline) as one JSON array, not numpy's multi-line repr
+            section = section.map(lambda v: json.dumps(v.tolist()) if isinstance(v, np.ndarray) else v)
+            sys.stdout.write(section.to_csv(index=False))
+        else:
+            sys.stdout.write(section.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
     return 0
 
 

@@ -1,6 +1,6 @@
 -- forecast_page: one row, the open deals of pipeline_deals on $day added up for the /forecast
 -- page in the warehouse, not sent one by one (tens of thousands on large), each section a
--- column holding its rows column-wise as JSON text (the form of customer_page, unpacked by
+-- column holding its rows column-wise as a struct of lists (the form of customer_page, unpacked by
 -- queries.sections):
 -- buckets = one row per bucket and stage holding a deal: bucket = 'overdue' when the deal's
 --   expected_close_on is before $day, 'no_date' when it has none, else the first day of its
@@ -40,23 +40,23 @@ rep_rows as (
 ),
 
 final as (
-    select (select to_json({'values': section, 'type': typeof(section)})
+    select (select section
             from (select list(columns(*) order by b.bucket, b.stage)
                   from (select bucket, stage, sum(weighted_amount) as weighted, sum(amount) as best_case,
                                count(*) as deals
                         from bucketed
                         group by bucket, stage) as b) as section) as buckets,
-           (select to_json({'values': section, 'type': typeof(section)})
+           (select section
             from (select list(columns(*) order by r.rep_id)
                   from (select *, weighted_pipeline / case when gap > 0 then gap end as coverage
                         from rep_rows) as r) as section) as reps,
-           (select to_json({'values': section, 'type': typeof(section)})
+           (select section
             from (select list(columns(*) order by f.amount desc, f.opportunity_id)
                   from (select * from q_pipeline_deals
                         where is_stale or is_overdue or is_large_late
                         order by amount desc, opportunity_id
                         limit $limit) as f) as section) as flagged,
-           (select to_json({'values': section, 'type': typeof(section)})
+           (select section
             from (select list(columns(*))
                   from (select count(*) as deals, coalesce(sum(weighted_amount), 0) as weighted,
                                count(*) filter (where is_stale) as stale,

@@ -1,6 +1,6 @@
 -- funnel_snapshot: one row, the open deals of pipeline_deals on $day for the /funnel page's
 -- snapshot, added up in the warehouse instead of sent one by one (tens of thousands on
--- large), each section a column holding its rows column-wise as JSON text (the form of
+-- large), each section a column holding its rows column-wise as a struct of lists (the form of
 -- customer_page, unpacked by queries.sections):
 -- stages = one row per open stage of f_stages, in position order (0 where no deal is open):
 --   stage, position, deals (count), amount and weighted_amount (sums of pipeline_deals');
@@ -14,7 +14,7 @@ with per_stage as (
 ),
 
 final as (
-    select (select to_json({'values': section, 'type': typeof(section)})
+    select (select section
             from (select list(columns(*) order by s.position, s.stage)
                   from (select st.stage, st.position, coalesce(p.deals, 0) as deals,
                                coalesce(p.amount, 0)::double as amount,
@@ -22,7 +22,7 @@ final as (
                         from f_stages as st
                         left join per_stage as p on p.stage = st.stage
                         where st.kind = 'open') as s) as section) as stages,
-           (select to_json({'values': section, 'type': typeof(section)})
+           (select section
             from (select list(columns(*) order by d.amount desc, d.opportunity_id)
                   from (select opportunity_id, customer_name, customer_id, rep_name, stage, amount, probability,
                                weighted_amount, expected_close_on, days_in_stage

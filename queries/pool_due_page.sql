@@ -1,6 +1,6 @@
 -- pool_due_page: one row, /lead-pool's customers due back (pool_due) cut and counted in the
 -- warehouse instead of sent one by one (33,000 on xl), each section a column holding its rows
--- column-wise as JSON text (the form of customer_page, unpacked by queries.sections):
+-- column-wise as a struct of lists (the form of customer_page, unpacked by queries.sections):
 -- listed = the due customers with pool_due's columns in the grid's order (rep_id, due_on,
 --   customer_id): the first $limit;
 -- by_rep = one row per rep with a customer due: rep_id, rep_name, customers (how many), most
@@ -12,16 +12,16 @@ with due as materialized (
 ),
 
 final as (
-    select (select to_json({'values': section, 'type': typeof(section)})
+    select (select section
             from (select list(columns(*) order by d.rep_id, d.due_on, d.customer_id)
                   from (select * from due order by rep_id, due_on, customer_id limit $limit) as d) as section)
                as listed,
-           (select to_json({'values': section, 'type': typeof(section)})
+           (select section
             from (select list(columns(*) order by r.customers desc, r.rep_id)
                   from (select rep_id, any_value(rep_name) as rep_name, count(*) as customers
                         from due
                         group by rep_id) as r) as section) as by_rep,
-           (select to_json({'values': section, 'type': typeof(section)})
+           (select section
             from (select list(columns(*)) from (select count(*) as customers from due) as t) as section) as totals
 )
 

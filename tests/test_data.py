@@ -330,7 +330,12 @@ def _dashboards() -> dict:
         extra = {k: EXTRA_PARAMS[k] for k in needed}
         for i, filters in enumerate(FILTER_SETS):
             frame = run(name, filters, **extra)
-            out[name, i] = frame.drop(columns=["built_at", "source"]) if name == "build_info" else frame
+            if name == "build_info":
+                frame = frame.drop(columns=["built_at", "source"])
+            # a page's sections one by one
+            parts = queries.sections(frame) if name in queries.SECTIONED else {"": frame}
+            for part, section in parts.items():
+                out[name, i, part] = section
     return out
 
 
@@ -350,7 +355,7 @@ def test_round_trip_gives_the_same_dashboards(company, fixture_warehouse, tmp_pa
     monkeypatch.setenv("CRM_WAREHOUSE", str(reloaded))
     got = _dashboards()
     assert {"overview_kpis", "overview_top_reps", "data_costing", "data_costing_products", "build_info"} <= \
-        {name for name, _ in expected}
+        {name for name, *_ in expected}
     assert got.keys() == expected.keys()
     for key, frame in expected.items():
         pd.testing.assert_frame_equal(got[key], frame, obj=str(key))

@@ -1,6 +1,7 @@
 """/lead-pool on the fixture plus tests/fixtures/acquisition.sql; as_of = 2024-03-15,
 pool limit 30 days unless said. Every number worked out by hand in the comments."""
 
+import json
 from datetime import date
 
 import plotly.graph_objects as go
@@ -141,3 +142,17 @@ def test_due_page_cuts_and_counts_the_customers_due(limit_days, window, limit):
     assert list(zip(page["by_rep"]["rep_id"], page["by_rep"]["customers"], strict=True)) == expected
     assert int(page["totals"]["customers"].iloc[0]) == len(due)
     assert len(due) >= (2 if window == 7 else 3)  # C25 and C21 (above); the wide window holds more
+
+
+def test_cli_writes_each_section_of_a_page(capsys):
+    # `python -m queries run pool_due_page`: each section under its name, as the page reads it
+    from queries.__main__ import main as cli
+
+    due = run("pool_due", Filters(), limit_days=365, window=365)
+    assert cli(["run", "pool_due_page", "", "--param", "limit_days=365", "--param", "window=365",
+                "--param", "limit=2", "--format", "json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0::2] == ["# listed", "# by_rep", "# totals"]
+    listed, by_rep, totals = (json.loads(line) for line in lines[1::2])
+    assert len(listed) == 2 and totals == [{"customers": len(due)}]
+    assert sum(row["customers"] for row in by_rep) == len(due)
