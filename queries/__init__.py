@@ -606,20 +606,58 @@ def _arrow(name: str, bound: dict):
 def _frame(table: pa.Table, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """A result read as the Arrow ``table``, as a DataFrame exactly as the result's ``df()``
     gives it, its text columns taken through Arrow: ``df()`` makes a Python string of each
-    value, which pandas 3 then copies into its Arrow-backed str column. The other columns are
-    DuckDB's own conversion of the same rows (a test compares every query's frames both ways)."""
-    texts = [i for i, field in enumerate(table.schema) if pa.types.is_string(field.type)
-             or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type)]
-    others = table.select([i for i in range(table.num_columns) if i not in texts])
-    frame = (cursor.from_arrow(others.rename_columns([f"c{i}" for i in range(others.num_columns)])).df()
-             if others.num_columns else pd.DataFrame(index=pd.RangeIndex(table.num_rows)))
-    frame.columns = others.column_names
-    for i in texts:
+    value, which pandas 3 then copies into its Arrow-backed str column. Numbers, days and
+    flags are converted here where that gives df()'s values (_numpy); the other columns are
+    DuckDB's own conversion of the same rows, one call for them all (about a millisecond: a
+    page's sections are a few small tables). A test compares every query's frames both ways."""
+    columns: dict[int, object] = {}
+    for i, field in enumerate(table.schema):
         column = table.column(i)
-        # as df() gives it: a column with a value is str, one without (empty, or all null) object
-        values = column.to_pandas() if column.null_count < len(column) else np.full(len(column), None, dtype=object)
-        frame.insert(i, table.column_names[i], values, allow_duplicates=True)
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type) \
+                or pa.types.is_string_view(field.type):
+            # as df() gives it: a column with a value is str, one without (empty, or all null) object
+            columns[i] = (column.to_pandas() if column.null_count < len(column)
+                          else np.full(len(column), None, dtype=object))
+        else:
+            values = _numpy(column.combine_chunks())
+            if values is not None:
+                columns[i] = values
+    others = [i for i in range(table.num_columns) if i not in columns]
+    if others:
+        rest = table.select(others)
+        converted = cursor.from_arrow(rest.rename_columns([f"c{i}" for i in others])).df()
+        columns.update({i: converted[f"c{i}"] for i in others})
+    frame = pd.DataFrame({f"c{i}": columns[i] for i in range(table.num_columns)}, index=pd.RangeIndex(table.num_rows))
+    frame.columns = table.column_names
     return frame
+
+
+def _numpy(values: pa.Array):
+    """``values`` as the array DuckDB's ``df()`` makes of them, where that is quick and sure to
+    be the same here: floats; whole numbers and flags (with a gap: nullable); times and days
+    (datetime64[us]); decimals whose unscaled integers are exact as doubles (DuckDB divides that double by
+    10^scale, as here: the same correctly rounded value). None for the rest."""
+    kind = values.type
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        if values.null_count == 0:
+            return values.to_numpy(zero_copy_only=False)
+        # with a gap, pandas' nullable (masked) array of the same width, as df() gives it
+        filled = values.fill_null(False if pa.types.is_boolean(kind) else 0).to_numpy(zero_copy_only=False)
+        masked = pd.arrays.BooleanArray if pa.types.is_boolean(kind) else pd.arrays.IntegerArray
+        return masked(filled, ~values.is_valid().to_numpy(zero_copy_only=False))
+    if pa.types.is_floating(kind) or (pa.types.is_timestamp(kind) and kind.unit == "us" and kind.tz is None):
+        return values.to_numpy(zero_copy_only=False)
+    if pa.types.is_date32(kind):
+        return values.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+    if pa.types.is_decimal128(kind) and kind.scale <= 18:
+        raw = np.frombuffer(values.buffers()[1], dtype=np.int64)[2 * values.offset:2 * (values.offset + len(values))]
+        low, high = raw[0::2], raw[1::2]
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        if ((high == low >> 63) & (np.abs(low) < 2**53) | ~valid).all():
+            out = low / 10.0**kind.scale
+            out[~valid] = np.nan
+            return out
+    return None
 
 
 def _frame_bytes(frame: pd.DataFrame) -> int:

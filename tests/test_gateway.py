@@ -306,3 +306,41 @@ def test_company_wide_only_when_nothing_but_a_category_narrows_the_facts():
                      {"sources": ("展会",)}):
         assert not wide(Filters(**narrowed)), narrowed
     assert not wide(Filters(), Scope(reps=("R1",)))
+
+
+# every kind of column a query gives: whole numbers (with a gap: nullable), decimals (one past
+# 2^53 unscaled, which DuckDB converts itself), days, times, flags (with a gap), text (and one
+# without a value), lists
+MIXED_ROWS = """
+    select * from (values
+        (1, 2.5::decimal(18, 2), 'x', date '2024-01-01', null::bigint, true, null::boolean, [1.5, 2.0],
+         timestamp '2024-01-01 10:00:00', 99999999999999999.99::decimal(38, 2), 1.25::double, 7::smallint,
+         null::varchar, 0.1::decimal(38, 10), null::integer, 1::tinyint),
+        (2, -3.1, null, null, 5, false, true, null, null, -1.01, null, -8, null, -123456.0000000001, 3, null))
+        as v (a, b, c, d, e, f, g, h, i, j, k, m, n, o, p, q)
+"""
+
+
+@pytest.mark.parametrize("where", ["", "where a = 2", "where a > 5"])
+def test_frames_through_arrow_are_duckdbs_own(where):
+    """queries._frame (text-heavy results, and every section of a page) gives exactly what
+    DuckDB's df() gives for the same rows: dtypes, values, gaps; with rows, one, and none."""
+    con = duckdb.connect()
+    sql = f"select * from ({MIXED_ROWS}) {where}"
+    got = queries._frame(con.execute(sql).to_arrow_table(), con)
+    pd.testing.assert_frame_equal(got, con.execute(sql).df(), check_exact=True)
+
+
+def test_a_page_of_sections_is_each_sections_own_frame():
+    # a sections row (queries.SECTIONED): each struct of lists is the frame of its own rows
+    con = duckdb.connect()
+    sql = f"""select (select section from (select list(columns(*) order by a) from ({MIXED_ROWS})) as section)
+                         as both,
+                     (select section from (select list(columns(*)) from ({MIXED_ROWS}) where a > 5) as section)
+                         as none"""
+    page = queries.sections(queries._sectioned(con.execute(sql).to_arrow_table(), con))
+    assert list(page) == ["both", "none"]
+    pd.testing.assert_frame_equal(page["both"], con.execute(f"select * from ({MIXED_ROWS}) order by a").df(),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(page["none"], con.execute(f"select * from ({MIXED_ROWS}) where a > 5").df(),
+                                  check_exact=True)
