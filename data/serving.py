@@ -175,6 +175,27 @@ query directly (only scope.sql names them, like the base tables).
   ``day``. The slipping customers (/alerts) read their pyramid standing, purchase days and
   spends from it (f_purchase_days) unless a team, rep filter or the viewer's scope narrows the
   contracts: no grouping of a million contracts per customer and day at each request.
+- ``s_purchase_standing``: what the slipping customers (/alerts) judge, worked out once per
+  build as of the build's as_of (the warehouse's latest transaction date: the day the early
+  warnings are judged on unless CRM_AS_OF or the URL says otherwise): one row per customer
+  with purchase days (``s_purchase_days``) in the 730 days up to it, for every day
+  (``category`` '') and for each category bought in them (that category's part of each day,
+  as a one-category filter reads it), with the customer's dimensions and the sums and counts
+  of queries/alerts_customers_slipping.sql over its days up to as_of: ``amount`` (the 730
+  days), ``last_purchase``, ``recent_purchases`` (days above 0 in the 730),
+  ``earlier_purchases`` (before them), ``spend_90``, ``spend_90_year_ago``, ``usual_sum``
+  (days above 0 in as_of − 455 .. as_of − 90) and ``quarter_sum`` (every day there); sorted by
+  ``category``. On xl the slipping customers spent 1.4 s grouping 7M purchase days per
+  customer at each request.
+- ``s_overdue_judged``: what the collection warnings (/alerts) judge, worked out once per build
+  for its as_of (d0) and the same day one and two months earlier (d1, d2: the dates
+  queries.alert_settings.alert_params gives): the plans' overdue amounts of
+  ``s_plan_states`` (the rule of queries/alerts_collection.sql) added up per customer, rep
+  and the contracts' categories (``whole`` false: ``categories``, ``category_bits``, for a
+  category filter) and per customer and rep (``whole`` true), with the customer's dimensions:
+  ``o0``, ``o1``, ``o2`` (overdue at d0, d1, d2) and ``aged0``, ``aged1`` (90+ days late at
+  d0, d1); sorted by ``whole`` (true first). On xl the warnings grouped 3.3M plan states at
+  each request.
 - ``s_churn_days``: the two counts of the annual churn (queries/customer_churn.sql) on every
   day, as steps: one row per interval of days ``[from_day, to_day)`` (``to_day`` empty =
   unbounded) with ``buyers_before`` (customers whose counted contracts in the year before the
@@ -209,6 +230,8 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+
+from data.build import AS_OF_SQL
 
 # Each product category's bit (the categories in order, the 64th sharing the first's bit):
 # a row's category_bits has the bits of its categories, so a category filter tests one
@@ -948,6 +971,83 @@ order by cut, day, measure
 # Counting interval ends over all customers gives the counts on every day: buyers_before =
 # the moved intervals holding D, churned = those less the customers whose own interval holds
 # D too. 1 s on large.
+# the build's as_of (data.build.AS_OF_SQL) inlined: one statement, no value carried between
+PURCHASE_STANDING_SQL = """
+create or replace table s_purchase_standing as
+with as_of as (
+    select ({as_of})::date as day
+),
+days as (
+    -- every purchase day up to as_of (category ''), and each category's part of it
+    select p.customer_id, '' as category, p.day, p.amount, p.c_region, p.c_type, p.c_source
+    from s_purchase_days as p
+    where p.day <= (select day from as_of)
+    union all
+    select p.customer_id, x.category, p.day, x.amount::decimal(18, 2), p.c_region, p.c_type, p.c_source
+    from (select customer_id, day, c_region, c_type, c_source, unnest(category_amounts) as x
+          from s_purchase_days
+          where day <= (select day from as_of)) as p
+)
+select d.customer_id, d.category, any_value(d.c_region) as c_region, any_value(d.c_type) as c_type,
+       any_value(d.c_source) as c_source,
+       sum(d.amount) filter (where d.day > a.day - 730) as amount,
+       max(d.day) filter (where d.amount > 0 and d.day > a.day - 730) as last_purchase,
+       count(*) filter (where d.amount > 0 and d.day > a.day - 730) as recent_purchases,
+       count(*) filter (where d.amount > 0 and d.day <= a.day - 730) as earlier_purchases,
+       sum(d.amount) filter (where d.amount > 0 and d.day > a.day - 90) as spend_90,
+       sum(d.amount) filter (where d.amount > 0 and d.day > (a.day - interval 1 year)::date - 90
+                                and d.day <= (a.day - interval 1 year)::date) as spend_90_year_ago,
+       sum(d.amount) filter (where d.amount > 0 and d.day > a.day - 455 and d.day <= a.day - 90) as usual_sum,
+       sum(d.amount) filter (where d.day > a.day - 455 and d.day <= a.day - 90) as quarter_sum
+from days as d
+cross join as_of as a
+group by d.customer_id, d.category
+having count(*) filter (where d.day > a.day - 730) > 0
+order by d.category, d.customer_id
+"""
+
+# the build's as_of (data.build.AS_OF_SQL) inlined; its dates as alert_params steps back
+OVERDUE_JUDGED_SQL = """
+create or replace table s_overdue_judged as
+with dates as (
+    select (d0 - interval 2 month)::date as d2, (d0 - interval 1 month)::date as d1, d0
+    from (select ({as_of})::date as d0)
+),
+states as (
+    -- as queries/alerts_collection.sql adds them up (a state holds on d when its interval holds
+    -- d and it is overdue there), per customer, rep and the contract's categories
+    select ps.customer_id, ps.rep_id, any_value(ps.c_region) as c_region, any_value(ps.c_type) as c_type,
+           any_value(ps.c_source) as c_source, ps.categories, any_value(ps.category_bits) as category_bits,
+           coalesce(sum(ps.unsettled::double) filter (
+               where (ps.valid_from is null or ps.valid_from <= d.d0)
+                 and (ps.valid_to is null or ps.valid_to > d.d0)), 0) as o0,
+           coalesce(sum(ps.unsettled::double) filter (
+               where ps.due_on < d.d1 and (ps.valid_from is null or ps.valid_from <= d.d1)
+                 and (ps.valid_to is null or ps.valid_to > d.d1)), 0) as o1,
+           coalesce(sum(ps.unsettled::double) filter (
+               where ps.due_on < d.d2 and (ps.valid_from is null or ps.valid_from <= d.d2)), 0) as o2,
+           coalesce(sum(ps.unsettled::double) filter (
+               where ps.due_on < d.d0 - 90 and (ps.valid_from is null or ps.valid_from <= d.d0)
+                 and (ps.valid_to is null or ps.valid_to > d.d0)), 0) as aged0,
+           coalesce(sum(ps.unsettled::double) filter (
+               where ps.due_on < d.d1 - 90 and (ps.valid_from is null or ps.valid_from <= d.d1)
+                 and (ps.valid_to is null or ps.valid_to > d.d1)), 0) as aged1
+    from s_plan_states as ps
+    cross join dates as d
+    where ps.due_on < d.d0 and (ps.valid_to is null or ps.valid_to > d.d2)
+    group by ps.customer_id, ps.rep_id, ps.categories
+)
+select customer_id, rep_id, any_value(c_region) as c_region, any_value(c_type) as c_type,
+       any_value(c_source) as c_source, true as whole, null::varchar[] as categories, null::bigint as category_bits,
+       sum(o0) as o0, sum(o1) as o1, sum(o2) as o2, sum(aged0) as aged0, sum(aged1) as aged1
+from states
+group by customer_id, rep_id
+union all
+select customer_id, rep_id, c_region, c_type, c_source, false, categories, category_bits, o0, o1, o2, aged0, aged1
+from states
+order by whole desc, customer_id, rep_id
+"""
+
 CHURN_DAYS_SQL = """
 create or replace temp macro a_year_on(day) as
     case when ((day + interval 1 year)::date - interval 1 year)::date < day
@@ -1011,7 +1111,7 @@ SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales"
                   "s_measure_months", "s_sales_months", "s_stock_months", "s_activity_days",
                   "s_contract_paid", "s_stage_days", "s_win_rates",
                   "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days",
-                  "s_churn_days", "s_company_days", "s_layer")
+                  "s_purchase_standing", "s_overdue_judged", "s_churn_days", "s_company_days", "s_layer")
 
 
 SERVING_STATEMENTS = (
@@ -1026,6 +1126,7 @@ SERVING_STATEMENTS = (
     MEASURE_MONTHS_SQL, SALES_MONTHS_SQL, STOCK_MONTHS_SQL, ACTIVITY_DAYS_SQL,
     CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
     COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL,
+    PURCHASE_STANDING_SQL.format(as_of=AS_OF_SQL), OVERDUE_JUDGED_SQL.format(as_of=AS_OF_SQL),
     CHURN_DAYS_SQL, COMPANY_DAYS_SQL,
 )
 # what the gateway compares with a warehouse's s_layer.stamp (changes with any statement above)

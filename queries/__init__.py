@@ -490,6 +490,10 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
         params.update(_category_bits(params["categories"]) if params["categories"]
                       else {"category_mask": 0, "category_exact": True})
     params.update(extra)
+    if "standing_built" in used:  # f_purchase_standing's switch (scope.sql), after a caller's own as_of
+        params["standing_built"] = standing_built(params)
+    if "overdue_built" in used:  # f_overdue_judged's (scope.sql), after a caller's own dates
+        params["overdue_built"] = overdue_built(params)
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
@@ -503,6 +507,33 @@ def company_wide(params: dict) -> bool:
     company's daily sums (f_company_days) answer then, the facts otherwise. Bound as
     $company_wide, a constant when DuckDB plans, so each query's other branch is pruned."""
     return bool(params["scope_all"]) and not any(params[k] for k in ("teams", "reps", "regions", "ctypes", "sources"))
+
+
+def _build_as_of() -> date | None:
+    """The as_of the build worked its judged tables out for (its latest transaction date)."""
+    built = build_info().get("as_of")
+    return None if built is None or pd.isna(built) else pd.Timestamp(built).date()
+
+
+def standing_built(params: dict) -> bool:
+    """Whether the build's slipping-customer sums (s_purchase_standing) are what
+    f_purchase_days would give: the as_of judged is the build's own, no team, rep or narrower
+    scope narrows the contracts (f_purchase_days reads s_purchase_days then) and at most one
+    category does. Bound as $standing_built, a constant when DuckDB plans, so the slipping
+    customers' other branch is pruned."""
+    built = _build_as_of()
+    return (bool(params["scope_all"]) and not params["teams"] and not params["reps"]
+            and len(params["categories"]) <= 1 and built is not None
+            and built == pd.Timestamp(params["as_of"]).date())
+
+
+def overdue_built(params: dict) -> bool:
+    """Whether the build's overdue amounts (s_overdue_judged) are for the dates judged: those
+    alert_params gives for the build's as_of. Bound as $overdue_built (a constant when DuckDB
+    plans: the collection warnings' other branch is pruned); every filter and scope applies to
+    them as to the plan states."""
+    built = _build_as_of()
+    return built is not None and [pd.Timestamp(d).date() for d in params["dates"]] == alert_params(built)["dates"]
 
 
 # At most two statements run at once in a process, whichever threads ask (a worker's request

@@ -20,7 +20,7 @@
 -- expected_high = the growth limit (the share limit); sparkline = overdue at d2, d1, d0 (the
 -- 90+ share at d1, d0).
 -- Parameters: $as_of, $dates, $alert_overdue_growth, $alert_overdue_min, $alert_aged_share_rise,
--- $alert_min_share + scope. Pages: /alerts, / (what changed).
+-- $alert_min_share, $overdue_built (queries.overdue_built) + scope. Pages: /alerts, / (what changed).
 with added as (
     -- overdue at each date per customer and rep (the 90+ part at d0 and d1), d2, d1, d0 = $dates
     -- in order: a state of f_plan_states counts at d when its interval holds d and it is overdue
@@ -44,9 +44,15 @@ with added as (
                where ps.due_on < $dates[2] - 90 and (ps.valid_from is null or ps.valid_from <= $dates[2])
                  and (ps.valid_to is null or ps.valid_to > $dates[2])), 0) as aged1
     from f_plan_states as ps
-    where ps.due_on < list_max($dates::date[])
+    where not $overdue_built
+      and ps.due_on < list_max($dates::date[])
       and (ps.valid_to is null or ps.valid_to > list_min($dates::date[]))
     group by ps.customer_id, ps.rep_id
+    union all
+    -- ... or as the build added them up for these dates (f_overdue_judged)
+    select od.customer_id, od.rep_id, sum(od.o0), sum(od.o1), sum(od.o2), sum(od.aged0), sum(od.aged1)
+    from f_overdue_judged as od
+    group by od.customer_id, od.rep_id
 ),
 
 by_rep as (

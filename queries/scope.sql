@@ -13,7 +13,8 @@
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
 -- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
--- s_measure_days, s_purchase_days, s_churn_days, s_company_days; f_rep_months reads
+-- s_measure_days, s_purchase_days, s_purchase_standing, s_overdue_judged, s_churn_days,
+-- s_company_days; f_rep_months reads
 -- s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
@@ -238,6 +239,22 @@ f_plan_states as not materialized (
       and (len($sources) = 0 or list_contains($sources, ps.c_source))
       and (len($categories) = 0 or (($category_mask & ps.category_bits) <> 0
                                     and ($category_exact or list_has_any($categories, ps.categories))))
+),
+f_overdue_judged as not materialized (
+    -- the overdue amounts the collection warnings judge, per customer and rep, as the build
+    -- added them up for the dates of its own as_of (s_overdue_judged), read only when
+    -- $overdue_built says the dates judged are those (queries.overdue_built): per customer and
+    -- rep, or under a category filter per customer, rep and categories (then added up by the
+    -- query); the conditions of f_plan_states, from its columns
+    select od.customer_id, od.rep_id, od.o0, od.o1, od.o2, od.aged0, od.aged1
+    from s_overdue_judged as od
+    where $overdue_built and od.whole = (len($categories) = 0)
+      and od.rep_id in (select rep_id from f_reps)
+      and (len($regions) = 0 or list_contains($regions, od.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, od.c_type))
+      and (len($sources) = 0 or list_contains($sources, od.c_source))
+      and (len($categories) = 0 or (($category_mask & od.category_bits) <> 0
+                                    and ($category_exact or list_has_any($categories, od.categories))))
 ),
 f_stage_intervals as not materialized (
     -- the days each opportunity of f_opportunities is open, by stage held, with the
@@ -601,6 +618,20 @@ f_purchase_days as not materialized (
     from f_contracts as c
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all)
     group by c.customer_id, c.signed_on
+),
+f_purchase_standing as not materialized (
+    -- the slipping customers' sums and counts over their purchase days, as the build worked
+    -- them out for its own as_of (s_purchase_standing), read only when $standing_built says they
+    -- are what f_purchase_days would give (queries.standing_built: the as_of judged is the
+    -- build's, f_purchase_days reads s_purchase_days, at most one category): the day's whole
+    -- amount (category '') or that category's part; the customer filters from its columns
+    select ps.* exclude (category, c_region, c_type, c_source)
+    from s_purchase_standing as ps
+    where $standing_built
+      and ps.category = (case when len($categories) = 0 then '' else $categories[1] end)
+      and (len($regions) = 0 or list_contains($regions, ps.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
+      and (len($sources) = 0 or list_contains($sources, ps.c_source))
 ),
 f_churn_days as not materialized (
     -- the annual churn's two counts on every day, as steps [from_day, to_day) (s_churn_days:

@@ -19,6 +19,7 @@ import pytest
 import queries
 from data.serving import SERVING_TABLES
 from queries import Scope
+from queries.alert_settings import alert_params
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
 
@@ -582,6 +583,138 @@ def test_purchase_days_under_several_categories(tmp_path, monkeypatch, request):
     plain = run_all()
     assert all(len(f) for f in plain[1::2])  # slipping customers to compare
     for got, also, want in zip(served, inexact, plain, strict=True):
+        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+        pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
+    queries.clear_cache()
+
+
+# C9 buys only on the edges of the slipping customers' windows as of the fixture's as_of,
+# 2024-03-15 (A): A - 730 = 2022-03-16 (before the 730 days), A - 455 = 2022-12-16 (before the
+# normal quarter's days), the year-ago 90 days (2022-12-15, 2023-03-15], A - 90 = 2023-12-16 (the
+# normal quarter's last day); each amount a power of two, so a sum says which days it holds.
+# The last day's contract is 硬件 (P1), the others 服务 (P3).
+EDGE_CUSTOMER = (
+    "\ninsert into customers (customer_id, name, created_at, type, owner_rep_id, industry, region, city, source,"
+    " level) values\n('C9', '保定边界机械', '2022-01-05 09:00', 'customer', 'R3', '制造', '华北', '保定', '展会',"
+    " 'C');\n")
+EDGE_DAYS = (
+    EDGE_CUSTOMER
+    + "".join(extra_contract(f"E{n}", "C9", "R3", day, 2 ** n, "P1" if day == "2023-12-17" else "P3")
+              for n, day in enumerate(("2022-03-16", "2022-03-17", "2022-12-16", "2022-12-17", "2023-03-15",
+                                       "2023-03-16", "2023-12-16", "2023-12-17"))))
+
+
+def test_slipping_sums_built_for_the_as_of(tmp_path, monkeypatch, request):
+    """s_purchase_standing holds, as of the build's as_of, each customer's sums and counts over
+    its purchase days, whole and per category (worked out by hand for C9 below); the slipping
+    customers read them at that as_of unless a team, rep, the viewer's scope or two categories
+    narrow the facts, and give what they give from the purchase days (standing_built off) and
+    what the plain form gives, under each filter set."""
+    path = build_fixture(tmp_path / "edges.duckdb", FIXTURE_SQL.read_text() + EDGE_DAYS)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    assert queries.warehouse_as_of() == date(2024, 3, 15)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select * exclude (customer_id, c_region, c_type, c_source) from s_purchase_standing "
+                           "where customer_id = 'C9' order by category").fetchall()
+    # category, amount, last_purchase, recent_purchases, earlier_purchases, spend_90, spend_90_year_ago,
+    # usual_sum, quarter_sum: the 730 days hold 2 .. 128 (not 1); the year-ago 90 days 4 + 8 + 16;
+    # the normal quarter's days 8 + 16 + 32 + 64; the last 90 days 128 (硬件)
+    assert rows == [("", 254, date(2023, 12, 17), 7, 1, 128, 28, 120, 120),
+                    ("服务", 126, date(2023, 12, 16), 6, 1, None, 28, 120, 120),
+                    ("硬件", 128, date(2023, 12, 17), 1, 0, 128, None, None, None)]
+    filter_sets = [Filters(**WHOLE), Filters(**WHOLE, categories=("服务",)), Filters(**WHOLE, categories=("硬件",)),
+                   Filters(**WHOLE, regions=("华北",)), Filters(**WHOLE, categories=("服务", "硬件")),
+                   Filters(**WHOLE, reps=("R3",))]
+    assert [queries._prepare("alerts_customers_slipping", f, Scope(), {})[1]["standing_built"]
+            for f in filter_sets] == [True, True, True, True, False, False]
+    assert not queries._prepare("alerts_customers_slipping", Filters(**WHOLE), Scope(reps=("R3",)), {})[1][
+        "standing_built"]
+    assert not queries._prepare("alerts_customers_slipping", Filters(**WHOLE), Scope(),
+                                {"as_of": date(2024, 3, 14)})[1]["standing_built"]
+
+    def run_all() -> list[pd.DataFrame]:
+        frames = []
+        for filters in filter_sets:
+            for extra in ({}, SLIPPING_LOOSE, {**SLIPPING_LOOSE, "alert_gap_min_days": 400}):
+                queries.clear_cache()
+                frames.append(queries.run("alerts_customers_slipping", filters, **extra))
+        return frames
+
+    built = run_all()
+    assert "C9" in set(built[1]["subject_id"]) and "C9" in set(built[4]["subject_id"])  # loose: all and 服务
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "standing_built", lambda params: False)
+        counted = run_all()
+    request.getfixturevalue("reference")
+    plain = run_all()
+    for got, also, want in zip(built, counted, plain, strict=True):
+        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+        pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
+    queries.clear_cache()
+
+
+# C9's one contract (服务, 255) has a plan due on each edge of the dates the collection warnings
+# judge as of the fixture's as_of: d0 = 2024-03-15, d1 = 2024-02-15, d2 = 2024-01-15 (overdue at d
+# when due before d; 90+ days late when due before d - 90: 2023-12-16 at d0, 2023-11-17 at d1);
+# each amount a power of two. Q2 (4) is paid on 2024-03-01 (after d1), Q6 (64) before it falls due.
+EDGE_PLANS = (
+    EDGE_CUSTOMER + extra_contract("E0", "C9", "R3", "2023-06-01", 255)
+    + "insert into payment_plans (plan_id, contract_id, due_on, amount) values "
+    + ", ".join(f"('Q{n}', 'E0', '{day}', {2 ** n})"
+                for n, day in enumerate(("2023-11-16", "2023-11-17", "2023-12-15", "2023-12-16", "2024-01-14",
+                                         "2024-01-15", "2024-02-14", "2024-02-15")))
+    + ";\ninsert into payments (payment_id, contract_id, paid_on, amount, plan_id, method) values "
+      "('QP2', 'E0', '2024-03-01', 4, 'Q2', '转账'), ('QP6', 'E0', '2024-01-10', 64, 'Q6', '转账');\n")
+COLLECTION_LOOSE = {"alert_overdue_growth": 0, "alert_overdue_min": 0, "alert_min_share": 0,
+                    "alert_aged_share_rise": 0}
+
+
+def test_overdue_built_for_the_judged_dates(tmp_path, monkeypatch, request):
+    """s_overdue_judged holds the overdue amounts at the three dates judged as of the build's
+    as_of, per customer and rep (worked out by hand for C9 below) and per categories; the
+    collection warnings read them whenever those are the dates judged, under every filter and
+    scope, and give what they give from the plan states (overdue_built off) and what the plain
+    form gives. The build steps back a month as alert_params does, on every day of eight years."""
+    with duckdb.connect() as con:
+        days = pd.date_range("2020-01-01", "2027-12-31").date.tolist()
+        stepped = con.execute("select [(d - interval 2 month)::date, (d - interval 1 month)::date, d] "
+                              "from (select unnest($days::date[]) as d)", {"days": days}).fetchall()
+    assert [row[0] for row in stepped] == [alert_params(d)["dates"] for d in days]
+    path = build_fixture(tmp_path / "plans.duckdb", FIXTURE_SQL.read_text() + EDGE_PLANS)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    assert queries.warehouse_as_of() == date(2024, 3, 15)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select whole, categories, o0, o1, o2, aged0, aged1 from s_overdue_judged "
+                           "where customer_id = 'C9' order by whole desc").fetchall()
+    # o2: Q0-Q4 (1 + 2 + 4 + 8 + 16); o1: and Q5 (32); o0: and Q7 (128), less Q2 (paid); 90+ days
+    # late at d0: Q0, Q1 (Q2 paid), at d1: Q0
+    assert rows == [(True, None, 187, 63, 31, 3, 1), (False, ["服务"], 187, 63, 31, 3, 1)]
+    filter_sets = [Filters(**WHOLE), Filters(**WHOLE, categories=("服务",)), Filters(**WHOLE, regions=("华北",)),
+                   Filters(**WHOLE, categories=("服务", "硬件")), Filters(**WHOLE, reps=("R3",)),
+                   Filters(**WHOLE, teams=("T3",))]
+    scopes = [Scope(), Scope(reps=("R3",))]
+    assert all(queries._prepare("alerts_collection", f, scope, {})[1]["overdue_built"]
+               for f in filter_sets for scope in scopes)
+    assert not queries._prepare("alerts_collection", Filters(**WHOLE), Scope(),
+                                {"dates": alert_params(date(2024, 3, 14))["dates"]})[1]["overdue_built"]
+
+    def run_all() -> list[pd.DataFrame]:
+        frames = []
+        for filters in filter_sets:
+            for scope in scopes:
+                for extra in ({}, COLLECTION_LOOSE):
+                    queries.clear_cache()
+                    frames.append(queries.run("alerts_collection", filters, scope, **extra))
+        return frames
+
+    built = run_all()
+    assert "C9" in set(built[1]["subject_id"])  # loose: C9's overdue grew
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "overdue_built", lambda params: False)
+        counted = run_all()
+    request.getfixturevalue("reference")
+    plain = run_all()
+    for got, also, want in zip(built, counted, plain, strict=True):
         pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
         pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
     queries.clear_cache()
