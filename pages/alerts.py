@@ -164,10 +164,12 @@ def warning_item(row: dict, lang: str, settings: dict) -> dbc.ListGroupItem:
     ], className="alerts-item")
 
 
-def kind_section(kind: str, rows: list[dict], rule: str, lang: str, settings: dict) -> html.Section:
+def kind_section(kind: str, rows: pd.DataFrame, rule: str, lang: str, settings: dict) -> html.Section:
+    """A kind's card: its first MAX_PER_KIND warnings (only these are read row by row: xl had
+    thousands) and how many more there are."""
     title = t(f"alerts.kind.{kind}", lang)
-    shown = rows[:MAX_PER_KIND]
-    body = [dbc.ListGroup([warning_item(r, lang, settings) for r in shown], flush=True)] if rows else [
+    shown = rows.head(MAX_PER_KIND).to_dict("records")
+    body = [dbc.ListGroup([warning_item(r, lang, settings) for r in shown], flush=True)] if shown else [
         html.P(t("alerts.kind_empty", lang, rule=rule), className="text-body-secondary m-0 p-3")]
     if len(rows) > len(shown):
         body.append(html.P(t("alerts.more", lang, n=len(rows) - len(shown)), className="small p-3 m-0"))
@@ -181,12 +183,10 @@ def kind_section(kind: str, rows: list[dict], rule: str, lang: str, settings: di
 def alerts_children(frame: pd.DataFrame, lang: str, settings: dict) -> list:
     """The summary line and one section per kind (every kind, empty ones saying what was checked)."""
     rules = rule_texts(settings, lang)
-    records = frame.to_dict("records")
-    counts = {s: sum(1 for r in records if r["severity"] == s) for s in (3, 2, 1)}
-    summary = (t("alerts.summary", lang, n=len(records), high=counts[3], medium=counts[2], low=counts[1])
-               if records else t("alerts.none", lang))
-    sections = [kind_section(kind, [r for r in records if r["kind"] == kind], rules[kind], lang, settings)
-                for kind in KINDS]
+    counts = {s: int((frame["severity"] == s).sum()) for s in (3, 2, 1)}
+    summary = (t("alerts.summary", lang, n=len(frame), high=counts[3], medium=counts[2], low=counts[1])
+               if len(frame) else t("alerts.none", lang))
+    sections = [kind_section(kind, frame[frame["kind"] == kind], rules[kind], lang, settings) for kind in KINDS]
     return [html.P(summary, className="fw-semibold", id="alerts-summary"), *sections]
 
 
