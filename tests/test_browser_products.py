@@ -2,6 +2,8 @@
 the margin; a row of the products table opens the product's page with the method; the
 keyboard reaches a product of the treemap."""
 
+from pathlib import Path
+
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -63,3 +65,22 @@ def test_keyboard_reaches_a_product_of_the_treemap(browser):
     _wait_for(lambda: "/product/P1" in driver.current_url, timeout=20)
     assert "method=moving_average" in driver.current_url
     _wait_for(lambda: _text(driver, "#product-title") == "工业网关（P1）", timeout=20)
+
+
+def test_cards_drawn_from_the_mix_export_its_data(browser):
+    """The treemap, Pareto and comparison cards export the mix card's data, which the page sends
+    once and the browser copies to them: the Pareto card's CSV is the mix card's, row for row."""
+    driver = browser.driver
+    browser.wait_for_page(url=browser.server_url + "/products")
+    _wait_for(lambda: _text(driver, "#products-total-margin") == "¥1,050", timeout=30)
+    files = {}
+    for card in ("products-mix", "products-pareto"):
+        _click(driver, lambda card=card: driver.find_element(By.CSS_SELECTOR, f"#card-{card} .dropdown-toggle"))
+        _click(driver, lambda card=card: driver.find_element(
+            By.XPATH, f"//*[@id='card-{card}']//*[text()='数据 (CSV)']"))
+        target = Path(browser.download_path) / f"products_{card}_2024-01-01_2024-03-15.csv"
+        _wait_for(target.exists)
+        _wait_for(lambda target=target: target.read_text(encoding="utf-8-sig").count("\n") >= 4)
+        files[card] = target.read_text(encoding="utf-8-sig").splitlines()
+    assert files["products-pareto"] == files["products-mix"]
+    assert [line.split(",")[0] for line in files["products-mix"][1:]] == ["P1", "P2", "P3"]

@@ -255,12 +255,12 @@ def test_page_callback_fills_every_card(warehouse):
     assert table_columns[-3:] == ["compare_margin", "compare_margin_pct", "margin_difference"]
     treemap = go.Figure(out[7]).data[0]
     assert list(treemap.ids) == ["c/服务", "c/硬件", "c/软件", "p/P1", "p/P2", "p/P3"]
-    monthly_fig = go.Figure(out[11])
+    monthly_fig = go.Figure(out[9])
     assert [trace.name for trace in monthly_fig.data] == ["先进先出", "移动加权平均"]
-    stock_rows, stock_note = out[15], out[18]
+    stock_rows, stock_note = out[12], out[15]
     assert stock_rows[0]["value_fifo"] == 630 and stock_rows[2]["value_fifo"] is None
     assert "2024-03-15" in stock_note
-    assert [row["contract_id"] for row in out[19]] == ["K10", "K07"]
+    assert [row["contract_id"] for row in out[16]] == ["K10", "K07"]
 
 
 def test_page_callback_without_sales_explains_itself(warehouse):
@@ -269,8 +269,8 @@ def test_page_callback_without_sales_explains_itself(warehouse):
     out = products.update.__wrapped__({"preset": "custom", "start": "2021-01-01", "end": "2021-01-31"})
     assert out[0] == []  # no alert
     assert "没有产品销售" in go.Figure(out[2]).layout.annotations[0].text
-    assert "无毛利" in go.Figure(out[11]).layout.annotations[0].text
-    assert "对比方法" in go.Figure(out[13]).layout.annotations[0].text  # compare card: how to turn it on
+    assert "无毛利" in go.Figure(out[9]).layout.annotations[0].text
+    assert "对比方法" in go.Figure(out[11]).layout.annotations[0].text  # compare card: how to turn it on
 
 
 def test_view_keys_are_allow_listed(warehouse):
