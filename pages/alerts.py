@@ -164,17 +164,16 @@ def warning_item(row: dict, lang: str, settings: dict) -> dbc.ListGroupItem:
     ], className="alerts-item")
 
 
-def kind_section(kind: str, rows: pd.DataFrame, rule: str, lang: str, settings: dict) -> html.Section:
-    """A kind's card: its first MAX_PER_KIND warnings (only these are read row by row: xl had
-    thousands) and how many more there are."""
+def kind_section(kind: str, shown: list[dict], total: int, rule: str, lang: str, settings: dict) -> html.Section:
+    """A kind's card: the warnings ``shown`` (its first MAX_PER_KIND) and how many more of its
+    ``total`` there are."""
     title = t(f"alerts.kind.{kind}", lang)
-    shown = rows.head(MAX_PER_KIND).to_dict("records")
     body = [dbc.ListGroup([warning_item(r, lang, settings) for r in shown], flush=True)] if shown else [
         html.P(t("alerts.kind_empty", lang, rule=rule), className="text-body-secondary m-0 p-3")]
-    if len(rows) > len(shown):
-        body.append(html.P(t("alerts.more", lang, n=len(rows) - len(shown)), className="small p-3 m-0"))
+    if total > len(shown):
+        body.append(html.P(t("alerts.more", lang, n=total - len(shown)), className="small p-3 m-0"))
     return html.Section(dbc.Card([
-        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), dbc.Badge(str(len(rows)), color="secondary")],
+        dbc.CardHeader(html.Div([html.H2(title, className="h6 m-0"), dbc.Badge(str(total), color="secondary")],
                                 className="d-flex justify-content-between align-items-center")),
         html.Div(body),
     ], className="h-100"), id=f"alerts-kind-{kind}", className="mb-3", **{"aria-label": title})
@@ -183,10 +182,14 @@ def kind_section(kind: str, rows: pd.DataFrame, rule: str, lang: str, settings: 
 def alerts_children(frame: pd.DataFrame, lang: str, settings: dict) -> list:
     """The summary line and one section per kind (every kind, empty ones saying what was checked)."""
     rules = rule_texts(settings, lang)
-    counts = {s: int((frame["severity"] == s).sum()) for s in (3, 2, 1)}
-    summary = (t("alerts.summary", lang, n=len(frame), high=counts[3], medium=counts[2], low=counts[1])
-               if len(frame) else t("alerts.none", lang))
-    sections = [kind_section(kind, frame[frame["kind"] == kind], rules[kind], lang, settings) for kind in KINDS]
+    counts = frame["severity"].value_counts().to_dict()
+    summary = (t("alerts.summary", lang, n=len(frame), high=counts.get(3, 0), medium=counts.get(2, 0),
+                 low=counts.get(1, 0)) if len(frame) else t("alerts.none", lang))
+    # only the warnings shown are read row by row (xl had thousands)
+    shown = frame[frame.groupby("kind", sort=False).cumcount() < MAX_PER_KIND].to_dict("records")
+    totals = frame["kind"].value_counts().to_dict()
+    sections = [kind_section(kind, [r for r in shown if r["kind"] == kind], totals.get(kind, 0), rules[kind], lang,
+                             settings) for kind in KINDS]
     return [html.P(summary, className="fw-semibold", id="alerts-summary"), *sections]
 
 
