@@ -23,10 +23,12 @@ import components.cards
 import components.grid  # noqa: F401  (registers the grid search callback)
 import crm.users
 import crm.web
+import queries
 from components import inputs
 from components.context import current_lang, current_theme
+from components.figures import money_ticks
 from components.filterbar import filter_bar
-from components.i18n import t
+from components.i18n import LANGS, t
 from components.page import warehouse_problem
 from crm import render
 from data.build import warehouse_path
@@ -212,6 +214,14 @@ clientside_callback(
     Input("theme-switch", "n_clicks"),
     State("page-lang", "data"),
 )
+
+
+# A worker's one-off costs, paid as it starts and not by its first visitors: every query
+# composed and parsed, each language's number formats loaded (Babel); the first render of a
+# page spent 40-100 ms of its Python on them.
+queries.prepare_all()
+for _lang in LANGS:
+    money_ticks([0, 1e9], _lang)
 
 
 # What the import made (modules, pages, layouts' templates, the messages: 155,000 objects)

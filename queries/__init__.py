@@ -291,6 +291,18 @@ def _parsed(sql: str) -> duckdb.Statement:
     return statement
 
 
+def prepare_all() -> None:
+    """Compose and parse every query once (0.7 s), when a worker starts (app.py): its first
+    render of each page would otherwise do it for the page's queries (the first render of a
+    page on large spent 40-55 ms of its Python on this)."""
+    for name in names():
+        sql = compose(name)
+        _parameters(sql)
+        _parsed(sql)
+        if name in APART:
+            _parsed(_body(_read(name)))
+
+
 RELATION = re.compile(r"^(\w+) as (?:not materialized )?\(", flags=re.MULTILINE)
 
 
