@@ -604,18 +604,25 @@ EDGE_DAYS = (
                                        "2023-03-16", "2023-12-16", "2023-12-17"))))
 
 
+def _served_with(tmp_path, monkeypatch, extra_sql: str, select: str) -> list[tuple]:
+    """Serve the fixture with ``extra_sql``'s rows added (its as_of still 2024-03-15) and return
+    the rows of ``select`` on it."""
+    path = build_fixture(tmp_path / "edges.duckdb", FIXTURE_SQL.read_text() + extra_sql)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    assert queries.warehouse_as_of() == date(2024, 3, 15)
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(select).fetchall()
+
+
 def test_slipping_sums_built_for_the_as_of(tmp_path, monkeypatch, request):
     """s_purchase_standing holds, as of the build's as_of, each customer's sums and counts over
     its purchase days, whole and per category (worked out by hand for C9 below); the slipping
     customers read them at that as_of unless a team, rep, the viewer's scope or two categories
     narrow the facts, and give what they give from the purchase days (standing_built off) and
     what the plain form gives, under each filter set."""
-    path = build_fixture(tmp_path / "edges.duckdb", FIXTURE_SQL.read_text() + EDGE_DAYS)
-    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
-    assert queries.warehouse_as_of() == date(2024, 3, 15)
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute("select * exclude (customer_id, c_region, c_type, c_source) from s_purchase_standing "
-                           "where customer_id = 'C9' order by category").fetchall()
+    rows = _served_with(tmp_path, monkeypatch, EDGE_DAYS,
+                        "select * exclude (customer_id, c_region, c_type, c_source) from s_purchase_standing "
+                        "where customer_id = 'C9' order by category")
     # category, amount, last_purchase, recent_purchases, earlier_purchases, spend_90, spend_90_year_ago,
     # usual_sum, quarter_sum: the 730 days hold 2 .. 128 (not 1); the year-ago 90 days 4 + 8 + 16;
     # the normal quarter's days 8 + 16 + 32 + 64; the last 90 days 128 (硬件)
@@ -640,10 +647,17 @@ def test_slipping_sums_built_for_the_as_of(tmp_path, monkeypatch, request):
                 frames.append(queries.run("alerts_customers_slipping", filters, **extra))
         return frames
 
-    built = run_all()
+    built = _built_as_counted(run_all, "standing_built", monkeypatch, request)
     assert "C9" in set(built[1]["subject_id"]) and "C9" in set(built[4]["subject_id"])  # loose: all and 服务
+
+
+def _built_as_counted(run_all, switch: str, monkeypatch, request) -> list[pd.DataFrame]:
+    """``run_all()``'s frames as the queries give them reading a build's judged table, checked
+    to be those they give with ``switch`` (queries.standing_built, overdue_built) off and those
+    of the plain form, frame for frame."""
+    built = run_all()
     with monkeypatch.context() as patch:
-        patch.setattr(queries, "standing_built", lambda params: False)
+        patch.setattr(queries, switch, lambda params: False)
         counted = run_all()
     request.getfixturevalue("reference")
     plain = run_all()
@@ -651,6 +665,7 @@ def test_slipping_sums_built_for_the_as_of(tmp_path, monkeypatch, request):
         pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
         pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
     queries.clear_cache()
+    return built
 
 
 # C9's one contract (服务, 255) has a plan due on each edge of the dates the collection warnings
@@ -680,12 +695,9 @@ def test_overdue_built_for_the_judged_dates(tmp_path, monkeypatch, request):
         stepped = con.execute("select [(d - interval 2 month)::date, (d - interval 1 month)::date, d] "
                               "from (select unnest($days::date[]) as d)", {"days": days}).fetchall()
     assert [row[0] for row in stepped] == [alert_params(d)["dates"] for d in days]
-    path = build_fixture(tmp_path / "plans.duckdb", FIXTURE_SQL.read_text() + EDGE_PLANS)
-    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
-    assert queries.warehouse_as_of() == date(2024, 3, 15)
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute("select whole, categories, o0, o1, o2, aged0, aged1 from s_overdue_judged "
-                           "where customer_id = 'C9' order by whole desc").fetchall()
+    rows = _served_with(tmp_path, monkeypatch, EDGE_PLANS,
+                        "select whole, categories, o0, o1, o2, aged0, aged1 from s_overdue_judged "
+                        "where customer_id = 'C9' order by whole desc")
     # o2: Q0-Q4 (1 + 2 + 4 + 8 + 16); o1: and Q5 (32); o0: and Q7 (128), less Q2 (paid); 90+ days
     # late at d0: Q0, Q1 (Q2 paid), at d1: Q0
     assert rows == [(True, None, 187, 63, 31, 3, 1), (False, ["服务"], 187, 63, 31, 3, 1)]
@@ -707,17 +719,8 @@ def test_overdue_built_for_the_judged_dates(tmp_path, monkeypatch, request):
                     frames.append(queries.run("alerts_collection", filters, scope, **extra))
         return frames
 
-    built = run_all()
+    built = _built_as_counted(run_all, "overdue_built", monkeypatch, request)
     assert "C9" in set(built[1]["subject_id"])  # loose: C9's overdue grew
-    with monkeypatch.context() as patch:
-        patch.setattr(queries, "overdue_built", lambda params: False)
-        counted = run_all()
-    request.getfixturevalue("reference")
-    plain = run_all()
-    for got, also, want in zip(built, counted, plain, strict=True):
-        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
-        pd.testing.assert_frame_equal(_plain(also), _plain(want), check_dtype=False)
-    queries.clear_cache()
 
 
 @pytest.mark.parametrize("name", [n for n in queries.names() if n not in UNSCOPED])
