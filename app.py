@@ -217,13 +217,15 @@ clientside_callback(
 )
 
 
-# A worker's one-off costs, paid as it starts and not by its first visitors: every query
-# composed and parsed, each language's number formats loaded (Babel), the import contract
-# read from the schema (/data); the first render of a page spent 40-100 ms of its Python on them.
-queries.prepare_all()
-for _lang in LANGS:
-    money_ticks([0, 1e9], _lang)
-contract.columns()
+def warm_up() -> None:
+    """A serving worker's one-off costs, paid as it starts (gunicorn.conf.py, main) and not by
+    its first visitors: every query composed and parsed, each language's number formats loaded
+    (Babel), the import contract read from the schema (/data); the first render of a page spent
+    40-100 ms of its Python on them. Not at import: the command line and tests import the app."""
+    queries.prepare_all()
+    for lang in LANGS:
+        money_ticks([0, 1e9], lang)
+    contract.columns()
 
 
 # What the import made (modules, pages, layouts' templates, the messages: 155,000 objects)
@@ -245,6 +247,7 @@ def main() -> None:
         print(f"demo accounts (password {crm.web.DEMO_PASSWORD}): {', '.join(created)}")
     elif not crm.users.all_users():
         print(f"no users yet: create the first administrator with `{crm.web.FIRST_ADMIN}`")
+    warm_up()
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")),
             debug=os.environ.get("DASH_DEBUG") == "1")
 

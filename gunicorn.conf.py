@@ -30,3 +30,10 @@ limit_request_fields = 100
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")  # stdout
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Each worker pays its one-off costs before its first request (app.warm_up)."""
+    import app
+
+    app.warm_up()

@@ -24,7 +24,7 @@ import resource
 import statistics
 import time
 
-import app  # noqa: F401  (registers the pages)
+import app  # registers the pages
 import queries
 from data.build import warehouse_path
 
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
     parser.add_argument("--json", dest="json_file", help="also write the results to this file")
     args = parser.parse_args(argv)
+    app.warm_up()  # as a serving worker does when it starts
     sets = filter_sets()
     calibration = calibrate(args.repeat)
     source = queries.build_info().get("source")

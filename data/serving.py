@@ -961,16 +961,6 @@ from rows
 order by cut, day, measure
 """
 
-# A customer buys in the year to day D, (D − 1 year, D], when its contracts there sum to > 0.
-# That sum changes only on the days a contract enters (signed_on) or leaves the year: the first
-# D with D − 1 year >= signed_on (a_year_on: signed_on + 1 year, except from a 29 February, as
-# 28 February next year still reaches back to 28 February; 1 March is the first past it). The
-# running sum of those changes per customer gives the intervals in which it buys; bought in
-# the year before D's = bought in the year to D − 1 year (D − 2 years = (D − 1 year) − 1
-# year on every day), i.e. D in [a_year_on(from), a_year_on(to)) for each such interval.
-# Counting interval ends over all customers gives the counts on every day: buyers_before =
-# the moved intervals holding D, churned = those less the customers whose own interval holds
-# D too. 1 s on large.
 # the build's as_of (data.build.AS_OF_SQL) inlined: one statement, no value carried between
 PURCHASE_STANDING_SQL = """
 create or replace table s_purchase_standing as
@@ -1048,6 +1038,16 @@ from states
 order by whole desc, customer_id, rep_id
 """
 
+# A customer buys in the year to day D, (D − 1 year, D], when its contracts there sum to > 0.
+# That sum changes only on the days a contract enters (signed_on) or leaves the year: the first
+# D with D − 1 year >= signed_on (a_year_on: signed_on + 1 year, except from a 29 February, as
+# 28 February next year still reaches back to 28 February; 1 March is the first past it). The
+# running sum of those changes per customer gives the intervals in which it buys; bought in
+# the year before D's = bought in the year to D − 1 year (D − 2 years = (D − 1 year) − 1
+# year on every day), i.e. D in [a_year_on(from), a_year_on(to)) for each such interval.
+# Counting interval ends over all customers gives the counts on every day: buyers_before =
+# the moved intervals holding D, churned = those less the customers whose own interval holds
+# D too. 1 s on large.
 CHURN_DAYS_SQL = """
 create or replace temp macro a_year_on(day) as
     case when ((day + interval 1 year)::date - interval 1 year)::date < day

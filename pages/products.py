@@ -405,6 +405,7 @@ clientside_callback(
     Input(data_id("products-mix"), "data"),
 )
 
+
 @callback(
     Output("url", "search", allow_duplicate=True),
     Input("products-method", "value"),

@@ -522,7 +522,8 @@ def company_wide(params: dict) -> bool:
 
 
 def _build_as_of() -> date | None:
-    """The as_of the build worked its judged tables out for (its latest transaction date)."""
+    """The build's as_of (its latest transaction date; none for an empty warehouse): the day
+    its judged tables were worked out for."""
     built = build_info().get("as_of")
     return None if built is None or pd.isna(built) else pd.Timestamp(built).date()
 
@@ -781,8 +782,7 @@ def warehouse_as_of() -> date:
     with contextlib.suppress(ValueError):  # a malformed setting is ignored, as a malformed URL value is
         as_of = date.fromisoformat(setting or "")
     if as_of is None:
-        stored = build_info().get("as_of")
-        as_of = pd.Timestamp(stored).date() if stored is not None and not pd.isna(stored) else date.today()
+        as_of = _build_as_of() or date.today()
     return min(max(as_of, DATE_BOUNDS[0]), DATE_BOUNDS[1])
 
 

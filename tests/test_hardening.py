@@ -19,6 +19,7 @@ import pytest
 from dash import dcc
 
 import app
+import queries
 from components.cards import KpiCard, export_bytes
 from components.figures import GRAPH_CONFIG, STATIC_CONFIG
 from data.serving import SERVING_TABLES
@@ -85,6 +86,17 @@ def test_gunicorn_config_keeps_connections_and_recycles_workers(monkeypatch):
     assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
     assert conf["workers"] == 3 and conf["threads"] >= 1 and conf["accesslog"] == "-"
     assert "gunicorn -c gunicorn.conf.py app:server" in (ROOT / "README.md").read_text()
+
+
+def test_a_worker_warms_up_before_its_first_request():
+    """gunicorn's post_worker_init hook has the worker compose and parse every query (and load
+    the number formats and the import contract) before it serves anyone."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    queries._parsed.cache_clear()
+    conf["post_worker_init"](None)
+    assert queries._parsed.cache_info().currsize >= len(queries.names())
 
 
 def _receivables_body(client) -> dict:
