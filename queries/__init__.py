@@ -53,7 +53,7 @@ from data.build import warehouse_path
 from data.serving import SERVING_STAMP, SERVING_TABLES
 from queries.alert_settings import alert_params
 from queries.cache import Cache, clear_every
-from queries.filters import DATE_BOUNDS, Filters
+from queries.filters import DATE_BOUNDS, Filters, customer_windows
 
 QUERY_DIR = Path(__file__).parent
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -506,6 +506,8 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
         params["standing_built"] = standing_built(params)
     if "overdue_built" in used:  # f_overdue_judged's (scope.sql), after a caller's own dates
         params["overdue_built"] = overdue_built(params)
+    if "windows_built" in used:  # f_customer_windows' (scope.sql), after a caller's own dates
+        params["windows_built"] = windows_built(params)
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
@@ -547,6 +549,28 @@ def overdue_built(params: dict) -> bool:
     them as to the plan states."""
     built = _build_as_of()
     return built is not None and [pd.Timestamp(d).date() for d in params["dates"]] == alert_params(built)["dates"]
+
+
+def windows_built(params: dict) -> bool:
+    """Whether the build's customer figures (s_customer_windows) are what f_contracts and
+    f_lines would give customer_windows and customer_value: every window they read for the
+    period (filters.customer_windows) is built, and no team, rep, narrower scope or second
+    category narrows the facts. Bound as $windows_built, a constant when DuckDB plans, so the
+    other branch is pruned."""
+    return (bool(params["scope_all"]) and not params["teams"] and not params["reps"]
+            and len(params["categories"]) <= 1
+            and _built_windows().issuperset(customer_windows(
+                {k: pd.Timestamp(params[k]).date() for k in ("start", "end", "prev_start", "prev_end")})))
+
+
+def _built_windows() -> frozenset:
+    """The windows of s_customer_windows (customer_window_days), once per build."""
+    def read() -> frozenset:
+        frame = _execute("customer_window_days", None, EVERYONE)
+        return frozenset(zip((d.date() for d in frame["from_day"]), (d.date() for d in frame["to_day"]),
+                             strict=True))
+
+    return _derive("customer_window_days", EVERYONE, read)
 
 
 # At most two statements run at once in a process, whichever threads ask (a worker's request

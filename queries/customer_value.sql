@@ -19,7 +19,9 @@
 --   orders_per_year = contracts × 365 / days in the period. A group's CLV (tier,
 --   segment) is the mean of its customers' CLV, which equals the same formula on the
 --   group's totals (aov × orders per customer × margin % = margin per customer).
--- Parameters: $start, $end, $prev_start, $prev_end, $method, $abc_a, $abc_b + scope.
+-- - The period's line costs come from the build (f_customer_windows) when $windows_built, as in
+--   customer_windows.
+-- Parameters: $start, $end, $prev_start, $prev_end, $method, $abc_a, $abc_b, $windows_built + scope.
 -- Pages: /customers, /customer/<id>.
 with tiered as (
     select * from q_customer_tiers where window_name = 'current'
@@ -35,7 +37,19 @@ costs as (
     select customer_id, sum(cogs) as cogs, count(*) = count(cogs) as fully_costed,
            coalesce(sum(amount) filter (where cogs is null), 0) as uncosted_revenue
     from line_costs
+    where not $windows_built
     group by customer_id
+    union all
+    -- the same sums of the build (f_customer_windows, as customer_windows reads them)
+    select w.customer_id,
+           case $method when 'fifo' then w.cogs_fifo when 'moving_average' then w.cogs_moving_average
+                        when 'monthly_average' then w.cogs_monthly_average end,
+           w.lines = case $method when 'fifo' then w.costed_fifo when 'moving_average' then w.costed_moving_average
+                                  when 'monthly_average' then w.costed_monthly_average end,
+           case $method when 'fifo' then w.uncosted_fifo when 'moving_average' then w.uncosted_moving_average
+                        when 'monthly_average' then w.uncosted_monthly_average end
+    from f_customer_windows as w
+    where w.from_day = $start and w.to_day = $end and w.lines > 0
 ),
 
 -- rank() - 1 = the customers with a smaller value: counted per distinct value (few: the

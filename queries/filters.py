@@ -75,6 +75,18 @@ def year_earlier(start: date, end: date) -> tuple[date, date]:
     return _add_months(start, -12), _add_months(end, -12)
 
 
+def customer_windows(periods: dict) -> tuple[tuple[date, date], ...]:
+    """The windows (first day, last day) queries/customer_windows.sql reads for ``periods``
+    (Filters.periods): [start, end], [prev_start, prev_end] and the two years up to end,
+    (end − 1 year, end] and (end − 2 years, end − 1 year] (a year back as DuckDB's ``- interval
+    1 year``: 29 Feb -> 28 Feb). The build works out the customers' figures for those of the
+    usual periods (data/serving.py, s_customer_windows); queries.windows_built checks them."""
+    start, end = periods["start"], periods["end"]
+    one, two = _add_months(end, -12), _add_months(end, -24)
+    return ((start, end), (periods["prev_start"], periods["prev_end"]),
+            (one + timedelta(days=1), end), (two + timedelta(days=1), one))
+
+
 def _fiscal_year_start(d: date, start_month: int) -> date:
     year = d.year if d.month >= start_month else d.year - 1
     return date(year, start_month, 1)

@@ -13,8 +13,8 @@
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
 -- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
--- s_measure_days, s_purchase_days, s_purchase_standing, s_overdue_judged, s_churn_days,
--- s_company_days; f_rep_months reads
+-- s_measure_days, s_purchase_days, s_purchase_standing, s_overdue_judged, s_customer_windows,
+-- s_customer_window_days, s_churn_days, s_company_days; f_rep_months reads
 -- s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
@@ -632,6 +632,25 @@ f_purchase_standing as not materialized (
       and (len($regions) = 0 or list_contains($regions, ps.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
       and (len($sources) = 0 or list_contains($sources, ps.c_source))
+),
+f_customer_windows as not materialized (
+    -- the customers' figures per window of the usual periods, as the build worked them out for
+    -- its own as_of (s_customer_windows), read only when $windows_built says they are what
+    -- f_contracts and f_lines would give (queries.windows_built: the period's windows are built,
+    -- no team, rep or narrower scope, at most one category): whole contracts (category '') or
+    -- that category's; the customer filters from its columns
+    select cw.* exclude (category, c_region, c_type, c_source)
+    from s_customer_windows as cw
+    where $windows_built
+      and cw.category = (case when len($categories) = 0 then '' else $categories[1] end)
+      and (len($regions) = 0 or list_contains($regions, cw.c_region))
+      and (len($ctypes) = 0 or list_contains($ctypes, cw.c_type))
+      and (len($sources) = 0 or list_contains($sources, cw.c_source))
+),
+f_customer_window_days as not materialized (
+    -- the windows of s_customer_windows (the gateway reads them once per build for
+    -- $windows_built)
+    select * from s_customer_window_days
 ),
 f_churn_days as not materialized (
     -- the annual churn's two counts on every day, as steps [from_day, to_day) (s_churn_days:

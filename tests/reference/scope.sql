@@ -397,6 +397,22 @@ f_purchase_days as (
     from f_contracts as c
     group by all
 ),
+f_customer_window_days as (
+    -- no window built: customer_windows and customer_value count from the facts
+    select null::date as from_day, null::date as to_day
+    where false
+),
+f_customer_windows as (
+    select null::varchar as customer_id, null::date as from_day, null::date as to_day,
+           null::decimal(38, 2) as amount, null::bigint as contracts, null::date as last_signed_on,
+           null::bigint as lines,
+           null::decimal(38, 2) as cogs_fifo, null::bigint as costed_fifo, null::decimal(38, 2) as uncosted_fifo,
+           null::decimal(38, 2) as cogs_moving_average, null::bigint as costed_moving_average,
+           null::decimal(38, 2) as uncosted_moving_average,
+           null::decimal(38, 2) as cogs_monthly_average, null::bigint as costed_monthly_average,
+           null::decimal(38, 2) as uncosted_monthly_average
+    where false
+),
 f_category_bits as (
     -- each product category, one bit for all: the gateway's $category_mask is not 0 for a
     -- known category (which the revenue course asks); no plain relation reads the bits
