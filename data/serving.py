@@ -228,11 +228,14 @@ query directly (only scope.sql names them, like the base tables).
   contracts signed in the window (f_contracts without a team, rep or scope: every row of
   ``s_contracts``; under one category the category's amount), and of their lines ``lines``
   and per costing method the COGS (``cogs_fifo``, ...), the lines with one (``costed_fifo``,
-  ...) and the amount of those without (``uncosted_fifo``, ...). Sorted by window and
-  category. customer_windows and customer_value read it (f_customer_windows) instead of
-  grouping a year of contracts and lines per customer (on xl 6.6M contracts and 8.6M lines
-  for this year) when the period's windows are built and no team, rep, narrower scope or
-  second category narrows the facts (queries.windows_built).
+  ...) and the amount of those without (``uncosted_fifo``, ...); for a customer with an
+  amount > 0, its rank among them in the window and category (customer_tiers' ``position``,
+  ``n``, ``amount_before``, ``window_amount``, ``at_least``). Sorted by window and category.
+  customer_windows and customer_value read it (f_customer_windows) instead of grouping a year
+  of contracts and lines per customer (on xl 6.6M contracts and 8.6M lines for this year) when
+  the period's windows are built and no team, rep, narrower scope or second category narrows
+  the facts (queries.windows_built); customer_tiers reads the ranks when no customer filter
+  narrows them either (queries.ranks_built).
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
   (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
   file whose serving layer another release built (a table missing, or a column or order
@@ -1029,10 +1032,22 @@ line_sums as (
     group by grouping sets ((w.from_day, w.to_day, l.customer_id), (w.from_day, w.to_day, l.customer_id, l.category))
 )
 select c.*, coalesce(l.lines, 0) as lines,
-       l.* exclude (from_day, to_day, customer_id, category, lines)
+       l.* exclude (from_day, to_day, customer_id, category, lines),
+       -- customer_tiers' ranks of the window's buyers (amount > 0) when no customer filter
+       -- narrows them (the same windows over the same rows; empty for the others)
+       case when c.amount > 0 then row_number() over ranks end as position,
+       case when c.amount > 0 then count(*) over buyers end as n,
+       case when c.amount > 0 then coalesce(sum(c.amount) over (ranks rows between unbounded preceding
+                                                                and 1 preceding), 0) end as amount_before,
+       case when c.amount > 0 then sum(c.amount) over buyers end as window_amount,
+       case when c.amount > 0 then count(*) over (partition by c.from_day, c.to_day, c.category, c.amount > 0
+                                                  order by c.amount desc range between unbounded preceding
+                                                  and current row) end as at_least
 from contract_sums as c
 left join line_sums as l
   on l.from_day = c.from_day and l.to_day = c.to_day and l.customer_id = c.customer_id and l.category = c.category
+window buyers as (partition by c.from_day, c.to_day, c.category, c.amount > 0),
+       ranks as (buyers order by c.amount desc, c.customer_id)
 order by c.from_day, c.to_day, c.category, c.customer_id
 """
 

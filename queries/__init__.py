@@ -508,6 +508,8 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
         params["overdue_built"] = overdue_built(params)
     if "windows_built" in used:  # f_customer_windows' (scope.sql), after a caller's own dates
         params["windows_built"] = windows_built(params)
+    if "ranks_built" in used:  # the built windows' ranks (customer_tiers)
+        params["ranks_built"] = ranks_built(params)
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
@@ -561,6 +563,13 @@ def windows_built(params: dict) -> bool:
             and len(params["categories"]) <= 1
             and _built_windows().issuperset(customer_windows(
                 {k: pd.Timestamp(params[k]).date() for k in ("start", "end", "prev_start", "prev_end")})))
+
+
+def ranks_built(params: dict) -> bool:
+    """Whether the ranks of s_customer_windows are customer_tiers': its windows are built
+    (windows_built) and no customer filter narrows their buyers. Bound as $ranks_built (a
+    constant when DuckDB plans)."""
+    return windows_built(params) and not any(params[k] for k in ("regions", "ctypes", "sources"))
 
 
 def _built_windows() -> frozenset:

@@ -11,11 +11,14 @@
 -- of the Lorenz curve (customer_lorenz); at_least = how many customers of the window bought
 -- at least its amount (itself and its ties included: the RFM monetary rank is n − at_least
 -- + 1). All worked out in the sort that gives the positions.
--- Parameters: $start, $end, $prev_start, $prev_end + scope.
+-- Parameters: $start, $end, $prev_start, $prev_end, $ranks_built + scope.
 -- Pages: /customers (through customer_value and customer_tier_moves), /customer/<id>.
 -- The windows' figures come from customer_windows (one pass over the contracts for every
--- window /customers compares); tests/reference/customer_tiers.sql keeps the plain form.
-with ranked as (
+-- window /customers compares), their ranks from the build (f_customer_windows: each built
+-- window's buyers ranked as here) when $ranks_built (queries.ranks_built: the windows are
+-- built and no customer filter narrows the buyers); tests/reference/customer_tiers.sql keeps
+-- the plain form.
+with counted as (
     -- each window ranked on its own (no partition to sort by)
     -- (the running sum in the same order as the positions: one sort, not one per consumer)
     select 'current' as window_name, w.customer_id, w.amount, w.contracts, w.last_signed_on,
@@ -26,7 +29,7 @@ with ranked as (
            sum(w.amount) over () as window_amount,
            count(*) over (order by w.amount desc range between unbounded preceding and current row) as at_least
     from q_customer_windows as w
-    where w.amount > 0
+    where not $ranks_built and w.amount > 0
     union all
     select 'previous', w.customer_id, w.prev_amount, w.prev_contracts, w.prev_last_signed_on,
            row_number() over (order by w.prev_amount desc, w.customer_id),
@@ -36,7 +39,18 @@ with ranked as (
            sum(w.prev_amount) over (),
            count(*) over (order by w.prev_amount desc range between unbounded preceding and current row)
     from q_customer_windows as w
-    where w.prev_amount > 0
+    where not $ranks_built and w.prev_amount > 0
+),
+
+ranked as (
+    select * from counted
+    union all
+    select case when w.from_day = $start and w.to_day = $end then 'current' else 'previous' end,
+           w.customer_id, w.amount, w.contracts, w.last_signed_on, w.position, w.n, w.amount_before,
+           w.window_amount, w.at_least
+    from f_customer_windows as w
+    where $ranks_built and w.amount > 0
+      and ((w.from_day = $start and w.to_day = $end) or (w.from_day = $prev_start and w.to_day = $prev_end))
 ),
 
 final as (

@@ -739,9 +739,10 @@ EDGE_WINDOWS = EDGE_DAYS + "".join(
 def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, request):
     """s_customer_windows holds, for the windows of this year, last year and the year to date as
     of the build's as_of, each customer's contracts and lines added up, whole and per category
-    (worked out by hand for C9 below); the customer metrics read them when a period's windows
-    are all built and no team, rep, narrower scope or second category narrows the facts, and
-    give what they give from the contracts (windows_built off) and what the plain form gives."""
+    (worked out by hand for C9 below), and each window's buyers ranked; the customer metrics
+    read them when a period's windows are all built and no team, rep, narrower scope or second
+    category narrows the facts (the ranks: nor a customer filter), and give what they give from
+    the contracts (windows_built off) and what the plain form gives."""
     rows = _served_with(tmp_path, monkeypatch, EDGE_WINDOWS,
                         "select from_day, to_day, category, amount, contracts, last_signed_on, lines, "
                         "cogs_fifo, costed_fifo, uncosted_fifo, cogs_moving_average, uncosted_monthly_average "
@@ -784,7 +785,22 @@ def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, req
                 Filters(preset="this_month"), Filters(**WHOLE)]
     assert [queries._prepare("customer_windows", f, Scope(), {})[1]["windows_built"] for f in switched] \
         == [True] * 6 + [False] * 5
+    assert [queries._prepare("customer_tiers", f, Scope(), {})[1]["ranks_built"] for f in switched] \
+        == [True] * 5 + [False] * 6  # the region narrows the buyers ranked
     assert not queries._prepare("customer_windows", Filters(), Scope(reps=("R3",)), {})[1]["windows_built"]
+    # each window's buyers (amount > 0) ranked by amount descending, then customer_id, counted here
+    with duckdb.connect(os.environ["CRM_WAREHOUSE"], read_only=True) as con:
+        table = con.execute("select from_day, to_day, category, customer_id, amount, position, n, amount_before, "
+                            "window_amount, at_least from s_customer_windows").fetchall()
+    groups: dict[tuple, list] = {}
+    for row in table:
+        groups.setdefault(row[:3], []).append(row[3:])
+    for rows_of_window in groups.values():
+        buyers = sorted((r for r in rows_of_window if r[1] > 0), key=lambda r: (-r[1], r[0]))
+        for k, (_, amount, *ranks) in enumerate(buyers):
+            assert ranks == [k + 1, len(buyers), sum(b[1] for b in buyers[:k]), sum(b[1] for b in buyers),
+                             sum(b[1] >= amount for b in buyers)]
+        assert all(r[2:] == (None,) * 5 for r in rows_of_window if r[1] <= 0)
 
     def run_all() -> list[pd.DataFrame]:
         frames = []

@@ -410,7 +410,8 @@ f_customer_windows as (
            null::decimal(38, 2) as cogs_moving_average, null::bigint as costed_moving_average,
            null::decimal(38, 2) as uncosted_moving_average,
            null::decimal(38, 2) as cogs_monthly_average, null::bigint as costed_monthly_average,
-           null::decimal(38, 2) as uncosted_monthly_average
+           null::decimal(38, 2) as uncosted_monthly_average, null::bigint as position, null::bigint as n,
+           null::decimal(38, 2) as amount_before, null::decimal(38, 2) as window_amount, null::bigint as at_least
     where false
 ),
 f_category_bits as (
