@@ -49,9 +49,16 @@ with added as (
       and (ps.valid_to is null or ps.valid_to > list_min($dates::date[]))
     group by ps.customer_id, ps.rep_id
     union all
-    -- ... or as the build added them up for these dates (f_overdue_judged)
+    -- ... or as the build added them up for these dates (f_overdue_judged): without a category
+    -- filter its rows are one per customer and rep already, under one added up over the
+    -- customer's sets of categories
+    select od.customer_id, od.rep_id, od.o0, od.o1, od.o2, od.aged0, od.aged1
+    from f_overdue_judged as od
+    where len($categories) = 0
+    union all
     select od.customer_id, od.rep_id, sum(od.o0), sum(od.o1), sum(od.o2), sum(od.aged0), sum(od.aged1)
     from f_overdue_judged as od
+    where len($categories) > 0
     group by od.customer_id, od.rep_id
 ),
 
