@@ -727,8 +727,8 @@ def test_overdue_built_for_the_judged_dates(tmp_path, monkeypatch, request):
 
 
 # C9's contracts of EDGE_DAYS and five more on the edges of the windows built as of the fixture's
-# as_of 2024-03-15 (this and last year's: [2024-01-01, 03-15] against [2023-01-01, 03-15], the
-# two years up to 03-15, 2023 against 2022), each amount a power of two: 2022-12-31 256,
+# as_of 2024-03-15 (among them this and last year's: [2024-01-01, 03-15] against [2023-01-01, 03-15],
+# the two years up to 03-15, 2023 against 2022), each amount a power of two: 2022-12-31 256,
 # 2023-01-01 512, 2023-12-31 1024 (服务); 2024-01-01 2048 (硬件, P1); 2024-03-15 4096 (服务)
 EDGE_WINDOWS = EDGE_DAYS + "".join(
     extra_contract(f"E{n}", "C9", "R3", day, 2 ** n, product)
@@ -737,8 +737,8 @@ EDGE_WINDOWS = EDGE_DAYS + "".join(
 
 
 def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, request):
-    """s_customer_windows holds, for the windows of this year, last year and the year to date as
-    of the build's as_of, each customer's contracts and lines added up, whole and per category
+    """s_customer_windows holds, for the windows of the usual periods (WINDOW_PRESETS) as of the
+    build's as_of, each customer's contracts and lines added up, whole and per category
     (worked out by hand for C9 below), and each window's buyers ranked; the customer metrics
     read them when a period's windows are all built and no team, rep, narrower scope or second
     category narrows the facts (the ranks: nor a customer filter), and give what they give from
@@ -756,7 +756,15 @@ def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, req
     year, prev, last, before = (d(2024, 1, 1), d(2024, 3, 15)), (d(2023, 1, 1), d(2023, 3, 15)), \
         (d(2023, 1, 1), d(2023, 12, 31)), (d(2022, 1, 1), d(2022, 12, 31))
     one, two = (d(2023, 3, 16), d(2024, 3, 15)), (d(2022, 3, 16), d(2023, 3, 15))
-    assert days == sorted([year, prev, one, two, last, before])
+    # this month and the same days of February; last month (February 2024) and January, and the two
+    # years up to its end (29 Feb back a year: 28 Feb); this quarter's days of the quarter before;
+    # the last 90 days and the 90 before
+    days_90, before_90 = (d(2023, 12, 17), d(2024, 3, 15)), (d(2023, 9, 18), d(2023, 12, 16))
+    one_feb, two_feb = (d(2023, 3, 1), d(2024, 2, 29)), (d(2022, 3, 1), d(2023, 2, 28))
+    assert days == sorted([year, prev, one, two, last, before,
+                           (d(2024, 3, 1), d(2024, 3, 15)), (d(2024, 2, 1), d(2024, 2, 15)),
+                           (d(2024, 2, 1), d(2024, 2, 29)), (d(2024, 1, 1), d(2024, 1, 31)),
+                           one_feb, two_feb, (d(2023, 10, 1), d(2023, 12, 15)), days_90, before_90])
     # window, category: amount, contracts, last day, lines, FIFO COGS, costed lines, uncosted amount
     # (FIFO), moving-average COGS, uncosted amount (monthly average); 服务 lines have no COGS
     want = {
@@ -775,14 +783,28 @@ def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, req
         (last, "服务"): (512 + 16 + 32 + 64 + 1024, 5, d(2023, 12, 31), 5, None, 0, 1648, None, 1648),
         (one, "服务"): (32 + 64 + 1024 + 4096, 4, d(2024, 3, 15), 4, None, 0, 5216, None, 5216),
         (year, "服务"): (4096, 1, d(2024, 3, 15), 1, None, 0, 4096, None, 4096),
+        # the two years up to 29 February 2024 (last month's end)
+        (two_feb, ""): (1 + 2 + 4 + 8 + 256 + 512, 6, d(2023, 1, 1), 6, None, 0, 783, None, 783),
+        (two_feb, "服务"): (1 + 2 + 4 + 8 + 256 + 512, 6, d(2023, 1, 1), 6, None, 0, 783, None, 783),
+        (one_feb, ""): (16 + 32 + 64 + 128 + 1024 + 2048, 6, d(2024, 1, 1), 6, 2 * fifo, 2, 1136, 2 * moving, 1136),
+        (one_feb, "硬件"): (128 + 2048, 2, d(2024, 1, 1), 2, 2 * fifo, 2, 0, 2 * moving, 0),
+        (one_feb, "服务"): (16 + 32 + 64 + 1024, 4, d(2023, 12, 31), 4, None, 0, 1136, None, 1136),
     }
-    assert rows == sorted(((*window, category, *values) for (window, category), values in want.items()),
-                          key=lambda row: (row[2], row[0], row[1]))
+    assert [row for row in rows if (row[:2], row[2]) in want] \
+        == sorted(((*window, category, *values) for (window, category), values in want.items()),
+                  key=lambda row: (row[2], row[0], row[1]))
+    # the last 90 days hold 128 (2023-12-17, its first day) + 1024 + 2048 + 4096 (2024-03-15, its
+    # last), the 90 before 64 (2023-12-16, its last day)
+    with duckdb.connect(os.environ["CRM_WAREHOUSE"], read_only=True) as con:
+        short = con.execute("select from_day, to_day, amount, contracts from s_customer_windows "
+                            "where customer_id = 'C9' and category = '' and from_day in (?, ?) and to_day in (?, ?) "
+                            "order by from_day", [before_90[0], days_90[0], before_90[1], days_90[1]]).fetchall()
+    assert short == [(*before_90, 64, 1), (*days_90, 128 + 1024 + 2048 + 4096, 4)]
 
-    switched = [Filters(), Filters(preset="last_year"), Filters(preset="year_to_date"),
+    switched = [Filters(), Filters(preset="last_year"), Filters(preset="last_90_days"),
                 Filters(categories=("服务",)), Filters(categories=("硬件",)), Filters(regions=("华北",)),
                 Filters(categories=("服务", "硬件")), Filters(reps=("R3",)), Filters(teams=("T3",)),
-                Filters(preset="this_month"), Filters(**WHOLE)]
+                Filters(preset="last_quarter"), Filters(**WHOLE)]
     assert [queries._prepare("customer_windows", f, Scope(), {})[1]["windows_built"] for f in switched] \
         == [True] * 6 + [False] * 5
     assert [queries._prepare("customer_tiers", f, Scope(), {})[1]["ranks_built"] for f in switched] \
