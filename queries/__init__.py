@@ -532,6 +532,14 @@ def _build_as_of() -> date | None:
     return None if built is None or pd.isna(built) else pd.Timestamp(built).date()
 
 
+def _every_rep_one_category(params: dict) -> bool:
+    """Whether the facts are every rep's (the viewer sees everyone, no team or rep filter) and
+    at most one category narrows them: what the build's per-customer tables hold, whole and per
+    category (a customer filter applies through their own columns)."""
+    return (bool(params["scope_all"]) and not params["teams"] and not params["reps"]
+            and len(params["categories"]) <= 1)
+
+
 def standing_built(params: dict) -> bool:
     """Whether the build's slipping-customer sums (s_purchase_standing) are what
     f_purchase_days would give: the as_of judged is the build's own, no team, rep or narrower
@@ -539,8 +547,7 @@ def standing_built(params: dict) -> bool:
     category does. Bound as $standing_built, a constant when DuckDB plans, so the slipping
     customers' other branch is pruned."""
     built = _build_as_of()
-    return (bool(params["scope_all"]) and not params["teams"] and not params["reps"]
-            and len(params["categories"]) <= 1 and built is not None
+    return (_every_rep_one_category(params) and built is not None
             and built == pd.Timestamp(params["as_of"]).date())
 
 
@@ -559,8 +566,7 @@ def windows_built(params: dict) -> bool:
     period (filters.customer_windows) is built, and no team, rep, narrower scope or second
     category narrows the facts. Bound as $windows_built, a constant when DuckDB plans, so the
     other branch is pruned."""
-    return (bool(params["scope_all"]) and not params["teams"] and not params["reps"]
-            and len(params["categories"]) <= 1
+    return (_every_rep_one_category(params)
             and _built_windows().issuperset(customer_windows(
                 {k: pd.Timestamp(params[k]).date() for k in ("start", "end", "prev_start", "prev_end")})))
 
