@@ -33,6 +33,14 @@ query directly (only scope.sql names them, like the base tables).
   (plans of void contracts are left out). Overdue on a date is the rows with ``due_on <=``
   it whose interval holds it. Sorted by ``valid_to`` (open-ended first, then latest), so a
   recent date reads only the first row groups.
+
+  The open-ended intervals of these tables (and of ``s_stage_intervals``,
+  ``s_last_activities``, ``s_churn_days``) are tested as ``coalesce(valid_to,
+  'infinity'::date) > day``, not ``valid_to is null or valid_to > day``: on the build's
+  as_of (where every relative period ends) no row ends after the day, DuckDB folds the second
+  test to a constant and checks the first on every row of every row group (large: 28 row
+  groups, 3.4M intervals, for the 36,770 deals open; coalesce: one row group). On xl the
+  deals at risk took 145 ms against 158, the overview's KPIs 70 against 79.
 - ``s_stage_intervals``: one row per opportunity and interval of days ``[from_day,
   to_day)`` (``to_day`` empty = open-ended) in which it is open (created, not closed)
   with the same stage held and the moment ``entered_stage_at`` it entered it (rule of

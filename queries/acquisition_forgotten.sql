@@ -10,7 +10,7 @@ with last_activity as (
     -- days (f_account_last_activities) instead of grouping every follow-up
     select la.customer_id, la.last_activity_at::date as last_activity_on
     from f_account_last_activities as la
-    where la.valid_from <= $as_of and (la.valid_to is null or la.valid_to > $as_of)
+    where la.valid_from <= $as_of and coalesce(la.valid_to, 'infinity'::date) > $as_of
 ),
 
 owned as (

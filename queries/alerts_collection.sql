@@ -31,22 +31,22 @@ with added as (
     select ps.customer_id, ps.rep_id,
            coalesce(sum(ps.unsettled::double) filter (
                where (ps.valid_from is null or ps.valid_from <= $dates[3])
-                 and (ps.valid_to is null or ps.valid_to > $dates[3])), 0) as o0,
+                 and coalesce(ps.valid_to, 'infinity'::date) > $dates[3]), 0) as o0,
            coalesce(sum(ps.unsettled::double) filter (
                where ps.due_on < $dates[2] and (ps.valid_from is null or ps.valid_from <= $dates[2])
-                 and (ps.valid_to is null or ps.valid_to > $dates[2])), 0) as o1,
+                 and coalesce(ps.valid_to, 'infinity'::date) > $dates[2]), 0) as o1,
            coalesce(sum(ps.unsettled::double) filter (
                where ps.due_on < $dates[1] and (ps.valid_from is null or ps.valid_from <= $dates[1])), 0) as o2,
            coalesce(sum(ps.unsettled::double) filter (
                where ps.due_on < $dates[3] - 90 and (ps.valid_from is null or ps.valid_from <= $dates[3])
-                 and (ps.valid_to is null or ps.valid_to > $dates[3])), 0) as aged0,
+                 and coalesce(ps.valid_to, 'infinity'::date) > $dates[3]), 0) as aged0,
            coalesce(sum(ps.unsettled::double) filter (
                where ps.due_on < $dates[2] - 90 and (ps.valid_from is null or ps.valid_from <= $dates[2])
-                 and (ps.valid_to is null or ps.valid_to > $dates[2])), 0) as aged1
+                 and coalesce(ps.valid_to, 'infinity'::date) > $dates[2]), 0) as aged1
     from f_plan_states as ps
     where not $overdue_built
       and ps.due_on < list_max($dates::date[])
-      and (ps.valid_to is null or ps.valid_to > list_min($dates::date[]))
+      and coalesce(ps.valid_to, 'infinity'::date) > list_min($dates::date[])
     group by ps.customer_id, ps.rep_id
     union all
     -- ... or as the build added them up for these dates (f_overdue_judged): without a category

@@ -154,7 +154,7 @@ last_follow_up as (
     -- took 0.8 s on xl)
     select la.customer_id, la.last_activity_at::date as last_follow_up
     from f_account_last_activities as la
-    where la.valid_from <= $as_of::date and (la.valid_to is null or la.valid_to > $as_of::date)
+    where la.valid_from <= $as_of::date and coalesce(la.valid_to, 'infinity'::date) > $as_of::date
       and la.customer_id in (select customer_id from judged where is_gap or is_drop)
 ),
 

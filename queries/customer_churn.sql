@@ -22,7 +22,7 @@ branches as (
     union all
     select cd.buyers_before, cd.churned
     from f_churn_days as cd
-    where cd.from_day <= $end and (cd.to_day is null or cd.to_day > $end)
+    where cd.from_day <= $end and coalesce(cd.to_day, 'infinity'::date) > $end
 ),
 
 counted as (

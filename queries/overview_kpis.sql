@@ -85,15 +85,15 @@ stage_on_day as (
     -- day would read every interval between them)
     select 'current' as window_name, si.opportunity_id, si.amount, si.probability, si.stage
     from f_stage_intervals as si
-    where si.from_day <= $end::date and (si.to_day is null or si.to_day > $end::date)
+    where si.from_day <= $end::date and coalesce(si.to_day, 'infinity'::date) > $end::date
     union all
     select 'mom', si.opportunity_id, si.amount, si.probability, si.stage
     from f_stage_intervals as si
-    where si.from_day <= $prev_end::date and (si.to_day is null or si.to_day > $prev_end::date)
+    where si.from_day <= $prev_end::date and coalesce(si.to_day, 'infinity'::date) > $prev_end::date
     union all
     select 'yoy', si.opportunity_id, si.amount, si.probability, si.stage
     from f_stage_intervals as si
-    where si.from_day <= $yoy_end::date and (si.to_day is null or si.to_day > $yoy_end::date)
+    where si.from_day <= $yoy_end::date and coalesce(si.to_day, 'infinity'::date) > $yoy_end::date
 ),
 
 pipeline_totals as (

@@ -29,7 +29,7 @@ with deals as (
            si.probability as rep_probability, si.expected_close_on, si.stage, si.entered_stage_at
     from f_stage_intervals as si
     where si.from_day <= $day::date
-      and (si.to_day is null or si.to_day > $day::date)
+      and coalesce(si.to_day, 'infinity'::date) > $day::date
 ),
 
 staged as (

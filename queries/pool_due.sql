@@ -34,7 +34,7 @@ last_activity as (
     -- the latest follow-up on or before $as_of, pre-computed per customer and interval of days
     select la.customer_id, la.last_activity_at
     from f_account_last_activities as la
-    where la.valid_from <= $as_of and (la.valid_to is null or la.valid_to > $as_of)
+    where la.valid_from <= $as_of and coalesce(la.valid_to, 'infinity'::date) > $as_of
 ),
 
 due as (

@@ -26,7 +26,7 @@ candidates as (
     select ps.*
     from f_plan_states as ps
     where ps.due_on <= list_max($dates::date[])
-      and (ps.valid_to is null or ps.valid_to > list_min($dates::date[]))
+      and coalesce(ps.valid_to, 'infinity'::date) > list_min($dates::date[])
 ),
 
 settled as (
