@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -230,6 +231,31 @@ def test_arrow_buffers_come_from_the_c_library():
     """Arrow's buffers come from malloc, not from a pool that keeps what it freed (pyarrow's
     mimalloc: a worker on large held ~35 MB more)."""
     assert pa.default_memory_pool().backend_name == "system"
+
+
+def test_a_small_warehouse_runs_on_one_thread(fixture_warehouse, tmp_path, monkeypatch):
+    """Under SMALL_WAREHOUSE_CONTRACTS counted contracts the connection runs on one thread
+    (its statements take longer to plan than to run); from it on, on DuckDB's default (every
+    core); CRM_DUCKDB_THREADS (DUCKDB_CONFIG's threads) wins over both."""
+    every_core = duckdb.connect().execute("select current_setting('threads')").fetchone()[0]
+
+    def threads(name: str) -> int:
+        path = tmp_path / f"{name}.duckdb"  # a file of its own: a connection of its own
+        shutil.copy(fixture_warehouse, path)
+        monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+        cursor, _ = queries._warehouse.cursor()
+        return cursor.execute("select current_setting('threads')").fetchone()[0]
+
+    contracts = duckdb.connect(str(fixture_warehouse), read_only=True).execute(
+        "select count(*) from s_contracts").fetchone()[0]
+    assert contracts > 1
+    monkeypatch.setattr(queries, "SMALL_WAREHOUSE_CONTRACTS", contracts + 1)
+    assert threads("small") == 1
+    monkeypatch.setattr(queries, "SMALL_WAREHOUSE_CONTRACTS", contracts)
+    assert threads("at_the_bound") == every_core
+    monkeypatch.setattr(queries, "SMALL_WAREHOUSE_CONTRACTS", contracts + 1)
+    monkeypatch.setattr(queries, "DUCKDB_CONFIG", {**queries.DUCKDB_CONFIG, "threads": 3})
+    assert threads("set") == 3
 
 
 def test_threads_use_their_own_cursors(warehouse):
