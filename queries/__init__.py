@@ -74,11 +74,12 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   setting is the process's, not a statement's: every core stays the default, except on a
 #   small warehouse (under SMALL_WAREHOUSE_CONTRACTS counted contracts), where statements
 #   take longer to plan than to run and one thread is faster: no hand-off of small pipelines
-#   between threads, and the statements a page runs side by side each have a core (demo,
-#   15,000 contracts, p95 over three cold renders per filter set, 1 thread against every
-#   core: overview 52 against 66 ms, funnel 57/77, products 48/64, receivables 61/71, the
-#   early warnings 123/127, 11 pages of 12 faster; a warehouse of 150,000 contracts: as
-#   many pages faster as slower, 958 against 968 ms for the twelve medians; large: slower).
+#   between threads, and the statements a page runs side by side each have a core. Demo
+#   (15,000 contracts), medians of three cold renders per filter set, averaged over three
+#   paired runs, 1 thread against 2: the early warnings 99 against 111 ms, receivables
+#   57/64, products 43/51, funnel 56/63, team 74/70 (its one big statement gains from two),
+#   customers 89/88; the twelve pages 686 against 730 ms. A warehouse of 150,000 contracts:
+#   as many pages faster as slower (958 against 968 ms); large: slower.
 # - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
 #   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
 #   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
