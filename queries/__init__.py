@@ -663,11 +663,17 @@ _text_heavy: set[str] = set()
 
 
 # queries planned apart: each q_<query> relation the query reads itself (the six kinds of
-# early warnings) runs as its own statement, two at a time, and the query reads their results
-# as Arrow tables (DuckDB's own types: decimals, dates and lists come back as they were). One
-# statement of the six kinds took longer to plan than the six apart (optimiser passes grow
-# faster than the plan: 936 operators on demo); apart, two plan and run side by side.
-APART = frozenset({"alerts"})
+# early warnings; /team's two levels of leaderboard and targets) runs as its own statement,
+# two at a time, and the query reads their results as Arrow tables (DuckDB's own types:
+# decimals, dates and lists come back as they were). One statement of the six kinds took
+# longer to plan than the six apart (optimiser passes grow faster than the plan: 936
+# operators on demo); apart, two plan and run side by side. team_page as one statement took
+# 118 ms on large against 52 + 36 for its two parts alone; apart, the /team page's medians
+# per filter set went from 73/71/84/74/80 to 62/59/77/66/71 ms on demo and from
+# 139/118/106/85/170 to 128/109/104/78/158 on large. The other pages of sections share
+# their work between sections (customer_page values the period's customers once for five)
+# or read one query: apart they were slower (/customers on large 162-207 ms against 122-170).
+APART = frozenset({"alerts", "team_page"})
 _apart_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="queries-apart")
 # (set once here: warnings.catch_warnings around each call is not safe across threads)
 warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning, __name__)
@@ -681,9 +687,12 @@ def _run_apart(name: str, bound: dict, cursor: duckdb.DuckDBPyConnection) -> pd.
     tables = list(_apart_pool.map(lambda part: _arrow(part, bound), parts))
     for part, table in zip(parts, tables, strict=True):
         cursor.register(f"q_{part}", table)
+    def read() -> pd.DataFrame:
+        result = cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)})
+        return _sectioned(result.to_arrow_table(), cursor) if name in SECTIONED else result.df()
+
     try:
-        return _statement(lambda: cursor.execute(
-            _parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}).df())
+        return _statement(read)
     finally:
         for part in parts:
             cursor.unregister(f"q_{part}")

@@ -258,6 +258,15 @@ def test_a_small_warehouse_runs_on_one_thread(fixture_warehouse, tmp_path, monke
     assert threads("set") == 3
 
 
+def test_a_query_run_apart_reads_only_queries():
+    """A query of queries.APART has its text run alone, on the Arrow results of the queries it
+    names: it may read no relation of the scope prelude, only those queries."""
+    for name in queries.APART:
+        body = queries._body(queries._read(name))
+        assert queries._relations_read(queries._prelude(), body) == (), name
+        assert queries._mentioned(body) and set(queries._mentioned(body)) <= set(queries.names()), name
+
+
 def test_threads_use_their_own_cursors(warehouse):
     results, errors = [], []
 

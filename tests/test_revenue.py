@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
+import queries
 from queries import run, sections
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture
@@ -374,6 +375,23 @@ def test_team_page_sections_are_the_queries(wh, query):
     for name, frame in own.items():
         pd.testing.assert_frame_equal(page[name], frame, check_dtype=False, check_exact=True)
         assert [str(t).lower()[:3] for t in page[name].dtypes] == [str(t).lower()[:3] for t in frame.dtypes], name
+
+
+@pytest.mark.parametrize("query", [{}, {"team": "T2"}, {"category": "软件"},
+                                   {"preset": "custom", "start": "2015-01-01", "end": "2015-01-31"}])
+def test_team_page_run_apart_is_the_one_statement(wh, monkeypatch, query):
+    """The gateway runs team_page's two levels apart, side by side (queries.APART), and reads
+    the sections from their Arrow results: frame for frame, value for value and type for type
+    what team_page gives as one statement (an empty period too)."""
+    assert "team_page" in queries.APART
+    filters = Filters.from_query(query)
+    apart = sections(run("team_page", filters))
+    monkeypatch.setattr(queries, "APART", queries.APART - {"team_page"})
+    queries.clear_cache()
+    whole = sections(run("team_page", filters))
+    assert apart.keys() == whole.keys()
+    for name, frame in whole.items():
+        pd.testing.assert_frame_equal(apart[name], frame, check_exact=True)
 
 
 def test_team_callback_and_the_dash_for_no_target(wh):
