@@ -637,12 +637,7 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         if name in APART:
             frame = _run_apart(name, bound, cursor)
         else:
-            def read() -> pd.DataFrame:
-                result = cursor.execute(_parsed(sql), bound)
-                if name in SECTIONED:
-                    return _sectioned(result.to_arrow_table(), cursor)
-                return _frame(result.to_arrow_table(), cursor) if name in _text_heavy else result.df()
-            frame = _statement(read)
+            frame = _statement(lambda: _result_frame(name, cursor.execute(_parsed(sql), bound), cursor))
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
@@ -653,6 +648,14 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         _text_heavy.discard(name)
     _results.put(key, frame, _frame_bytes(frame))
     return frame
+
+
+def _result_frame(name: str, result: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Query ``name``'s executed ``result`` as its frame: a sections query's through
+    ``_sectioned``, a text-heavy one's through Arrow (``_frame``), the others by ``df()``."""
+    if name in SECTIONED:
+        return _sectioned(result.to_arrow_table(), cursor)
+    return _frame(result.to_arrow_table(), cursor) if name in _text_heavy else result.df()
 
 
 # the queries whose last result held TEXT_HEAVY_VALUES text values or more: their next results
@@ -687,12 +690,9 @@ def _run_apart(name: str, bound: dict, cursor: duckdb.DuckDBPyConnection) -> pd.
     tables = list(_apart_pool.map(lambda part: _arrow(part, bound), parts))
     for part, table in zip(parts, tables, strict=True):
         cursor.register(f"q_{part}", table)
-    def read() -> pd.DataFrame:
-        result = cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)})
-        return _sectioned(result.to_arrow_table(), cursor) if name in SECTIONED else result.df()
-
     try:
-        return _statement(read)
+        return _statement(lambda: _result_frame(
+            name, cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}), cursor))
     finally:
         for part in parts:
             cursor.unregister(f"q_{part}")
