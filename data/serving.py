@@ -268,6 +268,9 @@ select category, 1::bigint << ((row_number() over (order by category) - 1) % 63)
 from (select distinct category from products)
 """
 
+# A list in a fixed order is built as list_sort(list(...)), not list(... order by ...): DuckDB
+# runs an aggregate with its own ORDER BY by buffering each group's rows and sorting them
+# (s_contracts on large: 3.9 -> 2.2 s). A struct sorts by its first field, unique per list here.
 CONTRACTS_SQL = """
 create or replace table s_contracts as
 with category_lines as (
@@ -277,9 +280,9 @@ with category_lines as (
     group by i.contract_id, p.category
 ),
 lines as (
-    select l.contract_id, list(l.category order by l.category) as categories,
+    select l.contract_id, list_sort(list(l.category)) as categories,
            bit_or(b.bit) as category_bits,
-           list({'category': l.category, 'amount': l.amount} order by l.category) as category_amounts
+           list_sort(list({'category': l.category, 'amount': l.amount})) as category_amounts
     from category_lines as l
     join s_category_bits as b on b.category = l.category
     group by l.contract_id
@@ -316,7 +319,10 @@ order by c.signed_on, i.contract_id, i.line_no
 
 # cost_of_sales holds every costed line once per method, with the line's product and
 # quantity and one shortfall for all methods: s_lines has them all (a line without a
-# costing row has no shortfall), in the order these rows take per line.
+# costing row has no shortfall). Read in s_lines' order (signed_on, contract_id, line_no)
+# with the methods in name order, the rows come out sorted as they are meant to be stored:
+# without an ORDER BY (build_serving keeps insertion order), not sorted again (6.8 million
+# rows on large: 5.2 -> 2.6 s).
 COST_OF_SALES_SQL = """
 create or replace table s_cost_of_sales as
 select contract_id, line_no, product_id,
@@ -326,7 +332,6 @@ select contract_id, line_no, product_id,
        quantity as line_quantity, amount as line_amount
 from s_lines
 where shortfall_quantity is not null
-order by signed_on, contract_id, line_no, method
 """
 
 # The settlement rule of receivables_overdue_states.sql, evaluated for each contract on each day
@@ -878,12 +883,12 @@ with days as (
 ),
 months as (
     select category, measure, rep_id, date_trunc('month', day)::date as month,
-           list(dayofmonth(day) order by day) as days, list(value order by day) as day_values
+           list_sort(list({'day': dayofmonth(day), 'value': value})) as points
     from days
     group by all
 )
-select category, measure, rep_id, month, days,
-       [list_sum(day_values[:i]) for i in range(1, len(day_values) + 1)] as to_day
+select category, measure, rep_id, month, [p.day for p in points] as days,
+       [list_sum([p.value for p in points[:i]]) for i in range(1, len(points) + 1)] as to_day
 from months
 order by category nulls first, month, measure, rep_id
 """
@@ -906,8 +911,8 @@ shared as (
     semi join shared_days as s on s.customer_id = c.customer_id and s.signed_on = c.signed_on
 ),
 shared_categories as (
-    select customer_id, day, list(category order by category) as categories,
-           list({'category': category, 'amount': amount} order by category) as category_amounts
+    select customer_id, day, list_sort(list(category)) as categories,
+           list_sort(list({'category': category, 'amount': amount})) as category_amounts
     from (select customer_id, signed_on as day, x.category, sum(x.amount) as amount
           from (select customer_id, signed_on, unnest(category_amounts) as x from shared)
           group by all)
@@ -1238,6 +1243,7 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     and ``cost_of_sales``, and stamp the layer (s_layer) last."""
     days = window_days(con)
     bound = {"from_days": [first for first, _ in days], "to_days": [last for _, last in days]}
+    con.execute("set preserve_insertion_order = true")  # (DuckDB's default) s_cost_of_sales relies on it
     for sql in SERVING_STATEMENTS:
         con.execute(sql, {k: v for k, v in bound.items() if f"${k}" in sql})
     con.execute("create or replace table s_layer as select $stamp as stamp", {"stamp": SERVING_STAMP})
