@@ -217,6 +217,17 @@ def test_category_bits_are_one_per_category_in_order(warehouse):
     assert bits["bit"].tolist() == [1 << i for i in range(len(bits))] and bits["category"].is_monotonic_increasing
 
 
+def test_cost_of_sales_is_stored_in_its_order(warehouse):
+    # s_cost_of_sales has no ORDER BY: it takes s_lines' order, the methods in name order
+    # (data/serving.py); a period's rows must stay a range of the stored rows
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        stored = con.execute(
+            "select signed_on, contract_id, line_no, method from s_cost_of_sales order by rowid").fetchall()
+        methods = con.execute("select distinct method from s_cost_of_sales").fetchall()
+    assert len(stored) > 20 and len(methods) == 3
+    assert stored == sorted(stored)
+
+
 def test_last_follow_up_as_of_any_day(tmp_path, monkeypatch, request):
     """s_last_activities gives the last follow-up on or before any day, as the plain form does:
     none before the first, the day's latest of two on one day, the same until the next."""
