@@ -138,6 +138,28 @@ def test_run_all_answers_as_run_does(warehouse):
         queries.run_all(Filters(), [("overview_kpis", {}), ("overview_top_reps", {"limit": "five"})])
 
 
+def test_run_all_starts_the_longest_first(warehouse, monkeypatch):
+    """The queries start in the order of how long their last runs took, the longest first
+    (one never run in the caller's order); the answers come in the order asked."""
+    started = []
+    submit = queries._together_pool.submit
+    monkeypatch.setattr(queries._together_pool, "submit",
+                        lambda fn, name, *args: started.append(name) or submit(fn, name, *args))
+    calls = [("overview_top_reps", {"limit": 5}), ("pool_size", {}), ("overview_kpis", {})]
+    monkeypatch.setattr(queries, "_took", {})
+    queries.clear_cache()
+    first = queries.run_all(Filters(), calls)
+    assert started == ["overview_top_reps", "pool_size", "overview_kpis"]
+    assert set(queries._took) >= {"overview_top_reps", "pool_size", "overview_kpis"}
+    monkeypatch.setattr(queries, "_took", {"overview_top_reps": 0.001, "pool_size": 0.003, "overview_kpis": 0.002})
+    started.clear()
+    queries.clear_cache()
+    again = queries.run_all(Filters(), calls)
+    assert started == ["pool_size", "overview_kpis", "overview_top_reps"]
+    for a, b in zip(first, again, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
 class _CountedCursor:
     """A thread's real cursor that counts the statements running at once, each held a moment so
     that threads overlap; with ``meet``, the first statements wait for one another and then fail
