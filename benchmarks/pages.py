@@ -1,6 +1,9 @@
-"""Time every dashboard's full render (its layout and its page callback) on a warehouse,
-cold (the gateway's cache cleared before each render: every query runs) and warm (the
-cache answers), under five filter sets, against a fixed calibration query.
+"""Time every dashboard's full render on a warehouse: its layout and every callback the page
+fires when it loads (those whose input is the page's query: /overview's "what changed", the
+funnel's and the products' pickers beside their page callbacks), run side by side as the
+browser sends them and the server's threads answer them; cold (the gateway's cache cleared
+before each render: every query runs) and warm (the cache answers), under five filter sets,
+against a fixed calibration query.
 
     CRM_WAREHOUSE=/tmp/large.duckdb python -m benchmarks.pages [--repeat 3] [--json out.json]
 
@@ -10,7 +13,8 @@ Absolute times move with the machine's load, so the same run times a calibration
 (a grouped sum of contract amount by rep over every contract, straight on the base
 tables) right before each page and reports the page's cold p95 as a ratio to that
 calibration's median. Each
-render is split into SQL (time inside the gateway's DuckDB calls) and Python (the rest).
+render is split into SQL (time waiting on the gateway's DuckDB calls) and Python (the rest,
+added up over its callbacks).
 Last, every page is visited under every filter set with the caches kept, and the worker's
 resident memory after those visits is reported (``rss_mb``; ``peak_rss_mb`` is the run's peak).
 """
@@ -18,11 +22,15 @@ resident memory after those visits is reported (``rss_mb``; ``peak_rss_mb`` is t
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import resource
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+from dash._callback import GLOBAL_CALLBACK_MAP
 
 import app  # registers the pages
 import queries
@@ -60,14 +68,42 @@ def calibrate(repeat: int) -> float:
     return statistics.median(times)
 
 
-def render(name: str, query: dict) -> tuple[float, float]:
-    """(total, sql) seconds of one full render of page ``name`` for ``query``."""
+@functools.cache
+def page_callbacks(name: str) -> tuple:
+    """The callbacks page ``name`` fires when it loads: its callbacks whose input is the page's
+    query (the page-query store), as the page module holds them (a page callback with its
+    output cache)."""
     module = importlib.import_module(f"pages.{name}")
+    # (the app takes the registered callbacks into its own map when it first serves a request)
+    entries = [*GLOBAL_CALLBACK_MAP.values(), *app.app.callback_map.values()]
+    found = [getattr(module, entry["callback"].__wrapped__.__name__) for entry in entries
+             if "callback" in entry and entry["callback"].__wrapped__.__module__ == module.__name__
+             and any(i["id"] == "page-query" and i["property"] == "data" for i in entry["inputs"])]
+    return tuple(dict.fromkeys(found))
+
+
+_callbacks_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="benchmark-callbacks")
+
+
+def _timed(callback, query: dict) -> tuple[float, float]:
+    """(seconds, of which waiting on SQL) of ``callback(query)`` on this thread."""
     sql_before = queries.sql_seconds()
     started = time.perf_counter()
-    module.layout(**query)
-    module.update(dict(query))
+    callback(dict(query))
     return time.perf_counter() - started, queries.sql_seconds() - sql_before
+
+
+def render(name: str, query: dict) -> tuple[float, float]:
+    """(total, python) seconds of one full render of page ``name`` for ``query``: its layout,
+    then its callbacks side by side (``page_callbacks``; the browser sends them at once and
+    the server answers each on a thread of its own). Python is the rest of each step after
+    its waits on SQL, added up."""
+    module = importlib.import_module(f"pages.{name}")
+    started = time.perf_counter()
+    layout_time, layout_sql = _timed(lambda q: module.layout(**q), query)
+    steps = list(_callbacks_pool.map(lambda callback: _timed(callback, query), page_callbacks(name)))
+    python = layout_time - layout_sql + sum(total - sql for total, sql in steps)
+    return time.perf_counter() - started, python
 
 
 def resident_mb() -> float:
@@ -93,31 +129,31 @@ def main(argv: list[str] | None = None) -> dict:
     source = queries.build_info().get("source")
     print(f"warehouse {warehouse_path()} ({source}); calibration {calibration * 1000:.1f} ms at the start")
     print(f"{'page':12s} {'p50':>7s} {'p95':>7s} {'max':>7s} {'ratio':>6s} {'sql%':>5s} {'py p95':>7s} "
-          f"{'warm':>6s} {'calib':>6s}  (ms, cold unless named; ratio = p95 / calibration)")
+          f"{'warm':>6s} {'calib':>6s} {'calls':>5s}  (ms, cold unless named; ratio = p95 / calibration; "
+          "sql% = the share not spent in Python; calls = the callbacks of a render)")
     results = {}
     for name in args.pages.split(","):
         # calibrated again right before each page: the load of a shared machine drifts
         calibration = calibrate(args.repeat)
-        cold, python, warm, sql_total = [], [], [], 0.0
+        cold, python, warm = [], [], []
         for query in sets.values():
             for _ in range(args.repeat):
                 queries.clear_cache()
-                total, sql = render(name, query)
+                total, py = render(name, query)
                 cold.append(total)
-                python.append(total - sql)
-                sql_total += sql
+                python.append(py)
             warm.append(render(name, query)[0])
         row = {
             "calibration_ms": calibration * 1000,
             "p50_ms": statistics.median(cold) * 1000, "p95_ms": p95(cold) * 1000, "max_ms": max(cold) * 1000,
             "ratio_p95": p95(cold) / calibration, "ratio_p50": statistics.median(cold) / calibration,
-            "sql_share": sql_total / sum(cold), "python_p95_ms": p95(python) * 1000,
-            "warm_p95_ms": p95(warm) * 1000,
+            "sql_share": max(0.0, 1 - sum(python) / sum(cold)), "python_p95_ms": p95(python) * 1000,
+            "warm_p95_ms": p95(warm) * 1000, "callbacks": len(page_callbacks(name)),
         }
         results[name] = row
         print(f"{name:12s} {row['p50_ms']:7.0f} {row['p95_ms']:7.0f} {row['max_ms']:7.0f} {row['ratio_p95']:6.1f} "
               f"{row['sql_share'] * 100:5.0f} {row['python_p95_ms']:7.0f} {row['warm_p95_ms']:6.0f} "
-              f"{row['calibration_ms']:6.1f}", flush=True)
+              f"{row['calibration_ms']:6.1f} {row['callbacks']:5d}", flush=True)
     # a worker after visiting every page under every filter set, its caches kept (issue #17: <= 500 MB)
     queries.clear_cache()
     for name in args.pages.split(","):

@@ -412,12 +412,17 @@ _results = Cache(CACHE_BYTES, CACHE_SIZE)  # query results (DataFrames) by (quer
 # what pages work out from a cached result on every render (build_info's row, the valid filter
 # values), kept beside it by (what, build, scope): emptied with it
 _derived = Cache(4 * 2**20, 64)
-_sql_seconds = [0.0]  # time spent inside DuckDB by this process (benchmarks read it)
+_sql_time = threading.local()  # time each thread has waited on DuckDB (benchmarks read it)
 
 
 def sql_seconds() -> float:
-    """Seconds this process has spent running queries in DuckDB (cache hits cost none)."""
-    return _sql_seconds[0]
+    """Seconds this thread has waited for its queries' answers from DuckDB (run or started
+    by it; cache hits cost none)."""
+    return getattr(_sql_time, "seconds", 0.0)
+
+
+def _waited(started: float) -> None:
+    _sql_time.seconds = sql_seconds() + time.perf_counter() - started
 
 
 def clear_cache() -> None:
@@ -492,14 +497,14 @@ def _execute(name: str, filters: Filters | None, scope: Scope, **extra) -> pd.Da
     if future is not None:  # started by run_all and still running: its result (or its error)
         started = time.perf_counter()
         frame = future.result()
-        _sql_seconds[0] += time.perf_counter() - started
+        _waited(started)
         return frame.copy()
     cached = _results.get(key)
     if cached is not None:
         return cached.copy()
     started = time.perf_counter()
     frame = _fetch(name, sql, bound, key)
-    _sql_seconds[0] += time.perf_counter() - started
+    _waited(started)
     return frame.copy()
 
 
