@@ -105,15 +105,15 @@ costs as (
 ),
 
 prices as (
-    -- the year's whole months added up per build (f_sales_months), the days before and after
-    -- them from the lines (f_lines carries its contract's signed_on: a range of the
-    -- date-sorted lines)
+    -- the year's whole months added up per build (f_sales_months, its months as a range of
+    -- day), the days before and after them from the lines (f_lines carries its contract's
+    -- signed_on: a range of the date-sorted lines)
     select product_id, sum(amount) / sum(quantity) as price
     from (
         select sm.product_id, sm.quantity, sm.amount
         from f_sales_months as sm
-        where sm.month >= (date_trunc('month', $as_of::date - 365) + interval 1 month)::date
-          and sm.month < date_trunc('month', $as_of::date + 1)::date
+        where sm.day >= (date_trunc('month', $as_of::date - 365) + interval 1 month)::date
+          and sm.day < date_trunc('month', $as_of::date + 1)::date
         union all
         select l.product_id, l.quantity, l.amount
         from f_lines as l

@@ -444,24 +444,23 @@ f_measure_months as not materialized (
     group by measure, month, rep_id
 ),
 f_sales_months as not materialized (
-    -- the lines of f_lines with quantity > 0 added up per product and month (month: its first
-    -- day): quantity and amount; pre-computed (s_sales_months) unless a team, rep, customer
-    -- filter or the viewer's scope narrows the lines (the category applies to either)
-    select product_id, month, sum(quantity) as quantity, sum(amount) as amount
-    from (
-        select sm.product_id, sm.month, sm.quantity, sm.amount
-        from s_sales_months as sm
-        where len($teams) = 0 and len($reps) = 0 and $scope_all
-          and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
-          and (len($categories) = 0 or list_contains($categories, sm.category))
-        union all
-        select l.product_id, date_trunc('month', l.signed_on)::date, l.quantity, l.amount
-        from f_lines as l
-        where not (len($teams) = 0 and len($reps) = 0 and $scope_all
-                   and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
-          and l.quantity > 0
-    ) as s
-    group by product_id, month
+    -- the lines of f_lines with quantity > 0 as sums per product and month (month: its first
+    -- day): quantity and amount; pre-added per product and month (s_sales_months, day = month)
+    -- unless a team, rep, customer filter or the viewer's scope narrows the lines, else one row
+    -- per line (day = its signed_on), so that a range of whole months asked as a range of day
+    -- reads only its row groups of the date-sorted lines (a filter on date_trunc('month',
+    -- signed_on) reads them all); the category applies to either. Read its rows as sums.
+    select sm.product_id, sm.month, sm.month as day, sm.quantity, sm.amount
+    from s_sales_months as sm
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
+      and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+      and (len($categories) = 0 or list_contains($categories, sm.category))
+    union all
+    select l.product_id, date_trunc('month', l.signed_on)::date, l.signed_on, l.quantity, l.amount
+    from f_lines as l
+    where not (len($teams) = 0 and len($reps) = 0 and $scope_all
+               and len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and l.quantity > 0
 ),
 f_stock_months as not materialized (
     -- f_stock_days added up per product, costing method and month (s_stock_months): quantity,
