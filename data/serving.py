@@ -66,9 +66,14 @@ query directly (only scope.sql names them, like the base tables).
 - ``s_stage_stints``: one row per completed stint (``exited_at`` set) of
   ``opportunity_stage_history``, with its length ``days`` = epoch(exited_at − entered_at) /
   86400 (the rule of pipeline_deals' stage medians) and the opportunity's ``customer_id``,
-  ``rep_id`` and customer dimensions; sorted by ``exited_at``. The stage medians of deal
-  health (/funnel, /forecast, /alerts) read it (f_stage_stints) instead of the whole stage
-  history.
+  ``rep_id`` and customer dimensions; sorted by ``rep_id``, then ``exited_at``. It is read
+  (f_stage_stints) only under a filter (the build's medians and stage days answer without
+  one), for the stage medians of deal health (/funnel, /forecast, /alerts) and the stage days
+  of /funnel, instead of the whole stage history. By rep, a rep's stints are a row group or
+  two (a rep's own view, a rep filter), and the column compresses well: on large, deals at
+  risk under a team filter 46.8 -> 32.3 ms alone and under a rep 36.1 -> 29.2; /funnel's stage
+  days under a region filter and this year 13.5 -> 8.9 ms although this year's row groups are
+  no longer apart (they were 12 of 28).
 - ``s_stock_days``: ``s_cost_of_sales`` added up per product, costing method and day (the
   line's ``signed_on``): ``quantity`` and ``cogs`` (their sums: returns net off), ``sold``
   (a line with quantity > 0 that day) and the product's ``category``; sorted by ``method``
@@ -513,7 +518,7 @@ select h.opportunity_id, h.stage, h.entered_at, h.exited_at,
 from opportunity_stage_history as h
 join s_opportunities as o on o.opportunity_id = h.opportunity_id
 where h.exited_at is not null
-order by h.exited_at, h.opportunity_id, h.stage
+order by o.rep_id, h.exited_at, h.opportunity_id, h.stage
 """
 
 STOCK_DAYS_SQL = """

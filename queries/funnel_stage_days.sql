@@ -15,9 +15,9 @@ with known as (
 ),
 
 stints as (
-    -- the completed stints with their days are pre-computed (f_stage_stints, sorted by
-    -- exited_at); exited_at::date between $start and $end as a range on the column itself,
-    -- so that the scan skips the row groups outside the period
+    -- the completed stints with their days are pre-computed (f_stage_stints, sorted by rep,
+    -- then exited_at); exited_at::date between $start and $end as a range on the column
+    -- itself, so that the scan can skip the row groups outside the period
     select h.stage, h.days
     from f_stage_stints as h
     where h.exited_at >= $start::date and h.exited_at < $end::date + 1

@@ -228,6 +228,17 @@ def test_cost_of_sales_is_stored_in_its_order(warehouse):
     assert stored == sorted(stored)
 
 
+def test_stage_stints_are_stored_by_rep_then_exit(warehouse):
+    # s_stage_stints is read only under a filter: a rep's stints must be a range of the stored
+    # rows (a rep's view reads a row group or two), each rep's in exit order (data/serving.py)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        stored = con.execute(
+            "select rep_id, exited_at, opportunity_id, stage from s_stage_stints order by rowid").fetchall()
+    assert len({rep for rep, *_ in stored}) > 1
+    assert stored == sorted(stored)
+    assert stored != sorted(stored, key=lambda row: row[1:])  # the reps' stints interleave in exit order
+
+
 def test_last_follow_up_as_of_any_day(tmp_path, monkeypatch, request):
     """s_last_activities gives the last follow-up on or before any day, as the plain form does:
     none before the first, the day's latest of two on one day, the same until the next."""
