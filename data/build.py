@@ -166,18 +166,21 @@ def build(
     broken, ``WriteError`` when the disk is full or the place not writable; ``out`` is
     then untouched.
     """
+    from data.serving import judge  # (data.serving imports this module)
+
     out = Path(out)
     tmp = out.with_name(f"{out.name}.building-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
         # one checkpoint, at the end: none after each statement that wrote much
-        con = duckdb.connect(str(tmp), config={"checkpoint_threshold": "1TB", **build_memory()})
+        config = {"checkpoint_threshold": "1TB", **build_memory()}
+        con = duckdb.connect(str(tmp), config=config)
     except (OSError, duckdb.Error) as e:
         raise (WriteError.of(out, e) or e) from e
     started = time.monotonic()
     clock = Clock()
-    steps = ["stage", "check", "publish", *[s.__name__ for s in _derived_steps()], "finish"]
+    steps = ["stage", "check", "publish", *[s.__name__ for s in _derived_steps()], "finish", "judge"]
     bar = tqdm(total=len(steps), desc="build", disable=not progress, unit="step")
     try:
         con.execute(SCHEMA.read_text())
@@ -206,8 +209,11 @@ def build(
         )
         con.execute("checkpoint")
         con.close()
-        os.replace(tmp, out)
         clock.lap("finish")
+        bar.update()
+        judge(tmp, config)
+        os.replace(tmp, out)
+        clock.lap("judge")
         bar.update()
     except BaseException as e:
         con.close()

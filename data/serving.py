@@ -249,6 +249,14 @@ query directly (only scope.sql names them, like the base tables).
   the period's windows are built and no team, rep, narrower scope or second category narrows
   the facts (queries.windows_built); customer_tiers reads the ranks when no customer filter
   narrows them either (queries.ranks_built).
+- ``s_judged`` (``query``, ``judged_key``) and ``s_judged_<query>``: the answers of the
+  queries of ``queries.JUDGED`` (the early warnings) for the views opened most, judged as of
+  the build's as_of by the build itself (``judge``, after the rest of the layer): without a
+  filter and under each category alone, for a viewer who sees everyone. ``s_judged`` lists
+  the key of each answer (a digest of the query's text and every parameter it was worked out
+  with: queries.judged_answers); ``s_judged_<query>`` holds their rows, each with its answer's
+  ``judged_key`` and its place in it (``judged_row``). The gateway reads them only for a call
+  with the same key (another filter, scope, setting, as_of or release works the answer out).
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
   (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
   file whose serving layer another release built (a table missing, or a column or order
@@ -258,9 +266,16 @@ query directly (only scope.sql names them, like the base tables).
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from data.build import AS_OF_SQL
 
@@ -1222,8 +1237,13 @@ SERVING_TABLES = ("s_category_bits", "s_contracts", "s_lines", "s_cost_of_sales"
                   "s_contract_paid", "s_stage_days", "s_win_rates",
                   "s_cohort_counts", "s_lost_counts", "s_course_months", "s_measure_days", "s_purchase_days",
                   "s_purchase_standing", "s_overdue_judged", "s_customer_window_days", "s_customer_windows",
-                  "s_churn_days", "s_company_days", "s_layer")
+                  "s_churn_days", "s_company_days", "s_judged", "s_layer")
 
+
+# filled by judge, after the build's checkpoint: the judged answers' keys (none until then)
+JUDGED_SQL = """
+create or replace table s_judged (query varchar, judged_key varchar)
+"""
 
 SERVING_STATEMENTS = (
     CATEGORY_BITS_SQL, CONTRACTS_SQL, LINES_SQL, COST_OF_SALES_SQL,
@@ -1238,7 +1258,7 @@ SERVING_STATEMENTS = (
     CONTRACT_PAID_SQL, STAGE_DAYS_SQL, WIN_RATES_SQL,
     COHORT_COUNTS_SQL, LOST_COUNTS_SQL, COURSE_MONTHS_SQL, MEASURE_DAYS_SQL, PURCHASE_DAYS_SQL,
     PURCHASE_STANDING_SQL.format(as_of=AS_OF_SQL), OVERDUE_JUDGED_SQL.format(as_of=AS_OF_SQL),
-    CUSTOMER_WINDOW_DAYS_SQL, CUSTOMER_WINDOWS_SQL, CHURN_DAYS_SQL, COMPANY_DAYS_SQL,
+    CUSTOMER_WINDOW_DAYS_SQL, CUSTOMER_WINDOWS_SQL, CHURN_DAYS_SQL, COMPANY_DAYS_SQL, JUDGED_SQL,
 )
 # what the gateway compares with a warehouse's s_layer.stamp (changes with any statement above)
 SERVING_STAMP = hashlib.sha256("\n;\n".join(SERVING_STATEMENTS).encode()).hexdigest()[:16]
@@ -1253,6 +1273,38 @@ def build_serving(con: duckdb.DuckDBPyConnection) -> None:
     for sql in SERVING_STATEMENTS:
         con.execute(sql, {k: v for k, v in bound.items() if f"${k}" in sql})
     con.execute("create or replace table s_layer as select $stamp as stamp", {"stamp": SERVING_STAMP})
+
+
+def judge(path: Path, config: dict) -> None:
+    """Store in the built file at ``path`` (checkpointed and closed) the answers of the
+    queries of queries.JUDGED for the views the build judges (s_judged, s_judged_<query>).
+    They are worked out by the gateway itself, in a process of its own (``python -m queries
+    judge``, the file served read-only as CRM_WAREHOUSE), so that each answer's key is the one
+    a request computes; then written here with ``config`` (the build's). Raises
+    ``JudgeError`` with the process's last words if it fails."""
+    from queries import JUDGED  # (queries imports this module)
+
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run([sys.executable, "-m", "queries", "judge", folder], cwd=Path(__file__).parents[1],
+                              env={**os.environ, "CRM_WAREHOUSE": str(path)}, capture_output=True, text=True)
+        if done.returncode:
+            raise JudgeError(f"judging the early warnings ahead failed: {done.stderr.strip()[-2000:]}")
+        answers = {name: pa.ipc.open_file(f"{folder}/{name}.arrow").read_all() for name in JUDGED}
+    con = duckdb.connect(str(path), config=config)
+    try:
+        for name, table in answers.items():
+            con.register("answers", table)
+            con.execute(f"create or replace table s_judged_{name} as select * from answers")
+            con.unregister("answers")
+            con.execute("insert into s_judged select $name, unnest($keys::varchar[])",
+                        {"name": name, "keys": json.loads(table.schema.metadata[b"judged_keys"])})
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+class JudgeError(Exception):
+    """The build could not judge its answers ahead (a query failed on the new file)."""
 
 
 def window_days(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:

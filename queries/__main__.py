@@ -11,6 +11,7 @@ import json
 import sys
 
 import numpy as np
+import pyarrow as pa
 
 import queries
 
@@ -26,7 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                      help="a query's own parameter (e.g. limit=10)")
     run.add_argument("--as", dest="login", metavar="LOGIN", help="run under this user's data scope")
+    judge = sub.add_parser("judge", help="(the build) write the answers it judges ahead to FOLDER/<query>.arrow")
+    judge.add_argument("folder")
     args = parser.parse_args(argv)
+    if args.command == "judge":  # data.serving.judge, on the new file (CRM_WAREHOUSE)
+        for name in queries.JUDGED:
+            table = queries.judged_answers(name)
+            with pa.OSFile(f"{args.folder}/{name}.arrow", "wb") as sink, \
+                    pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        return 0
     if args.command == "list":
         for name in queries.names():
             print(f"{name}\n  " + queries.header(name).replace("\n", "\n  ") + "\n")

@@ -569,7 +569,7 @@ def test_cli_verbose_prints_each_step_time(tmp_path, capsys):
     assert "(CPU" not in capsys.readouterr().out
     assert main([str(write_folder(tmp_path / "in")), "--out", str(out), "--lang", "en", "--quiet", "--verbose"]) == 0
     steps = [line.split(":")[0].strip() for line in capsys.readouterr().out.splitlines() if "(CPU " in line]
-    assert steps == ["plan", "stage", "check", "publish", "build_cost_of_sales", "build_serving", "finish"]
+    assert steps == ["plan", "stage", "check", "publish", "build_cost_of_sales", "build_serving", "finish", "judge"]
 
 
 def test_a_date_without_an_offset_keeps_its_day_in_any_zone(tmp_path, monkeypatch):

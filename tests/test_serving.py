@@ -896,3 +896,40 @@ def test_frames_are_as_duckdb_gives_them(warehouse, monkeypatch, name):
     theirs = _run_all(name)
     for got, want in zip(ours, theirs, strict=True):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_alerts_judged_by_the_build(warehouse, tmp_path, monkeypatch):
+    """The build stores the early warnings without a filter and under each category alone, for
+    a viewer who sees everyone (s_judged, s_judged_alerts); the gateway reads them for those
+    views and works any other out. The stored answers are the worked-out ones, dtypes and
+    order included; and they are what is read: in a copy of the file without its stored rows,
+    those views have no warnings, while another costing method or a rep filter is worked out."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        categories = [c for (c,) in con.execute("select distinct category from products order by all").fetchall()]
+        keys = con.execute("select count(*) from s_judged where query = 'alerts'").fetchone()[0]
+        stored = con.execute("select count(*) from s_judged_alerts").fetchone()[0]
+    assert keys == 1 + len(categories) and stored > 0
+    views = [Filters(), Filters(**WHOLE), *(Filters(categories=(c,)) for c in categories), Filters(reps=("R1",))]
+
+    def answers(**extra) -> list[pd.DataFrame]:
+        queries.clear_cache()
+        return [queries.run("alerts", f, **extra) for f in views]
+
+    judged = answers()
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "_judged_keys", frozenset)  # none stored: every view worked out
+        worked_out = answers()
+        other_method = answers(alert_costing_method="moving_average")
+    assert sum(len(f) for f in judged) > 0
+    for got, want in zip(judged, worked_out, strict=True):
+        pd.testing.assert_frame_equal(got, want)
+
+    emptied = tmp_path / "emptied.duckdb"
+    emptied.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(emptied)) as con:
+        con.execute("delete from s_judged_alerts")
+    monkeypatch.setenv("CRM_WAREHOUSE", str(emptied))
+    counts = [len(f) for f in answers()]  # R1's warning is worked out
+    assert counts == [0] * (2 + len(categories)) + [len(worked_out[-1])] and counts[-1] > 0
+    for got, want in zip(answers(alert_costing_method="moving_average"), other_method, strict=True):
+        pd.testing.assert_frame_equal(got, want)
