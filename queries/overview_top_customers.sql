@@ -1,11 +1,19 @@
 -- overview_top_customers: one row per customer among the top $limit by contract amount
 -- signed in [$start, $end]; competition rank (1, 2, 2, 4); ties by customer_id.
 -- Ranked after the cut (names looked up for those only); tests/reference keeps the plain form.
+-- A customer's amount and contracts in the period are read per build (f_customer_windows:
+-- every customer with a contract in the window) when the period's windows are built and no
+-- team, rep, narrower scope or second category narrows the contracts ($windows_built: a
+-- year's contracts on large, 38 -> 4 ms), else added up from f_contracts.
 -- Parameters: $start, $end, $limit + scope. Pages: / (overview).
 with totals as (
-    select c.customer_id, sum(c.amount) as contract_amount, count(*) as contracts
+    select cw.customer_id, cw.amount as contract_amount, cw.contracts
+    from f_customer_windows as cw
+    where cw.from_day = $start::date and cw.to_day = $end::date
+    union all
+    select c.customer_id, sum(c.amount), count(*)
     from f_contracts as c
-    where c.signed_on between $start and $end
+    where not $windows_built and c.signed_on between $start and $end
     group by c.customer_id
 ),
 

@@ -855,7 +855,8 @@ def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, req
             for name, extra in (("customer_tiers", {}), ("customer_churn", {}), ("customer_value", VALUE),
                                 ("customer_value", {**VALUE, "method": "moving_average"}),
                                 ("customer_groups", {"group": "tier", **VALUE}),
-                                ("customer_list", {"tier": "", "segment": "", "cell": "", "limit": 1000, **VALUE})):
+                                ("customer_list", {"tier": "", "segment": "", "cell": "", "limit": 1000, **VALUE}),
+                                ("overview_top_customers", {"limit": 3})):
                 queries.clear_cache()
                 frame = queries.run(name, filters, **extra)
                 key = [c for c in ("window_name", "customer_id", "group_key") if c in frame.columns]
@@ -864,7 +865,7 @@ def test_customer_windows_built_for_the_usual_periods(tmp_path, monkeypatch, req
 
     built = _built_as_counted(run_all, "windows_built", monkeypatch, request)
     # C9 this year (customer_value, FIFO): whole, no margin (the 服务 line has no COGS); 硬件 alone, 2048 − COGS
-    whole, hardware = (built[k].set_index("customer_id").loc["C9"] for k in (2, 4 * 6 + 2))
+    whole, hardware = (built[k].set_index("customer_id").loc["C9"] for k in (2, 4 * 7 + 2))
     assert whole["amount"] == 6144 and pd.isna(whole["margin"]) and whole["uncosted_revenue"] == 4096
     assert hardware["amount"] == 2048 and hardware["margin"] == float(2048 - fifo)
 
