@@ -688,14 +688,11 @@ def _judged_key(sql: str, bound: dict) -> str:
 
 
 def _judged_keys() -> frozenset[str]:
-    """The keys of the answers the build stored (s_judged), once per build."""
+    """The keys of the answers the build stored (s_judged), once per build. (Read within
+    _fetch, whose caller counts the wait; a few rows, outside the bound on statements.)"""
     def read() -> frozenset[str]:
         cursor, _ = _warehouse.cursor()
-        started = time.perf_counter()
-        keys = frozenset(key for (key,) in _statement(
-            lambda: cursor.execute("select judged_key from s_judged").fetchall()))
-        _waited(started)
-        return keys
+        return frozenset(key for (key,) in cursor.execute("select judged_key from s_judged").fetchall())
 
     return _derive("judged_keys", EVERYONE, read)
 
