@@ -35,6 +35,20 @@ WRITE_FAILURES = {
 }
 
 
+class JudgeError(Exception):
+    """The early warnings could not be worked out on the new file (data.serving.judge: the
+    app's own settings refused it, or a query failed there); the file was not published."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+    def message(self, lang: str | None = None) -> str:
+        from components.i18n import t
+
+        return t("build.judge_failed", lang, detail=self.detail)
+
+
 class WriteError(Exception):
     """The new warehouse could not be written: the disk is full, the place is read-only or
     not writable. Nothing was changed (the old file, if any, is untouched)."""

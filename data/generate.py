@@ -1095,7 +1095,7 @@ def main(argv: list[str] | None = None) -> dict:
         info = warehouse.build(
             out, lambda con: fill_demo(con, args.scale, args.seed, args.end, progress=not args.quiet, planted=planted),
             source=f"demo:{args.scale}:{args.seed}", progress=not args.quiet)
-    except warehouse.WriteError as e:
+    except (warehouse.WriteError, warehouse.JudgeError) as e:
         print(e.message(os.environ.get("CRM_LANG")), file=sys.stderr)
         raise SystemExit(1) from None
     width = max(len(t) for t in info["rows"])

@@ -42,7 +42,7 @@ from tqdm import tqdm
 
 from components.i18n import normalise_lang, t
 from data import contract, rules
-from data.build import BuildError, Clock, WriteError, build, warehouse_path
+from data.build import BuildError, Clock, JudgeError, WriteError, build, warehouse_path
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 MAPPING = "mapping.toml"
@@ -804,7 +804,7 @@ def main(argv: list[str] | None = None) -> int:
         print(t("load.failed", lang, count=len(e.problems)), file=sys.stderr)
         print(e.report(lang), file=sys.stderr)
         return 1
-    except WriteError as e:
+    except (WriteError, JudgeError) as e:
         print(e.message(lang), file=sys.stderr)
         return 1
     for w in info["warnings"]:

@@ -277,7 +277,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from data.build import AS_OF_SQL
+from data.build import AS_OF_SQL, JudgeError
 
 # Each product category's bit (the categories in order, the 64th sharing the first's bit):
 # a row's category_bits has the bits of its categories, so a category filter tests one
@@ -1280,15 +1280,17 @@ def judge(path: Path, config: dict) -> None:
     queries of queries.JUDGED for the views the build judges (s_judged, s_judged_<query>).
     They are worked out by the gateway itself, in a process of its own (``python -m queries
     judge``, the file served read-only as CRM_WAREHOUSE), so that each answer's key is the one
-    a request computes; then written here with ``config`` (the build's). Raises
-    ``JudgeError`` with the process's last words if it fails."""
+    a request computes, with the build's memory (CRM_BUILD_MEMORY, else DuckDB's default share
+    of the RAM) rather than a worker's; then written here with ``config`` (the build's). Raises
+    ``JudgeError`` with the process's last line if it fails (the file is then not published)."""
     from queries import JUDGED  # (queries imports this module)
 
+    env = {**os.environ, "CRM_WAREHOUSE": str(path), "CRM_DUCKDB_MEMORY": os.environ.get("CRM_BUILD_MEMORY") or "80%"}
     with tempfile.TemporaryDirectory() as folder:
         done = subprocess.run([sys.executable, "-m", "queries", "judge", folder], cwd=Path(__file__).parents[1],
-                              env={**os.environ, "CRM_WAREHOUSE": str(path)}, capture_output=True, text=True)
+                              env=env, capture_output=True, text=True)
         if done.returncode:
-            raise JudgeError(f"judging the early warnings ahead failed: {done.stderr.strip()[-2000:]}")
+            raise JudgeError((done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1])
         answers = {name: pa.ipc.open_file(f"{folder}/{name}.arrow").read_all() for name in JUDGED}
     con = duckdb.connect(str(path), config=config)
     try:
@@ -1301,10 +1303,6 @@ def judge(path: Path, config: dict) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
-
-
-class JudgeError(Exception):
-    """The build could not judge its answers ahead (a query failed on the new file)."""
 
 
 def window_days(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:

@@ -231,6 +231,29 @@ def test_load_into_a_read_only_place_says_so_in_one_line(small_disk, tmp_path, c
     assert list(disk.iterdir()) == []
 
 
+def test_a_load_whose_warnings_fail_on_the_new_file_says_so_and_publishes_nothing(
+        fixture_warehouse, tmp_path, capsys, monkeypatch):
+    """The build works the early warnings out on the new file with the app's own settings
+    (data.serving.judge); when they fail there (here a CRM_DUCKDB_THREADS that is not a
+    number) the file is not published: one line says why, the old warehouse is untouched and
+    nothing is left beside it."""
+    from data import load
+    from tests.test_load import write_folder
+
+    place = tmp_path / "place"
+    place.mkdir()
+    old = place / "warehouse.duckdb"
+    shutil.copy(fixture_warehouse, old)
+    before = _sha256(old)
+    monkeypatch.setenv("CRM_DUCKDB_THREADS", "two")
+    code = load.main([str(write_folder(tmp_path / "in")), "--out", str(old), "--lang", "en", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err == ("The warehouse was built, but its early warnings could not be worked out on it (ValueError: "
+                   "invalid literal for int() with base 10: 'two'); it was not published. Nothing was changed.")
+    assert _sha256(old) == before and [p.name for p in place.iterdir()] == ["warehouse.duckdb"]
+
+
 def test_client_values_are_bounded():
     from components import inputs
 

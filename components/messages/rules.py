@@ -32,6 +32,11 @@ MESSAGES = {
         "en": "Cannot write the warehouse {path}: {reason} ({free} free there). Nothing was changed.",
         "zh-CN": "无法写入数据仓库 {path}：{reason}（该处剩余空间 {free}）。未做任何更改。",
     },
+    "build.judge_failed": {
+        "en": "The warehouse was built, but its early warnings could not be worked out on it ({detail}); "
+              "it was not published. Nothing was changed.",
+        "zh-CN": "数据仓库已构建，但无法在其上计算预警（{detail}），因此未发布。未做任何更改。",
+    },
     "build.disk_full": {"en": "the disk is full", "zh-CN": "磁盘已满"},
     "build.read_only": {"en": "the file system is read-only", "zh-CN": "文件系统为只读"},
     "build.not_writable": {"en": "no permission to write there", "zh-CN": "没有写入权限"},
