@@ -177,8 +177,9 @@ def build(
     ``steps``: each step's (wall, CPU) seconds.
 
     Raises ``BuildError`` (with every violation, up to a limit) when a data rule is
-    broken, ``WriteError`` when the disk is full or the place not writable; ``out`` is
-    then untouched.
+    broken, ``WriteError`` when the disk is full or the place not writable, ``JudgeError``
+    when the early warnings cannot be worked out on the new file (data.serving.judge); ``out``
+    is then untouched.
     """
     from data.serving import judge  # (data.serving imports this module)
 
