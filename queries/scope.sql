@@ -13,8 +13,8 @@
 -- s_last_activities, s_pool_days, s_first_contracts, s_customer_dims, s_stage_medians,
 -- s_measure_months, s_sales_months, s_stock_months, s_activity_days, s_contract_paid,
 -- s_stage_days, s_win_rates, s_cohort_counts, s_lost_counts, s_course_months,
--- s_measure_days, s_purchase_days, s_purchase_standing, s_overdue_judged, s_customer_windows,
--- s_customer_window_days, s_churn_days, s_company_days; f_rep_months reads
+-- s_measure_days, s_purchase_days, s_rep_purchase_days, s_purchase_standing, s_overdue_judged,
+-- s_customer_windows, s_customer_window_days, s_churn_days, s_company_days; f_rep_months reads
 -- s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
@@ -591,13 +591,16 @@ f_company_days as not materialized (
            or (len($categories) > 0 and cd.cut = 'categories' and ($category_mask & cd.category_bits) <> 0
                and ($category_exact or list_has_any($categories, cd.categories))))
 ),
-f_purchase_days as not materialized (
-    -- f_contracts added up per customer and day of signed_on (day): amount; pre-computed
-    -- (s_purchase_days) unless a team, rep filter or the viewer's scope narrows the contracts
-    -- (a customer filter applies to either). A category filter keeps the days with a contract
-    -- with a line in one of the categories, as f_contracts keeps the contracts, their amount
-    -- the sum of those lines: the day's lines added up per category (category_amounts; one
-    -- category's entry is found by its place in categories, the same list's order)
+purchase_rows as not materialized (
+    -- the build's purchase days under the filters: s_purchase_days (per customer and day)
+    -- unless a team, rep filter or the viewer's scope narrows the contracts, else
+    -- s_rep_purchase_days (per rep, customer and day, sorted by rep: a team's reps read their
+    -- own row groups, not every contract) of the reps of f_reps, as f_contracts keeps the
+    -- contracts of those reps; a customer filter applies to either. A category filter keeps
+    -- the rows with a contract with a line in one of the categories, as f_contracts keeps the
+    -- contracts, their amount the sum of those lines: the lines added up per category
+    -- (category_amounts; one category's entry is found by its place in categories, the same
+    -- list's order)
     select pd.customer_id, pd.day,
            case when len($categories) = 0 then pd.amount
                 when len($categories) = 1
@@ -605,18 +608,29 @@ f_purchase_days as not materialized (
                 else list_sum([x.amount for x in pd.category_amounts
                                if list_contains($categories, x.category)])::decimal(18, 2)
            end as amount
-    from s_purchase_days as pd
-    where len($teams) = 0 and len($reps) = 0 and $scope_all
-      and (len($regions) = 0 or list_contains($regions, pd.c_region))
+    from (select * exclude (rep_id) from s_rep_purchase_days
+          where not (len($teams) = 0 and len($reps) = 0 and $scope_all)
+            and rep_id in (select rep_id from f_reps)
+          union all
+          select * from s_purchase_days
+          where len($teams) = 0 and len($reps) = 0 and $scope_all) as pd
+    where (len($regions) = 0 or list_contains($regions, pd.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, pd.c_type))
       and (len($sources) = 0 or list_contains($sources, pd.c_source))
       and (len($categories) = 0 or (($category_mask & pd.category_bits) <> 0
                                     and ($category_exact or list_has_any($categories, pd.categories))))
+),
+f_purchase_days as not materialized (
+    -- f_contracts added up per customer and day of signed_on (day): amount; the build's days
+    -- as they are without a team, rep or narrower scope, else their reps' rows added up
+    select customer_id, day, amount
+    from purchase_rows
+    where len($teams) = 0 and len($reps) = 0 and $scope_all
     union all
-    select c.customer_id, c.signed_on, sum(c.amount)::decimal(18, 2)
-    from f_contracts as c
+    select customer_id, day, sum(amount)::decimal(18, 2)
+    from purchase_rows
     where not (len($teams) = 0 and len($reps) = 0 and $scope_all)
-    group by c.customer_id, c.signed_on
+    group by customer_id, day
 ),
 f_purchase_standing as not materialized (
     -- the slipping customers' sums and counts over their purchase days, as the build worked

@@ -615,6 +615,53 @@ def test_purchase_days_under_several_categories(tmp_path, monkeypatch, request):
     queries.clear_cache()
 
 
+def test_purchase_days_of_a_team_or_rep_add_up_their_reps_rows(tmp_path, monkeypatch, request):
+    """Under a team, rep filter or a narrower scope f_purchase_days adds up the reps' rows of
+    s_rep_purchase_days (per rep, customer and day, sorted by rep, then day). C1's 1 March
+    2024 holds K07 (R2: 500 软件, 200 服务) and K11 (R1: 300 软件, 100 硬件): R1's day is 400
+    (软件 300, no 服务 line: no day), R2's 700 (软件 500, 服务 200), team T2's (R1 and R2 under
+    T4) 1100 (软件 800, 服务 200); a viewer who sees R1 only gets R1's. C2's 5 November 2023
+    (K05 and K12, both R2's) is one row of R2. The slipping customers give the plain form's
+    answer under each."""
+    path = build_fixture(tmp_path / "reps.duckdb", FIXTURE_SQL.read_text() + SHARED_DAYS)
+    monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select rep_id, customer_id, day, amount from s_rep_purchase_days").fetchall()
+    assert [(r, d) for r, _, d, _ in rows] == sorted((r, d) for r, _, d, _ in rows)
+    assert [r for r in rows if r[2] in (date(2024, 3, 1), date(2023, 11, 5))] == [
+        ("R1", "C1", date(2024, 3, 1), 400), ("R2", "C2", date(2023, 11, 5), 850), ("R2", "C1", date(2024, 3, 1), 700)]
+    name = "test_f_purchase_days"
+    known = queries.names()
+    monkeypatch.setattr(queries, "names", lambda: (*known, name))
+    monkeypatch.setitem(queries._texts, name, "select customer_id, day, amount from f_purchase_days order by all")
+    views = [(Filters(**WHOLE, reps=reps, teams=teams, categories=categories), scope)
+             for reps, teams, scope in ((("R1",), (), Scope()), (("R2",), (), Scope()), ((), ("T2",), Scope()),
+                                        ((), (), Scope(reps=("R1",))))
+             for categories in ((), ("软件",), ("服务",))]
+
+    def run_all(query: str, **extra) -> list[pd.DataFrame]:
+        frames = []
+        for filters, scope in views:
+            queries.clear_cache()
+            frames.append(queries.run(query, filters, scope, **extra))
+        return frames
+
+    served = run_all(name)
+    slipping = run_all("alerts_customers_slipping", as_of=date(2024, 3, 20), **SLIPPING_LOOSE)
+    march = [{str(c): a for c, d, a in zip(f["customer_id"], f["day"], f["amount"], strict=True)
+              if pd.Timestamp(d).date() == date(2024, 3, 1)} for f in served]
+    assert march == [{"C1": 400}, {"C1": 300}, {},
+                     {"C1": 700}, {"C1": 500}, {"C1": 200},
+                     {"C1": 1100}, {"C1": 800}, {"C1": 200},
+                     {"C1": 400}, {"C1": 300}, {}]
+    request.getfixturevalue("reference")
+    plain = run_all("alerts_customers_slipping", as_of=date(2024, 3, 20), **SLIPPING_LOOSE)
+    assert sum(len(f) for f in plain) > 0  # slipping customers to compare
+    for got, want in zip(served + slipping, run_all(name) + plain, strict=True):
+        pd.testing.assert_frame_equal(_plain(got), _plain(want), check_dtype=False)
+    queries.clear_cache()
+
+
 # C9 buys only on the edges of the slipping customers' windows as of the fixture's as_of,
 # 2024-03-15 (A): A - 730 = 2022-03-16 (before the 730 days), A - 455 = 2022-12-16 (before the
 # normal quarter's days), the year-ago 90 days (2022-12-15, 2023-03-15], A - 90 = 2023-12-16 (the
