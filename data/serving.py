@@ -1292,7 +1292,8 @@ def judge(path: Path, config: dict) -> None:
     ``JudgeError`` with the process's last line if it fails (the file is then not published)."""
     from queries import JUDGED  # (queries imports this module)
 
-    env = {**os.environ, "CRM_WAREHOUSE": str(path), "CRM_DUCKDB_MEMORY": os.environ.get("CRM_BUILD_MEMORY") or "80%"}
+    env = {**os.environ, "CRM_WAREHOUSE": str(path), "CRM_DUCKDB_MEMORY": os.environ.get("CRM_BUILD_MEMORY") or "80%",
+           "CRM_DUCKDB_RESTING_MEMORY": ""}  # (a worker's pool between statements: not here)
     with tempfile.TemporaryDirectory() as folder:
         done = subprocess.run([sys.executable, "-m", "queries", "judge", folder], cwd=Path(__file__).parents[1],
                               env=env, capture_output=True, text=True)

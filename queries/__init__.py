@@ -87,14 +87,20 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   customers 89/88; the twelve pages 686 against 730 ms. A warehouse of 150,000 contracts:
 #   as many pages faster as slower (958 against 968 ms); large: slower.
 # - memory_limit: DuckDB's buffer pool (table blocks and the hash tables of a query) is
-#   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY); a query that needs
-#   more spills to temp_directory, in the system's temporary folder (DuckDB's default is
-#   .tmp in the working directory). 192 MB: on large a worker that visited every page under
-#   the five filter sets held 473-524 MB (256 MB: 557-583; 447-473 since Arrow's buffers
-#   come from malloc, below), some pages 5-15% slower (table
-#   blocks read again), and every page ran under every 10th team and over all years. 160 MB
-#   ran the team page and the early warnings of the whole company out of memory. Statements
-#   run two at a time per process (_statement), so concurrent requests do not add to it.
+#   bounded, so a worker stays within its 500 MB (CRM_DUCKDB_MEMORY while statements run,
+#   CRM_DUCKDB_RESTING_MEMORY once none does: _rest); a query that needs more spills to
+#   temp_directory, in the system's temporary folder (DuckDB's default is .tmp in the
+#   working directory). Statements run two at a time per process (_statement), so
+#   concurrent requests do not add to it. Two statements at once under a tight limit evict
+#   each other's blocks: the early warnings' revenue course under a team on large, two at
+#   once on one thread each, took 62-64 ms of CPU each at 192 MB, 56 at 256, 52 at 320 and
+#   44 at 384, as much as alone (two instances of their own in one process: 44; two
+#   processes: 46). So statements run under 384 MB and the pool goes back to 128 MB
+#   between them: on large (medians of three cold renders, ms) /overview under a team
+#   322 -> 260, a rep 285 -> 231, /alerts 245 -> 177 and 196 -> 155; a worker that visited
+#   every page under the five filter sets holds 456 MB, peak 519 (192 MB throughout:
+#   484-487, peak 493-494; 384 MB throughout: 591, peak 615). 160 MB throughout ran the
+#   team page and the early warnings of the whole company out of memory.
 # - allocator_flush_threshold: DuckDB's allocator returns freed memory to the system after
 #   a query that peaked above this (default 128 MB); 8 MB keeps a worker's resident memory
 #   near what it uses (about 25 MB less on large), at no measurable cost.
@@ -104,12 +110,14 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   file cache, caches Parquet and other external files); the warehouse is a native DuckDB
 #   file whose blocks the buffer pool caches already.
 DUCKDB_CONFIG = {
-    "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "192MB"),
+    "memory_limit": os.environ.get("CRM_DUCKDB_MEMORY", "384MB"),
     "allocator_flush_threshold": "8MB",
     "temp_directory": os.path.join(tempfile.gettempdir(), "crm-duckdb"),
     "preserve_insertion_order": False,
     **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
 }
+# the buffer pool's size while no statement runs (see memory_limit above; empty: no change)
+RESTING_MEMORY = os.environ.get("CRM_DUCKDB_RESTING_MEMORY", "128MB")
 
 
 SMALL_WAREHOUSE_CONTRACTS = 100_000
@@ -374,6 +382,8 @@ class _Warehouse:
                 # A fresh in-memory instance that attaches the file: duckdb.connect(path)
                 # would hand back its cached instance of the old file.
                 con = duckdb.connect(config=DUCKDB_CONFIG)
+                if RESTING_MEMORY:  # a value DuckDB refuses fails here, as one of DUCKDB_CONFIG does
+                    _shrink_pool(con)
                 try:
                     con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
                     current = _serving_layer_current(con)
@@ -627,20 +637,49 @@ _running = threading.BoundedSemaphore(STATEMENTS_AT_ONCE)
 _alone = threading.Lock()  # one thread at a time gathers every slot
 
 
-def _statement(run):
-    """``run()`` (a statement and the reading of its result) within the bound above."""
+def _statement(run, cursor: duckdb.DuckDBPyConnection):
+    """``run()`` (a statement and the reading of its result, on ``cursor``) within the bound
+    above; then, when no other statement runs, the buffer pool back to its resting size."""
     try:
         with _running:
-            return run()
+            result = run()
     except duckdb.OutOfMemoryException:
         with _alone:
             for _ in range(STATEMENTS_AT_ONCE):
                 _running.acquire()
             try:
-                return run()
+                result = run()
             finally:
                 for _ in range(STATEMENTS_AT_ONCE):
                     _running.release()
+    _rest(cursor)
+    return result
+
+
+def _rest(cursor: duckdb.DuckDBPyConnection) -> None:
+    """When no statement runs (every slot free, none retrying alone), DuckDB's buffer pool
+    down to RESTING_MEMORY (lowering memory_limit evicts the least recently used blocks)
+    and its limit back up: statements run under CRM_DUCKDB_MEMORY, a worker at rest holds
+    less (see DUCKDB_CONFIG). The two settings take about 0.4 ms; a statement that waits
+    for them starts once they are done."""
+    if not RESTING_MEMORY or not _alone.acquire(blocking=False):
+        return
+    held = 0
+    try:
+        while held < STATEMENTS_AT_ONCE and _running.acquire(blocking=False):
+            held += 1
+        if held == STATEMENTS_AT_ONCE:
+            _shrink_pool(cursor)
+    finally:
+        for _ in range(held):
+            _running.release()
+        _alone.release()
+
+
+def _shrink_pool(con: duckdb.DuckDBPyConnection) -> None:
+    """The buffer pool down to RESTING_MEMORY, its limit back to CRM_DUCKDB_MEMORY."""
+    con.execute("set memory_limit = $limit", {"limit": RESTING_MEMORY})
+    con.execute("set memory_limit = $limit", {"limit": DUCKDB_CONFIG["memory_limit"]})
 
 
 def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
@@ -651,11 +690,11 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
         judged = _judged_key(sql, bound) if name in JUDGED else None
         if judged is not None and judged in _judged_keys():
             frame = _statement(lambda: _result_frame(
-                name, cursor.execute(_parsed(JUDGED_ROWS.format(name=name)), {"judged_key": judged}), cursor))
+                name, cursor.execute(_parsed(JUDGED_ROWS.format(name=name)), {"judged_key": judged}), cursor), cursor)
         elif name in APART:
             frame = _run_apart(name, bound, cursor)
         else:
-            frame = _statement(lambda: _result_frame(name, cursor.execute(_parsed(sql), bound), cursor))
+            frame = _statement(lambda: _result_frame(name, cursor.execute(_parsed(sql), bound), cursor), cursor)
     except STORAGE_ERRORS as e:
         _warehouse.forget(build)
         raise WarehouseUnreadableError(f"cannot read the warehouse at {_warehouse.path}: {e}") from e
@@ -762,7 +801,8 @@ def _run_apart(name: str, bound: dict, cursor: duckdb.DuckDBPyConnection) -> pd.
         cursor.register(f"q_{part}", table)
     try:
         return _statement(lambda: _result_frame(
-            name, cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}), cursor))
+            name, cursor.execute(_parsed(body), {k: v for k, v in bound.items() if k in _parameters(body)}), cursor),
+            cursor)
     finally:
         for part in parts:
             cursor.unregister(f"q_{part}")
@@ -776,7 +816,7 @@ def _arrow(name: str, bound: dict):
     cursor, _ = _warehouse.cursor()
     sql = compose(name)
     return _statement(lambda: cursor.execute(
-        _parsed(sql), {k: v for k, v in bound.items() if k in _parameters(sql)}).to_arrow_table())
+        _parsed(sql), {k: v for k, v in bound.items() if k in _parameters(sql)}).to_arrow_table(), cursor)
 
 
 def _frame(table: pa.Table, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:

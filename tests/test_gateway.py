@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 import queries
+from data.serving import SERVING_TABLES
 from queries import Scope, run
 from queries.filters import Filters
 from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
@@ -247,6 +248,41 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(warehouse, mo
         pd.testing.assert_frame_equal(got, expected)
     # the first two met and failed together; each ran again alone
     assert state["together"] >= 2 and state["alone"] >= len(calls) and state["peak"] == 2
+
+
+def test_the_buffer_pool_rests_between_statements(warehouse, monkeypatch):
+    """Statements run under CRM_DUCKDB_MEMORY (DUCKDB_CONFIG's memory_limit: two at once under
+    a tight limit evict each other's blocks); once none runs, DuckDB's cached blocks go down to
+    CRM_DUCKDB_RESTING_MEMORY (RESTING_MEMORY) and the limit back up, but not while another
+    statement holds a slot; with no resting size the blocks stay."""
+    cursor, _ = queries._warehouse.cursor()
+    limit = cursor.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    def cached() -> int:
+        return cursor.execute("select memory_usage_bytes from duckdb_memory() where tag = 'BASE_TABLE'").fetchone()[0]
+
+    def read_every_table() -> None:
+        for table in SERVING_TABLES:
+            cursor.execute(f"select * from {table}").fetchall()  # (names of this release, not values)
+        assert cached() > 2**20
+
+    monkeypatch.setattr(queries, "RESTING_MEMORY", "1MB")
+    read_every_table()
+    queries.clear_cache()
+    run("overview_kpis", Filters())  # through _statement
+    assert cached() <= 2**20
+    assert cursor.execute("select current_setting('memory_limit')").fetchone()[0] == limit
+    read_every_table()
+    with queries._running:  # another statement runs
+        queries._rest(cursor)
+        assert cached() > 2**20
+    queries._rest(cursor)
+    assert cached() <= 2**20
+    monkeypatch.setattr(queries, "RESTING_MEMORY", "")
+    read_every_table()
+    queries.clear_cache()
+    run("overview_kpis", Filters())
+    assert cached() > 2**20
 
 
 def test_arrow_buffers_come_from_the_c_library():
