@@ -95,11 +95,12 @@ CACHE_BYTES = int(os.environ.get("CRM_CACHE_MB", "128")) * 2**20
 #   each other's blocks: the early warnings' revenue course under a team on large, two at
 #   once on one thread each, took 62-64 ms of CPU each at 192 MB, 56 at 256, 52 at 320 and
 #   44 at 384, as much as alone (two instances of their own in one process: 44; two
-#   processes: 46). So statements run under 384 MB and the pool goes back to 128 MB
-#   between them: on large (medians of three cold renders, ms) /overview under a team
-#   322 -> 260, a rep 285 -> 231, /alerts 245 -> 177 and 196 -> 155; a worker that visited
-#   every page under the five filter sets holds 456 MB, peak 519 (192 MB throughout:
-#   484-487, peak 493-494; 384 MB throughout: 591, peak 615). 160 MB throughout ran the
+#   processes: 46). So statements run under 384 MB and the pool goes back to 64 MB between
+#   them. On large (python -m benchmarks.pages, p50/p95 ms) /overview 142/316 -> 121/274,
+#   /alerts 43/269 -> 38/197, /customers 167/188 -> 140/170, /receivables 163/195 ->
+#   132/161; a worker that visited every page under the five filter sets holds 390 MB, peak
+#   461 (192 MB throughout: 484-487, peak 493-494; 384 MB throughout: 591, peak 615; 384 and
+#   128 MB at rest: 452, peak 522; 320 and 128: slower, peak 515). 160 MB throughout ran the
 #   team page and the early warnings of the whole company out of memory.
 # - allocator_flush_threshold: DuckDB's allocator returns freed memory to the system after
 #   a query that peaked above this (default 128 MB); 8 MB keeps a worker's resident memory
@@ -117,7 +118,7 @@ DUCKDB_CONFIG = {
     **({"threads": int(os.environ["CRM_DUCKDB_THREADS"])} if os.environ.get("CRM_DUCKDB_THREADS") else {}),
 }
 # the buffer pool's size while no statement runs (see memory_limit above; empty: no change)
-RESTING_MEMORY = os.environ.get("CRM_DUCKDB_RESTING_MEMORY", "128MB")
+RESTING_MEMORY = os.environ.get("CRM_DUCKDB_RESTING_MEMORY", "64MB")
 
 
 SMALL_WAREHOUSE_CONTRACTS = 100_000
