@@ -8,6 +8,7 @@ be equal."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -947,28 +948,34 @@ def test_frames_are_as_duckdb_gives_them(warehouse, monkeypatch, name):
 
 
 def test_alerts_judged_by_the_build(warehouse, tmp_path, monkeypatch):
-    """The build stores the early warnings without a filter and under each category alone, for
-    a viewer who sees everyone (s_judged, s_judged_alerts); the gateway reads them for those
+    """The build stores the early warnings without a filter, under each category alone and,
+    with JUDGED_PEOPLE or fewer teams and reps, under each team and each rep alone, for a
+    viewer who sees everyone (s_judged, s_judged_alerts); the gateway reads them for those
     views and works any other out. The stored answers are the worked-out ones, dtypes and
     order included; and they are what is read: in a copy of the file without its stored rows,
-    those views have no warnings, while another costing method or a rep filter is worked out."""
+    those views have no warnings, while another costing method or a viewer who sees R1 only
+    is worked out."""
+    values = queries.dimension_values()
+    categories, teams, reps = (sorted(values[k]) for k in ("category", "team", "rep"))
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        categories = [c for (c,) in con.execute("select distinct category from products order by all").fetchall()]
         keys = con.execute("select count(*) from s_judged where query = 'alerts'").fetchone()[0]
         stored = con.execute("select count(*) from s_judged_alerts").fetchone()[0]
-    assert keys == 1 + len(categories) and stored > 0
-    views = [Filters(), Filters(**WHOLE), *(Filters(categories=(c,)) for c in categories), Filters(reps=("R1",))]
+    assert len(teams) + len(reps) <= queries.JUDGED_PEOPLE
+    assert keys == 1 + len(categories) + len(teams) + len(reps) and stored > 0
+    views = [(f, Scope()) for f in (Filters(), Filters(**WHOLE), *(Filters(categories=(c,)) for c in categories),
+                                    *(Filters(teams=(t,)) for t in teams), *(Filters(reps=(r,)) for r in reps))]
+    views.append((Filters(), Scope(reps=("R1",))))
 
     def answers(**extra) -> list[pd.DataFrame]:
         queries.clear_cache()
-        return [queries.run("alerts", f, **extra) for f in views]
+        return [queries.run("alerts", f, scope, **extra) for f, scope in views]
 
     judged = answers()
     with monkeypatch.context() as patch:
         patch.setattr(queries, "_judged_keys", frozenset)  # none stored: every view worked out
         worked_out = answers()
         other_method = answers(alert_costing_method="moving_average")
-    assert sum(len(f) for f in judged) > 0
+    assert sum(len(f) for f in judged[:-1]) > 0 and len(judged[-1]) > 0
     for got, want in zip(judged, worked_out, strict=True):
         pd.testing.assert_frame_equal(got, want)
 
@@ -977,7 +984,20 @@ def test_alerts_judged_by_the_build(warehouse, tmp_path, monkeypatch):
     with duckdb.connect(str(emptied)) as con:
         con.execute("delete from s_judged_alerts")
     monkeypatch.setenv("CRM_WAREHOUSE", str(emptied))
-    counts = [len(f) for f in answers()]  # R1's warning is worked out
-    assert counts == [0] * (2 + len(categories)) + [len(worked_out[-1])] and counts[-1] > 0
+    counts = [len(f) for f in answers()]  # the viewer who sees R1 only: worked out
+    assert counts == [0] * (len(views) - 1) + [len(worked_out[-1])]
     for got, want in zip(answers(alert_costing_method="moving_average"), other_method, strict=True):
         pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_build_judges_each_team_and_rep_only_for_few_of_them(warehouse, monkeypatch):
+    """Over JUDGED_PEOPLE teams and reps together, the build judges only the views without a
+    filter and under each category: each view is a statement of its own. (The judged queries
+    are worked out as a request does, their parts apart.)"""
+    assert set(queries.JUDGED) <= queries.APART
+    values = queries.dimension_values()
+    people = len(values["team"]) + len(values["rep"])
+    every = json.loads(queries.judged_answers("alerts").schema.metadata[b"judged_keys"])
+    monkeypatch.setattr(queries, "JUDGED_PEOPLE", people - 1)
+    fewer = json.loads(queries.judged_answers("alerts").schema.metadata[b"judged_keys"])
+    assert len(every) == 1 + len(values["category"]) + people and fewer == every[:1 + len(values["category"])]
