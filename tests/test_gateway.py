@@ -250,13 +250,21 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(warehouse, mo
     assert state["together"] >= 2 and state["alone"] >= len(calls) and state["peak"] == 2
 
 
-def test_the_buffer_pool_rests_between_statements(warehouse, monkeypatch):
+def test_the_buffer_pool_rests_between_statements(fixture_warehouse, tmp_path, monkeypatch):
     """Statements run under CRM_DUCKDB_MEMORY (DUCKDB_CONFIG's memory_limit: two at once under
     a tight limit evict each other's blocks); once none runs, DuckDB's cached blocks go down to
     CRM_DUCKDB_RESTING_MEMORY (RESTING_MEMORY) and the limit back up, but not while another
-    statement holds a slot; with no resting size the blocks stay."""
-    cursor, _ = queries._warehouse.cursor()
-    limit = cursor.execute("select current_setting('memory_limit')").fetchone()[0]
+    statement holds a slot; not at all without a resting size or with one above the file's."""
+    size = fixture_warehouse.stat().st_size
+
+    def connect(name: str, resting: str) -> duckdb.DuckDBPyConnection:
+        path = tmp_path / f"{name}.duckdb"  # a file of its own: a connection of its own
+        shutil.copy(fixture_warehouse, path)
+        monkeypatch.setenv("CRM_WAREHOUSE", str(path))
+        monkeypatch.setattr(queries, "RESTING_MEMORY", resting)
+        queries.clear_cache()
+        cursor, _ = queries._warehouse.cursor()
+        return cursor
 
     def cached() -> int:
         return cursor.execute("select memory_usage_bytes from duckdb_memory() where tag = 'BASE_TABLE'").fetchone()[0]
@@ -266,9 +274,11 @@ def test_the_buffer_pool_rests_between_statements(warehouse, monkeypatch):
             cursor.execute(f"select * from {table}").fetchall()  # (names of this release, not values)
         assert cached() > 2**20
 
-    monkeypatch.setattr(queries, "RESTING_MEMORY", "1MB")
+    assert size > 2 * 2**20
+    cursor = connect("rests", "1MiB")
+    limit = cursor.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert queries._warehouse.rests
     read_every_table()
-    queries.clear_cache()
     run("overview_kpis", Filters())  # through _statement
     assert cached() <= 2**20
     assert cursor.execute("select current_setting('memory_limit')").fetchone()[0] == limit
@@ -278,11 +288,12 @@ def test_the_buffer_pool_rests_between_statements(warehouse, monkeypatch):
         assert cached() > 2**20
     queries._rest(cursor)
     assert cached() <= 2**20
-    monkeypatch.setattr(queries, "RESTING_MEMORY", "")
-    read_every_table()
-    queries.clear_cache()
-    run("overview_kpis", Filters())
-    assert cached() > 2**20
+    for name, resting in (("keeps", ""), ("larger", f"{2 * size}B")):
+        cursor = connect(name, resting)
+        assert not queries._warehouse.rests
+        read_every_table()
+        run("overview_kpis", Filters())
+        assert cached() > 2**20
 
 
 def test_arrow_buffers_come_from_the_c_library():
