@@ -243,11 +243,48 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(warehouse, mo
     queries.clear_cache()
     alone = [run(name, Filters(), **extra) for name, extra in calls]
     queries.clear_cache()
+    # what every query looks up first (the build's as_of, ...), looked up once: the first two
+    # statements are then the two queries (a lookup both ask for runs once, the other waits)
+    run("overview_trend", Filters())
     state = _counting(monkeypatch, meet=threading.Barrier(2))
     for got, expected in zip(_side_by_side(calls), alone, strict=True):
         pd.testing.assert_frame_equal(got, expected)
     # the first two met and failed together; each ran again alone
     assert state["together"] >= 2 and state["alone"] >= len(calls) and state["peak"] == 2
+
+
+def test_a_query_asked_twice_at_once_runs_once(warehouse, monkeypatch):
+    """Two threads asking the same query at once (the overview's two callbacks each checked the
+    URL's filters with dimension_values) run one statement: the other waits for its frame, and
+    for its error when it fails."""
+    queries.clear_cache()
+    run("overview_trend", Filters())  # the lookups every query does first (the build's as_of, ...)
+    state = _counting(monkeypatch)
+    first, second = _side_by_side([("overview_kpis", {}), ("overview_kpis", {})])
+    pd.testing.assert_frame_equal(first, second)
+    assert state["started"] == 1
+    first.loc[0, first.columns[0]] = None  # each has its own copy
+    assert not first.equals(second)
+
+    calls, errors = [], []
+
+    def failing(*args):
+        calls.append(args[0])
+        time.sleep(0.1)
+        raise duckdb.IOException("IO Error: the disk went away")
+
+    monkeypatch.setattr(queries, "_fetch", failing)
+
+    def ask():
+        try:
+            run("overview_top_reps", Filters(), limit=5)
+        except duckdb.IOException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert calls == ["overview_top_reps"] and len(errors) == 2 and not queries._pending
 
 
 def test_the_buffer_pool_rests_between_statements(fixture_warehouse, tmp_path, monkeypatch):
