@@ -18,7 +18,8 @@
   time, and the union over their Arrow results: planning one statement of six kinds cost
   more than planning the six.
 - A query of ``JUDGED`` (alerts) is answered by the build itself for the views opened most
-  (no filter but one category at most, a viewer who sees everyone), each answer stored under
+  (no filter but one category at most, and with few teams and reps one team or rep, for a
+  viewer who sees everyone), each answer stored under
   the key of the text and parameters it was worked out with; a call with that key reads the
   stored rows, any other works them out.
 - ``run_all(filters, [(name, extra), ...])`` is ``run`` of each, the queries run two at a
@@ -732,9 +733,9 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
 # views opened most: without a filter but one category at most, for a viewer who sees everyone
 # (the boss's /alerts and the overview's "what changed"); and where the teams and reps are
 # JUDGED_PEOPLE or fewer, each team's and each rep's (a team or rep filter: the boss's or a
-# manager's drill). The early warnings are judged as of
-# the build's as_of anyway; worked out per request they cost 180-230 ms of the /alerts render
-# on large (six statements, a third of it planning) and as much beside the overview's figures.
+# manager's drill). The early warnings are judged as of the build's as_of anyway; worked out
+# per request they cost 180-230 ms of the /alerts render on large (six statements, a third of
+# it planning) and as much beside the overview's figures.
 # Each answer is stored (s_judged_<query>) under the key of the text and every parameter it
 # was worked out with (s_judged lists the keys): a call with the same key reads its rows in
 # their order; another filter, scope, setting, as_of or release's text gives another key.
