@@ -43,6 +43,17 @@ def value_params(query: dict | None) -> dict:
             "abc_a": ABC_THRESHOLDS[0], "abc_b": ABC_THRESHOLDS[1]}
 
 
+def page_params(query: dict | None) -> dict:
+    """customer_page's parameters beyond the filters: the sections of every group, the list
+    narrowed to the URL's selection (if any) and bounded by the grid's, the value parameters.
+    (Those of the default view are queries.JUDGED's: the build answers it ahead.)"""
+    chosen = dict.fromkeys(SELECTIONS, "")
+    picked = selection(query)
+    if picked:
+        chosen[picked[0]] = picked[1]
+    return {"group": "all", **chosen, **value_params(query), "limit": GRID_MAX_ROWS}
+
+
 def selection(query: dict | None) -> tuple[str, str] | None:
     """The (kind, key) the customer list is narrowed to, if the URL names a valid one."""
     for kind, allowed in SELECTIONS.items():
@@ -345,12 +356,9 @@ def list_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def update(query):
     lang, theme = current_lang(), current_theme()
     filters, periods = filters_and_periods(query, VIEW_PARAMS)
-    params = value_params(query)
+    params = page_params(query)
     picked = selection(query)
-    chosen = dict.fromkeys(SELECTIONS, "")
-    if picked:
-        chosen[picked[0]] = picked[1]
-    page = sections(run("customer_page", filters, group="all", **chosen, **params, limit=GRID_MAX_ROWS))
+    page = sections(run("customer_page", filters, **params))
     groups, lorenz, churn, moves, listed = (page[k] for k in ("groups", "lorenz", "churn", "moves", "listed"))
     tiers, abc, segments, cells = (
         groups[groups["group_kind"] == kind].drop(columns="group_kind").reset_index(drop=True)

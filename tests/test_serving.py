@@ -22,7 +22,7 @@ import queries
 from data.serving import SERVING_TABLES
 from queries import Scope
 from queries.alert_settings import alert_params
-from queries.filters import Filters, customer_windows
+from queries.filters import PRESETS, Filters, customer_windows
 from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
 
 REFERENCE = Path(__file__).with_name("reference")
@@ -991,13 +991,73 @@ def test_alerts_judged_by_the_build(warehouse, tmp_path, monkeypatch):
 
 
 def test_the_build_judges_each_team_and_rep_only_for_few_of_them(warehouse, monkeypatch):
-    """Over JUDGED_PEOPLE teams and reps together, the build judges only the views without a
-    filter and under each category: each view is a statement of its own. (The judged queries
-    are worked out as a request does, their parts apart.)"""
-    assert set(queries.JUDGED) <= queries.APART
+    """The build judges the views without a filter, for each period preset (a custom period
+    is not), under each category alone and, with JUDGED_PEOPLE teams and reps together or
+    fewer, under each team and each rep alone; each distinct answer once, in that order. The
+    early warnings do not depend on the period: its presets are the unfiltered view."""
     values = queries.dimension_values()
-    people = len(values["team"]) + len(values["rep"])
-    every = json.loads(queries.judged_answers("alerts").schema.metadata[b"judged_keys"])
-    monkeypatch.setattr(queries, "JUDGED_PEOPLE", people - 1)
-    fewer = json.loads(queries.judged_answers("alerts").schema.metadata[b"judged_keys"])
-    assert len(every) == 1 + len(values["category"]) + people and fewer == every[:1 + len(values["category"])]
+    plain = [Filters(), *(Filters(preset=p) for p in PRESETS if p not in ("this_year", "custom")),
+             *(Filters(categories=(c,)) for c in sorted(values["category"]))]
+    people = [*(Filters(teams=(t,)) for t in sorted(values["team"])),
+              *(Filters(reps=(r,)) for r in sorted(values["rep"]))]
+    assert queries.judged_views() == plain + people
+
+    def keys(name: str) -> list[str]:
+        return json.loads(queries.judged_answers(name).schema.metadata[b"judged_keys"])
+
+    def distinct(name: str, views: list[Filters]) -> list[str]:
+        return list(dict.fromkeys(queries._judged_key(*queries._prepare(name, f, Scope(), queries.JUDGED[name])[:2])
+                                  for f in views))
+
+    every = {name: keys(name) for name in queries.JUDGED}
+    monkeypatch.setattr(queries, "JUDGED_PEOPLE", len(people) - 1)
+    fewer = {name: keys(name) for name in queries.JUDGED}
+    for name in queries.JUDGED:
+        assert every[name] == distinct(name, plain + people) and fewer[name] == distinct(name, plain)
+    assert len(every["alerts"]) == 1 + len(values["category"]) + len(people)
+    assert len(every["customer_page"]) > len(plain) - 3 + len(people)  # (a few presets may be the same days)
+
+
+def test_customers_page_judged_by_the_build(warehouse, tmp_path, monkeypatch):
+    """The build stores /customers' sections (customer_page) for the page's default view
+    (pages.customers.page_params of a URL without a selection or method) without a filter, for
+    each period preset, under each category alone and under each team and each rep alone.
+    The stored sections are the worked-out ones, dtypes and order included; and they are what
+    is read: in a copy where the unfiltered view's stored answer is last year's, the page's
+    unfiltered view shows last year's customers, while a selection is worked out."""
+    from pages import customers
+
+    params = queries.JUDGED["customer_page"]
+    assert customers.page_params({}) == params
+    assert customers.page_params({"tier": "vip"}) != params
+    views = queries.judged_views()
+    last_year = next(i for i, f in enumerate(views) if f.preset == "last_year")
+
+    def answers(filters: list[Filters], **extra) -> list[dict[str, pd.DataFrame]]:
+        queries.clear_cache()
+        return [queries.sections(queries.run("customer_page", f, **{**params, **extra})) for f in filters]
+
+    judged = answers(views)
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "_judged_keys", frozenset)  # none stored: every view worked out
+        worked_out = answers(views)
+        vip = answers([Filters()], tier="vip")
+    assert len(views) > 20 and sum(len(a["listed"]) > 0 for a in judged) > 10
+    for got, want in zip(judged, worked_out, strict=True):
+        assert got.keys() == want.keys()
+        for section in want:
+            pd.testing.assert_frame_equal(got[section], want[section])
+    assert not judged[0]["listed"].equals(judged[last_year]["listed"])
+
+    swapped = tmp_path / "swapped.duckdb"
+    swapped.write_bytes(warehouse.read_bytes())
+    unfiltered, other = (queries._judged_key(*queries._prepare("customer_page", views[i], Scope(), params)[:2])
+                         for i in (0, last_year))
+    with duckdb.connect(str(swapped)) as con:
+        con.execute("delete from s_judged_customer_page where judged_key = $key", {"key": unfiltered})
+        con.execute("update s_judged_customer_page set judged_key = $key where judged_key = $other",
+                    {"key": unfiltered, "other": other})
+    monkeypatch.setenv("CRM_WAREHOUSE", str(swapped))
+    shown = answers([Filters()])[0]
+    pd.testing.assert_frame_equal(shown["listed"], worked_out[last_year]["listed"])
+    pd.testing.assert_frame_equal(answers([Filters()], tier="vip")[0]["listed"], vip[0]["listed"])
