@@ -17,11 +17,12 @@
 - A query of ``APART`` (alerts) runs the queries it unions as their own statements, two at a
   time, and the union over their Arrow results: planning one statement of six kinds cost
   more than planning the six.
-- A query of ``JUDGED`` (alerts, customer_page) is answered by the build itself for the
-  views opened most (no filter but a period preset or one category at most, and with few
-  teams and reps one team or rep, for a viewer who sees everyone, with its page's default
-  parameters), each answer stored under the key of the text and parameters it was worked out
-  with; a call with that key reads the stored rows, any other works them out.
+- A query of ``JUDGED`` (alerts, the overview's, /team's, /customers' and /receivables' figures) is
+  answered by the build itself for the views opened most (no filter but a period preset or
+  one category at most, and with few teams and reps one team or rep, for a viewer who sees
+  everyone, with its page's default parameters), each answer stored under the key of the
+  text and parameters it was worked out with; a call with that key reads the stored rows,
+  any other works them out.
 - ``run_all(filters, [(name, extra), ...])`` is ``run`` of each, the queries run two at a
   time on threads of their own (a page's callback: one plans and runs while another does).
 - Each composed text is parsed once (``_parsed``) and re-run with each call's values.
@@ -734,23 +735,36 @@ def _fetch(name: str, sql: str, bound: dict, key: tuple) -> pd.DataFrame:
 # views opened most (judged_views): no filter, each period preset, each category alone and,
 # where the teams and reps are JUDGED_PEOPLE or fewer, each team and each rep alone (the
 # boss's or a manager's drill); for a viewer who sees everyone. By query, the parameters
-# beyond the filters that its page passes for its default view:
+# beyond the filters that its page passes for its default view (a test renders each page's
+# and checks that every query below reads a stored answer):
 # - alerts (the early warnings of /alerts and of the overview's "what changed"), with the
 #   settings' costing method: they are judged as of the build's as_of anyway; worked out per
 #   request they cost 180-230 ms of the /alerts render on large (six statements, a third of
 #   it planning) and as much beside the overview's figures. Their answer does not depend on
 #   the period: the presets give the unfiltered view's key, judged once.
-# - customer_page (/customers with no tier, segment or cell picked, FIFO, the ABC thresholds
-#   of METRICS.md, the grid's first 1,000 customers: pages.customers.page_params, a test
-#   checks): on demo planning its statement alone takes about 26 ms, so its render missed
-#   80 ms with nothing else to cut.
+# - the overview's figures (FIFO margin, top 5 reps and customers; its overdue KPI's dates
+#   move with the period: worked out), /team's sections and /customers' (no tier, segment or
+#   cell picked, FIFO, the ABC thresholds of METRICS.md, the grid's first 1,000 customers:
+#   pages.customers.page_params): the landing pages of the boss and the managers. On demo
+#   they were bound by planning (customer_page alone plans in about 26 ms; the overview's
+#   seven statements in 5-25 ms each), so their renders were at or over 80 ms.
+# - /receivables' figures as of the period's end (a function of the view's periods), no
+#   bucket picked: on large, without a filter or for last month, its aging and overdue plans
+#   read every plan's state on that day (80 and 64 ms), and the page's median was 132-163 ms.
 # Each answer is stored (s_judged_<query>) under the key of the text and every parameter it
 # was worked out with (s_judged lists the keys): a call with the same key reads its rows in
 # their order; another filter, scope, setting, as_of or release's text gives another key.
 JUDGED = {
     "alerts": {},
+    "overview_kpis": {}, "overview_margin": {"method": "fifo"}, "overview_sparklines": {}, "overview_trend": {},
+    "overview_top_reps": {"limit": 5}, "overview_top_customers": {"limit": 5},
+    "team_page": {},
     "customer_page": {"group": "all", "tier": "", "segment": "", "cell": "", "method": "fifo",
                       "abc_a": Decimal("0.80"), "abc_b": Decimal("0.95"), "limit": 1000},
+    "receivables_summary": lambda periods: {"day": periods["end"]}, "receivables_by_month": {},
+    "receivables_aging": lambda periods: {"dates": [periods["end"]], "limit": 1000},
+    "receivables_overdue_plans": lambda periods: {"dates": [periods["end"]], "bucket": "", "limit": 1000},
+    "receivables_ending": lambda periods: {"days": 30, "day": periods["end"], "limit": 1000},
 }
 # Each view is worked out as a request does (the early warnings' six kinds apart, about 0.06 s
 # on demo): demo's 8 teams and 30 reps add 2.4 s to its build (judging 2.2 -> 4.6 s) and take
@@ -787,9 +801,16 @@ def judged_views() -> list[Filters]:
             *(people if len(people) <= JUDGED_PEOPLE else ())]
 
 
+def judged_params(name: str, filters: Filters) -> dict:
+    """The parameters beyond ``filters`` that query ``name`` is judged with (``JUDGED``): its
+    page's for its default view, some worked out from the view's periods."""
+    params = JUDGED[name]
+    return params(filters.periods(warehouse_as_of())) if callable(params) else params
+
+
 def judged_answers(name: str) -> pa.Table:
     """Query ``name``'s answers for the views the build judges (``judged_views``), called
-    with its page's parameters (``JUDGED``), each distinct answer once: every view's rows in
+    with its page's parameters (``judged_params``), each distinct answer once: every view's rows in
     the query's order with its key (``judged_key``) and place (``judged_row``), every key (one
     may have no rows) in the schema's metadata (``judged_keys``, a JSON list). Run by the
     build on the new file."""
@@ -802,7 +823,7 @@ def judged_answers(name: str) -> pa.Table:
 
     tables, keys = [], []
     for filters in judged_views():
-        sql, bound, _ = _prepare(name, filters, EVERYONE, JUDGED[name])
+        sql, bound, _ = _prepare(name, filters, EVERYONE, judged_params(name, filters))
         key = _judged_key(sql, bound)
         if key in keys:
             continue
