@@ -1100,3 +1100,16 @@ def test_each_judged_answer_is_the_worked_out_one(warehouse, monkeypatch, name):
         assert got.keys() == want.keys()
         for section in want:
             pd.testing.assert_frame_equal(got[section], want[section])
+
+
+def test_a_viewer_who_sees_less_never_reads_a_judged_answer(warehouse):
+    """The build judges for a viewer who sees everyone. Every judged query is bound with the
+    viewer's scope, so for a manager who sees a team's reps, a rep who sees their own book or
+    an anonymous request, no view's key is one of the stored answers."""
+    stored = queries._judged_keys()
+    assert stored
+    for name in queries.JUDGED:
+        for f in queries.judged_views():
+            for scope in (Scope(reps=("R1", "R2"), teams=("T1",)), Scope(reps=("R1",)), queries.NOBODY):
+                sql, bound, _ = queries._prepare(name, f, scope, queries.judged_params(name, f))
+                assert queries._judged_key(sql, bound) not in stored, (name, f, scope)
