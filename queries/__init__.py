@@ -815,12 +815,6 @@ def judged_answers(name: str) -> pa.Table:
     may have no rows) in the schema's metadata (``judged_keys``, a JSON list). Run by the
     build on the new file."""
     cursor, _ = _warehouse.cursor()
-
-    def answer(sql: str, bound: dict) -> pa.Table:
-        if name in APART:
-            return _run_apart(name, bound, cursor, lambda result: result.to_arrow_table())
-        return _statement(lambda: cursor.execute(_parsed(sql), bound).to_arrow_table(), cursor)
-
     tables, keys = [], []
     for filters in judged_views():
         sql, bound, _ = _prepare(name, filters, EVERYONE, judged_params(name, filters))
@@ -828,7 +822,8 @@ def judged_answers(name: str) -> pa.Table:
         if key in keys:
             continue
         keys.append(key)
-        table = answer(sql, bound)
+        table = (_run_apart(name, bound, cursor, lambda result: result.to_arrow_table()) if name in APART
+                 else _arrow(name, bound))
         tables.append(table.append_column("judged_key", pa.array([key] * table.num_rows, pa.string()))
                       .append_column("judged_row", pa.array(range(table.num_rows), pa.int64())))
     return pa.concat_tables(tables).replace_schema_metadata({"judged_keys": json.dumps(keys)})
