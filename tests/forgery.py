@@ -12,9 +12,14 @@ so an echo of the request is not mistaken for a leak.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import random
 import re
+import zipfile
+
+import openpyxl
 
 VIEWER = {"login": "fuzz-r3", "scope_kind": "own", "rep_id": "R3"}
 FOREIGN_NAMES = ("上海恒信贸易", "杭州远景科技", "苏州新材料", "南京蓝图设计",  # customers C1 C2 C4 C7
@@ -37,12 +42,33 @@ PATHS = ["/", "/revenue", "/team", "/funnel", "/forecast", "/products", "/custom
 
 
 def _readable(value):
-    """``value`` without plotly's base64 arrays (``bdata``), whose letters are not words."""
+    """``value`` without plotly's base64 arrays (``bdata``), whose letters are not words, and
+    with a download's base64 file (an export, the import template) as the text it holds: its
+    letters are not words either (a ZIP's times in it read "+A1/" in some minutes)."""
+    if isinstance(value, dict) and value.get("base64") is True and isinstance(value.get("content"), str):
+        return {**value, "content": _file_text(base64.b64decode(value["content"]))}
     if isinstance(value, dict):
         return {k: _readable(v) for k, v in value.items() if k != "bdata"}
     if isinstance(value, list):
         return [_readable(v) for v in value]
     return value
+
+
+def _file_text(raw: bytes) -> str:
+    """A downloaded file's text, its lines and cells apart by spaces (a JSON-escaped line end
+    would read "\\nK01"): an XLSX's cell values, another ZIP's members, else the bytes."""
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        text = raw.decode("utf-8", "replace")
+    else:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = {name: archive.read(name).decode("utf-8", "replace") for name in archive.namelist()}
+        if "xl/workbook.xml" in members:  # (its sheets' XML names cells A1, B1, ...)
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+            text = " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True)
+                            for cell in row if cell is not None)
+        else:
+            text = " ".join(members.values())
+    return " ".join(text.split())
 
 
 def leaks(body: str) -> list[str]:

@@ -5,6 +5,7 @@ other books' rows (tests/forgery.py lists what only a foreign row carries)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 
@@ -96,3 +97,25 @@ def test_anonymous_forgery_gets_401_and_nothing(warehouse, app_db, client_as):
         response = anonymous.post("/_dash-update-component", json=forgery.request_body(dep, rng))
         assert response.status_code == 401 and response.data == b""
     assert sign_in(anonymous, "fuzz-any", "wrong").status_code == 401
+
+
+def test_a_download_is_searched_for_what_its_file_holds():
+    """A download (an export, the import template) is a file in base64: its letters are not
+    words. The ZIP of the template read "/A1+" in some minutes (its files' times), a foreign
+    marker to the search (the randomised forgery failed in those minutes). The file's text is
+    searched instead: a CSV's, an XLSX's cell values (not its cell names: A1 is a cell there)."""
+    import pandas as pd
+
+    from components.cards import export_bytes
+
+    def body(raw: bytes) -> str:
+        data = {"content": base64.b64encode(raw).decode(), "base64": True, "filename": "x", "type": None}
+        return json.dumps({"response": {"download": {"data": data}}})
+
+    assert base64.b64encode(b"\xfc\x0d\x7e") == b"/A1+"
+    assert forgery.leaks(body(b"\xfc\x0d\x7e" * 30)) == []
+    own = pd.DataFrame({"customer": ["北京华泰实业"], "contract": ["K04"]})
+    foreign = pd.DataFrame({"customer": ["上海恒信贸易"], "contract": ["K01"]})
+    for fmt in ("csv", "xlsx"):
+        assert forgery.leaks(body(export_bytes(own, fmt))) == []
+        assert forgery.leaks(body(export_bytes(foreign, fmt))) == ["上海恒信贸易", "K01"]
