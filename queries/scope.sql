@@ -18,7 +18,11 @@
 -- s_measure_months too),
 -- built once per build,
 -- date-sorted and pre-joined with the customer's dimensions, so a filter here is a scan,
--- not a join. tests/reference/scope.sql defines the same relations over the base tables;
+-- not a join. When a team, a rep or the viewer's scope narrows the reps, the customers and
+-- the largest facts are read from copies sorted by rep (s_customers_by_owner, s_contracts_by_rep,
+-- s_lines_by_rep, s_payments_by_rep, s_plan_states_by_rep, s_stage_intervals_by_rep:
+-- data/serving.py, BY_REP_SQL): a union of two branches, one empty at plan time.
+-- tests/reference/scope.sql defines the same relations over the base tables;
 -- tests/test_serving.py checks that every query gives the same answer through both.
 -- Every f_* relation is NOT MATERIALIZED: DuckDB inlines it into each use, so each use's own
 -- conditions (a period, a date) reach the date-sorted scans; a relation read twice was
@@ -51,7 +55,9 @@ people_filtered as (
 f_accounts as not materialized (
     -- customers matching the customer filters, whoever owns them
     select c.*
-    from customers as c
+    from (select * from customers where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+          union all
+          select * from s_customers_by_owner where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as c
     where (len($regions) = 0 or list_contains($regions, c.region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.type))
       and (len($sources) = 0 or list_contains($sources, c.source))
@@ -80,7 +86,9 @@ contracts_in_scope as (
     -- s_contracts holds the counted contracts with their customer's dimensions: the
     -- customer filters of f_accounts apply without a join
     select c.* exclude (c_region, c_type, c_source)
-    from s_contracts as c
+    from (select * from s_contracts where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+          union all
+          select * from s_contracts_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as c
     where c.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, c.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
@@ -91,7 +99,9 @@ f_lines as not materialized (
     -- the product's category, each method's COGS (cogs_fifo, cogs_moving_average,
     -- cogs_monthly_average) and the FIFO shortfall_quantity (data/serving.py, s_lines)
     select l.* exclude (c_region, c_type, c_source)
-    from s_lines as l
+    from (select * from s_lines where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+          union all
+          select * from s_lines_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as l
     where l.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, l.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, l.c_type))
@@ -142,7 +152,9 @@ payments_in_scope as (
     -- payments of f_contracts with their contract's rep_id and customer_id (s_payments):
     -- the conditions of f_contracts read from the columns s_payments carries
     select p.* exclude (c_region, c_type, c_source, categories, category_bits)
-    from s_payments as p
+    from (select * from s_payments where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+          union all
+          select * from s_payments_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as p
     where p.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, p.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, p.c_type))
@@ -232,7 +244,9 @@ f_plan_states as not materialized (
     -- the same conditions as f_contracts (with a category filter, a contract with a line
     -- in one of the categories), read from the columns s_plan_states carries
     select ps.* exclude (c_region, c_type, c_source, categories, category_bits)
-    from s_plan_states as ps
+    from (select * from s_plan_states where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+          union all
+          select * from s_plan_states_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as ps
     where ps.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, ps.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
@@ -262,7 +276,9 @@ f_stage_intervals as not materialized (
     -- names of its customer and rep, customer_name and rep_name (s_stage_intervals); the
     -- conditions of f_opportunities, read from its own columns
     select si.* exclude (c_region, c_type, c_source)
-    from s_stage_intervals as si
+    from (select * from s_stage_intervals where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+          union all
+          select * from s_stage_intervals_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as si
     where si.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, si.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, si.c_type))

@@ -1113,3 +1113,62 @@ def test_a_viewer_who_sees_less_never_reads_a_judged_answer(warehouse):
             for scope in (Scope(reps=("R1", "R2"), teams=("T1",)), Scope(reps=("R1",)), queries.NOBODY):
                 sql, bound, _ = queries._prepare(name, f, scope, queries.judged_params(name, f))
                 assert queries._judged_key(sql, bound) not in stored, (name, f, scope)
+
+
+# the copies sorted by rep (data/serving.py, BY_REP_SQL): copy -> (its table, its rep column)
+BY_REP = {"s_contracts_by_rep": ("s_contracts", "rep_id"), "s_lines_by_rep": ("s_lines", "rep_id"),
+          "s_payments_by_rep": ("s_payments", "rep_id"), "s_plan_states_by_rep": ("s_plan_states", "rep_id"),
+          "s_stage_intervals_by_rep": ("s_stage_intervals", "rep_id"),
+          "s_customers_by_owner": ("customers", "owner_rep_id")}
+
+
+@pytest.mark.parametrize("copy", BY_REP)
+def test_copies_by_rep_hold_their_tables_rows_by_rep(warehouse, copy):
+    """Each copy holds exactly its table's rows (as many times each), stored by rep: a rep's
+    rows are a range of the stored rows, which a narrowed view reads by the rep's zone."""
+    table, rep = BY_REP[copy]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for one, other in ((table, copy), (copy, table)):
+            assert con.execute(f"select count(*) from (select * from {one} except all select * from {other})"
+                               ).fetchone()[0] == 0
+        stored = [r for (r,) in con.execute(f"select {rep} from {copy} order by rowid").fetchall()]
+        dated = [r for (r,) in con.execute(f"select {rep} from {table} order by rowid").fetchall()]
+    assert len(set(stored)) > 1
+    assert stored == sorted(stored, key=lambda r: (r is None, r))
+    assert dated != stored  # (the table itself interleaves its reps)
+
+
+# a query reading each relation read from a copy: f_contracts, f_payments, f_lines,
+# f_plan_states, f_stage_intervals, f_customers
+READ_BY_REP = [("revenue_series", {"bucket": "month", "measure": "contract_amount"}),
+               ("revenue_series", {"bucket": "week", "measure": "payments"}),
+               ("products_mix", {"method": "fifo", "compare": None}),
+               ("receivables_overdue_totals", EXTRA["receivables_overdue_totals"][0]),
+               ("pipeline_deals", {"day": date(2024, 2, 20)}),
+               ("customer_list", EXTRA["customer_list"][0])]
+
+
+def test_narrowed_reps_read_the_copies_by_rep(warehouse, tmp_path, monkeypatch):
+    """A view whose reps are narrowed (a rep filter, a rep's scope) reads the copies sorted by
+    rep, one that is not reads the date-sorted tables: in a copy of the warehouse whose copies
+    by rep lost R2's rows, R2's views lose them, and the whole company's view does not."""
+    whole, rep, own = Filters(**WHOLE), Filters(**WHOLE, reps=("R2",)), Scope(reps=("R2",))
+
+    def answers() -> list[tuple[pd.DataFrame, ...]]:
+        queries.clear_cache()
+        return [(queries.run(name, whole, **extra), queries.run(name, rep, **extra),
+                 queries.run(name, whole, own, **extra)) for name, extra in READ_BY_REP]
+
+    before = answers()
+    emptied = tmp_path / "emptied.duckdb"
+    emptied.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(emptied)) as con:
+        for copy, (_, column) in BY_REP.items():
+            assert con.execute(f"delete from {copy} where {column} = 'R2'").fetchone()[0] > 0, copy
+    monkeypatch.setenv("CRM_WAREHOUSE", str(emptied))
+    after = answers()
+    for (name, _), (whole_before, rep_before, own_before), (whole_after, rep_after, own_after) in zip(
+            READ_BY_REP, before, after, strict=True):
+        pd.testing.assert_frame_equal(whole_after, whole_before)
+        assert not rep_after.equals(rep_before), name
+        assert not own_after.equals(own_before), name
