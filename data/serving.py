@@ -260,15 +260,16 @@ query directly (only scope.sql names them, like the base tables).
   narrows them either (queries.ranks_built).
 - ``s_judged`` (``query``, ``judged_key``) and ``s_judged_<query>``: the answers of the
   queries of ``queries.JUDGED`` (the early warnings, the figures of /overview, /team,
-  /customers and /receivables) for the views opened most, judged as of the build's as_of by the build
-  itself (``judge``, after the rest of the layer): without a filter, for each period preset,
-  under each category alone and, where there are few teams and reps (queries.JUDGED_PEOPLE),
-  under each team and each rep alone, for a viewer who sees everyone, with the page's default
-  parameters. ``s_judged`` lists the key of each answer (a digest of the query's text and
-  every parameter it was worked out with: queries.judged_answers); ``s_judged_<query>`` holds
-  their rows, each with its answer's ``judged_key`` and its place in it (``judged_row``). The
-  gateway reads them only for a call with the same key (another filter, scope, setting,
-  as_of or release works the answer out).
+  /customers and /receivables, /data's costing) for the views opened most, judged as of the
+  build's as_of by the build itself (``judge``, after the rest of the layer): without a
+  filter, for each period preset, under each category alone and, where there are few teams and
+  reps (queries.JUDGED_PEOPLE), under each team and each rep alone (/data's: without a filter
+  alone), for a viewer who sees everyone, with the page's default parameters. ``s_judged``
+  lists the key of each answer (a digest of the query's text and every parameter it was worked
+  out with: queries.judged_answers); ``s_judged_<query>`` holds their rows, each with its
+  answer's ``judged_key`` and its place in it (``judged_row``). The gateway reads them only
+  for a call with the same key (another filter, scope, setting, as_of or release works the
+  answer out).
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
   (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
   file whose serving layer another release built (a table missing, or a column or order
@@ -354,9 +355,10 @@ order by c.signed_on, i.contract_id, i.line_no
 # rep's or a manager's scope): a date-sorted table holds a rep's rows in every row group, so
 # such a request read every row of its period, while sorted by rep DuckDB skips the blocks
 # outside its reps' ids (the join with f_reps passes their range down to the scan). The
-# scope prelude reads them in two branches, one empty at plan time. On xl, the overview
-# under a team (12 reps) spent 1,010 ms of CPU (139 ms scanning s_contracts, 103 s_lines, 77
-# the customers) against 670 with them; the build copies them in 29 s on xl.
+# scope prelude reads them in a union of two branches, one empty at plan time. On xl, the
+# overview under a team (12 reps) took 535 ms and 1,017 ms of CPU (139 of them scanning
+# s_contracts, 103 s_lines, 77 the customers, 73 s_plan_states), 310 and 551 with the copies;
+# /customers 283 -> 143 ms, /receivables 340 -> 204. They add 11 s to large's build (75 -> 86).
 BY_REP_SQL = """
 create or replace table {table}_by_rep as
 select * from {table} order by rep_id, {order}

@@ -202,11 +202,22 @@ f_activities as not materialized (
       and (len($ctypes) = 0 or list_contains($ctypes, a.c_type))
       and (len($sources) = 0 or list_contains($sources, a.c_source))
 ),
-f_pool_events as not materialized (
+f_account_pool_events as not materialized (
+    -- without a customer filter every event (pool_events.customer_id references customers)
     select pe.*
     from pool_events as pe
-    where pe.customer_id in (select customer_id from f_accounts)
-      and (not (select active from people_filtered) or pe.rep_id in (select rep_id from f_reps))
+    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
+    union all
+    select pe.*
+    from pool_events as pe
+    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
+      and pe.customer_id in (select customer_id from f_accounts)
+),
+f_pool_events as not materialized (
+    -- the events of f_account_pool_events by reps in f_reps (when reps are narrowed)
+    select pe.*
+    from f_account_pool_events as pe
+    where not (select active from people_filtered) or pe.rep_id in (select rep_id from f_reps)
 ),
 f_targets as not materialized (
     select tg.*
@@ -296,17 +307,6 @@ f_build_info as not materialized (
 -- f_account_*: facts about the customers of f_accounts that no rep or category filter
 -- changes (the pool is shared; whether a customer ever bought or was followed up does
 -- not depend on who is looking): used for pool history, conversion and last follow-up.
-f_account_pool_events as not materialized (
-    -- without a customer filter every event (pool_events.customer_id references customers)
-    select pe.*
-    from pool_events as pe
-    where len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0
-    union all
-    select pe.*
-    from pool_events as pe
-    where not (len($regions) = 0 and len($ctypes) = 0 and len($sources) = 0)
-      and pe.customer_id in (select customer_id from f_accounts)
-),
 f_account_activities as not materialized (
     select a.* exclude (c_region, c_type, c_source)
     from s_activities as a

@@ -1013,7 +1013,9 @@ def test_the_build_judges_each_team_and_rep_only_for_few_of_them(warehouse, monk
     monkeypatch.setattr(queries, "JUDGED_PEOPLE", len(people) - 1)
     fewer = {name: keys(name) for name in queries.JUDGED}
     for name in queries.JUDGED:
-        assert every[name] == distinct(name, plain + people) and fewer[name] == distinct(name, plain)
+        whole = [Filters()] if name in queries.WHOLE_ONLY else None  # (/data: the unfiltered view alone)
+        assert every[name] == distinct(name, whole or plain + people) and fewer[name] == distinct(name, whole or plain)
+    assert queries.WHOLE_ONLY and all(len(every[name]) == 1 for name in queries.WHOLE_ONLY)
     assert len(every["alerts"]) == 1 + len(values["category"]) + len(people)
     assert len(every["customer_page"]) > len(plain) - 3 + len(people)  # (a few presets may be the same days)
 
@@ -1057,10 +1059,10 @@ def test_customers_page_judged_by_the_build(warehouse, tmp_path, monkeypatch):
 
 def test_the_pages_default_views_read_what_the_build_judged(warehouse, monkeypatch):
     """Rendered as a user opens them (their callbacks, as benchmarks.pages renders them),
-    /overview, /alerts, /team, /customers and /receivables ask every query of JUDGED, and for their default
-    views (no filter, a period preset, a category, a team) with exactly the parameters the
-    build judged them with: each call's key is one the build stored. (The overview's overdue
-    KPI is worked out: its dates move with the period.)"""
+    /overview, /alerts, /team, /customers, /receivables, /data and /lead-pool ask every query
+    of JUDGED, and for their default views (no filter, a period preset, a category, a team)
+    with exactly the parameters the build judged them with: each call's key is one the build
+    stored. (The overview's overdue KPI is worked out: its dates move with the period.)"""
     from benchmarks.pages import render
 
     asked = []
@@ -1074,7 +1076,7 @@ def test_the_pages_default_views_read_what_the_build_judged(warehouse, monkeypat
     monkeypatch.setattr(queries, "_fetch", spy)
     for query in ({}, {"preset": "last_year"}, {"category": "软件"}, {"team": "T2"}):
         queries.clear_cache()
-        for page in ("overview", "alerts", "team", "customers", "receivables"):
+        for page in ("overview", "alerts", "team", "customers", "receivables", "data", "lead_pool"):
             render(page, query)
     assert {name for name, _ in asked} == set(queries.JUDGED)
     assert {key for _, key in asked} <= queries._judged_keys()
@@ -1085,7 +1087,7 @@ def test_each_judged_answer_is_the_worked_out_one(warehouse, monkeypatch, name):
     """For every view the build judges, a judged query's stored answer (with its page's
     parameters) is what working it out gives: the same frame, dtypes and order included (a
     page of sections: each section)."""
-    views = queries.judged_views()
+    views = queries.judged_views(name)
 
     def answers() -> list[dict[str, pd.DataFrame]]:
         queries.clear_cache()
@@ -1109,7 +1111,7 @@ def test_a_viewer_who_sees_less_never_reads_a_judged_answer(warehouse):
     stored = queries._judged_keys()
     assert stored
     for name in queries.JUDGED:
-        for f in queries.judged_views():
+        for f in queries.judged_views(name):
             for scope in (Scope(reps=("R1", "R2"), teams=("T1",)), Scope(reps=("R1",)), queries.NOBODY):
                 sql, bound, _ = queries._prepare(name, f, scope, queries.judged_params(name, f))
                 assert queries._judged_key(sql, bound) not in stored, (name, f, scope)
