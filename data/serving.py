@@ -260,16 +260,16 @@ query directly (only scope.sql names them, like the base tables).
   narrows them either (queries.ranks_built).
 - ``s_judged`` (``query``, ``judged_key``) and ``s_judged_<query>``: the answers of the
   queries of ``queries.JUDGED`` (the early warnings, the figures of /overview, /team,
-  /customers and /receivables, /data's costing) for the views opened most, judged as of the
-  build's as_of by the build itself (``judge``, after the rest of the layer): without a
-  filter, for each period preset, under each category alone and, where there are few teams and
-  reps (queries.JUDGED_PEOPLE), under each team and each rep alone (/data's: without a filter
-  alone), for a viewer who sees everyone, with the page's default parameters. ``s_judged``
-  lists the key of each answer (a digest of the query's text and every parameter it was worked
-  out with: queries.judged_answers); ``s_judged_<query>`` holds their rows, each with its
-  answer's ``judged_key`` and its place in it (``judged_row``). The gateway reads them only
-  for a call with the same key (another filter, scope, setting, as_of or release works the
-  answer out).
+  /customers, /receivables and /acquisition, /lead-pool's by rep and due, /data's costing) for
+  the views opened most, judged as of the build's as_of by the build itself (``judge``, after
+  the rest of the layer): without a filter, for each period preset, under each category alone
+  and, where there are few teams and reps (queries.JUDGED_PEOPLE), under each team and each
+  rep alone (/data's: without a filter alone), for a viewer who sees everyone, with the page's
+  default parameters. ``s_judged`` lists the key of each answer (a digest of the query's text
+  and every parameter it was worked out with: queries.judged_answers); ``s_judged_<query>``
+  holds their rows, each with its answer's ``judged_key`` and its place in it
+  (``judged_row``). The gateway reads them only for a call with the same key (another filter,
+  scope, setting, as_of or release works the answer out).
 - ``s_layer``: one row, ``stamp``: a digest of the statements that built these tables
   (SERVING_STAMP). The gateway serves a warehouse only when its stamp is this release's: a
   file whose serving layer another release built (a table missing, or a column or order

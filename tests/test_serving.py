@@ -1059,8 +1059,8 @@ def test_customers_page_judged_by_the_build(warehouse, tmp_path, monkeypatch):
 
 def test_the_pages_default_views_read_what_the_build_judged(warehouse, monkeypatch):
     """Rendered as a user opens them (their callbacks, as benchmarks.pages renders them),
-    /overview, /alerts, /team, /customers, /receivables, /data and /lead-pool ask every query
-    of JUDGED, and for their default views (no filter, a period preset, a category, a team)
+    /overview, /alerts, /team, /customers, /receivables, /data, /lead-pool and /acquisition ask
+    every query of JUDGED, and for their default views (no filter, a period preset, a category, a team)
     with exactly the parameters the build judged them with: each call's key is one the build
     stored. (The overview's overdue KPI is worked out: its dates move with the period.)"""
     from benchmarks.pages import render
@@ -1076,7 +1076,7 @@ def test_the_pages_default_views_read_what_the_build_judged(warehouse, monkeypat
     monkeypatch.setattr(queries, "_fetch", spy)
     for query in ({}, {"preset": "last_year"}, {"category": "软件"}, {"team": "T2"}):
         queries.clear_cache()
-        for page in ("overview", "alerts", "team", "customers", "receivables", "data", "lead_pool"):
+        for page in ("overview", "alerts", "team", "customers", "receivables", "data", "lead_pool", "acquisition"):
             render(page, query)
     assert {name for name, _ in asked} == set(queries.JUDGED)
     assert {key for _, key in asked} <= queries._judged_keys()
