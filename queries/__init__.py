@@ -17,12 +17,12 @@
 - A query of ``APART`` (alerts) runs the queries it unions as their own statements, two at a
   time, and the union over their Arrow results: planning one statement of six kinds cost
   more than planning the six.
-- A query of ``JUDGED`` (alerts, the overview's, /team's, /customers' and /receivables' figures) is
-  answered by the build itself for the views opened most (no filter but a period preset or
-  one category at most, and with few teams and reps one team or rep, for a viewer who sees
-  everyone, with its page's default parameters), each answer stored under the key of the
-  text and parameters it was worked out with; a call with that key reads the stored rows,
-  any other works them out.
+- A query of ``JUDGED`` (alerts; the figures of /overview, /team, /customers, /receivables,
+  /acquisition, /lead-pool and /data) is answered by the build itself for the views opened
+  most (no filter but a period preset or one category at most, and with few teams and reps
+  one team or rep, for a viewer who sees everyone, with its page's default parameters), each
+  answer stored under the key of the text and parameters it was worked out with; a call with
+  that key reads the stored rows, any other works them out.
 - ``run_all(filters, [(name, extra), ...])`` is ``run`` of each, the queries run two at a
   time on threads of their own (a page's callback: one plans and runs while another does).
 - Each composed text is parsed once (``_parsed``) and re-run with each call's values.
@@ -555,6 +555,8 @@ def _prepare(name: str, filters: Filters | None, scope: Scope, extra: dict) -> t
         params.update(alert_params(params.get("as_of")))
     if "company_wide" in used:  # f_company_days' switch (scope.sql), and the facts' in the queries reading it
         params["company_wide"] = company_wide(params)
+    if "reps_narrowed" in used:  # the switch to the copies sorted by rep (scope.sql)
+        params["reps_narrowed"] = reps_narrowed(params)
     if "category_mask" in sql:  # a category filter's quick test (scope.sql); off without one
         params.update(_category_bits(params["categories"]) if params["categories"]
                       else {"category_mask": 0, "category_exact": True})
@@ -580,6 +582,14 @@ def company_wide(params: dict) -> bool:
     company's daily sums (f_company_days) answer then, the facts otherwise. Bound as
     $company_wide, a constant when DuckDB plans, so each query's other branch is pruned."""
     return bool(params["scope_all"]) and not any(params[k] for k in ("teams", "reps", "regions", "ctypes", "sources"))
+
+
+def reps_narrowed(params: dict) -> bool:
+    """Whether a team, a rep or the viewer's scope narrows the reps: the scope prelude then
+    reads the customers and the largest facts from their copies sorted by rep (data/serving.py,
+    BY_REP_SQL), else from the date-sorted tables. Bound as $reps_narrowed, a constant when
+    DuckDB plans, so the other branch is pruned."""
+    return bool(params["teams"] or params["reps"] or not params["scope_all"])
 
 
 def _build_as_of() -> date | None:
@@ -785,8 +795,8 @@ JUDGED = {
 # on xl they took 430 and 365 ms of each visit (the page's p50 was 511 ms).
 WHOLE_ONLY = frozenset({"data_costing", "data_costing_products"})
 # Each view is worked out as a request does (the early warnings' six kinds apart), each query's
-# views one after another, two queries at a time. Judging takes 11.5 s of demo's build (56
-# views: 8 teams and 30 reps among them), 6.2 s of large's (19 views) and 29 s of xl's; large's
+# views one after another, two queries at a time. Judging takes 13.7 s of demo's build (56
+# views: 8 teams and 30 reps among them), 8.3 s of large's (19 views) and 32 s of xl's; large's
 # 125 teams and 600 reps would add minutes, so there the build judges the other views only.
 JUDGED_PEOPLE = 64
 JUDGED_ROWS = ("select * exclude (judged_key, judged_row) from s_judged_{name} where judged_key = $judged_key "

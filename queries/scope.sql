@@ -3,7 +3,8 @@
 -- a viewer sees: $scope_all / $scope_reps (everyone, or only these reps: a later login narrows it) and the
 -- global filters $teams (with their sub-teams), $reps, $regions (customer region),
 -- $categories (product category), $ctypes (customer type), $sources (customer source).
--- Empty lists mean "no filter". f_accounts: customers matching the customer filters,
+-- Empty lists mean "no filter"; $reps_narrowed (queries.reps_narrowed): a team, a rep or the
+-- scope narrows the reps, a constant when DuckDB plans. f_accounts: customers matching the customer filters,
 -- whoever owns them; f_customers: those, owned by a rep in scope. f_contracts holds counted contracts only
 -- (status = 'active'); with a category filter its amount is the sum of the matching
 -- lines, so every revenue number follows the category.
@@ -48,16 +49,12 @@ f_reps as not materialized (
       and (len($reps) = 0 or list_contains($reps, r.rep_id))
       and ($scope_all or list_contains($scope_reps, r.rep_id))
 ),
-people_filtered as (
-    -- true when the team/rep filter or the viewer's scope narrows the reps
-    select len($teams) > 0 or len($reps) > 0 or not $scope_all as active
-),
 f_accounts as not materialized (
     -- customers matching the customer filters, whoever owns them
     select c.*
-    from (select * from customers where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    from (select * from customers where not $reps_narrowed
           union all
-          select * from s_customers_by_owner where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as c
+          select * from s_customers_by_owner where $reps_narrowed) as c
     where (len($regions) = 0 or list_contains($regions, c.region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.type))
       and (len($sources) = 0 or list_contains($sources, c.source))
@@ -67,11 +64,11 @@ f_customers as not materialized (
     -- branches, one empty at plan time (no join with the reps when nothing narrows them)
     select a.*
     from f_accounts as a
-    where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    where not $reps_narrowed
     union all
     select a.*
     from f_accounts as a
-    where (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    where $reps_narrowed
       and a.owner_rep_id in (select rep_id from f_reps)
 ),
 f_products as not materialized (
@@ -86,9 +83,9 @@ contracts_in_scope as (
     -- s_contracts holds the counted contracts with their customer's dimensions: the
     -- customer filters of f_accounts apply without a join
     select c.* exclude (c_region, c_type, c_source)
-    from (select * from s_contracts where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    from (select * from s_contracts where not $reps_narrowed
           union all
-          select * from s_contracts_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as c
+          select * from s_contracts_by_rep where $reps_narrowed) as c
     where c.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, c.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, c.c_type))
@@ -99,9 +96,9 @@ f_lines as not materialized (
     -- the product's category, each method's COGS (cogs_fifo, cogs_moving_average,
     -- cogs_monthly_average) and the FIFO shortfall_quantity (data/serving.py, s_lines)
     select l.* exclude (c_region, c_type, c_source)
-    from (select * from s_lines where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    from (select * from s_lines where not $reps_narrowed
           union all
-          select * from s_lines_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as l
+          select * from s_lines_by_rep where $reps_narrowed) as l
     where l.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, l.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, l.c_type))
@@ -152,9 +149,9 @@ payments_in_scope as (
     -- payments of f_contracts with their contract's rep_id and customer_id (s_payments):
     -- the conditions of f_contracts read from the columns s_payments carries
     select p.* exclude (c_region, c_type, c_source, categories, category_bits)
-    from (select * from s_payments where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    from (select * from s_payments where not $reps_narrowed
           union all
-          select * from s_payments_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as p
+          select * from s_payments_by_rep where $reps_narrowed) as p
     where p.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, p.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, p.c_type))
@@ -217,7 +214,7 @@ f_pool_events as not materialized (
     -- the events of f_account_pool_events by reps in f_reps (when reps are narrowed)
     select pe.*
     from f_account_pool_events as pe
-    where not (select active from people_filtered) or pe.rep_id in (select rep_id from f_reps)
+    where not $reps_narrowed or pe.rep_id in (select rep_id from f_reps)
 ),
 f_targets as not materialized (
     select tg.*
@@ -255,9 +252,9 @@ f_plan_states as not materialized (
     -- the same conditions as f_contracts (with a category filter, a contract with a line
     -- in one of the categories), read from the columns s_plan_states carries
     select ps.* exclude (c_region, c_type, c_source, categories, category_bits)
-    from (select * from s_plan_states where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    from (select * from s_plan_states where not $reps_narrowed
           union all
-          select * from s_plan_states_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as ps
+          select * from s_plan_states_by_rep where $reps_narrowed) as ps
     where ps.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, ps.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, ps.c_type))
@@ -287,9 +284,9 @@ f_stage_intervals as not materialized (
     -- names of its customer and rep, customer_name and rep_name (s_stage_intervals); the
     -- conditions of f_opportunities, read from its own columns
     select si.* exclude (c_region, c_type, c_source)
-    from (select * from s_stage_intervals where not (len($teams) > 0 or len($reps) > 0 or not $scope_all)
+    from (select * from s_stage_intervals where not $reps_narrowed
           union all
-          select * from s_stage_intervals_by_rep where (len($teams) > 0 or len($reps) > 0 or not $scope_all)) as si
+          select * from s_stage_intervals_by_rep where $reps_narrowed) as si
     where si.rep_id in (select rep_id from f_reps)
       and (len($regions) = 0 or list_contains($regions, si.c_region))
       and (len($ctypes) = 0 or list_contains($ctypes, si.c_type))
@@ -421,7 +418,7 @@ f_customer_dims as not materialized (
     where (len($regions) = 0 or list_contains($regions, cd.region))
       and (len($ctypes) = 0 or list_contains($ctypes, cd.type))
       and (len($sources) = 0 or list_contains($sources, cd.source))
-      and (not (select active from people_filtered) or cd.owner_rep_id in (select rep_id from f_reps))
+      and (not $reps_narrowed or cd.owner_rep_id in (select rep_id from f_reps))
 ),
 f_stage_medians as not materialized (
     -- the stage medians of f_stage_stints as of each month's last day before the latest exit

@@ -321,7 +321,7 @@ def _dashboards() -> dict:
     """Every query in queries/ under every filter set (build_info less its time and source)."""
     # the filters' and the scope's parameters, and those the gateway works out from them
     own = set(queries.params_for(Filters(), date.today())) | set(queries.EVERYONE.params()) | {
-        "category_mask", "category_exact", "company_wide"}
+        "category_mask", "category_exact", "company_wide", "reps_narrowed"}
     out = {}
     for name in queries.names():
         needed = set(queries.PARAM.findall(queries.compose(name))) - own
