@@ -9,6 +9,7 @@ import socket
 import tempfile
 from pathlib import Path
 
+import orjson
 import pytest
 
 # the application database (users, audit) of the test session, never the repository's data/;
@@ -18,6 +19,7 @@ os.environ.setdefault("CRM_SECRET_KEY", "test-secret-key")
 
 import app
 import crm.web
+from components.output_cache import to_json
 from crm import users
 from data import build, rules
 
@@ -36,6 +38,12 @@ def sql_fill(sql: str):
             con.execute(f'update staging."{table}" set _row = rowid + 1 where _row is null')
 
     return fill
+
+
+def plain(output):
+    """A page callback's output as the browser reads it (a list for a callback's outputs): a
+    cached one's JSON (components/output_cache.py), a component or figure in its JSON form."""
+    return orjson.loads(to_json(output))
 
 
 def build_fixture(path: Path, sql: str | None = None) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from queries import run
 from queries.filters import Filters
 from tests.acquisition_fixture import acquisition_path, acquisition_warehouse  # noqa: F401  (fixtures)
-from tests.conftest import FIXTURE_SQL, build_fixture
+from tests.conftest import FIXTURE_SQL, build_fixture, plain
 
 pytestmark = pytest.mark.usefixtures("acquisition_warehouse")
 
@@ -139,7 +139,7 @@ def test_figures():
 def test_page_callback():
     from pages import acquisition
 
-    out = acquisition.update({"split": "type", "days": "180", "kind": "call"})
+    out = plain(acquisition.update({"split": "type", "days": "180", "kind": "call"}))
     assert len(out) == 17
     cohort_rows, cohort_cols = out[4], out[5]
     assert [c["field"] for c in cohort_cols] == ["创建月份", "新增", "第0月", "第1月", "尚未成交"]

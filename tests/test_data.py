@@ -29,7 +29,7 @@ from data.generate import fill_demo
 from data.load import export_warehouse, load
 from queries import run
 from queries.filters import Filters
-from tests.conftest import FIXTURE_SQL, build_fixture
+from tests.conftest import FIXTURE_SQL, build_fixture, plain
 
 EXTRA_SQL = Path(__file__).with_name("fixtures") / "data.sql"
 REPO = Path(__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def test_costing_coverage_of_a_fully_costed_warehouse(tmp_path, monkeypatch):
     assert run("data_costing_products", Filters()).empty
     from pages import data
 
-    text = str(data.update({})[1])
+    text = str(plain(data.update({}))[1])
     assert "¥0" in text and ("所有有效明细都已核算销售成本" in text or "Every counted line" in text)
 
 
@@ -268,9 +268,9 @@ def test_a_load_under_a_running_app_needs_no_restart(tmp_path, monkeypatch):
         return run("overview_kpis", Filters()).set_index("measure").loc["contract_amount", "current"]
 
     assert amount() == 3200
-    before = data.update({})
+    before = plain(data.update({}))
     assert "¥2,200" in str(before[1]) and "fixture" in str(before[0])
-    assert "¥3,200" in str(overview.update({})[0][0])
+    assert "¥3,200" in str(plain(overview.update({}))[0][0])
 
     errors: list[BaseException] = []
     seen: list[float] = []
@@ -304,10 +304,10 @@ def test_a_load_under_a_running_app_needs_no_restart(tmp_path, monkeypatch):
     assert errors == []
     assert 3200 in seen and seen[-1] == 3300
     assert amount() == 3300
-    after = data.update({})
+    after = plain(data.update({}))
     # uncosted revenue 2200 - 200 + 300; the source is now the folder
     assert "¥2,300" in str(after[1]) and "new_export" in str(after[0])
-    assert "¥3,300" in str(overview.update({})[0][0])
+    assert "¥3,300" in str(plain(overview.update({}))[0][0])
 
 
 # --- round trip: export a warehouse, load it back, the same dashboards --------------------------

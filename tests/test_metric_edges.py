@@ -11,7 +11,7 @@ import pytest
 
 from queries import run, sections
 from queries.filters import Filters
-from tests.conftest import FIXTURE_SQL, build_fixture
+from tests.conftest import FIXTURE_SQL, build_fixture, plain
 
 EXTRA_SQL = Path(__file__).parent / "fixtures" / "metric_edges.sql"
 
@@ -82,10 +82,10 @@ def test_shares_and_win_rates_are_rates_not_signed_changes(wh):
     from pages import revenue, team
 
     query = {"preset": "custom", "start": "2024-02-26", "end": "2024-03-03", "by": "rep"}
-    slice_columns = revenue.update(query)[12]
+    slice_columns = plain(revenue.update(query))[12]
     assert _formatter(slice_columns, "share") == RATE_FORMAT
     assert _formatter(slice_columns, "yoy_pct") == PERCENT_FORMAT
-    out = team.update({})
+    out = plain(team.update({}))
     for columns in (out[3], out[6]):  # the rep and the team leaderboards
         assert _formatter(columns, "win_rate") == RATE_FORMAT
 

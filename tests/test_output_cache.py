@@ -4,17 +4,20 @@ a caller cannot change what the next caller gets."""
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 
 import pytest
+from dash._utils import to_json as dash_json
+from flask_login import login_user
 
+import app
 import queries
 from components.output_cache import outputs
-from pages import alerts, overview, revenue
+from crm import users
+from pages import alerts, overview, revenue, team
 from tests import forgery
-from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract
+from tests.conftest import FIXTURE_SQL, build_fixture, extra_contract, plain
 
 
 @pytest.fixture(autouse=True)
@@ -26,22 +29,27 @@ def _counts() -> tuple[int, int]:
     return outputs.hits, outputs.misses
 
 
-def _render(client, marker: str, query: dict) -> str:
-    """The response of the page callback whose outputs name ``marker``, for ``query``, through
-    the real app (the client's session and cookies), as readable JSON text."""
+def _answer(client, marker: str, query: dict) -> str:
+    """The answer, as Dash writes it, of the page callback whose outputs name ``marker``, for
+    ``query``, through the real app (the client's session and cookies)."""
     deps = forgery.callbacks(client.get("/_dash-dependencies").get_json())
     dep = next(d for d in deps if [i["id"] for i in d["inputs"]] == ["page-query"] and marker in d["output"])
     body = forgery.request_body(dep, random.Random(0))
     body["inputs"][0]["value"] = query
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
-    return json.dumps(json.loads(response.get_data(as_text=True)), ensure_ascii=False)
+    return response.get_data(as_text=True)
+
+
+def _render(client, marker: str, query: dict) -> str:
+    """``_answer`` as readable JSON text."""
+    return json.dumps(json.loads(_answer(client, marker, query)), ensure_ascii=False)
 
 
 def test_a_second_identical_render_is_a_hit(warehouse):
     hits, misses = _counts()
-    first = revenue.update({"preset": "last_year"})
-    assert revenue.update({"preset": "last_year"}) == first
+    first = plain(revenue.update({"preset": "last_year"}))
+    assert plain(revenue.update({"preset": "last_year"})) == first
     assert _counts() == (hits + 1, misses + 1)
     revenue.update({"preset": "last_year", "measure": "payments"})  # other inputs: drawn afresh
     assert _counts() == (hits + 1, misses + 2)
@@ -85,18 +93,18 @@ def test_language_and_theme_each_draw_their_own_output(client_as):
 def test_a_new_build_is_drawn_afresh(tmp_path, monkeypatch):
     path = build_fixture(tmp_path / "warehouse.duckdb")
     monkeypatch.setenv("CRM_WAREHOUSE", str(path))
-    before = overview.update({})
-    assert overview.update({}) == before
+    before = plain(overview.update({}))
+    assert plain(overview.update({})) == before
     build_fixture(path, FIXTURE_SQL.read_text() + extra_contract("K99", "C3", "R3", "2024-03-10", 5000))
     hits, misses = _counts()
-    after = overview.update({})
+    after = plain(overview.update({}))
     assert _counts() == (hits, misses + 1) and after != before
 
 
 def test_a_setting_read_while_rendering_is_part_of_the_key(warehouse, monkeypatch):
-    default = alerts.update({})
+    default = plain(alerts.update({}))
     monkeypatch.setenv("CRM_ALERT_BAND_K", "5")
-    assert alerts.update({}) != default
+    assert plain(alerts.update({})) != default
 
 
 def test_the_cache_is_bounded_by_bytes(warehouse, monkeypatch):
@@ -109,13 +117,25 @@ def test_the_cache_is_bounded_by_bytes(warehouse, monkeypatch):
     assert _counts() == (hits, misses + 1)
 
 
-def test_changing_a_returned_output_does_not_change_the_next(warehouse):
-    first = overview.update({})
-    kept = copy.deepcopy(first)
-    first[0].clear()
-    first[1]["layout"]["title"] = "changed"
-    first[2]["data"].append("changed")
-    assert overview.update({}) == kept
+def _values(answer: dict) -> list[str]:
+    """Every output's value in a Dash answer, as sorted JSON texts."""
+    return sorted(json.dumps(v, sort_keys=True) for props in answer["response"].values() for v in props.values())
+
+
+def test_dash_answers_with_the_cached_json_as_the_output_would_be_written(client_as):
+    """Dash's answer holds each output's cached JSON as it is (orjson fragments), a miss and a
+    hit alike: the same values as Dash's own writing of the output drawn afresh, and plotly's
+    escaping of <, > and / covers them too."""
+    boss = client_as("boss", role="admin", scope_kind="all")
+    hits, misses = _counts()
+    miss, hit = (_answer(boss, "team-targets-title", {"preset": "last_year"}) for _ in range(2))
+    assert _counts() == (hits + 1, misses + 1) and miss == hit
+    with app.server.test_request_context():
+        login_user(users.get("boss"))
+        drawn = team.update.__wrapped__({"preset": "last_year"})
+        written = dash_json({"multi": True, "response": {str(i): {"v": v} for i, v in enumerate(drawn)}})
+    assert _values(json.loads(miss)) == _values(json.loads(written))
+    assert "张伟" in miss and "<" not in miss and "/" not in miss  # the names; the escaping (</script>)
 
 
 def test_the_cached_json_is_what_plotly_writes():

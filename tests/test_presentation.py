@@ -17,6 +17,7 @@ import app
 from components import format as fmt
 from components.grid import grid_payload, money_format
 from crm import users
+from tests.conftest import plain
 from tests.test_pages_robust import DETAIL_IDS, PAGES, _dicts, _module
 
 ROOT = Path(__file__).parents[1]
@@ -37,7 +38,7 @@ def _column_defs(value):
 def _page_grids(slug):
     page = _module(slug)
     detail = DETAIL_IDS.get(slug, (None,))[0]
-    return list(_column_defs(list(page.update({}, detail) if detail else page.update({}))))
+    return list(_column_defs(list(plain(page.update({}, detail)) if detail else plain(page.update({})))))
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
@@ -75,7 +76,7 @@ def test_every_card_exports_under_translated_headers(warehouse, app_db, slug, la
         login_user(boss)  # cards with rows, as an administrator sees them
         stores = [store for query in ({}, OTHER_VIEWS.get(slug))
                   if query is not None
-                  for store in _dicts(list(page.update(query, detail) if detail else page.update(query)),
+                  for store in _dicts(list(plain(page.update(query, detail)) if detail else plain(page.update(query))),
                                        ("columns", "data"))]
     for store in stores:
         data = inputs.table(store)  # as the export callback receives it
@@ -89,9 +90,9 @@ def test_money_columns_of_each_grid(warehouse):
     from pages import revenue, team
 
     with app.app.server.test_request_context(headers={"Cookie": "lang=zh-CN"}):
-        *_rest, slice_columns, _store = revenue.update({"measure": "payments", "by": "rep"})
-        counted = revenue.update({"measure": "contracts", "by": "rep"})[-2]
-        boards = team.update({})
+        *_rest, slice_columns, _store = plain(revenue.update({"measure": "payments", "by": "rep"}))
+        counted = plain(revenue.update({"measure": "contracts", "by": "rep"}))[-2]
+        boards = plain(team.update({}))
     money = {c["field"] for c in slice_columns if "gridMoney" in str(c.get("valueFormatter"))}
     assert money == {"value", "yoy_base", "yoy_change"}
     # the revenue breakdown leads with the slice's name, not its key
@@ -339,7 +340,7 @@ def test_keyboard_drills_choose_what_a_click_chooses(warehouse, app_db):
     # ... and a product opens its page, as a product tile does; the choices are the tiles' products
     with app.app.server.test_request_context(headers={"Cookie": "lang=zh-CN"}):
         login_user(users.add("boss", "pw", role="admin", scope_kind="all"))
-        store = products.update({})[3]  # the mix card's data, which the browser copies to the treemap's
+        store = plain(products.update({}))[3]  # the mix card's data, which the browser copies to the treemap's
     options = products.product_options(store)
     assert [o["value"] for o in options] == ["P3", "P1", "P2"]  # by category, as the tiles: 服务, 硬件, 软件
     assert options[1]["label"] == "硬件 · 工业网关 (P1)"
