@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
 from components import figures, inputs
 from components import format as fmt
-from components.cards import ChartCard, card_outputs, card_payload
+from components.cards import ChartCard, card_outputs
 from components.context import current_lang, current_theme
 from components.controls import ViewToggle
 from components.grid import GridCard, filtered_hrefs, grid_outputs, grid_payload, link_cells
@@ -91,13 +90,14 @@ def _fmt(measure: str, value, lang: str) -> str:
 
 
 def reps_figure(frame: pd.DataFrame, measure: str, lang: str, theme: str) -> dict:
-    """Horizontal bars of the first CHART_REPS reps, the leader on top; customdata = rep_id
-    for the click (the grid beside it lists every rep)."""
+    """Horizontal bars of the first CHART_REPS reps of ``frame`` (in leaderboard order:
+    ``ranked``), the leader on top; customdata = rep_id for the click (the grid beside it lists
+    every rep)."""
     if frame.empty:
         return figures.empty(t("team.empty", lang), theme)
     if frame[measure].fillna(0).eq(0).all():
         return figures.empty(t("team.empty_measure", lang, measure=board_label(measure, lang)), theme)
-    rows = ranked(frame, measure).head(figures.CHART_REPS).iloc[::-1]
+    rows = frame.head(figures.CHART_REPS).iloc[::-1]
     rank = [f"{int(r)}" if pd.notna(r) else "—" for r in rows[f"rank_{measure}"]]
     values = rows[measure].astype(float).fillna(0) * (100 if measure == "win_rate" else 1)
     fig = figures.figure([{
@@ -136,24 +136,10 @@ TARGET_VALUES = ("target", "actual", "achievement")
 
 
 def targets_frame(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """One row per rep or team (by id), and for each horizon (month, quarter, year) its
-    target (empty: none set, shown "—", never 0% or 100%), actual and achievement."""
-    rows = frame[frame["measure"] == measure]
-    # a member's cells placed by position (a member by its id, its name the id's; a horizon by
-    # HORIZONS), not by a pivot: twice as fast (600 reps on large)
-    member, ids = pd.factorize(rows["member_id"])
-    horizon = pd.Index(HORIZONS).get_indexer(rows["horizon"])
-    placed = (member >= 0) & (horizon >= 0)
-    codes, first = np.unique(member, return_index=True)
-    first = first[codes >= 0]  # each member's first row
-    out = {"member_id": ids, "member_name": rows["member_name"].iloc[first].array}
-    for h, name in enumerate(HORIZONS):
-        at = placed & (horizon == h)
-        for value in TARGET_VALUES:
-            cells = np.full(len(ids), np.nan)
-            cells[member[at]] = rows[value].to_numpy(dtype=np.float64, na_value=np.nan)[at]
-            out[f"{name}_{value}"] = cells
-    return pd.DataFrame(out).sort_values("member_id", ignore_index=True)
+    """One row per rep or team (by id) of team_page's targets section for ``measure``: for each
+    horizon (month, quarter, year) its target (empty: none set, shown "—", never 0% or 100%),
+    actual and achievement (pivoted by the query)."""
+    return frame[frame["measure"] == measure].drop(columns="measure").reset_index(drop=True)
 
 
 def targets_payload(frame: pd.DataFrame, measure: str, lang: str) -> tuple:
@@ -194,7 +180,8 @@ def update(query):
     link_cells(rep_rows, rep_columns, "member_name", lambda row: rep_href(row["member_id"]))
     target_label = t(f"team.measure.{v['target']}", lang)
     return (
-        *card_payload(reps_figure(reps, v["rank_by"], lang, theme), rep_board, headers),
+        # the chart's export is the leaderboard's: the same rows, worked out once
+        reps_figure(rep_board, v["rank_by"], lang, theme), rep_store,
         rep_rows, rep_columns, rep_store,
         *grid_payload(board_table(teams, v["rank_by"], "team"), headers, rates=pct, money=MONEY),
         t("team.targets", lang, measure=target_label, date=fmt.day(periods["end"])),

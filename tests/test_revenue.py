@@ -359,17 +359,28 @@ def test_team_targets_sum_their_reps(wh):
     assert pd.isna(ca.loc[("T3", "month"), "achievement"]) and ca.loc[("T3", "month"), "actual"] == 400
 
 
+def _side_by_side(targets: pd.DataFrame) -> pd.DataFrame:
+    """team_targets' rows (a member's horizon and measure each) as one row per measure and
+    member, its horizons' values side by side, by measure and member_id."""
+    wide = targets.pivot(index=["measure", "member_id", "member_name"], columns="horizon",
+                         values=["target", "actual", "achievement"])
+    wide.columns = [f"{horizon}_{value}" for value, horizon in wide.columns]
+    order = [f"{h}_{v}" for h in ("month", "quarter", "year") for v in ("target", "actual", "achievement")]
+    return wide[order].reset_index().sort_values(["measure", "member_id"], ignore_index=True)
+
+
 @pytest.mark.parametrize("query", [{}, {"preset": "last_month"}, {"rep": "R3"}, {"team": "T2"}, {"category": "软件"},
                                    {"preset": "custom", "start": "2015-01-01", "end": "2015-01-31"}])
 def test_team_page_sections_are_the_queries(wh, query):
-    """team_page holds exactly what team_leaderboard and team_targets give for each level,
-    typed as the gateway types them (an empty period too)."""
+    """team_page holds exactly what team_leaderboard gives for each level, and team_targets'
+    rows with each member's horizons side by side (month_target ... year_achievement), typed
+    as the gateway types them (an empty period too)."""
     filters = Filters.from_query(query)
     page = sections(run("team_page", filters))
     own = {"reps": run("team_leaderboard", filters, level="rep"),
            "teams": run("team_leaderboard", filters, level="team"),
-           "rep_targets": run("team_targets", filters, level="rep"),
-           "team_targets": run("team_targets", filters, level="team")}
+           "rep_targets": _side_by_side(run("team_targets", filters, level="rep")),
+           "team_targets": _side_by_side(run("team_targets", filters, level="team"))}
     assert page.keys() == own.keys()
     assert len(own["reps"]) > 0 and len(own["rep_targets"]) > 0
     for name, frame in own.items():
