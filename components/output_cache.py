@@ -20,6 +20,7 @@ JSON (issue #17)."""
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from datetime import date
 
@@ -65,11 +66,17 @@ def to_json(value) -> bytes:
         return to_json_plotly(value, engine="json").encode()
 
 
+class PerComponent(list):
+    """The value of a pattern-matching output (an id with ALL: /overview's KPI cards): one
+    value per matched component, which Dash hands out one by one. ``cached_output`` keeps it a
+    list, of one JSON fragment per component."""
+
+
 def cached_output(func):
     """``func``'s output for the same inputs in the same ``render_context``, from the cache:
-    each output as its JSON (an ``orjson.Fragment``, one per output of a callback that returns
-    a tuple), which Dash's encoder (orjson's, through plotly's) copies into its answer as it
-    is: neither read back nor written again (/team on xl: 7 ms of reading back, 6 of writing
+    each output as its JSON (an ``orjson.Fragment``; a ``PerComponent`` value as a list of
+    them), which Dash's encoder (orjson's, through plotly's) copies into its answer as it is:
+    neither read back nor written again (/team on xl: 7 ms of reading back, 6 of writing
     again, for its 1.5 MB). A fragment cannot be changed, so no caller can change what the
     next one gets."""
     name = f"{func.__module__}.{func.__qualname__}"
@@ -81,14 +88,18 @@ def cached_output(func):
         if entry is None:
             value = func(*args)
             many = isinstance(value, tuple)
-            texts = [to_json(v) for v in value] if many else [to_json(value)]
+            values = value if many else (value,)
+            # per output: None (one JSON text) or how many texts its PerComponent value has
+            shape = [len(v) if isinstance(v, PerComponent) else None for v in values]
+            texts = [to_json(item) for v in values for item in (v if isinstance(v, PerComponent) else (v,))]
             blob = lz4.frame.compress(b"".join(texts))
-            outputs.put(key, (blob, [len(text) for text in texts], many), len(blob))
+            outputs.put(key, (blob, [len(text) for text in texts], shape, many), len(blob))
         else:
-            blob, lengths, many = entry
+            blob, lengths, shape, many = entry
             texts = _split(lz4.frame.decompress(blob), lengths)
-        fragments = tuple(map(orjson.Fragment, texts))
-        return fragments if many else fragments[0]
+        fragments = map(orjson.Fragment, texts)
+        out = tuple(next(fragments) if n is None else list(itertools.islice(fragments, n)) for n in shape)
+        return out if many else out[0]
 
     return cached
 

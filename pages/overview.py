@@ -14,7 +14,7 @@ from components import format as fmt
 from components.cards import ChartCard, KpiCard, card_outputs, card_payload, kpi_body, kpi_windows
 from components.context import current_lang, current_theme
 from components.i18n import t
-from components.output_cache import cached_output
+from components.output_cache import PerComponent, cached_output
 from components.page import filters_and_periods, query_store
 from pages.alerts import page_settings, what_changed
 from pages.products import method_label, view_methods
@@ -77,11 +77,13 @@ def sparkline(values, theme: str) -> dict:
     return figures.style(fig, theme, height=48)
 
 
-def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo", periods: dict | None = None) -> list:
-    """One KpiCard body per measure, from overview_kpis (+ overview_margin) and
-    overview_sparklines; ``periods`` (Filters.periods) names what each compares with."""
+def kpi_children(kpis, sparks, lang: str, theme: str, method: str = "fifo",
+                 periods: dict | None = None) -> PerComponent:
+    """One KpiCard body per measure (the value of the KPI cards' pattern-matching output), from
+    overview_kpis (+ overview_margin) and overview_sparklines; ``periods`` (Filters.periods)
+    names what each compares with."""
     rows = kpis.set_index("measure")
-    out = []
+    out = PerComponent()
     for measure, kind in KPIS:
         r = rows.loc[measure]
 

@@ -138,6 +138,28 @@ def test_dash_answers_with_the_cached_json_as_the_output_would_be_written(client
     assert "张伟" in miss and "<" not in miss and "/" not in miss  # the names; the escaping (</script>)
 
 
+def test_each_kpi_card_gets_its_own_children_from_the_cache(client_as):
+    """The KPI cards' output (an id with ALL: one value per card, a PerComponent) is cached
+    as one fragment per card: Dash's answer, a miss and a hit alike, gives each card its own
+    body (the whole list as one fragment left every card empty)."""
+    boss = client_as("boss", role="admin", scope_kind="all")
+    dep = next(d for d in boss.get("/_dash-dependencies").get_json()
+               if "top-customers" in d["output"] and '"kpi"' in d["output"])
+    cards = [{"id": {"type": "kpi", "kpi": measure}, "property": "children"} for measure, _ in overview.KPIS]
+    outputs = [cards if spec["id"] == {"kpi": ["ALL"], "type": "kpi"} else spec
+               for spec in forgery._outputs(dep["output"])]
+    assert cards in outputs
+    body = {"output": dep["output"], "outputs": outputs, "state": [], "changedPropIds": ["page-query.data"],
+            "inputs": [{"id": "page-query", "property": "data", "value": {"preset": "last_month"}}]}
+    miss, hit = (boss.post("/_dash-update-component", json=body) for _ in range(2))
+    assert miss.status_code == hit.status_code == 200 and miss.data == hit.data
+    answer = json.loads(miss.data)["response"]
+    for measure, _ in overview.KPIS:
+        body = json.dumps(answer[json.dumps({"kpi": measure, "type": "kpi"}, separators=(",", ":"))]["children"],
+                          ensure_ascii=False)
+        assert overview.kpi_label(measure, "fifo", "zh-CN") in body, measure
+
+
 def test_the_cached_json_is_what_plotly_writes():
     """orjson writes the outputs: what it does not know goes through plotly's encoder, so a
     figure, a component, numpy and pandas values, dates, NaN and NaT read back as they did
