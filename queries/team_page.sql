@@ -9,18 +9,10 @@
 -- per level.
 -- Parameters: $start, $end, $as_of + scope. Pages: /team.
 with targets_wide as (
-    select t.level, t.measure, t.member_id, any_value(t.member_name) as member_name,
-           any_value(t.target) filter (where t.horizon = 'month') as month_target,
-           any_value(t.actual) filter (where t.horizon = 'month') as month_actual,
-           any_value(t.achievement) filter (where t.horizon = 'month') as month_achievement,
-           any_value(t.target) filter (where t.horizon = 'quarter') as quarter_target,
-           any_value(t.actual) filter (where t.horizon = 'quarter') as quarter_actual,
-           any_value(t.achievement) filter (where t.horizon = 'quarter') as quarter_achievement,
-           any_value(t.target) filter (where t.horizon = 'year') as year_target,
-           any_value(t.actual) filter (where t.horizon = 'year') as year_actual,
-           any_value(t.achievement) filter (where t.horizon = 'year') as year_achievement
-    from q_team_targets_levels as t
-    group by t.level, t.measure, t.member_id
+    pivot q_team_targets_levels
+    on horizon in ('month', 'quarter', 'year')
+    using any_value(target) as target, any_value(actual) as actual, any_value(achievement) as achievement
+    group by level, measure, member_id, member_name
 ),
 
 final as (
